@@ -1,0 +1,151 @@
+//! The walk from a captured frame to an IP packet: link header, VLAN tags, tunnels, IP,
+//! fragments, transport.
+
+use crate::defrag::{DefragLimits, Defragmenter, FragmentOutcome};
+use crate::error::DecodeError;
+use crate::ip::{ip_layer, transport, IpLayer, Packet};
+use crate::link::{network_layer, LinkType, L3};
+use crate::tunnel::gre_network_layer;
+
+/// GRE's IP protocol number.
+const IP_PROTO_GRE: u8 = 47;
+/// How many IP-in-tunnel layers we peel (ERSPAN in GRE in IP is one).
+const MAX_TUNNEL_DEPTH: usize = 4;
+
+/// Limits of the decoder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecoderLimits {
+    pub defrag: DefragLimits,
+}
+
+/// Decodes frames; keeps only the state IPv4 reassembly needs.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    defrag: Defragmenter,
+    /// The payload of the last datagram reassembled, borrowed by the packet returned for it.
+    reassembled: Vec<u8>,
+}
+
+enum Step<'a> {
+    Packet(Packet<'a>),
+    Fragment(IpLayer<'a>),
+    NotIp,
+}
+
+fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
+    for _ in 0..MAX_TUNNEL_DEPTH {
+        let L3::Ip(data) = l3 else { return Ok(Step::NotIp) };
+        let ip = ip_layer(data)?;
+        if ip.unreassembled_fragment {
+            return Ok(Step::NotIp);
+        }
+        if ip.fragment.is_some() {
+            return Ok(Step::Fragment(ip));
+        }
+        if ip.protocol == IP_PROTO_GRE {
+            l3 = gre_network_layer(ip.payload)?;
+            continue;
+        }
+        let transport = transport(ip.protocol, ip.payload, ip.missing)?;
+        return Ok(Step::Packet(Packet { src: ip.src, dst: ip.dst, transport }));
+    }
+    Err(DecodeError::TooDeep)
+}
+
+impl Decoder {
+    pub fn new(limits: DecoderLimits) -> Self {
+        Decoder { defrag: Defragmenter::new(limits.defrag), reassembled: Vec::new() }
+    }
+
+    /// Datagrams the defragmenter dropped (limits, timeouts).
+    pub fn fragments_dropped(&self) -> u64 {
+        self.defrag.dropped
+    }
+
+    /// Bytes the defragmenter holds.
+    pub fn fragment_bytes_held(&self) -> usize {
+        self.defrag.held_bytes()
+    }
+
+    /// Decodes one frame captured at `now_us` (microseconds since the epoch).
+    ///
+    /// `Ok(None)` is a frame with nothing for us (ARP, an IPv6 fragment, an IPv4 fragment that
+    /// does not complete a datagram yet); `Err` is a frame that is malformed.
+    pub fn decode<'a>(&'a mut self, now_us: u64, link: LinkType, frame: &'a [u8]) -> Result<Option<Packet<'a>>, DecodeError> {
+        let fragment = match walk(network_layer(link, frame)?)? {
+            Step::Packet(packet) => return Ok(Some(packet)),
+            Step::NotIp => return Ok(None),
+            Step::Fragment(ip) => ip,
+        };
+        let Some((id, offset, more)) = fragment.fragment else { return Ok(None) };
+        let outcome = self.defrag.add(now_us, fragment.src, fragment.dst, fragment.protocol, id, offset, more, fragment.payload);
+        let FragmentOutcome::Complete(payload) = outcome else { return Ok(None) };
+        self.reassembled = payload;
+        // A reassembled datagram is decoded once more; a fragment inside it is not followed.
+        let (src, dst, protocol) = (fragment.src, fragment.dst, fragment.protocol);
+        if protocol == IP_PROTO_GRE {
+            return match walk(gre_network_layer(&self.reassembled)?)? {
+                Step::Packet(packet) => Ok(Some(packet)),
+                _ => Ok(None),
+            };
+        }
+        let transport = transport(protocol, &self.reassembled, 0)?;
+        Ok(Some(Packet { src, dst, transport }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ip::Transport;
+
+    /// An IPv4 + TCP header around `payload` (checksums are not verified by the decoder).
+    fn ipv4_tcp(id: u16, frag_offset_units: u16, more: bool, l4: &[u8]) -> Vec<u8> {
+        let total = 20 + l4.len() as u16;
+        let flags = if more { 0x2000 } else { 0 } | frag_offset_units;
+        let mut p = vec![0x45, 0, (total >> 8) as u8, total as u8, (id >> 8) as u8, id as u8, (flags >> 8) as u8, flags as u8, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        p.extend_from_slice(l4);
+        p
+    }
+
+    fn tcp_header(payload: &[u8]) -> Vec<u8> {
+        let mut t = vec![0x04, 0xd2, 0x01, 0xbd, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0];
+        t.extend_from_slice(payload);
+        t
+    }
+
+    #[test]
+    fn raw_ip_tcp_decodes() {
+        let frame = ipv4_tcp(1, 0, false, &tcp_header(b"hi"));
+        let mut d = Decoder::default();
+        let packet = d.decode(0, LinkType::RawIp, &frame).unwrap().unwrap();
+        match packet.transport {
+            Transport::Tcp(seg) => {
+                assert_eq!((seg.src_port, seg.dst_port, seg.payload), (1234, 445, &b"hi"[..]));
+                assert_eq!(seg.missing, 0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn fragmented_tcp_is_reassembled() {
+        let l4 = tcp_header(b"0123456789abcdef0123");
+        let first = ipv4_tcp(7, 0, true, &l4[..24]);
+        let second = ipv4_tcp(7, 3, false, &l4[24..]);
+        let mut d = Decoder::default();
+        assert_eq!(d.decode(0, LinkType::RawIp, &second).unwrap(), None);
+        let packet = d.decode(1, LinkType::RawIp, &first).unwrap().unwrap();
+        let Transport::Tcp(seg) = packet.transport else { panic!() };
+        assert_eq!(seg.payload, b"0123456789abcdef0123");
+    }
+
+    #[test]
+    fn snap_truncated_payload_is_reported_missing() {
+        let frame = ipv4_tcp(1, 0, false, &tcp_header(&[0u8; 100]));
+        let mut d = Decoder::default();
+        let packet = d.decode(0, LinkType::RawIp, &frame[..80]).unwrap().unwrap();
+        let Transport::Tcp(seg) = packet.transport else { panic!() };
+        assert_eq!((seg.payload.len(), seg.missing), (40, 60));
+    }
+}

@@ -1,0 +1,24 @@
+//! Link-layer and network-layer decoding for hardwire.
+//!
+//! A frame as libpcap hands it over (with its link type) becomes a [`Packet`]: the innermost IP
+//! endpoints and a TCP segment or UDP datagram that borrow the frame. Tunnels that mirror ports
+//! deliver traffic through (GRE, ERSPAN types I, II and III) and VLAN tag stacks (802.1Q, QinQ)
+//! are peeled off on the way. IPv4 fragments are reassembled by a bounded [`Defragmenter`].
+//!
+//! Files: [`link`] (link types and their headers), [`tunnel`] (GRE and ERSPAN), [`ip`] (IP and
+//! transport headers, through `etherparse`), [`defrag`] (IPv4 reassembly), [`decoder`] (the walk
+//! from frame to packet).
+#![forbid(unsafe_code)]
+
+pub mod decoder;
+pub mod defrag;
+pub mod error;
+pub mod ip;
+pub mod link;
+pub mod tunnel;
+
+pub use decoder::{Decoder, DecoderLimits};
+pub use defrag::{DefragLimits, Defragmenter};
+pub use error::DecodeError;
+pub use ip::{Packet, TcpFlags, TcpSegment, Transport};
+pub use link::LinkType;
