@@ -1,0 +1,250 @@
+//! A bounded flow table.
+//!
+//! Attackers choose 5-tuples, so the map uses std's keyed SipHash (`RandomState`, a fresh key
+//! per process). Flows sit in a slab threaded on a least-recently-seen list: timeouts pop from
+//! its old end, and when the table is full the least recently seen flow is evicted (and
+//! counted). Every flow leaving the table is handed back to the caller, which flushes it.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+
+use crate::key::{Direction, Endpoint, FlowKey};
+
+/// One flow and the caller's state for it.
+#[derive(Debug)]
+pub struct Flow<T> {
+    pub key: FlowKey,
+    /// Unique within the table's owner; the same on every record of the connection.
+    pub id: u64,
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub first_seen_us: u64,
+    pub last_seen_us: u64,
+    pub state: T,
+}
+
+impl<T> Flow<T> {
+    /// The direction of a packet sent by `src`.
+    pub fn direction_from(&self, src: Endpoint) -> Direction {
+        if src == self.client {
+            Direction::ToServer
+        } else {
+            Direction::ToClient
+        }
+    }
+}
+
+const NIL: usize = usize::MAX;
+
+#[derive(Debug)]
+struct Slot<T> {
+    flow: Flow<T>,
+    /// Towards more recently seen flows.
+    newer: usize,
+    /// Towards less recently seen flows.
+    older: usize,
+}
+
+/// The flow table. `T` is the per-flow state of the layer above.
+#[derive(Debug)]
+pub struct FlowTable<T> {
+    index: HashMap<FlowKey, usize, RandomState>,
+    slots: Vec<Option<Slot<T>>>,
+    free: Vec<usize>,
+    newest: usize,
+    oldest: usize,
+    capacity: usize,
+    /// Flows ever created.
+    pub created: u64,
+    /// Flows pushed out because the table was full.
+    pub evicted: u64,
+}
+
+impl<T> FlowTable<T> {
+    /// A table that never holds more than `capacity` flows (at least one).
+    pub fn new(capacity: usize) -> Self {
+        FlowTable {
+            index: HashMap::with_hasher(RandomState::new()),
+            slots: Vec::new(),
+            free: Vec::new(),
+            newest: NIL,
+            oldest: NIL,
+            capacity: capacity.max(1),
+            created: 0,
+            evicted: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The flow of `key`, marked as seen at `now_us`.
+    pub fn get_mut(&mut self, key: &FlowKey, now_us: u64) -> Option<&mut Flow<T>> {
+        let slot = *self.index.get(key)?;
+        self.unlink(slot);
+        self.link_newest(slot);
+        let flow = &mut self.slots.get_mut(slot)?.as_mut()?.flow;
+        flow.last_seen_us = flow.last_seen_us.max(now_us);
+        Some(flow)
+    }
+
+    /// Inserts a new flow. When the table is full, the least recently seen flow is evicted and
+    /// returned so the caller can flush it.
+    pub fn insert(&mut self, flow: Flow<T>) -> (&mut Flow<T>, Option<Flow<T>>) {
+        let evicted = if self.index.len() >= self.capacity {
+            self.evicted += 1;
+            self.pop_oldest()
+        } else {
+            None
+        };
+        self.created += 1;
+        let key = flow.key;
+        let slot = Slot { flow, newer: NIL, older: NIL };
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.slots[at] = Some(slot);
+                at
+            }
+            None => {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key, at);
+        self.link_newest(at);
+        let flow = match self.slots[at].as_mut() {
+            Some(slot) => &mut slot.flow,
+            None => unreachable!("slot {at} was filled just above"),
+        };
+        (flow, evicted)
+    }
+
+    /// Removes a flow (closed connections).
+    pub fn remove(&mut self, key: &FlowKey) -> Option<Flow<T>> {
+        let slot = self.index.remove(key)?;
+        self.take(slot)
+    }
+
+    /// Removes and returns the flows not seen for `idle_us` before `now_us`, oldest first.
+    pub fn expire(&mut self, now_us: u64, idle_us: u64) -> Vec<Flow<T>> {
+        let mut out = Vec::new();
+        while let Some(slot) = self.slots.get(self.oldest).and_then(Option::as_ref) {
+            if now_us.saturating_sub(slot.flow.last_seen_us) <= idle_us {
+                break;
+            }
+            match self.pop_oldest() {
+                Some(flow) => out.push(flow),
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// Removes every flow, oldest first (end of a capture, shutdown).
+    pub fn drain(&mut self) -> Vec<Flow<T>> {
+        let mut out = Vec::with_capacity(self.len());
+        while let Some(flow) = self.pop_oldest() {
+            out.push(flow);
+        }
+        out
+    }
+
+    fn pop_oldest(&mut self) -> Option<Flow<T>> {
+        let slot = self.oldest;
+        let key = self.slots.get(slot)?.as_ref()?.flow.key;
+        self.index.remove(&key);
+        self.take(slot)
+    }
+
+    fn take(&mut self, slot: usize) -> Option<Flow<T>> {
+        self.unlink(slot);
+        let taken = self.slots.get_mut(slot)?.take()?;
+        self.free.push(slot);
+        Some(taken.flow)
+    }
+
+    fn unlink(&mut self, slot: usize) {
+        let Some((newer, older)) = self.slots.get(slot).and_then(Option::as_ref).map(|s| (s.newer, s.older)) else { return };
+        match self.slots.get_mut(newer).and_then(Option::as_mut) {
+            Some(n) => n.older = older,
+            None => self.newest = older,
+        }
+        match self.slots.get_mut(older).and_then(Option::as_mut) {
+            Some(o) => o.newer = newer,
+            None => self.oldest = newer,
+        }
+        if let Some(s) = self.slots.get_mut(slot).and_then(Option::as_mut) {
+            s.newer = NIL;
+            s.older = NIL;
+        }
+    }
+
+    fn link_newest(&mut self, slot: usize) {
+        let previous_newest = self.newest;
+        if let Some(s) = self.slots.get_mut(slot).and_then(Option::as_mut) {
+            s.older = previous_newest;
+            s.newer = NIL;
+        }
+        match self.slots.get_mut(previous_newest).and_then(Option::as_mut) {
+            Some(p) => p.newer = slot,
+            None => self.oldest = slot,
+        }
+        self.newest = slot;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(port: u16, now: u64) -> Flow<()> {
+        let client = Endpoint { ip: "10.0.0.1".parse().unwrap(), port };
+        let server = Endpoint { ip: "10.0.0.2".parse().unwrap(), port: 445 };
+        let (key, _) = FlowKey::of(client, server, 6);
+        Flow { key, id: u64::from(port), client, server, first_seen_us: now, last_seen_us: now, state: () }
+    }
+
+    #[test]
+    fn full_table_evicts_least_recently_seen() {
+        let mut t = FlowTable::new(2);
+        t.insert(flow(1, 0));
+        t.insert(flow(2, 1));
+        let k1 = flow(1, 0).key;
+        t.get_mut(&k1, 5).unwrap();
+        let (_, evicted) = t.insert(flow(3, 6));
+        assert_eq!(evicted.unwrap().id, 2);
+        assert_eq!((t.len(), t.evicted, t.created), (2, 1, 3));
+    }
+
+    #[test]
+    fn idle_flows_expire_oldest_first() {
+        let mut t = FlowTable::new(10);
+        for port in 1..=5 {
+            t.insert(flow(port, u64::from(port) * 10));
+        }
+        let gone: Vec<u64> = t.expire(45, 10).into_iter().map(|f| f.id).collect();
+        assert_eq!(gone, vec![1, 2, 3]);
+        assert_eq!(t.drain().len(), 2);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn slots_are_reused_and_links_stay_sound() {
+        let mut t = FlowTable::new(3);
+        for round in 0..100u16 {
+            t.insert(flow(round, u64::from(round)));
+            if round % 3 == 0 {
+                t.remove(&flow(round, 0).key);
+            }
+        }
+        assert!(t.len() <= 3);
+        assert!(t.slots.len() <= 4);
+        let held = t.len();
+        assert_eq!(t.drain().len(), held);
+    }
+}
