@@ -249,7 +249,7 @@ c_guest() {
         -c 'ls; get hello.txt /dev/null'
 }
 
-c_null() { smbc -N -L "//$SRV_IP" -m SMB3_11 --use-kerberos=off; }
+c_null() { smbc -N -U% -L "//$SRV_IP" -m SMB3_11 --use-kerberos=off; }
 
 c_ntlmv1() {
     smbc "$SHARE" "${AUTH[@]}" -m SMB3_11 --option='client ntlmv2 auth=no' \
