@@ -1,0 +1,482 @@
+//! NTLMSSP messages (MS-NLMP §2.2.1): NEGOTIATE, CHALLENGE and AUTHENTICATE.
+//!
+//! Every message starts with `"NTLMSSP\0"` and a little-endian message type. Variable fields are
+//! described by (length, maximum length, offset) triples whose offsets count from the start of
+//! the message; each is checked against the message before use.
+//!
+//! Secrets: an AUTHENTICATE carries the LM and NT challenge responses, the encrypted session key
+//! and the MIC. [`Authenticate`] keeps only their lengths (and whether the LM response is the
+//! single zero byte of an anonymous logon), so no public value can leak them. The CHALLENGE's
+//! server challenge is skipped for the same reason.
+
+use nom::bytes::complete::{tag, take};
+use nom::number::complete::{le_u16, le_u32, le_u64, u8 as byte};
+use nom::Parser;
+
+use crate::error::{truncated, AuthError};
+
+/// The 8-byte signature that opens every NTLMSSP message.
+pub const NTLMSSP_SIGNATURE: &[u8; 8] = b"NTLMSSP\0";
+
+/// MessageType values.
+const NTLMSSP_NEGOTIATE: u32 = 1;
+const NTLMSSP_CHALLENGE: u32 = 2;
+const NTLMSSP_AUTHENTICATE: u32 = 3;
+
+/// Fixed header sizes: where the optional VERSION (8 bytes) starts in each message.
+const NEGOTIATE_VERSION_OFFSET: usize = 32;
+const CHALLENGE_VERSION_OFFSET: usize = 48;
+const AUTHENTICATE_VERSION_OFFSET: usize = 64;
+const VERSION_LEN: usize = 8;
+/// The AUTHENTICATE MIC follows the VERSION.
+const MIC_LEN: usize = 16;
+/// An NTLMv1 (and LM) response is exactly 24 bytes; NTLMv2 responses are longer.
+const V1_RESPONSE_LEN: u16 = 24;
+
+/// NegotiateFlags (MS-NLMP §2.2.2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NegotiateFlags(pub u32);
+
+impl NegotiateFlags {
+    /// NTLMSSP_NEGOTIATE_UNICODE: strings are UTF-16LE.
+    pub const UNICODE: u32 = 0x0000_0001;
+    /// NTLM_NEGOTIATE_OEM: strings are in the OEM code page.
+    pub const OEM: u32 = 0x0000_0002;
+    /// NTLMSSP_REQUEST_TARGET.
+    pub const REQUEST_TARGET: u32 = 0x0000_0004;
+    /// NTLMSSP_NEGOTIATE_SIGN.
+    pub const SIGN: u32 = 0x0000_0010;
+    /// NTLMSSP_NEGOTIATE_SEAL.
+    pub const SEAL: u32 = 0x0000_0020;
+    /// NTLMSSP_NEGOTIATE_LM_KEY.
+    pub const LM_KEY: u32 = 0x0000_0080;
+    /// NTLMSSP_NEGOTIATE_NTLM.
+    pub const NTLM: u32 = 0x0000_0200;
+    /// NTLMSSP_NEGOTIATE_ANONYMOUS (the "anonymous" connection bit, unused by Windows for
+    /// null sessions: see [`AuthKind`]).
+    pub const ANONYMOUS: u32 = 0x0000_0800;
+    /// NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED.
+    pub const OEM_DOMAIN_SUPPLIED: u32 = 0x0000_1000;
+    /// NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED.
+    pub const OEM_WORKSTATION_SUPPLIED: u32 = 0x0000_2000;
+    /// NTLMSSP_NEGOTIATE_ALWAYS_SIGN.
+    pub const ALWAYS_SIGN: u32 = 0x0000_8000;
+    /// NTLMSSP_TARGET_TYPE_DOMAIN.
+    pub const TARGET_TYPE_DOMAIN: u32 = 0x0001_0000;
+    /// NTLMSSP_TARGET_TYPE_SERVER.
+    pub const TARGET_TYPE_SERVER: u32 = 0x0002_0000;
+    /// NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY.
+    pub const EXTENDED_SESSIONSECURITY: u32 = 0x0008_0000;
+    /// NTLMSSP_NEGOTIATE_IDENTIFY.
+    pub const IDENTIFY: u32 = 0x0010_0000;
+    /// NTLMSSP_REQUEST_NON_NT_SESSION_KEY.
+    pub const REQUEST_NON_NT_SESSION_KEY: u32 = 0x0040_0000;
+    /// NTLMSSP_NEGOTIATE_TARGET_INFO.
+    pub const TARGET_INFO: u32 = 0x0080_0000;
+    /// NTLMSSP_NEGOTIATE_VERSION: a VERSION structure follows the fixed fields.
+    pub const VERSION: u32 = 0x0200_0000;
+    /// NTLMSSP_NEGOTIATE_128.
+    pub const NEGOTIATE_128: u32 = 0x2000_0000;
+    /// NTLMSSP_NEGOTIATE_KEY_EXCH.
+    pub const KEY_EXCH: u32 = 0x4000_0000;
+    /// NTLMSSP_NEGOTIATE_56.
+    pub const NEGOTIATE_56: u32 = 0x8000_0000;
+
+    /// Whether every bit of `flag` is set.
+    pub fn contains(&self, flag: u32) -> bool {
+        self.0 & flag == flag
+    }
+}
+
+/// The VERSION structure (MS-NLMP §2.2.2.10): the sender's Windows version, for debugging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NtlmVersion {
+    pub major: u8,
+    pub minor: u8,
+    pub build: u16,
+    /// NTLMRevisionCurrent, 15 today.
+    pub ntlm_revision: u8,
+}
+
+/// NEGOTIATE_MESSAGE, client to server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Negotiate {
+    pub flags: NegotiateFlags,
+    /// DomainName (always OEM in a NEGOTIATE), when sent.
+    pub domain: Option<String>,
+    /// Workstation (always OEM), when sent.
+    pub workstation: Option<String>,
+    pub version: Option<NtlmVersion>,
+}
+
+/// One AV_PAIR of a CHALLENGE's TargetInfo (MS-NLMP §2.2.2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AvPair<'a> {
+    /// MsvAvNbComputerName (1).
+    NbComputerName(String),
+    /// MsvAvNbDomainName (2).
+    NbDomainName(String),
+    /// MsvAvDnsComputerName (3).
+    DnsComputerName(String),
+    /// MsvAvDnsDomainName (4).
+    DnsDomainName(String),
+    /// MsvAvDnsTreeName (5), the forest.
+    DnsTreeName(String),
+    /// MsvAvFlags (6).
+    Flags(u32),
+    /// MsvAvTimestamp (7), a FILETIME.
+    Timestamp(u64),
+    /// MsvAvTargetName (9), the SPN the client targets.
+    TargetName(String),
+    /// Any other pair (MsvAvSingleHost, MsvAvChannelBindings, ...) or a known one of the wrong
+    /// size.
+    Other { id: u16, value: &'a [u8] },
+}
+
+/// AV_PAIR ids.
+const MSV_AV_EOL: u16 = 0;
+const MSV_AV_NB_COMPUTER_NAME: u16 = 1;
+const MSV_AV_NB_DOMAIN_NAME: u16 = 2;
+const MSV_AV_DNS_COMPUTER_NAME: u16 = 3;
+const MSV_AV_DNS_DOMAIN_NAME: u16 = 4;
+const MSV_AV_DNS_TREE_NAME: u16 = 5;
+const MSV_AV_FLAGS: u16 = 6;
+const MSV_AV_TIMESTAMP: u16 = 7;
+const MSV_AV_TARGET_NAME: u16 = 9;
+
+/// CHALLENGE_MESSAGE, server to client. The ServerChallenge nonce is deliberately not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge<'a> {
+    pub flags: NegotiateFlags,
+    /// TargetName: the server's domain or name.
+    pub target_name: String,
+    /// TargetInfo, up to MsvAvEOL or the end of the bytes present.
+    pub av_pairs: Vec<AvPair<'a>>,
+    pub version: Option<NtlmVersion>,
+}
+
+impl<'a> Challenge<'a> {
+    fn find_name<'s>(&'s self, pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>) -> Option<&'s str> {
+        self.av_pairs.iter().find_map(|p| pick(p).map(String::as_str))
+    }
+
+    /// MsvAvNbComputerName: the server's NetBIOS name.
+    pub fn nb_computer_name(&self) -> Option<&str> {
+        self.find_name(|p| if let AvPair::NbComputerName(s) = p { Some(s) } else { None })
+    }
+
+    /// MsvAvNbDomainName.
+    pub fn nb_domain_name(&self) -> Option<&str> {
+        self.find_name(|p| if let AvPair::NbDomainName(s) = p { Some(s) } else { None })
+    }
+
+    /// MsvAvDnsComputerName: the server's FQDN.
+    pub fn dns_computer_name(&self) -> Option<&str> {
+        self.find_name(|p| if let AvPair::DnsComputerName(s) = p { Some(s) } else { None })
+    }
+
+    /// MsvAvDnsDomainName.
+    pub fn dns_domain_name(&self) -> Option<&str> {
+        self.find_name(|p| if let AvPair::DnsDomainName(s) = p { Some(s) } else { None })
+    }
+
+    /// MsvAvDnsTreeName.
+    pub fn dns_tree_name(&self) -> Option<&str> {
+        self.find_name(|p| if let AvPair::DnsTreeName(s) = p { Some(s) } else { None })
+    }
+
+    /// MsvAvTimestamp, a FILETIME (100 ns since 1601-01-01).
+    pub fn timestamp(&self) -> Option<u64> {
+        self.av_pairs.iter().find_map(|p| if let AvPair::Timestamp(t) = p { Some(*t) } else { None })
+    }
+}
+
+/// AUTHENTICATE_MESSAGE, client to server, without its secrets: see the module doc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticate {
+    pub flags: NegotiateFlags,
+    /// UserName ("" when sent empty).
+    pub user: String,
+    /// DomainName ("" when sent empty).
+    pub domain: String,
+    /// Workstation ("" when sent empty).
+    pub workstation: String,
+    pub version: Option<NtlmVersion>,
+    /// Length of LmChallengeResponse.
+    pub lm_response_len: u16,
+    /// LmChallengeResponse is the single zero byte Z(1) of an anonymous logon.
+    pub lm_response_is_zero_byte: bool,
+    /// Length of NtChallengeResponse.
+    pub nt_response_len: u16,
+    /// Length of EncryptedRandomSessionKey.
+    pub session_key_len: u16,
+    /// The fixed header leaves room for a MIC (payload starts at or after byte 88).
+    pub has_mic: bool,
+}
+
+/// What kind of logon an AUTHENTICATE is, from the sizes of its responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// NTLMv2: NT response longer than 24 bytes (an NTProofStr plus the client blob).
+    V2,
+    /// NTLMv1 (or NTLMv1 with extended session security): NT response of exactly 24 bytes.
+    V1,
+    /// Anonymous (null session): empty user, empty NT response, LM response empty or Z(1).
+    Anonymous,
+    /// LM only: no NT response but a 24-byte LM response.
+    LmOnly,
+    /// None of the above (e.g. a truncated or non-standard response size).
+    Unknown,
+}
+
+impl AuthKind {
+    /// The lowercase name used in the JSON output: "v2", "v1", "anonymous", "lm", "unknown".
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuthKind::V2 => "v2",
+            AuthKind::V1 => "v1",
+            AuthKind::Anonymous => "anonymous",
+            AuthKind::LmOnly => "lm",
+            AuthKind::Unknown => "unknown",
+        }
+    }
+
+    /// LM, NTLMv1 or LM-only: responses that can be cracked or relayed with downgrade tools.
+    pub fn is_v1_or_lm(&self) -> bool {
+        matches!(self, AuthKind::V1 | AuthKind::LmOnly)
+    }
+}
+
+impl Authenticate {
+    /// Classifies the logon (MS-NLMP §3.1.5.1.2 and §3.3):
+    /// 1. `Anonymous` when the user name and NtChallengeResponse are empty and
+    ///    LmChallengeResponse is empty or the single byte 0x00 (checked first: an anonymous
+    ///    logon has no response to classify);
+    /// 2. `V2` when NtChallengeResponse is longer than 24 bytes;
+    /// 3. `V1` when it is exactly 24 bytes;
+    /// 4. `LmOnly` when it is empty and LmChallengeResponse is 24 bytes;
+    /// 5. `Unknown` otherwise.
+    pub fn kind(&self) -> AuthKind {
+        let lm_empty = self.lm_response_len == 0 || self.lm_response_is_zero_byte;
+        if self.user.is_empty() && self.nt_response_len == 0 && lm_empty {
+            AuthKind::Anonymous
+        } else if self.nt_response_len > V1_RESPONSE_LEN {
+            AuthKind::V2
+        } else if self.nt_response_len == V1_RESPONSE_LEN {
+            AuthKind::V1
+        } else if self.nt_response_len == 0 && self.lm_response_len == V1_RESPONSE_LEN {
+            AuthKind::LmOnly
+        } else {
+            AuthKind::Unknown
+        }
+    }
+}
+
+/// Any NTLMSSP message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NtlmMessage<'a> {
+    Negotiate(Negotiate),
+    Challenge(Challenge<'a>),
+    Authenticate(Authenticate),
+}
+
+/// Parses an NTLMSSP message; `input` starts at the signature and may extend past the message
+/// (trailing bytes are ignored, as offsets are relative to the start).
+pub fn parse_ntlmssp(input: &[u8]) -> Result<NtlmMessage<'_>, AuthError> {
+    let (rest, _) = tag(&NTLMSSP_SIGNATURE[..]).parse(input).map_err(|_: nom::Err<nom::error::Error<&[u8]>>| {
+        if input.len() < NTLMSSP_SIGNATURE.len() && NTLMSSP_SIGNATURE.starts_with(input) {
+            AuthError::Truncated("NTLMSSP signature")
+        } else {
+            AuthError::Malformed("NTLMSSP signature")
+        }
+    })?;
+    let (rest, message_type) = le_u32(rest).map_err(truncated("NTLMSSP message type"))?;
+    match message_type {
+        NTLMSSP_NEGOTIATE => parse_negotiate(input, rest).map(NtlmMessage::Negotiate),
+        NTLMSSP_CHALLENGE => parse_challenge(input, rest).map(NtlmMessage::Challenge),
+        NTLMSSP_AUTHENTICATE => parse_authenticate(input, rest).map(NtlmMessage::Authenticate),
+        other => Err(AuthError::UnknownNtlmMessage(other)),
+    }
+}
+
+/// A (Len, MaxLen, BufferOffset) field descriptor.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    len: u16,
+    offset: u32,
+}
+
+impl Field {
+    /// The bytes the field points at; an empty field is empty whatever its offset.
+    fn slice<'a>(&self, msg: &'a [u8], name: &'static str) -> Result<&'a [u8], AuthError> {
+        if self.len == 0 {
+            return Ok(&[]);
+        }
+        let start = usize::try_from(self.offset).map_err(|_| AuthError::FieldOutOfBounds(name))?;
+        start
+            .checked_add(usize::from(self.len))
+            .and_then(|end| msg.get(start..end))
+            .ok_or(AuthError::FieldOutOfBounds(name))
+    }
+
+    /// Like [`Field::slice`], but keeps whatever part lies inside the message: servers send
+    /// TargetInfo lengths past the end of the message (zeek's ntlm-empty-av-sequence and
+    /// ntlm-unterminated-av-sequence traces).
+    fn slice_clamped<'a>(&self, msg: &'a [u8]) -> &'a [u8] {
+        let start = usize::try_from(self.offset).unwrap_or(usize::MAX);
+        let end = start.saturating_add(usize::from(self.len)).min(msg.len());
+        msg.get(start..end).unwrap_or(&[])
+    }
+
+    /// Where the field's data starts, if it has any (for finding the end of the fixed header).
+    fn data_offset(&self) -> Option<usize> {
+        (self.len > 0).then(|| usize::try_from(self.offset).unwrap_or(usize::MAX))
+    }
+}
+
+fn field(input: &[u8]) -> nom::IResult<&[u8], Field> {
+    let (input, len) = le_u16(input)?;
+    let (input, _max_len) = le_u16(input)?;
+    let (input, offset) = le_u32(input)?;
+    Ok((input, Field { len, offset }))
+}
+
+fn version(input: &[u8]) -> nom::IResult<&[u8], NtlmVersion> {
+    let (input, major) = byte(input)?;
+    let (input, minor) = byte(input)?;
+    let (input, build) = le_u16(input)?;
+    let (input, _reserved) = take(3usize).parse(input)?;
+    let (input, ntlm_revision) = byte(input)?;
+    Ok((input, NtlmVersion { major, minor, build, ntlm_revision }))
+}
+
+/// Reads the VERSION at `at` when the flag asks for it and the payload does not start before the
+/// end of it (older peers set the flag but omit the structure).
+fn optional_version(msg: &[u8], flags: NegotiateFlags, at: usize, fields: &[Field]) -> Option<NtlmVersion> {
+    let end = at + VERSION_LEN;
+    if !flags.contains(NegotiateFlags::VERSION) || payload_start(msg, fields) < end {
+        return None;
+    }
+    msg.get(at..end).and_then(|bytes| version(bytes).ok()).map(|(_, v)| v)
+}
+
+/// The lowest offset of any non-empty field, or the message length: the fixed header (VERSION,
+/// MIC) can only extend up to there.
+fn payload_start(msg: &[u8], fields: &[Field]) -> usize {
+    fields.iter().filter_map(Field::data_offset).fold(msg.len(), usize::min)
+}
+
+/// Decodes a string field: UTF-16LE when the UNICODE flag is set, else the OEM code page
+/// (read as Latin-1, which is exact for ASCII and never fails).
+fn decode_string(bytes: &[u8], unicode: bool) -> String {
+    if unicode {
+        let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    } else {
+        decode_oem(bytes)
+    }
+}
+
+fn decode_oem(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(*b)).collect()
+}
+
+fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthError> {
+    let (rest, flags) = le_u32(rest).map_err(truncated("NEGOTIATE flags"))?;
+    let flags = NegotiateFlags(flags);
+    // The oldest clients stop after the flags.
+    if rest.is_empty() {
+        return Ok(Negotiate { flags, domain: None, workstation: None, version: None });
+    }
+    let (_, (domain, workstation)) = (field, field).parse(rest).map_err(truncated("NEGOTIATE fields"))?;
+    let text = |f: Field, name| -> Result<Option<String>, AuthError> {
+        Ok(Some(f.slice(msg, name)?).filter(|b| !b.is_empty()).map(decode_oem))
+    };
+    Ok(Negotiate {
+        flags,
+        domain: text(domain, "NEGOTIATE DomainName")?,
+        workstation: text(workstation, "NEGOTIATE Workstation")?,
+        version: optional_version(msg, flags, NEGOTIATE_VERSION_OFFSET, &[domain, workstation]),
+    })
+}
+
+fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, AuthError> {
+    let (rest, (target_name, flags)) = (field, le_u32).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    let flags = NegotiateFlags(flags);
+    // ServerChallenge (8) and Reserved (8): skipped, the nonce is not ours to keep.
+    let (rest, _) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    let unicode = flags.contains(NegotiateFlags::UNICODE);
+    let target_name_text = decode_string(target_name.slice(msg, "CHALLENGE TargetName")?, unicode);
+    // Pre-NTLMv2 servers end the message before TargetInfo.
+    let target_info = if rest.is_empty() { None } else { Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1) };
+    let mut fields = vec![target_name];
+    fields.extend(target_info);
+    Ok(Challenge {
+        flags,
+        target_name: target_name_text,
+        av_pairs: target_info.map(|f| parse_av_pairs(f.slice_clamped(msg))).unwrap_or_default(),
+        version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
+    })
+}
+
+/// Reads AV_PAIRs up to MsvAvEOL. A missing EOL or a pair cut short ends the list quietly, as
+/// Windows and Wireshark do.
+fn parse_av_pairs(mut input: &[u8]) -> Vec<AvPair<'_>> {
+    let mut pairs = Vec::new();
+    while let Ok((rest, (id, len))) = (le_u16::<_, nom::error::Error<&[u8]>>, le_u16).parse(input) {
+        if id == MSV_AV_EOL {
+            break;
+        }
+        let Ok((rest, value)) = take::<_, _, nom::error::Error<&[u8]>>(len).parse(rest) else {
+            break;
+        };
+        pairs.push(av_pair(id, value));
+        input = rest;
+    }
+    pairs
+}
+
+fn av_pair(id: u16, value: &[u8]) -> AvPair<'_> {
+    let name = || decode_string(value, true);
+    match (id, value.len()) {
+        (MSV_AV_NB_COMPUTER_NAME, _) => AvPair::NbComputerName(name()),
+        (MSV_AV_NB_DOMAIN_NAME, _) => AvPair::NbDomainName(name()),
+        (MSV_AV_DNS_COMPUTER_NAME, _) => AvPair::DnsComputerName(name()),
+        (MSV_AV_DNS_DOMAIN_NAME, _) => AvPair::DnsDomainName(name()),
+        (MSV_AV_DNS_TREE_NAME, _) => AvPair::DnsTreeName(name()),
+        (MSV_AV_TARGET_NAME, _) => AvPair::TargetName(name()),
+        (MSV_AV_FLAGS, 4) => match le_u32::<_, nom::error::Error<&[u8]>>(value) {
+            Ok((_, flags)) => AvPair::Flags(flags),
+            Err(_) => AvPair::Other { id, value },
+        },
+        (MSV_AV_TIMESTAMP, 8) => match le_u64::<_, nom::error::Error<&[u8]>>(value) {
+            Ok((_, filetime)) => AvPair::Timestamp(filetime),
+            Err(_) => AvPair::Other { id, value },
+        },
+        _ => AvPair::Other { id, value },
+    }
+}
+
+fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate, AuthError> {
+    let (_, (lm, nt, domain, user, workstation, session_key, flags)) =
+        (field, field, field, field, field, field, le_u32).parse(rest).map_err(truncated("AUTHENTICATE header"))?;
+    let flags = NegotiateFlags(flags);
+    let unicode = flags.contains(NegotiateFlags::UNICODE);
+    // The secret fields are bounds-checked like the others, then only measured.
+    let lm_bytes = lm.slice(msg, "AUTHENTICATE LmChallengeResponse")?;
+    nt.slice(msg, "AUTHENTICATE NtChallengeResponse")?;
+    session_key.slice(msg, "AUTHENTICATE EncryptedRandomSessionKey")?;
+    let fields = [lm, nt, domain, user, workstation, session_key];
+    Ok(Authenticate {
+        flags,
+        user: decode_string(user.slice(msg, "AUTHENTICATE UserName")?, unicode),
+        domain: decode_string(domain.slice(msg, "AUTHENTICATE DomainName")?, unicode),
+        workstation: decode_string(workstation.slice(msg, "AUTHENTICATE Workstation")?, unicode),
+        version: optional_version(msg, flags, AUTHENTICATE_VERSION_OFFSET, &fields),
+        lm_response_len: lm.len,
+        lm_response_is_zero_byte: lm_bytes == [0],
+        nt_response_len: nt.len,
+        session_key_len: session_key.len,
+        has_mic: payload_start(msg, &fields) >= AUTHENTICATE_VERSION_OFFSET + VERSION_LEN + MIC_LEN,
+    })
+}
