@@ -1,0 +1,1063 @@
+//! SMB2/SMB3 messages (MS-SMB2 2.2): the 64-byte header, compound chains, and the bodies that
+//! say something about a session's security (NEGOTIATE with its contexts, SESSION_SETUP,
+//! TREE_CONNECT) or carry named-pipe traffic (CREATE, READ, WRITE, IOCTL, CLOSE).
+//!
+//! Body parsers take a whole [`Smb2Message`] because SMB2 buffer offsets count from the start
+//! of the message's header. A response whose body is the ERROR response (StructureSize 9) is
+//! reported as [`SmbError::ErrorResponse`], never misread as the command's own body.
+
+use nom::bytes::complete::{tag, take};
+use nom::number::complete::{le_u16, le_u32, le_u64, u8 as byte};
+
+use crate::error::{SmbError, SmbResult};
+use crate::util::{slice_at, slice_clamped, trim_nuls, utf16le_lossy};
+
+/// Protocol id of an SMB2 message.
+pub const SMB2_MAGIC: &[u8; 4] = b"\xFESMB";
+/// Size of the SMB2 header.
+pub const SMB2_HEADER_LEN: usize = 64;
+
+/// SMB2 NEGOTIATE.
+pub const SMB2_NEGOTIATE: u16 = 0x0000;
+/// SMB2 SESSION_SETUP.
+pub const SMB2_SESSION_SETUP: u16 = 0x0001;
+/// SMB2 LOGOFF.
+pub const SMB2_LOGOFF: u16 = 0x0002;
+/// SMB2 TREE_CONNECT.
+pub const SMB2_TREE_CONNECT: u16 = 0x0003;
+/// SMB2 TREE_DISCONNECT.
+pub const SMB2_TREE_DISCONNECT: u16 = 0x0004;
+/// SMB2 CREATE.
+pub const SMB2_CREATE: u16 = 0x0005;
+/// SMB2 CLOSE.
+pub const SMB2_CLOSE: u16 = 0x0006;
+/// SMB2 READ.
+pub const SMB2_READ: u16 = 0x0008;
+/// SMB2 WRITE.
+pub const SMB2_WRITE: u16 = 0x0009;
+/// SMB2 IOCTL.
+pub const SMB2_IOCTL: u16 = 0x000B;
+
+/// Header flag: the message is a response.
+pub const SMB2_FLAGS_SERVER_TO_REDIR: u32 = 0x0000_0001;
+/// Header flag: async form (AsyncId instead of ProcessId/TreeId).
+pub const SMB2_FLAGS_ASYNC_COMMAND: u32 = 0x0000_0002;
+/// Header flag: related operation in a compound chain.
+pub const SMB2_FLAGS_RELATED_OPERATIONS: u32 = 0x0000_0004;
+/// Header flag: the message is signed.
+pub const SMB2_FLAGS_SIGNED: u32 = 0x0000_0008;
+
+/// SecurityMode: signing enabled.
+pub const SMB2_NEGOTIATE_SIGNING_ENABLED: u16 = 0x0001;
+/// SecurityMode: signing required.
+pub const SMB2_NEGOTIATE_SIGNING_REQUIRED: u16 = 0x0002;
+/// Capability: the peer supports encryption (SMB 3.0/3.0.2).
+pub const SMB2_GLOBAL_CAP_ENCRYPTION: u32 = 0x0000_0040;
+
+/// SessionFlags: the session is a guest session.
+pub const SMB2_SESSION_FLAG_IS_GUEST: u16 = 0x0001;
+/// SessionFlags: the session is anonymous (null session).
+pub const SMB2_SESSION_FLAG_IS_NULL: u16 = 0x0002;
+/// SessionFlags: the server requires encryption on the session.
+pub const SMB2_SESSION_FLAG_ENCRYPT_DATA: u16 = 0x0004;
+
+/// ShareType: disk.
+pub const SMB2_SHARE_TYPE_DISK: u8 = 0x01;
+/// ShareType: named pipe (IPC$).
+pub const SMB2_SHARE_TYPE_PIPE: u8 = 0x02;
+/// ShareType: printer.
+pub const SMB2_SHARE_TYPE_PRINT: u8 = 0x03;
+/// ShareFlags: the share requires encryption.
+pub const SMB2_SHAREFLAG_ENCRYPT_DATA: u32 = 0x0000_0008;
+/// TREE_CONNECT request flag (3.1.1): the Buffer starts with the request extension.
+pub const SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT: u16 = 0x0004;
+
+/// IOCTL CtlCode: transact on a named pipe (DCE/RPC over SMB2).
+pub const FSCTL_PIPE_TRANSCEIVE: u32 = 0x0011_C017;
+/// IOCTL CtlCode: wait for a named pipe.
+pub const FSCTL_PIPE_WAIT: u32 = 0x0011_0018;
+/// IOCTL CtlCode: validate the negotiate (downgrade protection, 3.0/3.0.2).
+pub const FSCTL_VALIDATE_NEGOTIATE_INFO: u32 = 0x0014_0204;
+/// IOCTL CtlCode: DFS referral.
+pub const FSCTL_DFS_GET_REFERRALS: u32 = 0x0006_0194;
+
+/// Negotiate context: SMB2_PREAUTH_INTEGRITY_CAPABILITIES.
+pub const SMB2_PREAUTH_INTEGRITY_CAPABILITIES: u16 = 0x0001;
+/// Negotiate context: SMB2_ENCRYPTION_CAPABILITIES.
+pub const SMB2_ENCRYPTION_CAPABILITIES: u16 = 0x0002;
+/// Negotiate context: SMB2_COMPRESSION_CAPABILITIES.
+pub const SMB2_COMPRESSION_CAPABILITIES: u16 = 0x0003;
+/// Negotiate context: SMB2_NETNAME_NEGOTIATE_CONTEXT_ID.
+pub const SMB2_NETNAME_NEGOTIATE_CONTEXT_ID: u16 = 0x0005;
+/// Negotiate context: SMB2_TRANSPORT_CAPABILITIES.
+pub const SMB2_TRANSPORT_CAPABILITIES: u16 = 0x0006;
+/// Negotiate context: SMB2_RDMA_TRANSFORM_CAPABILITIES.
+pub const SMB2_RDMA_TRANSFORM_CAPABILITIES: u16 = 0x0007;
+/// Negotiate context: SMB2_SIGNING_CAPABILITIES.
+pub const SMB2_SIGNING_CAPABILITIES: u16 = 0x0008;
+
+const STATUS_SUCCESS: u32 = 0;
+const STATUS_MORE_PROCESSING_REQUIRED: u32 = 0xC000_0016;
+/// StructureSize of the ERROR response body.
+const ERROR_STRUCTURE_SIZE: u16 = 9;
+
+/// The SMB2 packet header (MS-SMB2 2.2.1), sync or async form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2Header {
+    /// CreditCharge.
+    pub credit_charge: u16,
+    /// NT status in responses; ChannelSequence/Reserved in requests.
+    pub status: u32,
+    /// Command code (`SMB2_NEGOTIATE`, ...).
+    pub command: u16,
+    /// CreditRequest / CreditResponse.
+    pub credits: u16,
+    /// Flags (`SMB2_FLAGS_*`).
+    pub flags: u32,
+    /// Offset of the next message of a compound chain from this header, 0 for the last.
+    pub next_command: u32,
+    /// MessageId.
+    pub message_id: u64,
+    /// AsyncId (async form only).
+    pub async_id: Option<u64>,
+    /// TreeId (sync form only).
+    pub tree_id: Option<u32>,
+    /// SessionId.
+    pub session_id: u64,
+    /// Signature (zero when unsigned).
+    pub signature: [u8; 16],
+}
+
+impl Smb2Header {
+    /// A response (SERVER_TO_REDIR).
+    pub fn is_response(&self) -> bool {
+        self.flags & SMB2_FLAGS_SERVER_TO_REDIR != 0
+    }
+    /// Async form.
+    pub fn is_async(&self) -> bool {
+        self.flags & SMB2_FLAGS_ASYNC_COMMAND != 0
+    }
+    /// A related operation of a compound chain.
+    pub fn is_related(&self) -> bool {
+        self.flags & SMB2_FLAGS_RELATED_OPERATIONS != 0
+    }
+    /// The SIGNED flag is set.
+    pub fn is_signed(&self) -> bool {
+        self.flags & SMB2_FLAGS_SIGNED != 0
+    }
+}
+
+/// Parses the 64-byte header at the start of `i`.
+pub fn parse_smb2_header(i: &[u8]) -> SmbResult<Smb2Header> {
+    let (i, _) = tag(&SMB2_MAGIC[..])(i)?;
+    let (i, structure_size) = le_u16(i)?;
+    if structure_size != SMB2_HEADER_LEN as u16 {
+        return Err(SmbError::StructureSize {
+            expected: SMB2_HEADER_LEN as u16,
+            found: structure_size,
+        });
+    }
+    let (i, credit_charge) = le_u16(i)?;
+    let (i, status) = le_u32(i)?;
+    let (i, command) = le_u16(i)?;
+    let (i, credits) = le_u16(i)?;
+    let (i, flags) = le_u32(i)?;
+    let (i, next_command) = le_u32(i)?;
+    let (i, message_id) = le_u64(i)?;
+    let (i, (async_id, tree_id)) = if flags & SMB2_FLAGS_ASYNC_COMMAND != 0 {
+        let (i, async_id) = le_u64(i)?;
+        (i, (Some(async_id), None))
+    } else {
+        let (i, _process_id) = le_u32(i)?;
+        let (i, tree_id) = le_u32(i)?;
+        (i, (None, Some(tree_id)))
+    };
+    let (i, session_id) = le_u64(i)?;
+    let (_, signature) = take(16usize)(i)?;
+    Ok(Smb2Header {
+        credit_charge,
+        status,
+        command,
+        credits,
+        flags,
+        next_command,
+        message_id,
+        async_id,
+        tree_id,
+        session_id,
+        signature: signature.try_into().map_err(|_| SmbError::Truncated)?,
+    })
+}
+
+/// One SMB2 message: its header and its bytes (header included, cut at NextCommand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2Message<'a> {
+    /// The parsed header.
+    pub header: Smb2Header,
+    /// The whole message, header included; body offsets count from its start.
+    pub raw: &'a [u8],
+}
+
+impl<'a> Smb2Message<'a> {
+    /// The bytes after the header.
+    pub fn body(&self) -> &'a [u8] {
+        self.raw.get(SMB2_HEADER_LEN..).unwrap_or_default()
+    }
+}
+
+/// Iterator over the messages of a compound chain (MS-SMB2 3.2.4.1.4): each NextCommand must
+/// be at least a header long and point inside the data, so the walk always moves forward and
+/// ends. A malformed element yields one `Err` and ends the walk.
+#[derive(Debug, Clone)]
+pub struct Smb2Compound<'a> {
+    rest: &'a [u8],
+    done: bool,
+}
+
+/// Walks the compound chain in `data` (the payload of one NBSS frame).
+pub fn smb2_compound(data: &[u8]) -> Smb2Compound<'_> {
+    Smb2Compound {
+        rest: data,
+        done: data.is_empty(),
+    }
+}
+
+impl<'a> Iterator for Smb2Compound<'a> {
+    type Item = SmbResult<Smb2Message<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let header = match parse_smb2_header(self.rest) {
+            Ok(h) => h,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        let next = header.next_command as usize;
+        if next == 0 {
+            self.done = true;
+            return Some(Ok(Smb2Message {
+                header,
+                raw: self.rest,
+            }));
+        }
+        if next < SMB2_HEADER_LEN || next >= self.rest.len() {
+            self.done = true;
+            return Some(Err(SmbError::Malformed("NextCommand out of range")));
+        }
+        let (raw, rest) = self.rest.split_at(next);
+        self.rest = rest;
+        Some(Ok(Smb2Message { header, raw }))
+    }
+}
+
+/// Reads the body's StructureSize and checks it against the command's, telling an ERROR
+/// response apart. Session setup responses share StructureSize 9 with the ERROR body: they
+/// count as errors only when the status is an error other than MORE_PROCESSING_REQUIRED.
+fn fixed_body<'a>(m: &Smb2Message<'a>, expected: u16) -> SmbResult<&'a [u8]> {
+    let body = m.body();
+    let (rest, size) = le_u16(body)?;
+    let status = m.header.status;
+    if m.header.is_response() && size == ERROR_STRUCTURE_SIZE && status != STATUS_SUCCESS {
+        let is_error_severity = status >> 30 == 3;
+        if expected != ERROR_STRUCTURE_SIZE
+            || (is_error_severity && status != STATUS_MORE_PROCESSING_REQUIRED)
+        {
+            return Err(SmbError::ErrorResponse(status));
+        }
+    }
+    if size != expected {
+        return Err(SmbError::StructureSize {
+            expected,
+            found: size,
+        });
+    }
+    Ok(rest)
+}
+
+/// A buffer given by an (offset from the header, length) pair; empty when the length is 0.
+fn buffer_at<'a>(m: &Smb2Message<'a>, offset: u32, len: u32) -> SmbResult<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    slice_at(m.raw, offset as usize, len as usize)
+}
+
+/// The SMB2 ERROR response body (MS-SMB2 2.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2ErrorResponse<'a> {
+    /// The header's status.
+    pub status: u32,
+    /// ErrorContextCount (3.1.1).
+    pub error_context_count: u8,
+    /// ErrorData.
+    pub data: &'a [u8],
+}
+
+/// Parses an ERROR response body.
+pub fn parse_error_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2ErrorResponse<'a>> {
+    let (i, size) = le_u16(m.body())?;
+    if size != ERROR_STRUCTURE_SIZE {
+        return Err(SmbError::StructureSize {
+            expected: ERROR_STRUCTURE_SIZE,
+            found: size,
+        });
+    }
+    let (i, error_context_count) = byte(i)?;
+    let (i, _reserved) = byte(i)?;
+    let (i, byte_count) = le_u32(i)?;
+    Ok(Smb2ErrorResponse {
+        status: m.header.status,
+        error_context_count,
+        data: slice_clamped(i, 0, byte_count as usize),
+    })
+}
+
+/// One negotiate context (MS-SMB2 2.2.3.1 / 2.2.4.1). A known type whose data does not
+/// parse is kept as `Unknown` with its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NegotiateContext<'a> {
+    /// PREAUTH_INTEGRITY_CAPABILITIES: hash algorithm ids (1 = SHA-512) and the salt length.
+    PreauthIntegrity {
+        /// HashAlgorithms.
+        hash_algorithms: Vec<u16>,
+        /// SaltLength.
+        salt_len: u16,
+    },
+    /// ENCRYPTION_CAPABILITIES: cipher ids in preference order (the response holds one).
+    Encryption {
+        /// Ciphers.
+        ciphers: Vec<u16>,
+    },
+    /// COMPRESSION_CAPABILITIES.
+    Compression {
+        /// Flags (1 = chained compression supported).
+        flags: u32,
+        /// CompressionAlgorithms.
+        algorithms: Vec<u16>,
+    },
+    /// NETNAME_NEGOTIATE_CONTEXT_ID: the server name the client connects to.
+    NetName(String),
+    /// TRANSPORT_CAPABILITIES.
+    Transport {
+        /// Flags (1 = accept transport-level security, e.g. QUIC).
+        flags: u32,
+    },
+    /// RDMA_TRANSFORM_CAPABILITIES.
+    RdmaTransform {
+        /// RDMATransformIds.
+        transforms: Vec<u16>,
+    },
+    /// SIGNING_CAPABILITIES: signing algorithm ids (0 HMAC-SHA256, 1 AES-CMAC, 2 AES-GMAC).
+    Signing {
+        /// SigningAlgorithms.
+        algorithms: Vec<u16>,
+    },
+    /// Any other context type, or a known one whose data is malformed.
+    Unknown {
+        /// ContextType.
+        context_type: u16,
+        /// Data.
+        data: &'a [u8],
+    },
+}
+
+/// `count` little-endian u16 values, all of which must be present.
+fn u16_array(i: &[u8], count: u16) -> SmbResult<(&[u8], Vec<u16>)> {
+    let (rest, raw) = take(usize::from(count) * 2)(i)?;
+    let values = raw
+        .chunks_exact(2)
+        .map(|c| match c {
+            [lo, hi] => u16::from_le_bytes([*lo, *hi]),
+            _ => 0,
+        })
+        .collect();
+    Ok((rest, values))
+}
+
+fn parse_context_data(context_type: u16, data: &[u8]) -> SmbResult<NegotiateContext<'_>> {
+    Ok(match context_type {
+        SMB2_PREAUTH_INTEGRITY_CAPABILITIES => {
+            let (i, count) = le_u16(data)?;
+            let (i, salt_len) = le_u16(i)?;
+            let (_, hash_algorithms) = u16_array(i, count)?;
+            NegotiateContext::PreauthIntegrity {
+                hash_algorithms,
+                salt_len,
+            }
+        }
+        SMB2_ENCRYPTION_CAPABILITIES => {
+            let (i, count) = le_u16(data)?;
+            let (_, ciphers) = u16_array(i, count)?;
+            NegotiateContext::Encryption { ciphers }
+        }
+        SMB2_COMPRESSION_CAPABILITIES => {
+            let (i, count) = le_u16(data)?;
+            let (i, _padding) = le_u16(i)?;
+            let (i, flags) = le_u32(i)?;
+            let (_, algorithms) = u16_array(i, count)?;
+            NegotiateContext::Compression { flags, algorithms }
+        }
+        SMB2_NETNAME_NEGOTIATE_CONTEXT_ID => {
+            NegotiateContext::NetName(trim_nuls(utf16le_lossy(data)))
+        }
+        SMB2_TRANSPORT_CAPABILITIES => {
+            let (_, flags) = le_u32(data)?;
+            NegotiateContext::Transport { flags }
+        }
+        SMB2_RDMA_TRANSFORM_CAPABILITIES => {
+            let (i, count) = le_u16(data)?;
+            let (i, _reserved) = take(6usize)(i)?;
+            let (_, transforms) = u16_array(i, count)?;
+            NegotiateContext::RdmaTransform { transforms }
+        }
+        SMB2_SIGNING_CAPABILITIES => {
+            let (i, count) = le_u16(data)?;
+            let (_, algorithms) = u16_array(i, count)?;
+            NegotiateContext::Signing { algorithms }
+        }
+        _ => NegotiateContext::Unknown { context_type, data },
+    })
+}
+
+/// Parses `count` negotiate contexts starting at `offset` from the header; each context
+/// starts 8-byte aligned (relative to the header), padding between them is skipped.
+fn parse_negotiate_contexts<'a>(
+    m: &Smb2Message<'a>,
+    offset: u32,
+    count: u16,
+) -> SmbResult<Vec<NegotiateContext<'a>>> {
+    let mut contexts = Vec::new();
+    let mut pos = offset as usize;
+    for _ in 0..count {
+        pos = pos.checked_next_multiple_of(8).ok_or(SmbError::Truncated)?;
+        let i = m.raw.get(pos..).ok_or(SmbError::Truncated)?;
+        let (i, context_type) = le_u16(i)?;
+        let (i, data_len) = le_u16(i)?;
+        let (i, _reserved) = le_u32(i)?;
+        let (_, data) = take(data_len)(i)?;
+        contexts.push(
+            parse_context_data(context_type, data)
+                .unwrap_or(NegotiateContext::Unknown { context_type, data }),
+        );
+        pos += 8 + usize::from(data_len);
+    }
+    Ok(contexts)
+}
+
+/// NEGOTIATE request (MS-SMB2 2.2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smb2NegotiateRequest<'a> {
+    /// Dialects offered (0x0202, 0x0210, 0x0300, 0x0302, 0x0311, ...).
+    pub dialects: Vec<u16>,
+    /// SecurityMode (`SMB2_NEGOTIATE_SIGNING_*`).
+    pub security_mode: u16,
+    /// Capabilities.
+    pub capabilities: u32,
+    /// ClientGuid.
+    pub client_guid: [u8; 16],
+    /// Negotiate contexts (only when 0x0311 is offered).
+    pub contexts: Vec<NegotiateContext<'a>>,
+}
+
+impl Smb2NegotiateRequest<'_> {
+    /// The client requires signing.
+    pub fn signing_required(&self) -> bool {
+        self.security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED != 0
+    }
+}
+
+/// Parses a NEGOTIATE request.
+pub fn parse_negotiate_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2NegotiateRequest<'a>> {
+    let i = fixed_body(m, 36)?;
+    let (i, dialect_count) = le_u16(i)?;
+    let (i, security_mode) = le_u16(i)?;
+    let (i, _reserved) = le_u16(i)?;
+    let (i, capabilities) = le_u32(i)?;
+    let (i, client_guid) = take(16usize)(i)?;
+    // NegotiateContextOffset/Count/Reserved2 in 3.1.1, ClientStartTime before it.
+    let (i, context_offset) = le_u32(i)?;
+    let (i, context_count) = le_u16(i)?;
+    let (i, _reserved2) = le_u16(i)?;
+    let (_, dialects) = u16_array(i, dialect_count)?;
+    let contexts = if dialects.contains(&0x0311) && context_count > 0 {
+        parse_negotiate_contexts(m, context_offset, context_count)?
+    } else {
+        Vec::new()
+    };
+    Ok(Smb2NegotiateRequest {
+        dialects,
+        security_mode,
+        capabilities,
+        client_guid: client_guid.try_into().map_err(|_| SmbError::Truncated)?,
+        contexts,
+    })
+}
+
+/// NEGOTIATE response (MS-SMB2 2.2.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smb2NegotiateResponse<'a> {
+    /// SecurityMode (`SMB2_NEGOTIATE_SIGNING_*`).
+    pub security_mode: u16,
+    /// DialectRevision (0x02FF after an SMB1 multi-protocol negotiate).
+    pub dialect: u16,
+    /// ServerGuid.
+    pub server_guid: [u8; 16],
+    /// Capabilities.
+    pub capabilities: u32,
+    /// MaxTransactSize.
+    pub max_transact_size: u32,
+    /// MaxReadSize.
+    pub max_read_size: u32,
+    /// MaxWriteSize.
+    pub max_write_size: u32,
+    /// Security buffer (GSS-API/SPNEGO init token), possibly empty.
+    pub security_buffer: &'a [u8],
+    /// Negotiate contexts (3.1.1 only).
+    pub contexts: Vec<NegotiateContext<'a>>,
+}
+
+impl Smb2NegotiateResponse<'_> {
+    /// The server requires signing.
+    pub fn signing_required(&self) -> bool {
+        self.security_mode & SMB2_NEGOTIATE_SIGNING_REQUIRED != 0
+    }
+}
+
+/// Parses a NEGOTIATE response.
+pub fn parse_negotiate_response<'a>(
+    m: &Smb2Message<'a>,
+) -> SmbResult<Smb2NegotiateResponse<'a>> {
+    let i = fixed_body(m, 65)?;
+    let (i, security_mode) = le_u16(i)?;
+    let (i, dialect) = le_u16(i)?;
+    let (i, context_count) = le_u16(i)?;
+    let (i, server_guid) = take(16usize)(i)?;
+    let (i, capabilities) = le_u32(i)?;
+    let (i, max_transact_size) = le_u32(i)?;
+    let (i, max_read_size) = le_u32(i)?;
+    let (i, max_write_size) = le_u32(i)?;
+    let (i, _system_time) = le_u64(i)?;
+    let (i, _server_start_time) = le_u64(i)?;
+    let (i, sec_offset) = le_u16(i)?;
+    let (i, sec_len) = le_u16(i)?;
+    let (_, context_offset) = le_u32(i)?;
+    let security_buffer = buffer_at(m, sec_offset.into(), sec_len.into())?;
+    let contexts = if dialect == 0x0311 && context_count > 0 {
+        parse_negotiate_contexts(m, context_offset, context_count)?
+    } else {
+        Vec::new()
+    };
+    Ok(Smb2NegotiateResponse {
+        security_mode,
+        dialect,
+        server_guid: server_guid.try_into().map_err(|_| SmbError::Truncated)?,
+        capabilities,
+        max_transact_size,
+        max_read_size,
+        max_write_size,
+        security_buffer,
+        contexts,
+    })
+}
+
+/// SESSION_SETUP request (MS-SMB2 2.2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2SessionSetupRequest<'a> {
+    /// Flags (1 = SMB2_SESSION_FLAG_BINDING, a multichannel binding).
+    pub flags: u8,
+    /// SecurityMode (`SMB2_NEGOTIATE_SIGNING_*`, one byte here).
+    pub security_mode: u8,
+    /// Capabilities.
+    pub capabilities: u32,
+    /// PreviousSessionId (reconnect).
+    pub previous_session_id: u64,
+    /// Security buffer (SPNEGO / NTLMSSP / Kerberos token).
+    pub security_buffer: &'a [u8],
+}
+
+/// Parses a SESSION_SETUP request.
+pub fn parse_session_setup_request<'a>(
+    m: &Smb2Message<'a>,
+) -> SmbResult<Smb2SessionSetupRequest<'a>> {
+    let i = fixed_body(m, 25)?;
+    let (i, flags) = byte(i)?;
+    let (i, security_mode) = byte(i)?;
+    let (i, capabilities) = le_u32(i)?;
+    let (i, _channel) = le_u32(i)?;
+    let (i, sec_offset) = le_u16(i)?;
+    let (i, sec_len) = le_u16(i)?;
+    let (_, previous_session_id) = le_u64(i)?;
+    Ok(Smb2SessionSetupRequest {
+        flags,
+        security_mode,
+        capabilities,
+        previous_session_id,
+        security_buffer: buffer_at(m, sec_offset.into(), sec_len.into())?,
+    })
+}
+
+/// SESSION_SETUP response (MS-SMB2 2.2.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2SessionSetupResponse<'a> {
+    /// SessionFlags (`SMB2_SESSION_FLAG_*`).
+    pub session_flags: u16,
+    /// Security buffer (SPNEGO / NTLMSSP / Kerberos token).
+    pub security_buffer: &'a [u8],
+}
+
+impl Smb2SessionSetupResponse<'_> {
+    /// IS_GUEST.
+    pub fn is_guest(&self) -> bool {
+        self.session_flags & SMB2_SESSION_FLAG_IS_GUEST != 0
+    }
+    /// IS_NULL (anonymous).
+    pub fn is_null(&self) -> bool {
+        self.session_flags & SMB2_SESSION_FLAG_IS_NULL != 0
+    }
+    /// ENCRYPT_DATA.
+    pub fn encrypt_data(&self) -> bool {
+        self.session_flags & SMB2_SESSION_FLAG_ENCRYPT_DATA != 0
+    }
+}
+
+/// Parses a SESSION_SETUP response (status SUCCESS or MORE_PROCESSING_REQUIRED; other error
+/// statuses give `ErrorResponse`).
+pub fn parse_session_setup_response<'a>(
+    m: &Smb2Message<'a>,
+) -> SmbResult<Smb2SessionSetupResponse<'a>> {
+    let i = fixed_body(m, 9)?;
+    let (i, session_flags) = le_u16(i)?;
+    let (i, sec_offset) = le_u16(i)?;
+    let (_, sec_len) = le_u16(i)?;
+    Ok(Smb2SessionSetupResponse {
+        session_flags,
+        security_buffer: buffer_at(m, sec_offset.into(), sec_len.into())?,
+    })
+}
+
+/// TREE_CONNECT request (MS-SMB2 2.2.9), plain or with the 3.1.1 extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smb2TreeConnectRequest {
+    /// Flags (3.1.1; reserved before).
+    pub flags: u16,
+    /// Share path as sent (`\\server\share`).
+    pub path: String,
+    /// TreeConnectContextCount when the request extension is present.
+    pub extension_context_count: Option<u16>,
+}
+
+/// Parses a TREE_CONNECT request. PathOffset counts from the header in both forms; with the
+/// extension, the path must lie after the extension's 16 fixed bytes.
+pub fn parse_tree_connect_request(m: &Smb2Message<'_>) -> SmbResult<Smb2TreeConnectRequest> {
+    let i = fixed_body(m, 9)?;
+    let (i, flags) = le_u16(i)?;
+    let (i, path_offset) = le_u16(i)?;
+    let (extension, path_len) = le_u16(i)?;
+    let extension_context_count = if flags & SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT != 0 {
+        let (i, _context_offset) = le_u32(extension)?;
+        let (_, count) = le_u16(i)?;
+        let extension_end = SMB2_HEADER_LEN + 8 + 16;
+        if path_len > 0 && usize::from(path_offset) < extension_end {
+            return Err(SmbError::Malformed("tree connect path inside the extension"));
+        }
+        Some(count)
+    } else {
+        None
+    };
+    let path = buffer_at(m, path_offset.into(), path_len.into())?;
+    Ok(Smb2TreeConnectRequest {
+        flags,
+        path: trim_nuls(utf16le_lossy(path)),
+        extension_context_count,
+    })
+}
+
+/// TREE_CONNECT response (MS-SMB2 2.2.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2TreeConnectResponse {
+    /// ShareType (`SMB2_SHARE_TYPE_*`).
+    pub share_type: u8,
+    /// ShareFlags (`SMB2_SHAREFLAG_*`).
+    pub share_flags: u32,
+    /// Capabilities.
+    pub capabilities: u32,
+    /// MaximalAccess.
+    pub maximal_access: u32,
+}
+
+impl Smb2TreeConnectResponse {
+    /// The share requires encryption.
+    pub fn encrypt_data(&self) -> bool {
+        self.share_flags & SMB2_SHAREFLAG_ENCRYPT_DATA != 0
+    }
+}
+
+/// Parses a TREE_CONNECT response.
+pub fn parse_tree_connect_response(m: &Smb2Message<'_>) -> SmbResult<Smb2TreeConnectResponse> {
+    let i = fixed_body(m, 16)?;
+    let (i, share_type) = byte(i)?;
+    let (i, _reserved) = byte(i)?;
+    let (i, share_flags) = le_u32(i)?;
+    let (i, capabilities) = le_u32(i)?;
+    let (_, maximal_access) = le_u32(i)?;
+    Ok(Smb2TreeConnectResponse {
+        share_type,
+        share_flags,
+        capabilities,
+        maximal_access,
+    })
+}
+
+/// An SMB2 FileId (persistent and volatile halves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Smb2FileId {
+    /// Persistent.
+    pub persistent: u64,
+    /// Volatile.
+    pub volatile: u64,
+}
+
+fn file_id(i: &[u8]) -> SmbResult<(&[u8], Smb2FileId)> {
+    let (i, persistent) = le_u64(i)?;
+    let (i, volatile) = le_u64(i)?;
+    Ok((i, Smb2FileId {
+        persistent,
+        volatile,
+    }))
+}
+
+/// CREATE request (MS-SMB2 2.2.13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smb2CreateRequest<'a> {
+    /// DesiredAccess.
+    pub desired_access: u32,
+    /// FileAttributes.
+    pub file_attributes: u32,
+    /// ShareAccess.
+    pub share_access: u32,
+    /// CreateDisposition.
+    pub create_disposition: u32,
+    /// CreateOptions.
+    pub create_options: u32,
+    /// File or pipe name relative to the share (`"svcctl"`, `"dir\\file.txt"`).
+    pub name: String,
+    /// Raw create contexts.
+    pub create_contexts: &'a [u8],
+}
+
+/// Parses a CREATE request.
+pub fn parse_create_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2CreateRequest<'a>> {
+    let i = fixed_body(m, 57)?;
+    // SecurityFlags, RequestedOplockLevel, ImpersonationLevel, SmbCreateFlags, Reserved
+    let (i, _) = take(22usize)(i)?;
+    let (i, desired_access) = le_u32(i)?;
+    let (i, file_attributes) = le_u32(i)?;
+    let (i, share_access) = le_u32(i)?;
+    let (i, create_disposition) = le_u32(i)?;
+    let (i, create_options) = le_u32(i)?;
+    let (i, name_offset) = le_u16(i)?;
+    let (i, name_len) = le_u16(i)?;
+    let (i, contexts_offset) = le_u32(i)?;
+    let (_, contexts_len) = le_u32(i)?;
+    let name = buffer_at(m, name_offset.into(), name_len.into())?;
+    Ok(Smb2CreateRequest {
+        desired_access,
+        file_attributes,
+        share_access,
+        create_disposition,
+        create_options,
+        name: trim_nuls(utf16le_lossy(name)),
+        create_contexts: buffer_at(m, contexts_offset, contexts_len)?,
+    })
+}
+
+/// CREATE response (MS-SMB2 2.2.14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2CreateResponse {
+    /// OplockLevel.
+    pub oplock_level: u8,
+    /// CreateAction (0 superseded, 1 opened, 2 created, 3 overwritten).
+    pub create_action: u32,
+    /// EndofFile.
+    pub end_of_file: u64,
+    /// FileAttributes.
+    pub file_attributes: u32,
+    /// FileId of the opened file or pipe.
+    pub file_id: Smb2FileId,
+}
+
+/// Parses a CREATE response.
+pub fn parse_create_response(m: &Smb2Message<'_>) -> SmbResult<Smb2CreateResponse> {
+    let i = fixed_body(m, 89)?;
+    let (i, oplock_level) = byte(i)?;
+    let (i, _flags) = byte(i)?;
+    let (i, create_action) = le_u32(i)?;
+    let (i, _times) = take(32usize)(i)?;
+    let (i, _allocation_size) = le_u64(i)?;
+    let (i, end_of_file) = le_u64(i)?;
+    let (i, file_attributes) = le_u32(i)?;
+    let (i, _reserved2) = le_u32(i)?;
+    let (_, file_id) = file_id(i)?;
+    Ok(Smb2CreateResponse {
+        oplock_level,
+        create_action,
+        end_of_file,
+        file_attributes,
+        file_id,
+    })
+}
+
+/// CLOSE request (MS-SMB2 2.2.15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2CloseRequest {
+    /// Flags.
+    pub flags: u16,
+    /// FileId being closed.
+    pub file_id: Smb2FileId,
+}
+
+/// Parses a CLOSE request.
+pub fn parse_close_request(m: &Smb2Message<'_>) -> SmbResult<Smb2CloseRequest> {
+    let i = fixed_body(m, 24)?;
+    let (i, flags) = le_u16(i)?;
+    let (i, _reserved) = le_u32(i)?;
+    let (_, file_id) = file_id(i)?;
+    Ok(Smb2CloseRequest { flags, file_id })
+}
+
+/// READ request (MS-SMB2 2.2.19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2ReadRequest {
+    /// Length to read.
+    pub length: u32,
+    /// Offset in the file.
+    pub offset: u64,
+    /// FileId.
+    pub file_id: Smb2FileId,
+}
+
+/// Parses a READ request.
+pub fn parse_read_request(m: &Smb2Message<'_>) -> SmbResult<Smb2ReadRequest> {
+    let i = fixed_body(m, 49)?;
+    let (i, _padding) = byte(i)?;
+    let (i, _flags) = byte(i)?;
+    let (i, length) = le_u32(i)?;
+    let (i, offset) = le_u64(i)?;
+    let (_, file_id) = file_id(i)?;
+    Ok(Smb2ReadRequest {
+        length,
+        offset,
+        file_id,
+    })
+}
+
+/// READ response (MS-SMB2 2.2.20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2ReadResponse<'a> {
+    /// DataLength as announced.
+    pub data_length: u32,
+    /// DataRemaining.
+    pub data_remaining: u32,
+    /// The data present in the message (shorter than `data_length` if cut short).
+    pub data: &'a [u8],
+}
+
+/// Parses a READ response (also under STATUS_BUFFER_OVERFLOW, as pipes do).
+pub fn parse_read_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2ReadResponse<'a>> {
+    let i = fixed_body(m, 17)?;
+    let (i, data_offset) = byte(i)?;
+    let (i, _reserved) = byte(i)?;
+    let (i, data_length) = le_u32(i)?;
+    let (_, data_remaining) = le_u32(i)?;
+    Ok(Smb2ReadResponse {
+        data_length,
+        data_remaining,
+        data: slice_clamped(m.raw, data_offset.into(), data_length as usize),
+    })
+}
+
+/// WRITE request (MS-SMB2 2.2.21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2WriteRequest<'a> {
+    /// Length as announced.
+    pub length: u32,
+    /// Offset in the file.
+    pub offset: u64,
+    /// FileId.
+    pub file_id: Smb2FileId,
+    /// The data present in the message (shorter than `length` if cut short).
+    pub data: &'a [u8],
+}
+
+/// Parses a WRITE request.
+pub fn parse_write_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2WriteRequest<'a>> {
+    let i = fixed_body(m, 49)?;
+    let (i, data_offset) = le_u16(i)?;
+    let (i, length) = le_u32(i)?;
+    let (i, offset) = le_u64(i)?;
+    let (_, file_id) = file_id(i)?;
+    Ok(Smb2WriteRequest {
+        length,
+        offset,
+        file_id,
+        data: slice_clamped(m.raw, data_offset.into(), length as usize),
+    })
+}
+
+/// WRITE response (MS-SMB2 2.2.22).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2WriteResponse {
+    /// Count of bytes written.
+    pub count: u32,
+}
+
+/// Parses a WRITE response.
+pub fn parse_write_response(m: &Smb2Message<'_>) -> SmbResult<Smb2WriteResponse> {
+    let i = fixed_body(m, 17)?;
+    let (i, _reserved) = le_u16(i)?;
+    let (_, count) = le_u32(i)?;
+    Ok(Smb2WriteResponse { count })
+}
+
+/// IOCTL request or response (MS-SMB2 2.2.31 / 2.2.32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2Ioctl<'a> {
+    /// CtlCode (`FSCTL_PIPE_TRANSCEIVE`, ...).
+    pub ctl_code: u32,
+    /// FileId.
+    pub file_id: Smb2FileId,
+    /// Input buffer (present bytes).
+    pub input: &'a [u8],
+    /// Output buffer (present bytes).
+    pub output: &'a [u8],
+    /// Flags (1 = SMB2_0_IOCTL_IS_FSCTL).
+    pub flags: u32,
+}
+
+/// Parses an IOCTL request.
+pub fn parse_ioctl_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Ioctl<'a>> {
+    let i = fixed_body(m, 57)?;
+    let (i, _reserved) = le_u16(i)?;
+    let (i, ctl_code) = le_u32(i)?;
+    let (i, file_id) = file_id(i)?;
+    let (i, input_offset) = le_u32(i)?;
+    let (i, input_count) = le_u32(i)?;
+    let (i, _max_input_response) = le_u32(i)?;
+    let (i, output_offset) = le_u32(i)?;
+    let (i, output_count) = le_u32(i)?;
+    let (i, _max_output_response) = le_u32(i)?;
+    let (_, flags) = le_u32(i)?;
+    Ok(Smb2Ioctl {
+        ctl_code,
+        file_id,
+        input: slice_clamped(m.raw, input_offset as usize, input_count as usize),
+        output: slice_clamped(m.raw, output_offset as usize, output_count as usize),
+        flags,
+    })
+}
+
+/// Parses an IOCTL response (also under STATUS_BUFFER_OVERFLOW, as pipes do).
+pub fn parse_ioctl_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Ioctl<'a>> {
+    let i = fixed_body(m, 49)?;
+    let (i, _reserved) = le_u16(i)?;
+    let (i, ctl_code) = le_u32(i)?;
+    let (i, file_id) = file_id(i)?;
+    let (i, input_offset) = le_u32(i)?;
+    let (i, input_count) = le_u32(i)?;
+    let (i, output_offset) = le_u32(i)?;
+    let (i, output_count) = le_u32(i)?;
+    let (_, flags) = le_u32(i)?;
+    Ok(Smb2Ioctl {
+        ctl_code,
+        file_id,
+        input: slice_clamped(m.raw, input_offset as usize, input_count as usize),
+        output: slice_clamped(m.raw, output_offset as usize, output_count as usize),
+        flags,
+    })
+}
+
+/// A parsed SMB2 body, chosen by command and direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Smb2Body<'a> {
+    /// NEGOTIATE request.
+    NegotiateRequest(Smb2NegotiateRequest<'a>),
+    /// NEGOTIATE response.
+    NegotiateResponse(Smb2NegotiateResponse<'a>),
+    /// SESSION_SETUP request.
+    SessionSetupRequest(Smb2SessionSetupRequest<'a>),
+    /// SESSION_SETUP response.
+    SessionSetupResponse(Smb2SessionSetupResponse<'a>),
+    /// TREE_CONNECT request.
+    TreeConnectRequest(Smb2TreeConnectRequest),
+    /// TREE_CONNECT response.
+    TreeConnectResponse(Smb2TreeConnectResponse),
+    /// CREATE request.
+    CreateRequest(Smb2CreateRequest<'a>),
+    /// CREATE response.
+    CreateResponse(Smb2CreateResponse),
+    /// CLOSE request.
+    CloseRequest(Smb2CloseRequest),
+    /// READ request.
+    ReadRequest(Smb2ReadRequest),
+    /// READ response.
+    ReadResponse(Smb2ReadResponse<'a>),
+    /// WRITE request.
+    WriteRequest(Smb2WriteRequest<'a>),
+    /// WRITE response.
+    WriteResponse(Smb2WriteResponse),
+    /// IOCTL request.
+    IoctlRequest(Smb2Ioctl<'a>),
+    /// IOCTL response.
+    IoctlResponse(Smb2Ioctl<'a>),
+    /// The ERROR response body.
+    Error(Smb2ErrorResponse<'a>),
+    /// A command this crate does not parse (LOGOFF, CLOSE response, QUERY_INFO, ...).
+    Other,
+}
+
+/// Parses the body of `m` according to its command and direction.
+pub fn parse_smb2_body<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Body<'a>> {
+    let response = m.header.is_response();
+    let body = match (m.header.command, response) {
+        (SMB2_NEGOTIATE, false) => parse_negotiate_request(m).map(Smb2Body::NegotiateRequest),
+        (SMB2_NEGOTIATE, true) => parse_negotiate_response(m).map(Smb2Body::NegotiateResponse),
+        (SMB2_SESSION_SETUP, false) => {
+            parse_session_setup_request(m).map(Smb2Body::SessionSetupRequest)
+        }
+        (SMB2_SESSION_SETUP, true) => {
+            parse_session_setup_response(m).map(Smb2Body::SessionSetupResponse)
+        }
+        (SMB2_TREE_CONNECT, false) => {
+            parse_tree_connect_request(m).map(Smb2Body::TreeConnectRequest)
+        }
+        (SMB2_TREE_CONNECT, true) => {
+            parse_tree_connect_response(m).map(Smb2Body::TreeConnectResponse)
+        }
+        (SMB2_CREATE, false) => parse_create_request(m).map(Smb2Body::CreateRequest),
+        (SMB2_CREATE, true) => parse_create_response(m).map(Smb2Body::CreateResponse),
+        (SMB2_CLOSE, false) => parse_close_request(m).map(Smb2Body::CloseRequest),
+        (SMB2_READ, false) => parse_read_request(m).map(Smb2Body::ReadRequest),
+        (SMB2_READ, true) => parse_read_response(m).map(Smb2Body::ReadResponse),
+        (SMB2_WRITE, false) => parse_write_request(m).map(Smb2Body::WriteRequest),
+        (SMB2_WRITE, true) => parse_write_response(m).map(Smb2Body::WriteResponse),
+        (SMB2_IOCTL, false) => parse_ioctl_request(m).map(Smb2Body::IoctlRequest),
+        (SMB2_IOCTL, true) => parse_ioctl_response(m).map(Smb2Body::IoctlResponse),
+        _ if response && m.header.status != STATUS_SUCCESS => {
+            Err(SmbError::ErrorResponse(m.header.status))
+        }
+        _ => Ok(Smb2Body::Other),
+    };
+    match body {
+        Err(SmbError::ErrorResponse(_)) => match parse_error_response(m) {
+            Ok(e) => Ok(Smb2Body::Error(e)),
+            // e.g. a CLOSE response with a warning status: not ours to parse
+            Err(_) if m.header.status >> 30 != 3 => Ok(Smb2Body::Other),
+            Err(e) => Err(e),
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,385 @@
+//! SMB 3.x wrappers around SMB2 messages: the TRANSFORM header (`\xFDSMB`, MS-SMB2 2.2.41)
+//! of encrypted messages and the COMPRESSION_TRANSFORM header (`\xFCSMB`, MS-SMB2 2.2.42) of
+//! compressed ones, with decompression of NONE, Pattern_V1 and plain LZ77 (MS-XCA 2.3/2.4).
+//!
+//! Compression is not encryption: a compressed message is readable once decompressed.
+//! Decompression never produces more than `min(OriginalCompressedSegmentSize, cap)` bytes.
+
+use nom::bytes::complete::{tag, take};
+use nom::number::complete::{le_u16, le_u32, le_u64, u8 as byte};
+
+use crate::error::{SmbError, SmbResult};
+
+/// Protocol id of the TRANSFORM header (encrypted message).
+pub const SMB2_TRANSFORM_MAGIC: &[u8; 4] = b"\xFDSMB";
+/// Protocol id of the COMPRESSION_TRANSFORM header.
+pub const SMB2_COMPRESSION_MAGIC: &[u8; 4] = b"\xFCSMB";
+/// Size of the TRANSFORM header.
+pub const SMB2_TRANSFORM_HEADER_LEN: usize = 52;
+/// TRANSFORM Flags (3.1.1) / EncryptionAlgorithm (3.0, AES-128-CCM): the payload is encrypted.
+pub const SMB2_TRANSFORM_FLAG_ENCRYPTED: u16 = 0x0001;
+
+/// Compression algorithm NONE.
+pub const COMPRESSION_NONE: u16 = 0x0000;
+/// Compression algorithm LZNT1.
+pub const COMPRESSION_LZNT1: u16 = 0x0001;
+/// Compression algorithm LZ77 (plain).
+pub const COMPRESSION_LZ77: u16 = 0x0002;
+/// Compression algorithm LZ77+Huffman.
+pub const COMPRESSION_LZ77_HUFFMAN: u16 = 0x0003;
+/// Compression algorithm Pattern_V1 (a repeated byte).
+pub const COMPRESSION_PATTERN_V1: u16 = 0x0004;
+/// Compression algorithm LZ4.
+pub const COMPRESSION_LZ4: u16 = 0x0005;
+/// COMPRESSION_TRANSFORM Flags: chained form.
+pub const SMB2_COMPRESSION_FLAG_CHAINED: u16 = 0x0001;
+/// A sensible default output cap for [`decompress`].
+pub const DEFAULT_DECOMPRESS_CAP: usize = 1 << 20;
+
+/// TRANSFORM header of an encrypted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Smb2TransformHeader<'a> {
+    /// Signature (AEAD tag).
+    pub signature: [u8; 16],
+    /// Nonce (11 bytes used with CCM, 12 with GCM; the rest is zero).
+    pub nonce: [u8; 16],
+    /// OriginalMessageSize: size of the SMB2 message once decrypted.
+    pub original_message_size: u32,
+    /// Flags (3.1.1) or EncryptionAlgorithm (3.0/3.0.2); 1 in both when encrypted.
+    pub flags: u16,
+    /// SessionId whose keys encrypt the message.
+    pub session_id: u64,
+    /// The encrypted message that follows.
+    pub encrypted: &'a [u8],
+}
+
+impl Smb2TransformHeader<'_> {
+    /// The header says the payload is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.flags == SMB2_TRANSFORM_FLAG_ENCRYPTED
+    }
+}
+
+/// Parses a TRANSFORM header and borrows the encrypted payload after it.
+pub fn parse_smb2_transform(i: &[u8]) -> SmbResult<Smb2TransformHeader<'_>> {
+    let (i, _) = tag(&SMB2_TRANSFORM_MAGIC[..])(i)?;
+    let (i, signature) = take(16usize)(i)?;
+    let (i, nonce) = take(16usize)(i)?;
+    let (i, original_message_size) = le_u32(i)?;
+    let (i, _reserved) = le_u16(i)?;
+    let (i, flags) = le_u16(i)?;
+    let (encrypted, session_id) = le_u64(i)?;
+    Ok(Smb2TransformHeader {
+        signature: signature.try_into().map_err(|_| SmbError::Truncated)?,
+        nonce: nonce.try_into().map_err(|_| SmbError::Truncated)?,
+        original_message_size,
+        flags,
+        session_id,
+        encrypted,
+    })
+}
+
+/// A COMPRESSION_TRANSFORM header and the payload(s) it wraps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smb2CompressionHeader<'a> {
+    /// OriginalCompressedSegmentSize: the uncompressed size of the compressed part
+    /// (unchained) or of the whole message (chained).
+    pub original_size: u32,
+    /// The unchained or chained payload.
+    pub payload: CompressedPayload<'a>,
+}
+
+/// The two forms of a compressed message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompressedPayload<'a> {
+    /// SMB2_COMPRESSION_TRANSFORM_HEADER_UNCHAINED: an uncompressed prefix of `Offset` bytes,
+    /// then the compressed rest.
+    Unchained {
+        /// CompressionAlgorithm.
+        algorithm: u16,
+        /// The uncompressed leading part.
+        uncompressed: &'a [u8],
+        /// The compressed part.
+        compressed: &'a [u8],
+    },
+    /// SMB2_COMPRESSION_TRANSFORM_HEADER_CHAINED: a chain of payloads, each with its own
+    /// algorithm, concatenated once decompressed.
+    Chained(Vec<ChainedPayload<'a>>),
+}
+
+/// One payload of a chained compressed message (MS-SMB2 2.2.42.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainedPayload<'a> {
+    /// CompressionAlgorithm.
+    pub algorithm: u16,
+    /// Flags (CHAINED on the first payload).
+    pub flags: u16,
+    /// OriginalPayloadSize, present for LZNT1, LZ77, LZ77+Huffman and LZ4.
+    pub original_payload_size: Option<u32>,
+    /// The payload's (compressed) bytes.
+    pub data: &'a [u8],
+}
+
+fn has_original_payload_size(algorithm: u16) -> bool {
+    matches!(
+        algorithm,
+        COMPRESSION_LZNT1 | COMPRESSION_LZ77 | COMPRESSION_LZ77_HUFFMAN | COMPRESSION_LZ4
+    )
+}
+
+/// Parses a COMPRESSION_TRANSFORM header (either form) that spans all of `i`.
+pub fn parse_smb2_compression(i: &[u8]) -> SmbResult<Smb2CompressionHeader<'_>> {
+    let (i, _) = tag(&SMB2_COMPRESSION_MAGIC[..])(i)?;
+    let (after_size, original_size) = le_u32(i)?;
+    let (i, algorithm) = le_u16(after_size)?;
+    let (i, flags) = le_u16(i)?;
+    let payload = if flags & SMB2_COMPRESSION_FLAG_CHAINED == 0 {
+        let (rest, offset) = le_u32(i)?;
+        let (compressed, uncompressed) = take(offset)(rest)?;
+        CompressedPayload::Unchained {
+            algorithm,
+            uncompressed,
+            compressed,
+        }
+    } else {
+        CompressedPayload::Chained(parse_chain(after_size)?)
+    };
+    Ok(Smb2CompressionHeader {
+        original_size,
+        payload,
+    })
+}
+
+/// Each chained payload header is 8 bytes and its Length covers what follows, so every step
+/// consumes at least 8 bytes of input.
+fn parse_chain(mut i: &[u8]) -> SmbResult<Vec<ChainedPayload<'_>>> {
+    let mut payloads = Vec::new();
+    while !i.is_empty() {
+        let (rest, algorithm) = le_u16(i)?;
+        let (rest, flags) = le_u16(rest)?;
+        let (rest, length) = le_u32(rest)?;
+        let (rest, body) = take(length)(rest)?;
+        let (data, original_payload_size) = if has_original_payload_size(algorithm) {
+            let (data, size) = le_u32(body)?;
+            (data, Some(size))
+        } else {
+            (body, None)
+        };
+        payloads.push(ChainedPayload {
+            algorithm,
+            flags,
+            original_payload_size,
+            data,
+        });
+        i = rest;
+    }
+    Ok(payloads)
+}
+
+/// The output of [`decompress`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decompressed {
+    /// The decompressed SMB2 message (or its first `cap` bytes).
+    pub data: Vec<u8>,
+    /// The output reached the caller's cap before the end of the message.
+    pub truncated: bool,
+}
+
+/// An output buffer that refuses to grow past its limit.
+struct Sink {
+    out: Vec<u8>,
+    /// min(declared size, cap).
+    limit: usize,
+    /// The limit is the caller's cap, not the declared size: reaching it is a truncation,
+    /// not a malformed message.
+    limit_is_cap: bool,
+}
+
+/// Why a sink stopped accepting bytes.
+enum Stop {
+    Full,
+    Error(SmbError),
+}
+
+impl From<SmbError> for Stop {
+    fn from(e: SmbError) -> Self {
+        Stop::Error(e)
+    }
+}
+
+impl Sink {
+    fn room(&self) -> usize {
+        self.limit - self.out.len()
+    }
+
+    fn overflow(&self) -> Stop {
+        if self.limit_is_cap {
+            Stop::Full
+        } else {
+            Stop::Error(SmbError::Malformed("decompressed data exceeds its declared size"))
+        }
+    }
+
+    fn extend(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        let n = bytes.len().min(self.room());
+        self.out.extend_from_slice(bytes.get(..n).unwrap_or_default());
+        if n < bytes.len() {
+            return Err(self.overflow());
+        }
+        Ok(())
+    }
+
+    fn repeat(&mut self, value: u8, count: usize) -> Result<(), Stop> {
+        let n = count.min(self.room());
+        self.out.resize(self.out.len() + n, value);
+        if n < count {
+            return Err(self.overflow());
+        }
+        Ok(())
+    }
+
+    /// Copies `len` bytes starting `distance` bytes back, byte by byte (overlap allowed).
+    fn copy_back(&mut self, distance: usize, len: usize) -> Result<(), Stop> {
+        let start = self
+            .out
+            .len()
+            .checked_sub(distance)
+            .ok_or(SmbError::Malformed("LZ77 match before the start"))?;
+        let n = len.min(self.room());
+        for k in start..start + n {
+            let b = self.out.get(k).copied().unwrap_or_default();
+            self.out.push(b);
+        }
+        if n < len {
+            return Err(self.overflow());
+        }
+        Ok(())
+    }
+}
+
+/// Decompresses a compressed message into at most `min(original_size, cap)` bytes.
+/// LZNT1, LZ77+Huffman and LZ4 give [`SmbError::UnsupportedCompression`].
+pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decompressed> {
+    let declared = match &h.payload {
+        // the uncompressed prefix comes on top of the compressed segment's size
+        CompressedPayload::Unchained { uncompressed, .. } => {
+            (h.original_size as usize).saturating_add(uncompressed.len())
+        }
+        CompressedPayload::Chained(_) => h.original_size as usize,
+    };
+    let limit = declared.min(cap);
+    let mut sink = Sink {
+        // never reserve by a length field: grow as data is actually produced
+        out: Vec::with_capacity(limit.min(64 * 1024)),
+        limit,
+        limit_is_cap: cap < declared,
+    };
+    let result = match &h.payload {
+        CompressedPayload::Unchained {
+            algorithm,
+            uncompressed,
+            compressed,
+        } => sink
+            .extend(uncompressed)
+            .and_then(|()| decompress_into(*algorithm, compressed, &mut sink)),
+        CompressedPayload::Chained(payloads) => payloads
+            .iter()
+            .try_for_each(|p| decompress_into(p.algorithm, p.data, &mut sink)),
+    };
+    match result {
+        Ok(()) => Ok(Decompressed {
+            data: sink.out,
+            truncated: false,
+        }),
+        Err(Stop::Full) => Ok(Decompressed {
+            data: sink.out,
+            truncated: true,
+        }),
+        Err(Stop::Error(e)) => Err(e),
+    }
+}
+
+fn decompress_into(algorithm: u16, data: &[u8], sink: &mut Sink) -> Result<(), Stop> {
+    match algorithm {
+        COMPRESSION_NONE => sink.extend(data),
+        COMPRESSION_PATTERN_V1 => {
+            let (i, pattern) = byte(data).map_err(SmbError::from)?;
+            let (i, _reserved) = take(3usize)(i).map_err(SmbError::from)?;
+            let (_, repetitions) = le_u32(i).map_err(SmbError::from)?;
+            sink.repeat(pattern, repetitions as usize)
+        }
+        COMPRESSION_LZ77 => lz77_decompress(data, sink),
+        other => Err(Stop::Error(SmbError::UnsupportedCompression(other))),
+    }
+}
+
+/// Plain LZ77 decompression, MS-XCA 2.4: 32-bit flag words (MSB first; 0 = literal byte,
+/// 1 = match), match length extended through a shared half-byte, a byte, then 16/32 bits.
+/// The stream ends when a match is flagged but no input is left.
+fn lz77_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
+    let truncated = || Stop::Error(SmbError::Truncated);
+    let mut pos = 0usize;
+    let mut flags = 0u32;
+    let mut flag_count = 0u32;
+    let mut half_byte_at: Option<usize> = None;
+    let read_u16 = |p: usize| crate::util::le16_at(input, p).ok_or_else(truncated);
+    loop {
+        if flag_count == 0 {
+            let Some(word) = input.get(pos..pos + 4) else {
+                // input ends on a flag-word boundary: nothing more to produce
+                return Ok(());
+            };
+            flags = u32::from_le_bytes(word.try_into().map_err(|_| truncated())?);
+            pos += 4;
+            flag_count = 32;
+        }
+        flag_count -= 1;
+        if flags & (1 << flag_count) == 0 {
+            let Some(&literal) = input.get(pos) else {
+                return Ok(());
+            };
+            sink.extend(&[literal])?;
+            pos += 1;
+            continue;
+        }
+        if pos == input.len() {
+            return Ok(());
+        }
+        let match_bytes = usize::from(read_u16(pos)?);
+        pos += 2;
+        let distance = match_bytes / 8 + 1;
+        let mut length = match_bytes % 8;
+        if length == 7 {
+            length = match half_byte_at.take() {
+                None => {
+                    let b = *input.get(pos).ok_or_else(truncated)?;
+                    half_byte_at = Some(pos);
+                    pos += 1;
+                    usize::from(b % 16)
+                }
+                Some(at) => usize::from(*input.get(at).ok_or_else(truncated)? / 16),
+            };
+            if length == 15 {
+                length = usize::from(*input.get(pos).ok_or_else(truncated)?);
+                pos += 1;
+                if length == 255 {
+                    length = usize::from(read_u16(pos)?);
+                    pos += 2;
+                    if length == 0 {
+                        let word = input.get(pos..pos + 4).ok_or_else(truncated)?;
+                        length = u32::from_le_bytes(word.try_into().map_err(|_| truncated())?)
+                            as usize;
+                        pos += 4;
+                    }
+                    length = length
+                        .checked_sub(15 + 7)
+                        .ok_or(Stop::Error(SmbError::Malformed("LZ77 match length")))?;
+                }
+                length += 15;
+            }
+            length += 7;
+        }
+        length += 3;
+        sink.copy_back(distance, length)?;
+    }
+}
