@@ -156,38 +156,79 @@ pub struct Challenge<'a> {
 }
 
 impl<'a> Challenge<'a> {
-    fn find_name<'s>(&'s self, pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>) -> Option<&'s str> {
-        self.av_pairs.iter().find_map(|p| pick(p).map(String::as_str))
+    fn find_name<'s>(
+        &'s self,
+        pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>,
+    ) -> Option<&'s str> {
+        self.av_pairs
+            .iter()
+            .find_map(|p| pick(p).map(String::as_str))
     }
 
     /// MsvAvNbComputerName: the server's NetBIOS name.
     pub fn nb_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::NbComputerName(s) = p { Some(s) } else { None })
+        self.find_name(|p| {
+            if let AvPair::NbComputerName(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
     }
 
     /// MsvAvNbDomainName.
     pub fn nb_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::NbDomainName(s) = p { Some(s) } else { None })
+        self.find_name(|p| {
+            if let AvPair::NbDomainName(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
     }
 
     /// MsvAvDnsComputerName: the server's FQDN.
     pub fn dns_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsComputerName(s) = p { Some(s) } else { None })
+        self.find_name(|p| {
+            if let AvPair::DnsComputerName(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
     }
 
     /// MsvAvDnsDomainName.
     pub fn dns_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsDomainName(s) = p { Some(s) } else { None })
+        self.find_name(|p| {
+            if let AvPair::DnsDomainName(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
     }
 
     /// MsvAvDnsTreeName.
     pub fn dns_tree_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsTreeName(s) = p { Some(s) } else { None })
+        self.find_name(|p| {
+            if let AvPair::DnsTreeName(s) = p {
+                Some(s)
+            } else {
+                None
+            }
+        })
     }
 
     /// MsvAvTimestamp, a FILETIME (100 ns since 1601-01-01).
     pub fn timestamp(&self) -> Option<u64> {
-        self.av_pairs.iter().find_map(|p| if let AvPair::Timestamp(t) = p { Some(*t) } else { None })
+        self.av_pairs.iter().find_map(|p| {
+            if let AvPair::Timestamp(t) = p {
+                Some(*t)
+            } else {
+                None
+            }
+        })
     }
 }
 
@@ -283,13 +324,15 @@ pub enum NtlmMessage<'a> {
 /// Parses an NTLMSSP message; `input` starts at the signature and may extend past the message
 /// (trailing bytes are ignored, as offsets are relative to the start).
 pub fn parse_ntlmssp(input: &[u8]) -> Result<NtlmMessage<'_>, AuthError> {
-    let (rest, _) = tag(&NTLMSSP_SIGNATURE[..]).parse(input).map_err(|_: nom::Err<nom::error::Error<&[u8]>>| {
-        if input.len() < NTLMSSP_SIGNATURE.len() && NTLMSSP_SIGNATURE.starts_with(input) {
-            AuthError::Truncated("NTLMSSP signature")
-        } else {
-            AuthError::Malformed("NTLMSSP signature")
-        }
-    })?;
+    let (rest, _) = tag(&NTLMSSP_SIGNATURE[..]).parse(input).map_err(
+        |_: nom::Err<nom::error::Error<&[u8]>>| {
+            if input.len() < NTLMSSP_SIGNATURE.len() && NTLMSSP_SIGNATURE.starts_with(input) {
+                AuthError::Truncated("NTLMSSP signature")
+            } else {
+                AuthError::Malformed("NTLMSSP signature")
+            }
+        },
+    )?;
     let (rest, message_type) = le_u32(rest).map_err(truncated("NTLMSSP message type"))?;
     match message_type {
         NTLMSSP_NEGOTIATE => parse_negotiate(input, rest).map(NtlmMessage::Negotiate),
@@ -347,31 +390,53 @@ fn version(input: &[u8]) -> nom::IResult<&[u8], NtlmVersion> {
     let (input, build) = le_u16(input)?;
     let (input, _reserved) = take(3usize).parse(input)?;
     let (input, ntlm_revision) = byte(input)?;
-    Ok((input, NtlmVersion { major, minor, build, ntlm_revision }))
+    Ok((
+        input,
+        NtlmVersion {
+            major,
+            minor,
+            build,
+            ntlm_revision,
+        },
+    ))
 }
 
 /// Reads the VERSION at `at` when the flag asks for it and the payload does not start before the
 /// end of it (older peers set the flag but omit the structure).
-fn optional_version(msg: &[u8], flags: NegotiateFlags, at: usize, fields: &[Field]) -> Option<NtlmVersion> {
+fn optional_version(
+    msg: &[u8],
+    flags: NegotiateFlags,
+    at: usize,
+    fields: &[Field],
+) -> Option<NtlmVersion> {
     let end = at + VERSION_LEN;
     if !flags.contains(NegotiateFlags::VERSION) || payload_start(msg, fields) < end {
         return None;
     }
-    msg.get(at..end).and_then(|bytes| version(bytes).ok()).map(|(_, v)| v)
+    msg.get(at..end)
+        .and_then(|bytes| version(bytes).ok())
+        .map(|(_, v)| v)
 }
 
 /// The lowest offset of any non-empty field, or the message length: the fixed header (VERSION,
 /// MIC) can only extend up to there.
 fn payload_start(msg: &[u8], fields: &[Field]) -> usize {
-    fields.iter().filter_map(Field::data_offset).fold(msg.len(), usize::min)
+    fields
+        .iter()
+        .filter_map(Field::data_offset)
+        .fold(msg.len(), usize::min)
 }
 
 /// Decodes a string field: UTF-16LE when the UNICODE flag is set, else the OEM code page
 /// (read as Latin-1, which is exact for ASCII and never fails).
 fn decode_string(bytes: &[u8], unicode: bool) -> String {
     if unicode {
-        let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
-        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+        let units = bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
     } else {
         decode_oem(bytes)
     }
@@ -386,11 +451,20 @@ fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthE
     let flags = NegotiateFlags(flags);
     // The oldest clients stop after the flags.
     if rest.is_empty() {
-        return Ok(Negotiate { flags, domain: None, workstation: None, version: None });
+        return Ok(Negotiate {
+            flags,
+            domain: None,
+            workstation: None,
+            version: None,
+        });
     }
-    let (_, (domain, workstation)) = (field, field).parse(rest).map_err(truncated("NEGOTIATE fields"))?;
+    let (_, (domain, workstation)) = (field, field)
+        .parse(rest)
+        .map_err(truncated("NEGOTIATE fields"))?;
     let text = |f: Field, name| -> Result<Option<String>, AuthError> {
-        Ok(Some(f.slice(msg, name)?).filter(|b| !b.is_empty()).map(decode_oem))
+        Ok(Some(f.slice(msg, name)?)
+            .filter(|b| !b.is_empty())
+            .map(decode_oem))
     };
     Ok(Negotiate {
         flags,
@@ -401,20 +475,30 @@ fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthE
 }
 
 fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, AuthError> {
-    let (rest, (target_name, flags)) = (field, le_u32).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    let (rest, (target_name, flags)) = (field, le_u32)
+        .parse(rest)
+        .map_err(truncated("CHALLENGE header"))?;
     let flags = NegotiateFlags(flags);
     // ServerChallenge (8) and Reserved (8): skipped, the nonce is not ours to keep.
-    let (rest, _) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    let (rest, _) = take(16usize)
+        .parse(rest)
+        .map_err(truncated("CHALLENGE header"))?;
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     let target_name_text = decode_string(target_name.slice(msg, "CHALLENGE TargetName")?, unicode);
     // Pre-NTLMv2 servers end the message before TargetInfo.
-    let target_info = if rest.is_empty() { None } else { Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1) };
+    let target_info = if rest.is_empty() {
+        None
+    } else {
+        Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1)
+    };
     let mut fields = vec![target_name];
     fields.extend(target_info);
     Ok(Challenge {
         flags,
         target_name: target_name_text,
-        av_pairs: target_info.map(|f| parse_av_pairs(f.slice_clamped(msg))).unwrap_or_default(),
+        av_pairs: target_info
+            .map(|f| parse_av_pairs(f.slice_clamped(msg)))
+            .unwrap_or_default(),
         version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
     })
 }
@@ -459,7 +543,9 @@ fn av_pair(id: u16, value: &[u8]) -> AvPair<'_> {
 
 fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate, AuthError> {
     let (_, (lm, nt, domain, user, workstation, session_key, flags)) =
-        (field, field, field, field, field, field, le_u32).parse(rest).map_err(truncated("AUTHENTICATE header"))?;
+        (field, field, field, field, field, field, le_u32)
+            .parse(rest)
+            .map_err(truncated("AUTHENTICATE header"))?;
     let flags = NegotiateFlags(flags);
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     // The secret fields are bounds-checked like the others, then only measured.
@@ -479,4 +565,138 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
         session_key_len: session_key.len,
         has_mic: payload_start(msg, &fields) >= AUTHENTICATE_VERSION_OFFSET + VERSION_LEN + MIC_LEN,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_vectors::*;
+    use proptest::prelude::*;
+
+    fn challenge(hex_bytes: &str) -> Challenge<'static> {
+        let bytes: &'static [u8] = Box::leak(hex(hex_bytes).into_boxed_slice());
+        match parse_ntlmssp(bytes) {
+            Ok(NtlmMessage::Challenge(c)) => c,
+            other => panic!("not a CHALLENGE: {other:?}"),
+        }
+    }
+
+    /// zeek's trace: TargetInfo points past the message; zeek logs no server name, tshark no
+    /// pairs.
+    #[test]
+    fn challenge_with_target_info_past_the_end_has_no_av_pairs() {
+        let c = challenge(NTLM_CHALLENGE_EMPTY_AV);
+        assert_eq!(c.target_name, "CNAMIS");
+        assert_eq!(c.flags, NegotiateFlags(0x2089_8205));
+        assert!(c.av_pairs.is_empty());
+        assert_eq!(c.version, None);
+    }
+
+    /// zeek's trace: two pairs and no MsvAvEOL; tshark shows NetBIOS domain CNAMIS and computer
+    /// SATURN, zeek's ntlm.log server_nb_computer_name SATURN.
+    #[test]
+    fn challenge_with_unterminated_av_pairs_keeps_the_pairs_present() {
+        let c = challenge(NTLM_CHALLENGE_UNTERMINATED_AV);
+        assert_eq!(
+            c.av_pairs,
+            vec![
+                AvPair::NbDomainName("CNAMIS".into()),
+                AvPair::NbComputerName("SATURN".into())
+            ]
+        );
+        assert_eq!(c.nb_computer_name(), Some("SATURN"));
+        assert_eq!(c.dns_computer_name(), None);
+    }
+
+    fn authenticate(lm: u16, nt: u16, user: &str) -> Authenticate {
+        Authenticate {
+            flags: NegotiateFlags(NegotiateFlags::UNICODE),
+            user: user.into(),
+            domain: String::new(),
+            workstation: String::new(),
+            version: None,
+            lm_response_len: lm,
+            lm_response_is_zero_byte: lm == 1,
+            nt_response_len: nt,
+            session_key_len: 0,
+            has_mic: false,
+        }
+    }
+
+    #[test]
+    fn classification_follows_ms_nlmp() {
+        assert_eq!(authenticate(24, 328, "alice").kind(), AuthKind::V2);
+        assert_eq!(authenticate(0, 25, "alice").kind(), AuthKind::V2);
+        assert_eq!(authenticate(24, 24, "alice").kind(), AuthKind::V1);
+        assert_eq!(authenticate(24, 0, "alice").kind(), AuthKind::LmOnly);
+        assert_eq!(authenticate(1, 0, "").kind(), AuthKind::Anonymous);
+        assert_eq!(authenticate(0, 0, "").kind(), AuthKind::Anonymous);
+        // A user name means it is not a null session, whatever the responses.
+        assert_eq!(authenticate(0, 0, "alice").kind(), AuthKind::Unknown);
+        // An LM response that is not Z(1) is not anonymous either.
+        assert_eq!(authenticate(24, 0, "").kind(), AuthKind::LmOnly);
+        assert_eq!(authenticate(0, 16, "alice").kind(), AuthKind::Unknown);
+        assert!(
+            AuthKind::V1.is_v1_or_lm()
+                && AuthKind::LmOnly.is_v1_or_lm()
+                && !AuthKind::V2.is_v1_or_lm()
+        );
+    }
+
+    /// A NEGOTIATE that sets NEGOTIATE_VERSION but whose payload starts at 32 has no VERSION.
+    #[test]
+    fn version_needs_room_before_the_payload() {
+        let mut msg = b"NTLMSSP\0\x01\0\0\0".to_vec();
+        msg.extend_from_slice(
+            &(NegotiateFlags::VERSION | NegotiateFlags::OEM_DOMAIN_SUPPLIED).to_le_bytes(),
+        );
+        msg.extend_from_slice(&[2, 0, 2, 0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        msg.extend_from_slice(b"AB");
+        let Ok(NtlmMessage::Negotiate(n)) = parse_ntlmssp(&msg) else {
+            panic!("not a NEGOTIATE")
+        };
+        assert_eq!((n.domain.as_deref(), n.version), (Some("AB"), None));
+    }
+
+    #[test]
+    fn rejects_unknown_types_and_wrong_signatures() {
+        assert_eq!(
+            parse_ntlmssp(b"NTLMSSP\0\x04\0\0\0"),
+            Err(AuthError::UnknownNtlmMessage(4))
+        );
+        assert_eq!(
+            parse_ntlmssp(b"NTLMSS"),
+            Err(AuthError::Truncated("NTLMSSP signature"))
+        );
+        assert_eq!(
+            parse_ntlmssp(b"NTLMSSX\0\x01\0\0\0"),
+            Err(AuthError::Malformed("NTLMSSP signature"))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_messages_never_panic(kind in 0u32..5, body in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut msg = NTLMSSP_SIGNATURE.to_vec();
+            msg.extend_from_slice(&kind.to_le_bytes());
+            msg.extend_from_slice(&body);
+            let _ = parse_ntlmssp(&msg);
+        }
+
+        /// Small offsets and lengths, so that fields often land inside the message.
+        #[test]
+        fn plausible_descriptors_never_panic(kind in 1u32..4, flags in any::<u32>(),
+                fields in proptest::collection::vec((0u16..80, 0u32..120), 6), tail in proptest::collection::vec(any::<u8>(), 0..120)) {
+            let mut msg = NTLMSSP_SIGNATURE.to_vec();
+            msg.extend_from_slice(&kind.to_le_bytes());
+            for (len, offset) in &fields {
+                msg.extend_from_slice(&len.to_le_bytes());
+                msg.extend_from_slice(&len.to_le_bytes());
+                msg.extend_from_slice(&offset.to_le_bytes());
+            }
+            msg.extend_from_slice(&flags.to_le_bytes());
+            msg.extend_from_slice(&tail);
+            let _ = parse_ntlmssp(&msg);
+        }
+    }
 }
