@@ -274,6 +274,15 @@ pub(crate) const NTLM_CHALLENGE_UNTERMINATED_AV: &str = concat!(
     "43004e0041004d004900530002000c0043004e0041004d004900530001000c00530041005400550052004e00",
 );
 
+/// arkime/ntlm_synthetic.pcap, frame 62: HTTP `Authorization: Negotiate <base64>` whose token is a raw
+/// NTLMSSP AUTHENTICATE (NTLMv1), base64-decoded (a synthetic capture by Arkime's authors).
+pub(crate) const HTTP_NEGOTIATE_RAW_NTLM_V1: &str = concat!(
+    "4e544c4d5353500003000000180018005800000018001800700000001000100088000000060006009800000012001200",
+    "9e00000010001000b0000000050200020a005d580000000f000000000000000000000000000000004c4c4c4c4c4c4c4c",
+    "4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4800540054005000",
+    "360044004f004d006500760065004800540054005000360048004f00530054004b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b",
+);
+
 /// Decodes a hex constant (test helper).
 pub(crate) fn hex(s: &str) -> Vec<u8> {
     (0..s.len())

@@ -433,6 +433,36 @@ mod tests {
         );
     }
 
+    /// HTTP `Negotiate` carrying raw NTLMSSP; tshark: user eve, domain HTTP6DOM, host HTTP6HOST,
+    /// NT response of 24 bytes, flags 0x02000205, version 10.0 build 22621.
+    #[test]
+    fn raw_ntlmssp_in_http_negotiate() {
+        let token = inspect_hex(HTTP_NEGOTIATE_RAW_NTLM_V1);
+        assert_eq!(token.framing, Framing::RawNtlmssp);
+        let auth = token.ntlm_authenticate().expect("AUTHENTICATE");
+        assert_eq!(
+            (
+                auth.user.as_str(),
+                auth.domain.as_str(),
+                auth.workstation.as_str()
+            ),
+            ("eve", "HTTP6DOM", "HTTP6HOST")
+        );
+        assert_eq!(
+            (auth.flags, auth.kind()),
+            (NegotiateFlags(0x0200_0205), AuthKind::V1)
+        );
+        assert_eq!(
+            auth.version,
+            Some(NtlmVersion {
+                major: 10,
+                minor: 0,
+                build: 22621,
+                ntlm_revision: 15
+            })
+        );
+    }
+
     /// zeek kerberos.log (scripts.base.protocols.krb.smb_gssapi): service
     /// cifs/EDISK03A.housing.hksarg, cipher rc4-hmac; tshark: realm HOUSING.HKSARG, etypes 23,23,
     /// mechTypes MS KRB5 then NTLMSSP.
@@ -654,7 +684,8 @@ mod tests {
         assert!(inspect(&blob).is_err());
     }
 
-    const ALL_VECTORS: [&str; 15] = [
+    const ALL_VECTORS: [&str; 16] = [
+        HTTP_NEGOTIATE_RAW_NTLM_V1,
         NTLM_NEGOTIATE_SPNEGO,
         NTLM_CHALLENGE_SPNEGO,
         NTLM_V2_AUTH_TIM,
