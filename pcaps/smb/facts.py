@@ -30,6 +30,8 @@ FIELDS = [
     "ntlmssp.messagetype", "ntlmssp.auth.username", "ntlmssp.auth.domain",
     "ntlmssp.auth.hostname", "ntlmssp.auth.ntresponse", "ntlmssp.auth.lmresponse",
     "ntlmssp.negotiateflags",
+    # Kerberos inside SPNEGO
+    "kerberos.msg_type", "kerberos.etype", "kerberos.SNameString",
 ]
 
 TSHARK_CMD = ("tshark -r FILE -Y 'smb || smb2' -T fields -E separator=/t -E occurrence=a "
@@ -97,6 +99,9 @@ SCENARIOS = OrderedDict([
     ("smb-external.pcap", ("smb3-0311.pcap with the server rewritten to 198.51.100.7 (tcprewrite)",
                            ["smb.outbound_external", "smb.signing.not_required",
                             "smb.session.unsigned", "smb.encryption.none", "ntlm.used"])),
+    ("smb-kerberos.pcap", ("Samba AD DC: smbclient --use-kerberos=required gets AES tickets "
+                           "(AS/TGS on port 88 in the capture) and authenticates with an AP-REQ",
+                           ["smb.encryption.none"])),
     ("smb-admin-share.pcap", ("tree connects to C$ and ADMIN$ (two connections)",
                               ["smb.admin_share", "smb.signing.not_required",
                                "smb.session.unsigned", "smb.encryption.none", "ntlm.used"])),
@@ -146,6 +151,7 @@ def new_conn(row):
         ("smb2_dialects_offered", []), ("smb2_dialect_negotiated", []),
         ("server_signing_required", None), ("client_signing_required", None),
         ("session_setups", []), ("ntlm_auth", []),
+        ("kerberos_ap_req", []),
         ("trees", []), ("tree_encrypt_data", False),
         ("transform_frames", 0),
         ("smb2_requests_after_session_setup", 0), ("smb2_requests_signed", 0),
@@ -232,10 +238,17 @@ def facts(path):
                 ("flag_anonymous", bool(flags & 0x800)),
                 ("flag_extended_session_security", bool(flags & 0x80000)),
                 ("version", "v1" if nt_len == 24 else "v2" if nt_len > 24 else "none")]))
+        if "14" in row["kerberos.msg_type"]:
+            # -E occurrence=a lists the ticket's enc-part etype, then the authenticator's.
+            conn["kerberos_ap_req"].append(OrderedDict([
+                ("frame", frame), ("sname", "/".join(row["kerberos.SNameString"])),
+                ("etypes", [int(e) for e in row["kerberos.etype"]])]))
     conns = list(conns.values())
     for c in conns:
         if not c["smb1_dialects_offered"]:
             del c["smb1_dialects_offered"], c["smb1_dialect_negotiated"]
+        if not c["kerberos_ap_req"]:
+            del c["kerberos_ap_req"]
         if c["smb1_commands_past_negotiate"] == 0:
             del c["smb1_commands_past_negotiate"]
     return OrderedDict([("connections", conns)])
@@ -262,8 +275,13 @@ def md_row(entry):
             out.append("ok " + ("+".join(flags) if flags else "(no flags)"))
         return cell(out)
     sessions = each(ses)
-    ntlm = each(lambda c: cell("%s\\%s@%s %s (NT %d B)" % (a["domain"], a["user"], a["host"], a["version"],
-                                                          a["nt_response_len"]) for a in c["ntlm_auth"]))
+    def auth(c):
+        items = ["NTLM %s\\%s@%s %s (NT %d B)" % (a["domain"], a["user"], a["host"], a["version"],
+                                                 a["nt_response_len"]) for a in c["ntlm_auth"]]
+        items += ["Kerberos AP-REQ %s etypes %s" % (k["sname"], k["etypes"])
+                  for k in c.get("kerberos_ap_req", [])]
+        return cell(items)
+    ntlm = each(auth)
     transform = each(lambda c: str(c["transform_frames"]))
     signed = each(lambda c: "%d/%d" % (c["smb2_requests_signed"], c["smb2_requests_after_session_setup"]))
     trees = each(lambda c: cell(c["trees"]))
@@ -295,7 +313,7 @@ def main():
         json.dump(doc, f, indent=1)
         f.write("\n")
     head = ("| file | shows | server | dialects offered | negotiated | signing required "
-            "(negotiate) | session setup OK | NTLM AUTHENTICATE | transform frames | "
+            "(negotiate) | session setup OK | authentication | transform frames | "
             "SMB2 requests signed / after session setup | trees | rules |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|")
     table = head + "\n" + "\n".join(md_row(e) for e in entries) + "\n"

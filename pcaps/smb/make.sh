@@ -44,8 +44,9 @@ install_deps() {
     command -v tshark >/dev/null     || missing+=(tshark)
     command -v tcprewrite >/dev/null || missing+=(tcpreplay)
     command -v ip >/dev/null         || missing+=(iproute2)
-    command -v samba-tool >/dev/null || missing+=(samba-ad-dc)
+    command -v samba-tool >/dev/null || missing+=(samba-common-bin python3-samba)
     command -v kinit >/dev/null      || missing+=(krb5-user)
+    [ -x /usr/sbin/winbindd ]        || missing+=(winbind)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         apt-get update
@@ -184,7 +185,8 @@ TCPDUMP_PID=
 capture_start() {  # capture_start FILE [FILTER]
     rm -f "$1"
     : >"$WORK/tcpdump.err"
-    ip netns exec "$CLI_NS" tcpdump -i "$CLI_IF" -s 0 -U -Z root -w "$1" "${2:-tcp port 445}" \
+    # -B: a 128 MiB kernel buffer, or the 5 MiB transfer (1+ Gbit/s on veth) loses packets.
+    ip netns exec "$CLI_NS" tcpdump -i "$CLI_IF" -s 0 -B 131072 -U -Z root -w "$1" "${2:-tcp port 445}" \
         2>"$WORK/tcpdump.err" &
     TCPDUMP_PID=$!
     local i
@@ -200,6 +202,9 @@ capture_stop() {
     kill -INT "$TCPDUMP_PID" 2>/dev/null || true
     wait "$TCPDUMP_PID" 2>/dev/null || true
     TCPDUMP_PID=
+    local dropped
+    dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$WORK/tcpdump.err")
+    [ "${dropped:-0}" = 0 ] || die "tcpdump dropped $dropped packets: capture incomplete"
 }
 
 # smbclient in the client namespace with our own client config.
@@ -313,7 +318,18 @@ run_guest() {
 }
 run_null()      { scenario smb-null-session '' c_null; }
 run_ntlmv1()    { scenario smb-ntlmv1 '    ntlm auth = ntlmv1-permitted' c_ntlmv1; }
-run_transfer()  { scenario smb-transfer-5mb '' c_transfer; }
+# At 1+ Gbit/s on veth a segment is now and then missed by the capture even with no kernel
+# drop reported: retry until tshark sees the whole conversation.
+run_transfer() {
+    local try lost
+    for try in 1 2 3 4 5; do
+        scenario smb-transfer-5mb '' c_transfer
+        lost=$(tshark -r "$OUT/smb-transfer-5mb.pcap" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment' | wc -l)
+        [ "$lost" = 0 ] && return 0
+        log "smb-transfer-5mb: $lost segments missing from the capture, try $try again"
+    done
+    die "smb-transfer-5mb: the capture kept missing segments"
+}
 run_admin() {
     scenario smb-admin-share '' c_admin "[C\$]
     path = $WORK/admin
@@ -350,7 +366,50 @@ run_external() {
         --srcipmap="$SRV_IP/32:$EXTERNAL_IP/32" --dstipmap="$SRV_IP/32:$EXTERNAL_IP/32" --fixcsum
 }
 
-ALL=(smb1 dialects signing encrypted guest null ntlmv1 downgrade transfer external admin impacket)
+# Kerberos: a Samba AD DC (samba, not smbd) in the server namespace; smbclient gets a ticket
+# from its KDC with the user's password and authenticates to SMB with it (no NTLM).
+run_kerberos() {
+    log smb-kerberos
+    local dc=$WORK/dc
+    rm -rf "$dc"
+    ip netns exec "$SRV_NS" samba-tool domain provision --targetdir="$dc" \
+        --realm="$REALM" --domain=HARDWIRE --server-role=dc --dns-backend=NONE \
+        --host-name="$DC_HOST" --host-ip="$SRV_IP" --adminpass="$DC_ADMIN_PASS" \
+        --option="interfaces=$SRV_IP/24" --option="bind interfaces only=yes" \
+        --option="server services=-dns -nbt -wrepl -ntp_signd -dnsupdate" \
+        --option="log file=$dc/log.%m" \
+        >"$WORK/provision.log" 2>&1 || die "provision failed: $(tail -5 "$WORK/provision.log")"
+    printf '[share]\n    path = %s\n    read only = no\n' "$WORK/share" >>"$dc/etc/smb.conf"
+    samba-tool user create "$SMB_USER" "$SMB_PASS" -s "$dc/etc/smb.conf" >/dev/null
+    cat >"$WORK/krb5.conf" <<EOF2
+[libdefaults]
+    default_realm = $REALM
+    dns_lookup_kdc = false
+    dns_lookup_realm = false
+[realms]
+    $REALM = {
+        kdc = $SRV_IP
+    }
+[domain_realm]
+    .${REALM,,} = $REALM
+    ${REALM,,} = $REALM
+EOF2
+    # Own process group, as for smbd.
+    ip netns exec "$SRV_NS" samba --foreground -s "$dc/etc/smb.conf" >>"$WORK/srv/log/samba.out" 2>&1 &
+    SMBD_PID=$!
+    wait_port "$SRV_NS" 88
+    wait_port "$SRV_NS" 445
+    capture_start "$OUT/smb-kerberos.pcap" 'tcp port 445 or port 88 or udp port 88'
+    ip netns exec "$CLI_NS" env KRB5_CONFIG="$WORK/krb5.conf" KRB5CCNAME="FILE:$WORK/cli/krb5cc" \
+        smbclient -s "$WORK/client.conf" --option="realm=$REALM" "//$DC_HOST.${REALM,,}/share" \
+        -U "$SMB_USER@$REALM%$SMB_PASS" --use-kerberos=required -m SMB3_11 \
+        -c 'ls; get hello.txt /dev/null'
+    capture_stop
+    stop_smbd
+}
+
+ALL=(smb1 dialects signing encrypted guest null ntlmv1 downgrade transfer external admin impacket
+     kerberos)
 
 main() {
     install_deps
@@ -363,7 +422,7 @@ main() {
     local s list=("$@")
     [ $# -gt 0 ] || list=("${ALL[@]}")
     for s in "${list[@]}"; do
-        declare -F "run_$s" >/dev/null || die "unknown scenario $s (known: ${ALL[*]} kerberos)"
+        declare -F "run_$s" >/dev/null || die "unknown scenario $s (known: ${ALL[*]})"
         "run_$s"
     done
     ls -l "$OUT"/*.pcap
