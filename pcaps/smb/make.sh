@@ -372,12 +372,15 @@ run_kerberos() {
     log smb-kerberos
     local dc=$WORK/dc
     rm -rf "$dc"
-    ip netns exec "$SRV_NS" samba-tool domain provision --targetdir="$dc" \
+    # An empty seed config: the machine's /etc/samba/smb.conf must not leak into the DC's.
+    printf '[global]\n' >"$WORK/dc-seed.conf"
+    ip netns exec "$SRV_NS" samba-tool domain provision -s "$WORK/dc-seed.conf" --targetdir="$dc" \
         --realm="$REALM" --domain=HARDWIRE --server-role=dc --dns-backend=NONE \
         --host-name="$DC_HOST" --host-ip="$SRV_IP" --adminpass="$DC_ADMIN_PASS" \
         --option="interfaces=$SRV_IP/24" --option="bind interfaces only=yes" \
         --option="server services=-dns -nbt -wrepl -ntp_signd -dnsupdate" \
-        --option="log file=$dc/log.%m" \
+        --option="log file=$dc/log.%m" --option="pid directory=$dc/run" \
+        --option="ncalrpc dir=$dc/ncalrpc" \
         >"$WORK/provision.log" 2>&1 || die "provision failed: $(tail -5 "$WORK/provision.log")"
     printf '[share]\n    path = %s\n    read only = no\n' "$WORK/share" >>"$dc/etc/smb.conf"
     samba-tool user create "$SMB_USER" "$SMB_PASS" -s "$dc/etc/smb.conf" >/dev/null
