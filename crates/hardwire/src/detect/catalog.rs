@@ -1,0 +1,122 @@
+//! The rule catalog of `../shared/RULES.md`: ids (public, never renamed), default severities,
+//! ATT&CK techniques and what each rule means. `hardwire rules` prints this table.
+
+use serde::{Deserialize, Serialize};
+
+/// Alert severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+macro_rules! rules {
+    ($($variant:ident = $id:literal, $sev:ident, [$($mitre:literal),*], $what:literal;)*) => {
+        /// A rule id of RULES.md.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId { $($variant,)* }
+
+        impl RuleId {
+            /// Every rule, in catalog order.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)*];
+
+            /// The public id, e.g. `smb.guest`.
+            pub fn id(self) -> &'static str {
+                match self { $(RuleId::$variant => $id,)* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(RuleId::$variant => Severity::$sev,)* }
+            }
+
+            pub fn mitre(self) -> &'static [&'static str] {
+                match self { $(RuleId::$variant => &[$($mitre),*],)* }
+            }
+
+            /// What makes the rule fire, in one sentence.
+            pub fn description(self) -> &'static str {
+                match self { $(RuleId::$variant => $what,)* }
+            }
+
+            pub fn from_id(id: &str) -> Option<RuleId> {
+                match id { $($id => Some(RuleId::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+rules! {
+    SmbV1Negotiated = "smb.v1.negotiated", High, ["T1557"], "a server answers a negotiate with SMB1, or an SMB1 command past negotiate is seen";
+    SmbV1Offered = "smb.v1.offered", Low, ["T1557"], "a client's SMB1-format negotiate offers an SMB1 dialect, even if SMB2 wins";
+    SmbGuest = "smb.guest", High, ["T1557", "T1078"], "SESSION_SETUP succeeds with the guest flag";
+    SmbAnonymous = "smb.anonymous", Medium, ["T1087"], "SESSION_SETUP succeeds as a null session";
+    SmbDialectLegacy = "smb.dialect.legacy", Medium, ["T1557"], "the negotiated SMB2 dialect is below 3.1.1 (no pre-authentication integrity)";
+    SmbDialectDowngrade = "smb.dialect.downgrade", High, ["T1557"], "a client offered 3.1.1 and a server seen negotiating 3.1.1 before chose lower";
+    SmbSigningNotRequired = "smb.signing.not_required", Medium, ["T1557"], "neither side requires signing and the session is not encrypted";
+    SmbSessionUnsigned = "smb.session.unsigned", High, ["T1557"], "requests of an authenticated, unencrypted session carry no signature";
+    SmbEncryptionNone = "smb.encryption.none", Low, ["T1040"], "an authenticated SMB 3.x session runs without any encryption";
+    SmbOutboundExternal = "smb.outbound_external", High, ["T1187", "T1048"], "a home host opens TCP 445 or 139 to an address outside the home networks";
+    SmbAdminShare = "smb.admin_share", Low, ["T1021.002"], "TREE_CONNECT to ADMIN$ or a drive share such as C$";
+    NtlmUsed = "ntlm.used", Medium, ["T1550.002", "T1557.001"], "an NTLMSSP AUTHENTICATE is seen: NTLM proves nothing about the server and is relayable";
+    NtlmV1 = "ntlm.v1", High, ["T1550.002"], "the AUTHENTICATE carries an LM / NTLMv1 response";
+    KerberosRc4 = "kerberos.rc4", Medium, ["T1558.003"], "a Kerberos AP-REQ ticket or authenticator uses RC4-HMAC or DES instead of AES";
+    HttpBasicCleartext = "http.basic.cleartext", High, ["T1040", "T1552"], "an HTTP Authorization: Basic header crosses the wire without TLS";
+    WinrmBasicCleartext = "winrm.basic.cleartext", Critical, ["T1021.006", "T1552"], "Basic authentication to WinRM over plain HTTP";
+    WinrmUnencrypted = "winrm.unencrypted", High, ["T1021.006", "T1040"], "a WinRM SOAP body travels in clear";
+    WinrmCredssp = "winrm.credssp", Medium, ["T1021.006"], "CredSSP authentication: the user's credentials are delegated to the server";
+    WinrmNtlm = "winrm.ntlm", Medium, ["T1021.006"], "WinRM authenticated with NTLM";
+    WebdavFallback = "webdav.fallback", Medium, ["T1557"], "WebDAV methods over plain HTTP: SMB's signing and encryption do not apply";
+    WebdavNtlm = "webdav.ntlm", High, ["T1187", "T1557.001"], "NTLM authentication over WebDAV / plain HTTP (critical to an external server)";
+    DcerpcRemoteTask = "dcerpc.remote_task", High, ["T1053.002", "T1053.005"], "a task is registered or started remotely (ATSVC, ITaskSchedulerService, SASec)";
+    DcerpcRemoteService = "dcerpc.remote_service", High, ["T1569.002", "T1543.003"], "svcctl creates a service over the network";
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule id of RULES.md is in the catalog with its severity.
+    #[test]
+    fn catalog_matches_rules_md() {
+        let Some(rules) = crate::test_support::shared_file("RULES.md") else { return };
+        let mut seen = 0;
+        for line in rules.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let id = cells[1].trim_matches('`');
+            let rule = RuleId::from_id(id).unwrap_or_else(|| panic!("{id} missing from the catalog"));
+            assert_eq!(rule.default_severity().name(), cells[2], "{id}");
+            let mitre: Vec<&str> = cells[3].split(", ").collect();
+            assert_eq!(rule.mitre(), &mitre[..], "{id}");
+            seen += 1;
+        }
+        assert_eq!(seen, RuleId::ALL.len());
+    }
+}

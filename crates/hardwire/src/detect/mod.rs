@@ -1,0 +1,65 @@
+//! Detection: rules run on the records the protocol state machines emit (and on new flows),
+//! and turn into alerts carrying their evidence. One file per rule under [`rules`]; the catalog
+//! of ids, severities and techniques in [`catalog`]; suppression of repeats in [`suppress`].
+
+pub mod catalog;
+pub mod rules;
+pub mod suppress;
+
+use crate::config::Config;
+use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects};
+use crate::shared::Shared;
+use crate::time::Timestamp;
+use catalog::RuleId;
+
+/// What a rule found: the alert's sentence, its evidence and who it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub message: String,
+    pub evidence: Objects,
+    pub user: Option<String>,
+    /// A severity above the rule's own (e.g. `webdav.ntlm` to an external server); the
+    /// configuration's override still wins.
+    pub severity: Option<catalog::Severity>,
+}
+
+/// What a rule may look at.
+pub struct DetectContext<'a> {
+    pub config: &'a Config,
+    pub shared: &'a Shared,
+    pub flow: &'a FlowInfo,
+}
+
+/// Runs every record rule on one record and appends the alerts.
+pub fn on_record(record: &Event, cx: &DetectContext, out: &mut Vec<Event>) {
+    for rule in rules::RECORD_RULES {
+        if let Some(finding) = rule(record, cx) {
+            push_alert(finding, record.timestamp, cx, out);
+        }
+    }
+}
+
+/// Runs the rules that need only the first packet of a TCP flow.
+pub fn on_new_tcp_flow(timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
+    if let Some(finding) = rules::smb_outbound_external::check(cx) {
+        push_alert(finding, timestamp, cx, out);
+    }
+}
+
+fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
+    let Some(configured) = cx.config.rule_severity(finding.rule) else { return };
+    let overridden = cx.config.rules.get(finding.rule.id()).is_some_and(|r| r.severity.is_some());
+    let severity = match finding.severity {
+        Some(escalated) if !overridden => escalated,
+        _ => configured,
+    };
+    let alert = AlertObject { rule: finding.rule, severity, message: finding.message, mitre: finding.rule.mitre(), count: 1 };
+    out.push(Event {
+        timestamp,
+        flow: Some(cx.flow.clone()),
+        kind: EventKind::Alert(alert),
+        objects: finding.evidence,
+        subject_user: finding.user,
+    });
+}

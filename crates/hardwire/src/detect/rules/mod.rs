@@ -1,0 +1,108 @@
+//! One file per rule, named after its id (`smb.guest` is `smb_guest.rs`). A record rule is a
+//! pure function of one record and the detection context.
+
+use super::{DetectContext, Finding};
+use crate::event::{Event, EventKind, Objects, SmbObject};
+
+pub mod dcerpc_remote_service;
+pub mod dcerpc_remote_task;
+pub mod http_basic_cleartext;
+pub mod kerberos_rc4;
+pub mod ntlm_used;
+pub mod ntlm_v1;
+pub mod smb_admin_share;
+pub mod smb_anonymous;
+pub mod smb_dialect_downgrade;
+pub mod smb_dialect_legacy;
+pub mod smb_encryption_none;
+pub mod smb_guest;
+pub mod smb_outbound_external;
+pub mod smb_session_unsigned;
+pub mod smb_signing_not_required;
+pub mod smb_v1_negotiated;
+pub mod smb_v1_offered;
+pub mod webdav_fallback;
+pub mod webdav_ntlm;
+pub mod winrm_basic_cleartext;
+pub mod winrm_credssp;
+pub mod winrm_ntlm;
+pub mod winrm_unencrypted;
+
+/// A rule run on every record.
+pub type RecordRule = fn(&Event, &DetectContext) -> Option<Finding>;
+
+/// Every record rule, in catalog order.
+pub const RECORD_RULES: &[RecordRule] = &[
+    smb_v1_negotiated::check,
+    smb_v1_offered::check,
+    smb_guest::check,
+    smb_anonymous::check,
+    smb_dialect_legacy::check,
+    smb_dialect_downgrade::check,
+    smb_signing_not_required::check,
+    smb_session_unsigned::check,
+    smb_encryption_none::check,
+    smb_admin_share::check,
+    ntlm_used::check,
+    ntlm_v1::check,
+    kerberos_rc4::check,
+    http_basic_cleartext::check,
+    winrm_basic_cleartext::check,
+    winrm_unencrypted::check,
+    winrm_credssp::check,
+    winrm_ntlm::check,
+    webdav_fallback::check,
+    webdav_ntlm::check,
+    dcerpc_remote_task::check,
+    dcerpc_remote_service::check,
+];
+
+/// The `smb` object of an `smb` record.
+fn smb_record(record: &Event) -> Option<&SmbObject> {
+    match record.kind {
+        EventKind::Smb => record.objects.smb.as_ref(),
+        _ => None,
+    }
+}
+
+/// A session whose SESSION_SETUP succeeded.
+fn succeeded(smb: &SmbObject) -> bool {
+    smb.status.as_deref() == Some("STATUS_SUCCESS")
+}
+
+/// A session that proved a real identity: succeeded, and neither guest nor null.
+fn authenticated(smb: &SmbObject) -> bool {
+    succeeded(smb) && smb.guest != Some(true) && smb.anonymous != Some(true)
+}
+
+/// SMB2 dialects in order; `None` for SMB1 strings and unknown codes.
+fn smb2_dialect_rank(dialect: &str) -> Option<u16> {
+    Some(match dialect {
+        "2.0.2" => 0x0202,
+        "2.1" => 0x0210,
+        "3.0" => 0x0300,
+        "3.0.2" => 0x0302,
+        "3.1.1" => 0x0311,
+        _ => return None,
+    })
+}
+
+/// The user a record is about (NTLM, Kerberos or HTTP Basic), for messages and suppression.
+fn user_of(objects: &Objects) -> Option<String> {
+    objects
+        .ntlm
+        .as_ref()
+        .and_then(|n| n.user.clone())
+        .or_else(|| objects.http.as_ref().and_then(|h| h.user.clone()))
+        .filter(|u| !u.is_empty())
+}
+
+/// "alice" or "someone", for sentences.
+fn who(objects: &Objects) -> String {
+    user_of(objects).unwrap_or_else(|| "a client".to_string())
+}
+
+/// A finding whose evidence is the whole record.
+fn finding(rule: super::catalog::RuleId, record: &Event, message: String) -> Option<Finding> {
+    Some(Finding { rule, message, evidence: record.objects.clone(), user: user_of(&record.objects), severity: None })
+}

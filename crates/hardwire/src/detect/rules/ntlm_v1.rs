@@ -1,0 +1,19 @@
+//! `ntlm.v1`: the AUTHENTICATE carries an LM / NTLMv1 response (crackable, relayable).
+
+use super::finding;
+use super::ntlm_used::carrier;
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let ntlm = record.objects.ntlm.as_ref()?;
+    if ntlm.version.as_deref() != Some("v1") {
+        return None;
+    }
+    let user = ntlm.user.as_deref().unwrap_or("");
+    finding(
+        RuleId::NtlmV1,
+        record,
+        format!("{user} authenticated to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record)),
+    )
+}

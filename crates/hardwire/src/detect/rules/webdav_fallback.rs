@@ -1,0 +1,14 @@
+//! `webdav.fallback`: WebDAV over plain HTTP, where SMB's signing and encryption do not apply.
+
+use super::finding;
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let http = record.objects.http.as_ref()?;
+    if http.app.as_deref() != Some("webdav") {
+        return None;
+    }
+    let method = http.method.as_deref().unwrap_or("?");
+    finding(RuleId::WebdavFallback, record, format!("{} used WebDAV ({method}) over plain HTTP to {}", cx.flow.src_ip, cx.flow.dest_ip))
+}

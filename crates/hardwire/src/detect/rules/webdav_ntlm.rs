@@ -1,0 +1,20 @@
+//! `webdav.ntlm`: NTLM over WebDAV or plain HTTP, the relay and coercion path; critical when
+//! the server is outside the home networks.
+
+use super::{finding, who};
+use crate::detect::{catalog::RuleId, catalog::Severity, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let http = record.objects.http.as_ref()?;
+    if http.app.as_deref() == Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") {
+        return None;
+    }
+    let external = !cx.config.is_home(cx.flow.dest_ip);
+    let place = if external { "an external server" } else { "server" };
+    let mut found = finding(RuleId::WebdavNtlm, record, format!("{} sent NTLM over plain HTTP to {place} {}", who(&record.objects), cx.flow.dest_ip))?;
+    if external {
+        found.severity = Some(Severity::Critical);
+    }
+    Some(found)
+}

@@ -1,0 +1,14 @@
+//! `winrm.basic.cleartext`: Basic authentication to WinRM over plain HTTP.
+
+use super::finding;
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let http = record.objects.http.as_ref()?;
+    if http.app.as_deref() != Some("winrm") || http.auth_scheme.as_deref() != Some("basic") {
+        return None;
+    }
+    let user = http.user.as_deref().unwrap_or("");
+    finding(RuleId::WinrmBasicCleartext, record, format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.flow.dest_ip))
+}

@@ -1,0 +1,13 @@
+//! `winrm.credssp`: CredSSP authentication delegates the user's credentials to the server.
+
+use super::{finding, who};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let http = record.objects.http.as_ref()?;
+    if http.auth_scheme.as_deref() != Some("credssp") {
+        return None;
+    }
+    finding(RuleId::WinrmCredssp, record, format!("{} delegates its credentials to {} with CredSSP", who(&record.objects), cx.flow.dest_ip))
+}

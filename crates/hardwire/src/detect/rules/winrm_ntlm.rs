@@ -1,0 +1,13 @@
+//! `winrm.ntlm`: WinRM authenticated with NTLM (server identity not proven).
+
+use super::{finding, who};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let http = record.objects.http.as_ref()?;
+    if http.app.as_deref() != Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") {
+        return None;
+    }
+    finding(RuleId::WinrmNtlm, record, format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.flow.dest_ip))
+}

@@ -1,0 +1,95 @@
+//! Which protocol a TCP flow speaks: by its first bytes on any port, else by the port.
+
+use hardwire_flow::Direction;
+
+use crate::config::Ports;
+
+/// Protocols with a state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Smb,
+    Http,
+    Tls,
+    Dcerpc,
+}
+
+/// The verdict on a flow's first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniff {
+    Is(Protocol),
+    NeedMore,
+    No,
+}
+
+/// Looks at the first bytes of a flow (from either side) and, failing content, its server port.
+pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sniff {
+    let by_content = [sniff_smb(data, server_port, ports), sniff_http(dir, data), sniff_tls(data), sniff_dcerpc(dir, data)];
+    if let Some(hit) = by_content.iter().find_map(|s| match s {
+        Sniff::Is(p) => Some(*p),
+        _ => None,
+    }) {
+        return Sniff::Is(hit);
+    }
+    if by_content.contains(&Sniff::NeedMore) {
+        return Sniff::NeedMore;
+    }
+    // Mid-stream starts: the port decides, and the protocol resynchronises on its own.
+    let by_port = [
+        (&ports.smb, Protocol::Smb),
+        (&ports.http, Protocol::Http),
+        (&ports.winrm, Protocol::Http),
+        (&ports.tls, Protocol::Tls),
+        (&ports.dcerpc, Protocol::Dcerpc),
+    ];
+    by_port
+        .iter()
+        .find(|(list, _)| list.contains(&server_port))
+        .map_or(Sniff::No, |(_, protocol)| Sniff::Is(*protocol))
+}
+
+/// A NetBIOS session message whose payload starts with an SMB magic (`\xFFSMB`, `\xFESMB`,
+/// `\xFDSMB` or `\xFCSMB`); on a NetBIOS port, also the session request that precedes SMB.
+fn sniff_smb(data: &[u8], server_port: u16, ports: &Ports) -> Sniff {
+    match data {
+        [0x81 | 0x82 | 0x83 | 0x85, ..] if ports.smb.contains(&server_port) => Sniff::Is(Protocol::Smb),
+        [0x00, _, _, _, 0xFF | 0xFE | 0xFD | 0xFC, b'S', b'M', b'B', ..] => Sniff::Is(Protocol::Smb),
+        [0x00, ..] if data.len() < 8 => Sniff::NeedMore,
+        _ => Sniff::No,
+    }
+}
+
+fn sniff_http(dir: Direction, data: &[u8]) -> Sniff {
+    let verdict = match dir {
+        Direction::ToServer => hardwire_http::looks_like_http_request(data),
+        Direction::ToClient => hardwire_http::looks_like_http_response(data),
+    };
+    match verdict {
+        hardwire_http::Sniff::Yes => Sniff::Is(Protocol::Http),
+        hardwire_http::Sniff::NeedMore => Sniff::NeedMore,
+        hardwire_http::Sniff::No => Sniff::No,
+    }
+}
+
+/// A TLS handshake record: content type 22, major version 3.
+fn sniff_tls(data: &[u8]) -> Sniff {
+    match data {
+        [0x16, 0x03, minor, ..] if *minor <= 0x04 => Sniff::Is(Protocol::Tls),
+        [0x16] | [0x16, 0x03] => Sniff::NeedMore,
+        _ => Sniff::No,
+    }
+}
+
+/// A connection-oriented DCE/RPC bind (version 5.0) from the client.
+fn sniff_dcerpc(dir: Direction, data: &[u8]) -> Sniff {
+    if dir != Direction::ToServer {
+        return Sniff::No;
+    }
+    if data.len() < 16 {
+        return if data.first().is_none_or(|&v| v == 5) { Sniff::NeedMore } else { Sniff::No };
+    }
+    if hardwire_dcerpc::looks_like_dcerpc_bind(data) {
+        Sniff::Is(Protocol::Dcerpc)
+    } else {
+        Sniff::No
+    }
+}

@@ -1,0 +1,314 @@
+//! The sans-IO engine: frames in, events out.
+//!
+//! ```text
+//! frame ─ hardwire_wire::Decoder ─ Packet ─ FlowTable ─ Stream (per direction) ─ App ─ Record
+//!                                                                         detect ─┘
+//! ```
+//! Nothing here reads a file or a socket, spawns a thread or looks at the wall clock: the caller
+//! feeds timestamped frames and collects events. `hardwire read` and each worker of
+//! `hardwire live` are such callers.
+
+use std::sync::Arc;
+
+use hardwire_flow::community_id::community_id;
+use hardwire_flow::{Direction, Endpoint, Flow, FlowKey, FlowTable, ReassemblyLimits, Stream, StreamSink};
+use hardwire_wire::{Decoder, DecoderLimits, DefragLimits, LinkType, Packet, TcpSegment, Transport};
+
+use crate::app::{App, AppContext, Record};
+use crate::config::Config;
+use crate::detect::{self, DetectContext};
+use crate::event::{Event, FlowInfo};
+use crate::shared::Shared;
+use crate::stats::EngineStats;
+use crate::time::Timestamp;
+
+const IP_PROTO_TCP: u8 = 6;
+const IP_PROTO_UDP: u8 = 17;
+
+/// Per-flow state above the flow table.
+#[derive(Debug, Default)]
+struct FlowState {
+    streams: [Stream; 2],
+    fin: [bool; 2],
+    app: App,
+    /// Buffers let go once the app has seen enough.
+    released: bool,
+    info: Option<FlowInfo>,
+}
+
+/// The engine. One per thread; the [`Shared`] part is common to all of a sensor's engines.
+pub struct Engine {
+    decoder: Decoder,
+    core: Core,
+}
+
+/// Everything but the decoder, so a decoded packet (which borrows the decoder) can be handed
+/// to it.
+struct Core {
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    flows: FlowTable<FlowState>,
+    limits: ReassemblyLimits,
+    stats: EngineStats,
+    records: Vec<Record>,
+    next_flow_id: u64,
+    flow_id_stride: u64,
+    last_expiry_us: u64,
+}
+
+/// How often (in packet time) idle flows are looked for.
+const EXPIRY_INTERVAL_US: u64 = 1_000_000;
+
+impl Engine {
+    /// A single engine (offline reading): flow ids 1, 2, 3...
+    pub fn new(config: Arc<Config>, shared: Arc<Shared>) -> Engine {
+        Engine::worker(config, shared, 0, 1)
+    }
+
+    /// Engine `index` of `count` workers: flow ids stay unique across workers.
+    pub fn worker(config: Arc<Config>, shared: Arc<Shared>, index: u64, count: u64) -> Engine {
+        let limits = &config.limits;
+        let decoder = Decoder::new(DecoderLimits {
+            defrag: DefragLimits {
+                max_bytes: limits.max_fragment_bytes,
+                timeout_us: limits.fragment_timeout_secs.saturating_mul(1_000_000),
+                ..DefragLimits::default()
+            },
+        });
+        let core = Core {
+            flows: FlowTable::new(limits.max_flows),
+            limits: ReassemblyLimits { max_out_of_order: limits.max_out_of_order_bytes, max_pending: limits.max_pending_bytes },
+            config,
+            shared,
+            stats: EngineStats::default(),
+            records: Vec::new(),
+            next_flow_id: index + 1,
+            flow_id_stride: count.max(1),
+            last_expiry_us: 0,
+        };
+        Engine { decoder, core }
+    }
+
+    /// Feeds one frame captured at `timestamp`; events it completes are appended to `out`.
+    /// `wire_len` is the frame's length on the wire (the capture may hold less).
+    pub fn feed(&mut self, timestamp: Timestamp, link: LinkType, frame: &[u8], wire_len: usize, out: &mut Vec<Event>) {
+        let core = &mut self.core;
+        core.stats.packets += 1;
+        core.stats.bytes += wire_len as u64;
+        core.stats.last_packet_us = core.stats.last_packet_us.max(timestamp.0);
+        core.expire_if_due(timestamp, out);
+        match self.decoder.decode(timestamp.0, link, frame) {
+            Ok(Some(packet)) => core.packet(timestamp, packet, out),
+            Ok(None) => {}
+            Err(_) => core.stats.decode_errors += 1,
+        }
+    }
+
+    /// Ends flows idle for longer than the timeout at `now` (live mode calls this on the wall
+    /// clock when traffic is quiet).
+    pub fn tick(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        self.core.expire(now, out);
+    }
+
+    /// Ends every flow: end of a capture, or shutdown. Records of open sessions are flushed.
+    pub fn finish(&mut self, out: &mut Vec<Event>) {
+        for flow in self.core.flows.drain() {
+            self.core.close_flow(flow, out);
+        }
+    }
+
+    /// The engine's counters, with the decoder's and the table's folded in.
+    pub fn stats(&self) -> EngineStats {
+        let mut stats = self.core.stats.clone();
+        stats.flows = self.core.flows.created;
+        stats.flows_evicted = self.core.flows.evicted;
+        stats.flows_active = self.core.flows.len() as u64;
+        stats.fragments_dropped = self.decoder.fragments_dropped();
+        stats
+    }
+}
+
+impl Core {
+    fn expire_if_due(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        if now.0.saturating_sub(self.last_expiry_us) >= EXPIRY_INTERVAL_US {
+            self.expire(now, out);
+        }
+    }
+
+    fn expire(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        self.last_expiry_us = now.0;
+        let idle = self.config.limits.flow_timeout_secs.saturating_mul(1_000_000);
+        for flow in self.flows.expire(now.0, idle) {
+            self.close_flow(flow, out);
+        }
+    }
+
+    fn packet(&mut self, now: Timestamp, packet: Packet<'_>, out: &mut Vec<Event>) {
+        match packet.transport {
+            Transport::Tcp(segment) => self.tcp(now, packet.src, packet.dst, segment, out),
+            Transport::Udp { src_port, dst_port, .. } => {
+                let src = Endpoint { ip: packet.src, port: src_port };
+                let dst = Endpoint { ip: packet.dst, port: dst_port };
+                self.udp(now, src, dst, out);
+            }
+            Transport::Other(_) => {}
+        }
+    }
+
+    /// UDP flows are tracked for the counters; no UDP protocol is inspected yet.
+    fn udp(&mut self, now: Timestamp, src: Endpoint, dst: Endpoint, out: &mut Vec<Event>) {
+        let (key, _) = FlowKey::of(src, dst, IP_PROTO_UDP);
+        if self.flows.get_mut(&key, now.0).is_none() {
+            let (client, server) = orient(src, dst, false, false, &self.config);
+            self.new_flow(now, key, client, server, out);
+        }
+    }
+
+    fn new_flow(&mut self, now: Timestamp, key: FlowKey, client: Endpoint, server: Endpoint, out: &mut Vec<Event>) -> FlowKey {
+        let id = self.next_flow_id;
+        self.next_flow_id += self.flow_id_stride;
+        let info = FlowInfo {
+            flow_id: id,
+            src_ip: client.ip,
+            src_port: client.port,
+            dest_ip: server.ip,
+            dest_port: server.port,
+            proto: if key.protocol == IP_PROTO_TCP { "TCP" } else { "UDP" },
+            community_id: community_id(0, client, server, key.protocol),
+        };
+        if key.protocol == IP_PROTO_TCP {
+            let cx = DetectContext { config: &self.config, shared: &self.shared, flow: &info };
+            detect::on_new_tcp_flow(now, &cx, out);
+        }
+        let state = FlowState { info: Some(info), ..FlowState::default() };
+        let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
+        let (_, evicted) = self.flows.insert(flow);
+        if let Some(evicted) = evicted {
+            self.close_flow(evicted, out);
+        }
+        key
+    }
+
+    fn tcp(&mut self, now: Timestamp, src_ip: std::net::IpAddr, dst_ip: std::net::IpAddr, seg: TcpSegment<'_>, out: &mut Vec<Event>) {
+        let src = Endpoint { ip: src_ip, port: seg.src_port };
+        let dst = Endpoint { ip: dst_ip, port: seg.dst_port };
+        let (key, _) = FlowKey::of(src, dst, IP_PROTO_TCP);
+        if self.flows.get_mut(&key, now.0).is_none() {
+            // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
+            if !seg.flags.syn && seg.payload.is_empty() {
+                return;
+            }
+            let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
+            self.new_flow(now, key, client, server, out);
+        }
+        let Core { flows, config, shared, stats, records, limits, .. } = self;
+        let Some(flow) = flows.get_mut(&key, now.0) else { return };
+        let dir = flow.direction_from(src);
+        let server_port = flow.server.port;
+        let state = &mut flow.state;
+        if seg.flags.syn {
+            state.streams[dir.index()].syn(seg.seq);
+        }
+        if !state.app.seen_enough() {
+            let mut cx = AppContext { now, config, shared, records, stats, server_port };
+            let FlowState { streams, app, .. } = state;
+            let [to_server, to_client] = streams;
+            let (this, peer) = match dir {
+                Direction::ToServer => (to_server, to_client),
+                Direction::ToClient => (to_client, to_server),
+            };
+            if seg.flags.ack {
+                peer.peer_ack(seg.ack, limits, &mut AppSink { app: &mut *app, dir: dir.reverse(), cx: &mut cx });
+            }
+            this.segment(seg.seq, seg.payload, seg.missing, limits, &mut AppSink { app: &mut *app, dir, cx: &mut cx });
+        } else if !state.released {
+            state.released = true;
+            state.streams.iter_mut().for_each(Stream::release);
+        }
+        if seg.flags.fin {
+            state.fin[dir.index()] = true;
+        }
+        let closed = seg.flags.rst || state.fin == [true, true];
+        let info = state.info.clone();
+        self.emit_records(info.as_ref(), out);
+        if closed {
+            if let Some(flow) = self.flows.remove(&key) {
+                self.close_flow(flow, out);
+            }
+        }
+    }
+
+    /// Ends a flow: the reassembler delivers what it holds, the app flushes its records.
+    fn close_flow(&mut self, mut flow: Flow<FlowState>, out: &mut Vec<Event>) {
+        let now = Timestamp(flow.last_seen_us);
+        let state = &mut flow.state;
+        {
+            let Core { config, shared, stats, records, limits, .. } = self;
+            let mut cx = AppContext { now, config, shared, records, stats, server_port: flow.server.port };
+            if !state.app.seen_enough() {
+                for dir in [Direction::ToServer, Direction::ToClient] {
+                    let FlowState { streams, app, .. } = state;
+                    streams[dir.index()].finish(limits, &mut AppSink { app, dir, cx: &mut cx });
+                }
+            }
+            state.app.close(&mut cx);
+        }
+        for stream in &state.streams {
+            self.stats.reassembly_gaps += stream.counters.gaps;
+            self.stats.retransmissions += stream.counters.retransmissions;
+        }
+        self.emit_records(state.info.as_ref(), out);
+    }
+
+    /// Wraps the records the apps emitted with the flow fields and runs detection on them.
+    fn emit_records(&mut self, info: Option<&FlowInfo>, out: &mut Vec<Event>) {
+        if self.records.is_empty() {
+            return;
+        }
+        let Some(info) = info else {
+            self.records.clear();
+            return;
+        };
+        let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
+        for record in self.records.drain(..) {
+            let event = Event { timestamp: record.timestamp, flow: Some(info.clone()), kind: record.kind, objects: record.objects, subject_user: None };
+            let mut alerts = Vec::new();
+            detect::on_record(&event, &cx, &mut alerts);
+            out.push(event);
+            out.append(&mut alerts);
+        }
+    }
+}
+
+/// Which side is the client: the SYN's sender; else the side not on a well-known server port;
+/// else the first sender.
+fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -> (Endpoint, Endpoint) {
+    if syn {
+        return if ack { (dst, src) } else { (src, dst) };
+    }
+    let is_server_port = |port: u16| {
+        let p = &config.ports;
+        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc].iter().any(|list| list.contains(&port)) || port < 1024
+    };
+    match (is_server_port(src.port), is_server_port(dst.port)) {
+        (true, false) => (dst, src),
+        _ => (src, dst),
+    }
+}
+
+/// Connects one direction of a stream to the flow's app.
+struct AppSink<'s, 'c> {
+    app: &'s mut App,
+    dir: Direction,
+    cx: &'s mut AppContext<'c>,
+}
+
+impl StreamSink for AppSink<'_, '_> {
+    fn data(&mut self, data: &[u8]) -> u64 {
+        self.app.data(self.dir, data, self.cx)
+    }
+
+    fn gap(&mut self, len: u64) {
+        self.app.gap(self.dir, len, self.cx);
+    }
+}

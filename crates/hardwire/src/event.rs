@@ -1,0 +1,195 @@
+//! What the engine emits: typed records and alerts, shaped as `../shared/SCHEMA.md` says.
+//!
+//! Every object serialises to the contract's field names; absent knowledge is an absent field.
+//! Sinks add nothing but the envelope (timestamp, event_type, flow fields).
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+use serde_with::skip_serializing_none;
+
+use crate::detect::catalog::{RuleId, Severity};
+use crate::time::Timestamp;
+
+/// The flow fields every record and alert carries. `src` is the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlowInfo {
+    pub flow_id: u64,
+    pub src_ip: IpAddr,
+    pub src_port: u16,
+    pub dest_ip: IpAddr,
+    pub dest_port: u16,
+    pub proto: &'static str,
+    pub community_id: String,
+}
+
+/// `smb`: one per SMB session (connection + SessionId).
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SmbObject {
+    /// `1` for SMB1 sessions, `2` for SMB2/3 (SMB2-only field of ours).
+    pub version: Option<u8>,
+    pub session_id: Option<String>,
+    pub dialects_offered: Option<Vec<String>>,
+    pub dialect: Option<String>,
+    pub signing_required: Option<bool>,
+    pub client_signing_required: Option<bool>,
+    pub signed: Option<bool>,
+    pub preauth_hash: Option<String>,
+    pub ciphers_offered: Option<Vec<String>>,
+    pub cipher: Option<String>,
+    pub signing_algorithm: Option<String>,
+    pub compression: Option<Vec<String>>,
+    pub encrypted: Option<bool>,
+    pub guest: Option<bool>,
+    pub anonymous: Option<bool>,
+    pub auth: Option<String>,
+    pub status: Option<String>,
+    pub shares: Option<Vec<String>>,
+    pub server_name: Option<String>,
+    /// The best dialect this server had negotiated before this session, as the sensor
+    /// remembers it (evidence for `smb.dialect.downgrade`).
+    pub previous_best_dialect: Option<String>,
+}
+
+/// `ntlm`: from an NTLMSSP AUTHENTICATE (and the CHALLENGE before it).
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NtlmObject {
+    pub user: Option<String>,
+    pub domain: Option<String>,
+    pub host: Option<String>,
+    pub version: Option<String>,
+    pub server_nb_name: Option<String>,
+    pub server_dns_name: Option<String>,
+    pub server_nb_domain: Option<String>,
+    pub server_dns_domain: Option<String>,
+}
+
+/// `kerberos`: from an AP-REQ inside SPNEGO.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KerberosObject {
+    pub realm: Option<String>,
+    pub sname: Option<String>,
+    pub ticket_etype: Option<String>,
+    pub authenticator_etype: Option<String>,
+}
+
+/// `http`: one per request/response pair.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HttpObject {
+    pub method: Option<String>,
+    pub uri: Option<String>,
+    pub host: Option<String>,
+    pub user_agent: Option<String>,
+    pub status: Option<u16>,
+    pub auth_scheme: Option<String>,
+    pub auth_mech: Option<String>,
+    pub user: Option<String>,
+    pub content_type: Option<String>,
+    pub response_content_type: Option<String>,
+    pub www_authenticate: Option<Vec<String>>,
+    pub app: Option<String>,
+    /// WinRM body protection: `"none"`, `"spnego"`, `"kerberos"`, `"credssp"`.
+    pub encryption: Option<String>,
+}
+
+/// `tls`: what the hellos say.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TlsObject {
+    pub version: Option<String>,
+    pub sni: Option<String>,
+}
+
+/// `dcerpc`: one per bind and per request.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DcerpcObject {
+    pub pipe: Option<String>,
+    pub interface: Option<String>,
+    pub interface_version: Option<String>,
+    pub interface_name: Option<String>,
+    pub opnum: Option<u16>,
+    pub operation: Option<String>,
+    pub auth_level: Option<String>,
+    pub auth_type: Option<String>,
+    pub bind_result: Option<String>,
+    /// The task or service command line, where the stub is readable.
+    pub command: Option<String>,
+    pub service_name: Option<String>,
+    pub task_name: Option<String>,
+}
+
+/// `alert`: a rule that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertObject {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub message: String,
+    pub mitre: &'static [&'static str],
+    pub count: u64,
+}
+
+/// The protocol objects a line carries (its own, and the evidence of an alert).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Objects {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smb: Option<SmbObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ntlm: Option<NtlmObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kerberos: Option<KerberosObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcerpc: Option<DcerpcObject>,
+}
+
+/// What kind of line an event is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Smb,
+    Http,
+    Dcerpc,
+    /// A TLS connection with no HTTP inside visible (5986 and others).
+    Tls,
+    Alert(AlertObject),
+}
+
+impl EventKind {
+    /// The `event_type` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Smb => "smb",
+            EventKind::Http => "http",
+            EventKind::Dcerpc => "dcerpc",
+            EventKind::Tls => "tls",
+            EventKind::Alert(_) => "alert",
+        }
+    }
+}
+
+/// One output line before serialisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub timestamp: Timestamp,
+    pub flow: Option<FlowInfo>,
+    pub kind: EventKind,
+    pub objects: Objects,
+    /// For alerts: the user the alert is about (suppression key), never serialised by itself.
+    pub subject_user: Option<String>,
+}
+
+impl Event {
+    pub fn alert(&self) -> Option<&AlertObject> {
+        match &self.kind {
+            EventKind::Alert(a) => Some(a),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs what building and testing hardwire needs on Debian/Ubuntu, without prompting:
+# libpcap (capture), iproute2 and tcpreplay (the live-capture test in a network namespace).
+set -eu
+packages="libpcap-dev iproute2 tcpreplay"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -qq
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

@@ -1,0 +1,69 @@
+//! Command-line interface.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use hardwire::{Config, RuleId};
+
+/// hardwire watches Windows network traffic for the protocol weaknesses attackers use to
+/// intercept credentials and move: SMB1, guest and null sessions, unsigned or unencrypted SMB,
+/// old dialects and downgrades, NTLM (v1 above all), Basic authentication and clear payloads on
+/// WinRM, WebDAV fallback, SMB leaving the network, and remote task or service creation over
+/// DCE/RPC. Output is JSON lines (one record or alert per line, a `stats` line last).
+#[derive(Debug, Parser)]
+#[command(name = "hardwire", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read capture files (pcap, pcapng, .gz, or - for stdin) and write JSON lines.
+    ///
+    /// Example: hardwire read suspicious.pcapng | jq 'select(.event_type=="alert")'
+    /// Live traffic through tcpdump: tcpdump -i eth0 -w - 'tcp port 445' | hardwire read -
+    Read(ReadArgs),
+    /// List the detection rules: id, default severity, ATT&CK techniques, what fires them.
+    Rules,
+    /// Check a configuration file; errors name the line.
+    CheckConfig {
+        /// The TOML configuration file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// Configuration file (TOML): home networks, rule switches, limits. See deploy/hardwire.toml.
+    #[arg(short, long)]
+    pub config: Option<PathBuf>,
+    /// Write JSON lines to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Capture files, read in order as one capture; `-` reads stdin.
+    #[arg(required = true, value_name = "PCAP")]
+    pub pcaps: Vec<PathBuf>,
+}
+
+/// Loads a configuration file, or the defaults.
+pub fn load_config(path: Option<&Path>) -> Result<Config, String> {
+    let Some(path) = path else { return Ok(Config::default()) };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Config::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn check_config(path: &Path) -> Result<(), String> {
+    load_config(Some(path))?;
+    println!("{}: ok", path.display());
+    Ok(())
+}
+
+pub fn print_rules() -> Result<(), String> {
+    println!("{:<26} {:<9} {:<22} fires when", "rule", "severity", "ATT&CK");
+    for rule in RuleId::ALL {
+        println!("{:<26} {:<9} {:<22} {}", rule.id(), rule.default_severity().name(), rule.mitre().join(","), rule.description());
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! `hardwire`: offline triage of captures (`read`), the SPAN-port daemon (`live`), and the
+//! tools around them (`rules`, `check-config`).
+
+mod capture;
+mod cli;
+mod read;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Read(args) => read::run(args),
+        cli::Command::Rules => cli::print_rules(),
+        cli::Command::CheckConfig { file } => cli::check_config(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hardwire: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! `hardwire read`: captures in, JSON lines out, the `stats` line last.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
+
+use hardwire::{Engine, LinkType, Shared, Suppressor, Timestamp};
+use hardwire_sinks::JsonLines;
+
+use crate::capture;
+use crate::cli::{load_config, ReadArgs};
+
+pub fn run(args: ReadArgs) -> Result<(), String> {
+    let config = Arc::new(load_config(args.config.as_deref())?);
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut sink = JsonLines::new(BufWriter::with_capacity(1 << 16, out));
+    let shared = Arc::new(Shared::new(&config));
+    let mut engine = Engine::new(config.clone(), shared);
+    let mut suppressor = Suppressor::new(config.suppression.window_secs);
+    let mut events = Vec::new();
+    let mut last_time = Timestamp::default();
+    let mut failure = None;
+    let mut write_error = None;
+    let mut write = |events: &mut Vec<hardwire::Event>, suppressor: &mut Suppressor, sink: &mut JsonLines<_>| {
+        for event in events.drain(..) {
+            suppressor.offer(event, &mut |e| {
+                if write_error.is_none() {
+                    if let Err(err) = sink.write_event(&e) {
+                        write_error = Some(err);
+                    }
+                }
+            });
+        }
+    };
+
+    'files: for path in &args.pcaps {
+        let name = path.display();
+        let mut input = match capture::open(path) {
+            Ok(input) => input,
+            Err(reason) => {
+                failure = Some(format!("{name}: {reason}"));
+                break;
+            }
+        };
+        let link = match LinkType::from_dlt(input.capture.get_datalink().0) {
+            Ok(link) => link,
+            Err(reason) => {
+                failure = Some(format!("{name}: {reason}"));
+                break;
+            }
+        };
+        loop {
+            match input.capture.next_packet() {
+                Ok(packet) => {
+                    let ts = Timestamp::from_secs_micros(packet.header.ts.tv_sec, packet.header.ts.tv_usec);
+                    last_time = last_time.max(ts);
+                    engine.feed(ts, link, packet.data, packet.header.len as usize, &mut events);
+                    if !events.is_empty() {
+                        write(&mut events, &mut suppressor, &mut sink);
+                    }
+                }
+                Err(pcap::Error::NoMorePackets) => break,
+                Err(error) => {
+                    // What was read before a truncation is still reported.
+                    failure = Some(format!("{name}: {}", capture::describe(error)));
+                    break 'files;
+                }
+            }
+        }
+    }
+    engine.finish(&mut events);
+    write(&mut events, &mut suppressor, &mut sink);
+    suppressor.flush(&mut |e| {
+        if write_error.is_none() {
+            if let Err(err) = sink.write_event(&e) {
+                write_error = Some(err);
+            }
+        }
+    });
+    let stats = engine.stats();
+    let result = sink.write_stats(last_time, &stats, None).and_then(|()| sink.flush());
+    match (failure, write_error.or(result.err())) {
+        (Some(reason), _) => Err(reason),
+        // A reader that went away (`| head`) is not an error of ours.
+        (None, Some(err)) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        (None, Some(err)) => Err(format!("writing output: {err}")),
+        (None, None) => Ok(()),
+    }
+}
