@@ -2,6 +2,8 @@
 //! one protocol, or ignored. Apps never see raw packets, only in-order stream bytes and gaps,
 //! and they emit records; detection runs on those records in [`crate::detect`].
 
+pub mod auth;
+
 use hardwire_flow::Direction;
 
 use crate::config::Config;

@@ -1,0 +1,92 @@
+//! What an authentication token says, as the `ntlm` and `kerberos` objects of SCHEMA.md. One
+//! implementation for SMB, HTTP and DCE/RPC: each hands over the token bytes it carries.
+//!
+//! Only names and types leave here: never an NTLM response, a Kerberos cipher or a key (the
+//! auth parsers do not even keep them).
+
+use hardwire_auth::{inspect, AuthKind, Challenge, Mech, SecurityToken};
+
+use crate::event::{KerberosObject, NtlmObject};
+
+/// What one connection (or session) has learnt from its tokens so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthState {
+    /// Server names from the CHALLENGE, kept until the AUTHENTICATE arrives.
+    pub ntlm: Option<NtlmObject>,
+    pub kerberos: Option<KerberosObject>,
+    /// `"ntlm"`, `"kerberos"`, or `None` while unknown.
+    pub mechanism: Option<&'static str>,
+    /// An AUTHENTICATE was seen (the `ntlm` object carries the user).
+    pub ntlm_authenticated: bool,
+}
+
+/// Why a token could not be read (counted as an `auth` parse error by the caller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
+impl AuthState {
+    /// Reads one token (SPNEGO, raw NTLMSSP or Kerberos) and folds what it says in.
+    pub fn observe(&mut self, blob: &[u8]) -> Result<(), Unreadable> {
+        if blob.is_empty() {
+            return Ok(());
+        }
+        let token = inspect(blob).map_err(|_| Unreadable)?;
+        self.fold(&token);
+        Ok(())
+    }
+
+    fn fold(&mut self, token: &SecurityToken<'_>) {
+        match hardwire_auth::mechanism_of(token) {
+            Mech::Ntlm => self.mechanism = Some("ntlm"),
+            Mech::Kerberos => self.mechanism = Some("kerberos"),
+            Mech::Unknown => {}
+        }
+        if let Some(challenge) = token.ntlm_challenge() {
+            let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
+            fold_challenge(ntlm, challenge);
+        }
+        if let Some(auth) = token.ntlm_authenticate() {
+            let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
+            ntlm.user = Some(auth.user.clone());
+            ntlm.domain = Some(auth.domain.clone());
+            ntlm.host = Some(auth.workstation.clone());
+            ntlm.version = Some(ntlm_version(auth.kind()).to_string());
+            self.ntlm_authenticated = true;
+        }
+        if let Some(ap_req) = token.ap_req() {
+            self.kerberos = Some(KerberosObject {
+                realm: Some(ap_req.realm.clone()),
+                sname: Some(ap_req.sname.clone()),
+                ticket_etype: Some(ap_req.ticket_etype.name().into_owned()),
+                authenticator_etype: Some(ap_req.authenticator_etype.name().into_owned()),
+            });
+        }
+    }
+
+    /// The `ntlm` object for a record: only once an AUTHENTICATE was seen.
+    pub fn ntlm_object(&self) -> Option<NtlmObject> {
+        self.ntlm.clone().filter(|_| self.ntlm_authenticated)
+    }
+
+    /// An anonymous NTLM logon (empty user, empty NT response).
+    pub fn is_anonymous(&self) -> bool {
+        self.ntlm_authenticated && self.ntlm.as_ref().and_then(|n| n.version.as_deref()) == Some("anonymous")
+    }
+}
+
+/// SCHEMA.md's `ntlm.version`: LM-only responses are v1 (as weak, and `ntlm.v1` covers them).
+fn ntlm_version(kind: AuthKind) -> &'static str {
+    match kind {
+        AuthKind::V2 => "v2",
+        AuthKind::V1 | AuthKind::LmOnly => "v1",
+        AuthKind::Anonymous => "anonymous",
+        AuthKind::Unknown => "unknown",
+    }
+}
+
+fn fold_challenge(ntlm: &mut NtlmObject, challenge: &Challenge<'_>) {
+    ntlm.server_nb_name = challenge.nb_computer_name().map(str::to_string);
+    ntlm.server_dns_name = challenge.dns_computer_name().map(str::to_string);
+    ntlm.server_nb_domain = challenge.nb_domain_name().map(str::to_string);
+    ntlm.server_dns_domain = challenge.dns_domain_name().map(str::to_string);
+}
