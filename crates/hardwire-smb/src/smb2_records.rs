@@ -67,8 +67,8 @@ pub const SMB2_SHARE_TYPE_DISK: u8 = 0x01;
 pub const SMB2_SHARE_TYPE_PIPE: u8 = 0x02;
 /// ShareType: printer.
 pub const SMB2_SHARE_TYPE_PRINT: u8 = 0x03;
-/// ShareFlags: the share requires encryption.
-pub const SMB2_SHAREFLAG_ENCRYPT_DATA: u32 = 0x0000_0008;
+/// ShareFlags: the share requires encryption (0x8000 per MS-SMB2 2.2.10 and Wireshark).
+pub const SMB2_SHAREFLAG_ENCRYPT_DATA: u32 = 0x0000_8000;
 /// TREE_CONNECT request flag (3.1.1): the Buffer starts with the request extension.
 pub const SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT: u16 = 0x0004;
 
@@ -1059,5 +1059,433 @@ pub fn parse_smb2_body<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Body<'a>> {
             Err(e) => Err(e),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::nbss_payload;
+    use proptest::prelude::*;
+
+    // TCP payloads (NBSS header included) of public captures under /work/shared/pcaps.
+    // Expected values come from tshark 4.x on the same frame.
+
+    /// zeek/Traces/smb/SMBGhost.pcap frame 4: SMB2 NEGOTIATE request, 3.1.1 with PREAUTH and COMPRESSION contexts
+    const SMBGHOST_NEG_REQ: &str = "000000c0fe534d42400000000000000000001f0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000024000800010000007f000000000000000000000000000000000000007800000002000000020210022202240200030203100311030000000001002600000000000100200001000000000000000000000000000000000000000000000000000000000000000000000003000a000000000001000000010000000100000000000000";
+
+    /// zeek/Traces/smb/SMBGhost.pcap frame 5: SMB2 NEGOTIATE response, 3.1.1
+    const SMBGHOST_NEG_RESP: &str = "00000202fe534d4240000000000000000000010001000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000041000100110302007cce6d370bb2d441b86cf7d2a894dae22f0000000000800000008000000080000ac8cb6eb8f7d501000000000000000080004001c00100006082013c06062b0601050502a08201303082012ca01a3018060a2b06010401823702021e060a2b06010401823702020aa282010c048201084e45474f45585453010000000000000060000000700000009327b22464765404cba404c30989391570901cca57252c31d8714e01dd0479603cf662b72efb85e3d502e7c50029b2d90000000000000000600000000100000000000000000000005c33530deaf90d4db2ec4ae3786ec3084e45474f45585453030000000100000040000000980000009327b22464765404cba404c3098939155c33530deaf90d4db2ec4ae3786ec30840000000580000003056a05430523027802530233121301f06035504031318546f6b656e205369676e696e67205075626c6963204b65793027802530233121301f06035504031318546f6b656e205369676e696e67205075626c6963204b65790100260000000000010020000100fb5686ebb88f1eb21fd13f2694a5a533270196963aca2ecca5a8d2f915d72a92000003000a000000000001000000000000000100";
+
+    /// zeek/Traces/smb/smb311.pcap frame 1: SMB2 NEGOTIATE request, contexts 1, 2 and 0x0100
+    const SMB311_NEG_REQ: &str = "000000b8fe534d42400000000000000000000200000000000000000000000000000000000b01000000000000000000000000000000000000000000000000000000000000240001000100000077000000b466f294dc014341828b4cefaf39f64b6800000003000000110300000100260000000000010020000100b9247cbf6ee50ba6d8c1a2af2de2af73bab483ed7003e3202514ccd13dd727e400000200040000000000010001000000000000010800000000000000000000000000";
+
+    /// zeek/Traces/smb/smb311.pcap frame 2: SMB2 NEGOTIATE response, 3.1.1, AES-128-CCM
+    const SMB311_NEG_RESP: &str = "00000134fe534d42400000000000000000000100010000000000000000000000000000000b0100000000000000000000000000000000000000000000000000000000000041000300110302004b29be9c63ddb6478d1f3dce81383e6927000000000080000000800000008000f54d127914a9d40187bf26da6b6dd40180007800f8000000607606062b0601050502a06c306aa03c303a060a2b06010401823702021e06092a864882f71201020206092a864886f712010202060a2a864886f71201020203060a2b06010401823702020aa32a3028a0261b246e6f745f646566696e65645f696e5f5246433431373840706c656173655f69676e6f7265010026000000000001002000010017a395280d0d74ec5ae50e1aef85075d55998642d0ebc808e00aad01709a2fb70000020004000000000001000100";
+
+    /// zeek/Traces/smb/smb311.pcap frame 6: SMB2 SESSION_SETUP response, signed
+    const SMB311_SESS_RESP: &str = "00000048fe534d42400000000000000001008200090000000000000002000000000000000b01000000000000690000ac1c280000a40707763fffe1927a5bf65fed0f65910900000048000000";
+
+    /// suricata-verify/smb3-01/input.pcap frame 1: SMB2 NEGOTIATE request, 2.0.2..3.0 (no contexts)
+    const SMB3_NEG_REQ: &str = "00000066fe534d4240000000000000000000020000000000000000000000000000000000d500000000000000000000000000000000000000000000000000000000000000240001000100000057000000b2fceea195244165893fbf5b2c69acd400000000000000000003";
+
+    /// suricata-verify/smb3-01/input.pcap frame 2: SMB2 NEGOTIATE response, 3.0
+    const SMB3_NEG_RESP: &str = "000000f8fe534d4240000000000000000000010001000000000000000000000000000000d50000000000000000000000000000000000000000000000000000000000000041000300000300004bf432bf8f92054890c03ddf2546646e470000000000800000008000000080008a8ce7a9f4ced20100b579abb4cdd2018000780000000000607606062b0601050502a06c306aa03c303a060a2b06010401823702021e06092a864882f71201020206092a864886f712010202060a2a864886f71201020203060a2b06010401823702020aa32a3028a0261b246e6f745f646566696e65645f696e5f5246433431373840706c656173655f69676e6f7265";
+
+    /// suricata-verify/smb3-01/input.pcap frame 3: SMB2 SESSION_SETUP request (NTLMSSP NEGOTIATE)
+    const SMB3_SESS_REQ: &str = "00000078fe534d4240000000000000000100030000000000000000000100000000000000d5000000000000000000000000000000000000000000000000000000000000001900000200000000000000005800200000000000000000004e544c4d5353500001000000350208e000000000000000000000000000000000";
+
+    /// suricata-verify/smb3-01/input.pcap frame 4: SMB2 SESSION_SETUP response, STATUS_MORE_PROCESSING_REQUIRED
+    const SMB3_SESS_RESP_MORE: &str = "000000f8fe534d4240000000160000c00100010001000000000000000100000000000000d5000000000000003d0000940048000000000000000000000000000000000000090000004800b0004e544c4d53535000020000000800080038000000350289e201151813d2898ccd000000000000000070007000400000000a0039380000000f530055005300450002000800530055005300450001000c0057005300320030003100360004000e0073007500730065002e006400650003001c005700530032003000310036002e0073007500730065002e006400650005000e0073007500730065002e0064006500070008008a8ce7a9f4ced20100000000";
+
+    /// suricata-verify/smb3-01/input.pcap frame 7: SMB2 TREE_CONNECT request
+    const SMB3_TREE_REQ: &str = "0000006efe534d4240000100000000000300020008000000000000000300000000000000d5000000000000003d0000940048000071ad17fd1d838197048999eb7b906ce309000000480024005c005c005700530032003000310036005c0065006e0063007200790070007400650064000000";
+
+    /// suricata-verify/smb3-01/input.pcap frame 8: SMB2 TREE_CONNECT response, encrypted share
+    const SMB3_TREE_RESP: &str = "00000050fe534d4240000100000000000300020009000000000000000300000000000000d5000000010000003d00009400480000c657089883f9f8fe765feebaf883e202100001000080000000000000ff011f00";
+
+    /// suricata-verify/smb2-delete/input.pcap frame 22: SMB2 SESSION_SETUP response, guest
+    const DELETE_SESS_RESP: &str = "00000051fe534d4240000100000000000100000101000000000000000300000000000000fffe0000000000003900000000700000000000000000000000000000000000000900010048000900a1073005a0030a0100";
+
+    /// suricata-verify/smb2-delete/input.pcap frame 54: compound CREATE + READ + CLOSE
+    const DELETE_COMPOUND_REQ: &str = "00000178fe534d4240000100000000000500000100000000a80000002000000000000000fffe00000100000039000000007000000000000000000000000000000000000039000000020000000000000000000000000000000000000081000000800000000700000001000000000000007800180090000000180000003a004100460050005f0041006600700049006e0066006f00000000001000040000000000000000004d78416300000000fe534d4240000100000000000800000104000000780000002100000000000000fffe000001000000390000000070000000000000000000000000000000000000310000003c0000000000000000000000ffffffffffffffffffffffffffffffff010000000000000000000000000000000000000000000000fe534d4240000100000000000600000104000000000000002200000000000000fffe0000010000003900000000700000000000000000000000000000000000001800000000000000ffffffffffffffffffffffffffffffff";
+
+    /// suricata-verify/smb2-delete/input.pcap frame 55: compound of three ERROR responses, STATUS_OBJECT_NAME_NOT_FOUND
+    const DELETE_COMPOUND_ERR: &str = "000000f0fe534d4240000100340000c00500000001000000500000002000000000000000fffe00000100000039000000007000000000000000000000000000000000000009000000000000000000000000000000fe534d4240000100340000c00800000005000000500000002100000000000000fffe00000100000039000000007000000000000000000000000000000000000009000000000000000000000000000000fe534d4240000100340000c00600030005000000000000002200000000000000fffe0000010000003900000000700000000000000000000000000000000000000900000000000000ff00000000000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 1: SMB2 CREATE request atsvc
+    const AT_CREATE_REQ: &str = "00000082fe534d4240000100000000000500010000000000000000000a00000000000000fffe0000010000006100000000040000000000000000000000000000000000003900000002000000000000000000000000000000000000009f0112000000000007000000010000004000420078000a00000000000000000061007400730076006300";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 2: SMB2 CREATE response
+    const AT_CREATE_RESP: &str = "00000098fe534d4240000100000000000500010001000000000000000a00000000000000fffe000001000000610000000004000000000000000000000000000000000000590000000100000000000000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000080000000730076004d0000000000000005000000ffffffff0000000000000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 5: SMB2 WRITE request, DCE/RPC bind
+    const AT_WRITE_REQ: &str = "00000110fe534d4240000100000000000900010000000000000000000c00000000000000fffe00000100000061000000000400000000000000000000000000000000000031007000a000000000000000000000004d0000000000000005000000ffffffff0000000000000000000000000000000005000b0310000000a000000002000000b810b8100000000003000000000001008206f71f510ae830076d740be8cee98b01000000045d888aeb1cc9119fe808002b10486002000000010001008206f71f510ae830076d740be8cee98b0100000033057171babe37498319b5dbef9ccc3601000000020001008206f71f510ae830076d740be8cee98b010000002c1cb76c12984045030000000000000001000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 8: SMB2 READ response, DCE/RPC bind_ack
+    const AT_READ_RESP: &str = "000000c4fe534d4240000100000000000800010001000000000000000d00000000000000fffe0000010000006100000000040000000000000000000000000000000000001100500074000000000000000000000005000c03100000007400000002000000b810b810d80a00000c005c504950455c6174737663000055030000000200020000000000000000000000000000000000000000000000000033057171babe37498319b5dbef9ccc3601000000030003000000000000000000000000000000000000000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 7: SMB2 READ request
+    const AT_READ_REQ: &str = "00000071fe534d4240000100000000000800010000000000000000000d00000000000000fffe000001000000610000000004000000000000000000000000000000000000310050000004000000000000000000004d0000000000000005000000ffffffff0000000000000000000000000000000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 9: SMB2 IOCTL request FSCTL_PIPE_TRANSCEIVE
+    const AT_IOCTL_REQ: &str = "00000118fe534d4240000100000000000b00010000000000000000000e00000000000000fffe0000010000006100000000040000000000000000000000000000000000003900000017c011004d0000000000000005000000ffffffff78000000a00000000000000078000000000000000004000001000000000000000500000310000000a000000002000000880000000100000000000200000000000b0000000000000000000000000000000b000000000000005c005c00610064006d0069006e002d00700063000000000060b0ce02000000000000000000100000000002000000000010000000000000000000000000000000100000000000000063003a005c006d0069006d0069006b00610074007a002e006500780065000000";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 10: SMB2 IOCTL interim response, async, STATUS_PENDING
+    const AT_IOCTL_PENDING: &str = "00000049fe534d4240000100030100000b00010003000000000000000e000000000000001d0000000000000061000000000400000000000000000000000000000000000009000000000000004d";
+
+    /// suricata-verify/smb2-04/20171220_smb_at_schedule.pcap frame 11: SMB2 IOCTL response
+    const AT_IOCTL_RESP: &str = "00000090fe534d4240000100000000000b00000003000000000000000e000000000000001d000000000000006100000000040000000000000000000000000000000000003100000017c011004d0000000000000005000000ffffffff7000000000000000700000002000000000000000000000000500020310000000200000000200000008000000010000000200000000000000";
+
+    /// suricata-verify/smb2-ntlmssp-negotiateflags/input.pcap frame 196: SMB2 NEGOTIATE response 2.??? to an SMB1 multi-protocol negotiate
+    const MULTI_NEG_RESP: &str = "000001c0fe534d4240000000000000000000010001000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000041000100ff0200002cd03d3fb200e14fbdd4c8b70c27566603000000000001000000010000000100d5e3309b8427d20107b3628d6527d20180004001000000006082013c06062b0601050502a08201303082012ca01a3018060a2b06010401823702021e060a2b06010401823702020aa282010c048201084e45474f45585453010000000000000060000000700000002e3c2a3ac72b3ca96dac3874a7dd1d5b0148bc69e7138869cc545f23927e2cbfbde8e0211f749ca3099b93c895e97b0c0000000000000000600000000100000000000000000000005c33530deaf90d4db2ec4ae3786ec3084e45474f45585453030000000100000040000000980000002e3c2a3ac72b3ca96dac3874a7dd1d5b5c33530deaf90d4db2ec4ae3786ec30840000000580000003056a05430523027802530233121301f06035504031318546f6b656e205369676e696e67205075626c6963204b65793027802530233121301f06035504031318546f6b656e205369676e696e67205075626c6963204b6579";
+
+    /// The single (or first) message of a captured payload.
+    fn message(data: &[u8]) -> Smb2Message<'_> {
+        smb2_compound(data).next().unwrap().unwrap()
+    }
+
+    #[test]
+    fn header_sync_and_async_forms() {
+        let data = nbss_payload(SMB311_SESS_RESP);
+        let h = parse_smb2_header(&data).unwrap();
+        // tshark: smb2.flags 0x00000009, smb2.sesid 0x0000281cac000069, status 0
+        assert_eq!(h.command, SMB2_SESSION_SETUP);
+        assert!(h.is_response() && h.is_signed() && !h.is_async());
+        assert_eq!(h.session_id, 0x0000_281c_ac00_0069);
+        assert_eq!(h.status, 0);
+        assert_eq!(h.tree_id, Some(0));
+
+        let data = nbss_payload(AT_IOCTL_PENDING);
+        let m = message(&data);
+        // tshark: smb2.flags 0x00000003 (async response), smb2.aid 0x1d, STATUS_PENDING
+        assert!(m.header.is_async());
+        assert_eq!(m.header.async_id, Some(0x1d));
+        assert_eq!(m.header.tree_id, None);
+        assert_eq!(m.header.status, 0x0000_0103);
+        // the interim response has the ERROR body, not an IOCTL response
+        assert_eq!(parse_ioctl_response(&m), Err(SmbError::ErrorResponse(0x103)));
+        assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::Error(e)) if e.status == 0x103));
+    }
+
+    #[test]
+    fn negotiate_request_311_with_compression_context() {
+        let data = nbss_payload(SMBGHOST_NEG_REQ);
+        let req = parse_negotiate_request(&message(&data)).unwrap();
+        // tshark: smb2.dialect 0x0202,0x0210,0x0222,0x0224,0x0300,0x0302,0x0310,0x0311;
+        // sec_mode 0x01; capabilities 0x7f; contexts 0x0001 (hash 0x0001, salt 32),
+        // 0x0003 (comp_alg 0x0001, flags 0x00000001)
+        assert_eq!(
+            req.dialects,
+            [0x0202, 0x0210, 0x0222, 0x0224, 0x0300, 0x0302, 0x0310, 0x0311]
+        );
+        assert_eq!(req.security_mode, 0x01);
+        assert!(!req.signing_required());
+        assert_eq!(req.capabilities, 0x7f);
+        assert_eq!(req.client_guid, [0; 16]);
+        assert_eq!(
+            req.contexts,
+            [
+                NegotiateContext::PreauthIntegrity {
+                    hash_algorithms: vec![1],
+                    salt_len: 32
+                },
+                NegotiateContext::Compression {
+                    flags: 1,
+                    algorithms: vec![1]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn negotiate_request_keeps_unknown_contexts() {
+        let data = nbss_payload(SMB311_NEG_REQ);
+        let req = parse_negotiate_request(&message(&data)).unwrap();
+        // tshark: dialect 0x0311, sec_mode 0x01, caps 0x77, contexts 0x0001,0x0002,0x0100,
+        // cipher 0x0001, hash 0x0001 salt 32
+        assert_eq!(req.dialects, [0x0311]);
+        assert_eq!(req.capabilities, 0x77);
+        assert_eq!(req.contexts.len(), 3);
+        assert_eq!(
+            req.contexts[1],
+            NegotiateContext::Encryption { ciphers: vec![1] }
+        );
+        assert!(matches!(
+            req.contexts[2],
+            NegotiateContext::Unknown { context_type: 0x0100, .. }
+        ));
+    }
+
+    #[test]
+    fn negotiate_response_311() {
+        let data = nbss_payload(SMB311_NEG_RESP);
+        let resp = parse_negotiate_response(&message(&data)).unwrap();
+        // tshark: dialect 0x0311, sec_mode 0x03, caps 0x27, contexts 0x0001,0x0002, cipher 0x0001
+        assert_eq!(resp.dialect, 0x0311);
+        assert_eq!(resp.security_mode, 0x03);
+        assert!(resp.signing_required());
+        assert_eq!(resp.capabilities, 0x27);
+        assert!(resp.security_buffer.starts_with(&[0x60, 0x76, 0x06, 0x06]));
+        assert_eq!(resp.contexts.len(), 2);
+        assert_eq!(
+            resp.contexts[1],
+            NegotiateContext::Encryption { ciphers: vec![1] }
+        );
+
+        let data = nbss_payload(SMBGHOST_NEG_RESP);
+        let resp = parse_negotiate_response(&message(&data)).unwrap();
+        // tshark: dialect 0x0311, sec_mode 0x01, caps 0x2f, contexts 0x0001,0x0003
+        assert_eq!((resp.dialect, resp.security_mode, resp.capabilities), (0x0311, 1, 0x2f));
+        assert!(resp.security_buffer.starts_with(&[0x60, 0x82, 0x01, 0x3c]));
+        assert_eq!(resp.security_buffer.len(), 0x140);
+        assert!(matches!(
+            &resp.contexts[1],
+            NegotiateContext::Compression { algorithms, .. } if algorithms == &[1]
+        ));
+    }
+
+    #[test]
+    fn negotiate_30_without_contexts() {
+        let data = nbss_payload(SMB3_NEG_REQ);
+        let req = parse_negotiate_request(&message(&data)).unwrap();
+        // tshark: smb2.dialect 0x0300 (the only one offered), sec_mode 0x01, caps 0x57
+        assert_eq!(req.dialects, [0x0300]);
+        assert_eq!(req.capabilities, 0x57);
+        assert!(req.contexts.is_empty());
+
+        let data = nbss_payload(SMB3_NEG_RESP);
+        let resp = parse_negotiate_response(&message(&data)).unwrap();
+        // tshark: dialect 0x0300, sec_mode 0x03, caps 0x47 (encryption), max trans/read 8388608
+        assert_eq!(resp.dialect, 0x0300);
+        assert_eq!(resp.security_mode, 0x03);
+        assert_ne!(resp.capabilities & SMB2_GLOBAL_CAP_ENCRYPTION, 0);
+        assert_eq!(resp.max_transact_size, 8_388_608);
+        assert_eq!(resp.max_read_size, 8_388_608);
+        assert!(resp.contexts.is_empty());
+    }
+
+    #[test]
+    fn negotiate_response_to_multi_protocol_negotiate() {
+        let data = nbss_payload(MULTI_NEG_RESP);
+        let resp = parse_negotiate_response(&message(&data)).unwrap();
+        // tshark: dialect 0x02ff, sec_mode 0x01, caps 0x03
+        assert_eq!(resp.dialect, 0x02FF);
+        assert_eq!(crate::names::smb2_dialect_name(resp.dialect), "2.???");
+        assert_eq!(resp.capabilities, 0x03);
+    }
+
+    #[test]
+    fn session_setup_request_and_responses() {
+        let data = nbss_payload(SMB3_SESS_REQ);
+        let req = parse_session_setup_request(&message(&data)).unwrap();
+        // tshark: sec_mode 0x02, caps 0, previous_sesid 0, blob starts "NTLMSSP\0" type 1
+        assert_eq!(req.security_mode, 0x02);
+        assert_eq!(req.capabilities, 0);
+        assert_eq!(req.previous_session_id, 0);
+        assert!(req.security_buffer.starts_with(b"NTLMSSP\0\x01\0\0\0"));
+
+        let data = nbss_payload(SMB3_SESS_RESP_MORE);
+        let m = message(&data);
+        // tshark: STATUS_MORE_PROCESSING_REQUIRED, session_flags 0, blob is NTLMSSP CHALLENGE
+        assert_eq!(m.header.status, 0xC000_0016);
+        let resp = parse_session_setup_response(&m).unwrap();
+        assert_eq!(resp.session_flags, 0);
+        assert!(resp.security_buffer.starts_with(b"NTLMSSP\0\x02\0\0\0"));
+
+        let data = nbss_payload(DELETE_SESS_RESP);
+        let resp = parse_session_setup_response(&message(&data)).unwrap();
+        // tshark: smb2.session_flags 0x0001 (guest)
+        assert!(resp.is_guest() && !resp.is_null() && !resp.encrypt_data());
+        assert_eq!(resp.security_buffer.first(), Some(&0xa1));
+    }
+
+    #[test]
+    fn failed_session_setup_is_an_error_response() {
+        // smb3-01 frame 6 (success, StructureSize 9) with its status patched to
+        // STATUS_LOGON_FAILURE: the same StructureSize now means the ERROR body.
+        let mut data = nbss_payload(SMB3_SESS_RESP_MORE);
+        data[8..12].copy_from_slice(&0xC000_006Du32.to_le_bytes());
+        let m = message(&data);
+        assert_eq!(
+            parse_session_setup_response(&m),
+            Err(SmbError::ErrorResponse(0xC000_006D))
+        );
+    }
+
+    #[test]
+    fn tree_connect_request_and_encrypted_share() {
+        let data = nbss_payload(SMB3_TREE_REQ);
+        let req = parse_tree_connect_request(&message(&data)).unwrap();
+        // tshark: smb2.tree "\\WS2016\encrypted"
+        assert_eq!(req.path, r"\\WS2016\encrypted");
+        assert_eq!(req.extension_context_count, None);
+
+        let data = nbss_payload(SMB3_TREE_RESP);
+        let resp = parse_tree_connect_response(&message(&data)).unwrap();
+        // tshark -V: Share Type 0x01, Share flags 0x00008000 Encrypted data required,
+        // capabilities 0, access 0x001f01ff
+        assert_eq!(resp.share_type, SMB2_SHARE_TYPE_DISK);
+        assert_eq!(resp.share_flags, 0x8000);
+        assert!(resp.encrypt_data());
+        assert_eq!(resp.maximal_access, 0x001f_01ff);
+    }
+
+    #[test]
+    fn compound_chain_and_error_bodies() {
+        let data = nbss_payload(DELETE_COMPOUND_REQ);
+        let msgs: Vec<_> = smb2_compound(&data).collect::<SmbResult<_>>().unwrap();
+        // tshark: smb2.cmd 5,8,6; chain offsets 0xa8, 0x78, 0; flags 0, 4, 4 (related)
+        let commands: Vec<_> = msgs.iter().map(|m| m.header.command).collect();
+        assert_eq!(commands, [SMB2_CREATE, SMB2_READ, SMB2_CLOSE]);
+        assert_eq!(msgs[0].raw.len(), 0xa8);
+        assert_eq!(msgs[1].raw.len(), 0x78);
+        assert!(!msgs[0].header.is_related() && msgs[1].header.is_related());
+        let create = parse_create_request(&msgs[0]).unwrap();
+        // tshark: smb2.filename ":AFP_AfpInfo", disposition 1
+        assert_eq!(create.name, ":AFP_AfpInfo");
+        assert_eq!(create.create_disposition, 1);
+        let read = parse_read_request(&msgs[1]).unwrap();
+        // tshark: read_length 60, offset 0, related-operation FileId all ones
+        assert_eq!(read.length, 60);
+        assert_eq!(read.file_id.persistent, u64::MAX);
+        let close = parse_close_request(&msgs[2]).unwrap();
+        assert_eq!(close.file_id.volatile, u64::MAX);
+
+        let data = nbss_payload(DELETE_COMPOUND_ERR);
+        let bodies: Vec<_> = smb2_compound(&data)
+            .map(|m| parse_smb2_body(&m.unwrap()).unwrap())
+            .collect();
+        // tshark: three responses, each STATUS_OBJECT_NAME_NOT_FOUND with the ERROR body
+        assert_eq!(bodies.len(), 3);
+        for body in bodies {
+            assert!(matches!(body, Smb2Body::Error(e) if e.status == 0xC000_0034));
+        }
+    }
+
+    #[test]
+    fn named_pipe_create_write_read_ioctl() {
+        let data = nbss_payload(AT_CREATE_REQ);
+        let create = parse_create_request(&message(&data)).unwrap();
+        // tshark: smb2.filename "atsvc"
+        assert_eq!(create.name, "atsvc");
+
+        let data = nbss_payload(AT_CREATE_RESP);
+        let resp = parse_create_response(&message(&data)).unwrap();
+        // tshark: smb2.fid 0000004d-0000-0000-0500-0000ffffffff, create.action 1, eof 0
+        let fid = Smb2FileId {
+            persistent: 0x4d,
+            volatile: 0xffff_ffff_0000_0005,
+        };
+        assert_eq!(resp.file_id, fid);
+        assert_eq!(resp.create_action, 1);
+
+        let data = nbss_payload(AT_WRITE_REQ);
+        let write = parse_write_request(&message(&data)).unwrap();
+        // tshark: write_length 160, offset 0, same fid, dcerpc bind (pkt_type 11, frag_len 160)
+        assert_eq!((write.length, write.offset, write.file_id), (160, 0, fid));
+        assert_eq!(write.data.len(), 160);
+        assert_eq!(&write.data[..3], &[5, 0, 11]);
+
+        let data = nbss_payload(AT_READ_REQ);
+        let read = parse_read_request(&message(&data)).unwrap();
+        // tshark: read_length 1024, offset 0
+        assert_eq!((read.length, read.file_id), (1024, fid));
+
+        let data = nbss_payload(AT_READ_RESP);
+        let read = parse_read_response(&message(&data)).unwrap();
+        // tshark: dcerpc bind_ack (pkt_type 12, frag_len 116), read_remaining 0
+        assert_eq!(read.data.len(), 116);
+        assert_eq!(&read.data[..3], &[5, 0, 12]);
+        assert_eq!(read.data_remaining, 0);
+
+        let data = nbss_payload(AT_IOCTL_REQ);
+        let ioctl = parse_ioctl_request(&message(&data)).unwrap();
+        // tshark: function 0x0011c017, is_fsctl 1, dcerpc request opnum 0 frag_len 160
+        assert_eq!(ioctl.ctl_code, FSCTL_PIPE_TRANSCEIVE);
+        assert_eq!(ioctl.flags, 1);
+        assert_eq!(ioctl.file_id, fid);
+        assert_eq!(ioctl.input.len(), 160);
+        assert_eq!(ioctl.input[2], 0);
+        assert!(ioctl.output.is_empty());
+
+        let data = nbss_payload(AT_IOCTL_RESP);
+        let m = message(&data);
+        let ioctl = parse_ioctl_response(&m).unwrap();
+        // tshark: async final response (aid 0x1d), dcerpc response pkt_type 2, frag_len 32
+        assert_eq!(m.header.async_id, Some(0x1d));
+        assert_eq!(ioctl.output.len(), 32);
+        assert_eq!(ioctl.output[2], 2);
+        assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::IoctlResponse(_))));
+    }
+
+    #[test]
+    fn compound_rejects_backward_or_out_of_range_next_command() {
+        let mut data = nbss_payload(DELETE_COMPOUND_REQ);
+        data[20..24].copy_from_slice(&8u32.to_le_bytes());
+        let items: Vec<_> = smb2_compound(&data).collect();
+        assert_eq!(items, [Err(SmbError::Malformed("NextCommand out of range"))]);
+        data[20..24].copy_from_slice(&100_000u32.to_le_bytes());
+        assert_eq!(smb2_compound(&data).count(), 1);
+    }
+
+    const ALL: &[&str] = &[
+        SMBGHOST_NEG_REQ, SMBGHOST_NEG_RESP, SMB311_NEG_REQ, SMB311_NEG_RESP, SMB311_SESS_RESP,
+        SMB3_NEG_REQ, SMB3_NEG_RESP, SMB3_SESS_REQ, SMB3_SESS_RESP_MORE, SMB3_TREE_REQ,
+        SMB3_TREE_RESP, DELETE_SESS_RESP, DELETE_COMPOUND_REQ, DELETE_COMPOUND_ERR,
+        AT_CREATE_REQ, AT_CREATE_RESP, AT_WRITE_REQ, AT_READ_RESP, AT_READ_REQ, AT_IOCTL_REQ,
+        AT_IOCTL_PENDING, AT_IOCTL_RESP, MULTI_NEG_RESP,
+    ];
+
+    /// Every parser on every message of `data`, and on each message with every command.
+    fn parse_everything(data: &[u8]) {
+        for m in smb2_compound(data).flatten() {
+            let _ = parse_smb2_body(&m);
+            for command in 0..=0x0b {
+                for flags in [0, SMB2_FLAGS_SERVER_TO_REDIR] {
+                    let mut other = m;
+                    other.header.command = command;
+                    other.header.flags = flags;
+                    let _ = parse_smb2_body(&other);
+                }
+            }
+            let _ = parse_error_response(&m);
+        }
+    }
+
+    #[test]
+    fn every_real_message_parses_through_the_dispatcher() {
+        for hex in ALL {
+            let data = nbss_payload(hex);
+            for m in smb2_compound(&data) {
+                let m = m.unwrap();
+                assert!(parse_smb2_body(&m).is_ok(), "{hex}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut data = SMB2_MAGIC.to_vec();
+            data.extend_from_slice(&tail);
+            parse_everything(&data);
+            parse_everything(&tail);
+        }
+
+        #[test]
+        fn truncations_never_panic(which in 0..ALL.len(), cut in 0usize..600) {
+            let data = nbss_payload(ALL[which]);
+            let cut = cut.min(data.len());
+            parse_everything(&data[..cut]);
+        }
+
+        #[test]
+        fn corrupted_bytes_never_panic(which in 0..ALL.len(), at in 0usize..600, value: u8) {
+            let mut data = nbss_payload(ALL[which]);
+            let at = at % data.len();
+            data[at] = value;
+            parse_everything(&data);
+        }
     }
 }

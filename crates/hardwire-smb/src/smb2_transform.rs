@@ -383,3 +383,148 @@ fn lz77_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
         sink.copy_back(distance, length)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{hex, nbss_payload};
+    use proptest::prelude::*;
+
+    // TCP payloads (NBSS header included) of public captures under /work/shared/pcaps;
+    // expected values from tshark.
+
+    /// zeek/Traces/smb/smb311.pcap frame 7: TRANSFORM header
+    const SMB311_TRANSFORM: &str = "0000009cfd534d426807a87d76f1a7d16c854ac9842992094ebfa014fa5a14dc190e0100000000006800000000000100690000ac1c2800003bda74e5b18f801c42a23a02a62711d60fdc15bd79e4adc40bec3ba5abaa3e6963448efeb634f4d6014d511d192bfc8d87b7d91aa30d9d7df3b48ddd57b5f00725366cf4bff3c977bbd9a0945f65a47fa3cf7bd373803e84184cb395e0bf8bd00a563b5812ec0963";
+
+    /// suricata-verify/smb3-01/input.pcap frame 9: TRANSFORM header
+    const SMB3_TRANSFORM: &str = "000000c6fd534d4276176b1956ed2c9c5acf00a30c0485bc3aaa968f18ae61e6e76f1f000000000092000000000001003d00009400480000e72898fada97bec718be0eed4d912a7fff8a04c53ec199aa0fda6697aa8166ca5a2910387ebbb05b9094c01236e3703e3ba4a50cd4c5d69cca15ae5deea620fbc27e2035d68113a00018ecb9f1d8845f06ef5c9e98d9555941d4ad8ffe8ae1f8db4085155d09c76afff9937955cfd103b639ae2485daf2ae529e8cf224dc827b7272c29001ea03f2266a87ef994c2467f391";
+
+    #[test]
+    fn transform_header_of_311_and_30() {
+        let data = nbss_payload(SMB311_TRANSFORM);
+        let t = parse_smb2_transform(&data).unwrap();
+        // tshark: nonce 4ebfa014fa5a14dc190e010000000000, msg_size 104, flags 0x0001,
+        // sesid 0x0000281cac000069, signature 6807a87d...
+        assert_eq!(t.nonce.to_vec(), hex("4ebfa014fa5a14dc190e010000000000"));
+        assert_eq!(t.signature.to_vec(), hex("6807a87d76f1a7d16c854ac984299209"));
+        assert_eq!(t.original_message_size, 104);
+        assert!(t.is_encrypted());
+        assert_eq!(t.session_id, 0x0000_281c_ac00_0069);
+        assert_eq!(t.encrypted.len(), 104);
+
+        let data = nbss_payload(SMB3_TRANSFORM);
+        let t = parse_smb2_transform(&data).unwrap();
+        // tshark: nonce 3aaa968f18ae61e6e76f1f0000000000, msg_size 146, flags 0x0001,
+        // sesid 0x000048009400003d; tcp.len 202 = 4 + 52 + 146
+        assert_eq!(t.original_message_size, 146);
+        assert_eq!(t.flags, SMB2_TRANSFORM_FLAG_ENCRYPTED);
+        assert_eq!(t.session_id, 0x0000_4800_9400_003d);
+        assert_eq!(t.encrypted.len(), 146);
+        assert_eq!(parse_smb2_transform(b"\xFESMB"), Err(SmbError::BadMagic));
+    }
+
+    /// An unchained header (MS-SMB2 2.2.42.1) around `compressed`.
+    fn unchained(original: u32, algorithm: u16, prefix: &[u8], compressed: &[u8]) -> Vec<u8> {
+        let mut v = SMB2_COMPRESSION_MAGIC.to_vec();
+        v.extend_from_slice(&original.to_le_bytes());
+        v.extend_from_slice(&algorithm.to_le_bytes());
+        v.extend_from_slice(&0u16.to_le_bytes());
+        v.extend_from_slice(&(prefix.len() as u32).to_le_bytes());
+        v.extend_from_slice(prefix);
+        v.extend_from_slice(compressed);
+        v
+    }
+
+    // MS-XCA 3.1 plain LZ77 examples: the alphabet as literals, and "abc" x 100.
+    const XCA_ALPHABET: &str = "3f0000006162636465666768696a6b6c6d6e6f707172737475767778797a";
+    const XCA_ABC_X100: &str = "ffffff1f61626317000fff2601";
+
+    #[test]
+    fn lz77_decompresses_the_ms_xca_examples() {
+        let msg = unchained(26, COMPRESSION_LZ77, b"", &hex(XCA_ALPHABET));
+        let h = parse_smb2_compression(&msg).unwrap();
+        let out = decompress(&h, DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!(out.data, b"abcdefghijklmnopqrstuvwxyz");
+
+        let msg = unchained(300, COMPRESSION_LZ77, b"", &hex(XCA_ABC_X100));
+        let h = parse_smb2_compression(&msg).unwrap();
+        let out = decompress(&h, DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!(out.data, b"abc".repeat(100));
+        assert!(!out.truncated);
+        // the cap truncates; a declared size too small is an error
+        let out = decompress(&h, 10).unwrap();
+        assert_eq!((out.data.len(), out.truncated), (10, true));
+        let msg = unchained(299, COMPRESSION_LZ77, b"", &hex(XCA_ABC_X100));
+        let h = parse_smb2_compression(&msg).unwrap();
+        assert!(decompress(&h, DEFAULT_DECOMPRESS_CAP).is_err());
+    }
+
+    #[test]
+    fn chained_none_and_pattern_v1() {
+        // chained (MS-SMB2 2.2.42.2): NONE payload "\xFESMB..." then Pattern_V1 of 0x00 x 16
+        let mut msg = SMB2_COMPRESSION_MAGIC.to_vec();
+        msg.extend_from_slice(&24u32.to_le_bytes());
+        msg.extend_from_slice(&[0, 0, 1, 0, 8, 0, 0, 0]);
+        msg.extend_from_slice(b"\xFESMB@\0\0\0");
+        msg.extend_from_slice(&[4, 0, 0, 0, 8, 0, 0, 0]);
+        msg.extend_from_slice(&[0, 0, 0, 0, 16, 0, 0, 0]);
+        let h = parse_smb2_compression(&msg).unwrap();
+        let CompressedPayload::Chained(payloads) = &h.payload else {
+            panic!("not chained")
+        };
+        assert_eq!(payloads.len(), 2);
+        assert_eq!(payloads[0].flags, SMB2_COMPRESSION_FLAG_CHAINED);
+        assert_eq!(payloads[1].original_payload_size, None);
+        let out = decompress(&h, DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!(&out.data[..8], b"\xFESMB@\0\0\0");
+        assert_eq!(out.data.len(), 24);
+        assert!(out.data[8..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn huge_declared_sizes_are_capped_and_unknown_algorithms_reported() {
+        // SMBGhost-style: OriginalCompressedSegmentSize 0xFFFFFFFF, Pattern_V1 of 4 G bytes
+        let msg = unchained(u32::MAX, COMPRESSION_PATTERN_V1, b"\xFESMB", &[0x41, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+        let h = parse_smb2_compression(&msg).unwrap();
+        let out = decompress(&h, 4096).unwrap();
+        assert_eq!((out.data.len(), out.truncated), (4096, true));
+        let msg = unchained(100, COMPRESSION_LZNT1, b"", &[1, 2, 3]);
+        let h = parse_smb2_compression(&msg).unwrap();
+        assert_eq!(
+            decompress(&h, 4096),
+            Err(SmbError::UnsupportedCompression(COMPRESSION_LZNT1))
+        );
+    }
+
+    fn try_everything(data: &[u8]) {
+        let _ = parse_smb2_transform(data);
+        if let Ok(h) = parse_smb2_compression(data) {
+            let _ = decompress(&h, 64 * 1024);
+        }
+        let mut sink = Sink {
+            out: Vec::new(),
+            limit: 64 * 1024,
+            limit_is_cap: true,
+        };
+        let _ = lz77_decompress(data, &mut sink);
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
+            for magic in [SMB2_COMPRESSION_MAGIC, SMB2_TRANSFORM_MAGIC] {
+                let mut data = magic.to_vec();
+                data.extend_from_slice(&tail);
+                try_everything(&data);
+            }
+            try_everything(&tail);
+        }
+
+        #[test]
+        fn truncations_never_panic(cut in 0usize..300) {
+            for data in [nbss_payload(SMB311_TRANSFORM), unchained(300, COMPRESSION_LZ77, b"ab", &hex(XCA_ABC_X100))] {
+                try_everything(&data[..cut.min(data.len())]);
+            }
+        }
+    }
+}
