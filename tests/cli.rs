@@ -1,0 +1,3 @@
+//! Integration tests: cli (being written).
+
+mod common;

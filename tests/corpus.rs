@@ -1,0 +1,3 @@
+//! Integration tests: corpus (being written).
+
+mod common;

@@ -1,0 +1,3 @@
+//! Integration tests: damage (being written).
+
+mod common;

@@ -1,0 +1,3 @@
+//! Integration tests: dcerpc (being written).
+
+mod common;

@@ -1,0 +1,3 @@
+//! Integration tests: http (being written).
+
+mod common;

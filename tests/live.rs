@@ -1,0 +1,3 @@
+//! Integration tests: live (being written).
+
+mod common;

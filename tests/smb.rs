@@ -1,0 +1,3 @@
+//! Integration tests: smb (being written).
+
+mod common;
