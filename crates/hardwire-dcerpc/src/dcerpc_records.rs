@@ -173,9 +173,10 @@ impl PacketType {
             | PacketType::BindAck
             | PacketType::AlterContextResp => HEADER_LEN + 8,
             PacketType::BindNak => HEADER_LEN + 2,
-            PacketType::Auth3 | PacketType::Shutdown | PacketType::CoCancel | PacketType::Orphaned => {
-                HEADER_LEN
-            }
+            PacketType::Auth3
+            | PacketType::Shutdown
+            | PacketType::CoCancel
+            | PacketType::Orphaned => HEADER_LEN,
         }
     }
 }
@@ -624,10 +625,9 @@ pub fn parse_header(input: &[u8]) -> Result<Header, DceRpcError> {
     let drep = DataRepresentation::from_bytes([d0, d1, d2, d3])
         .ok_or(DceRpcError::Malformed("data representation"))?;
     let order = drep.byte_order;
-    let (_, (frag_length, auth_length, call_id)) =
-        (u16_in(order), u16_in(order), u32_in(order))
-            .parse(&rest[..])
-            .map_err(malformed("header"))?;
+    let (_, (frag_length, auth_length, call_id)) = (u16_in(order), u16_in(order), u32_in(order))
+        .parse(&rest[..])
+        .map_err(malformed("header"))?;
     if usize::from(frag_length) < packet_type.fixed_len() {
         return Err(DceRpcError::BadFragLength(frag_length));
     }
@@ -659,7 +659,7 @@ pub fn parse_pdu(input: &[u8]) -> Result<Pdu<'_>, DceRpcError> {
     let frag_length = usize::from(header.frag_length);
     let fragment = input
         .get(..frag_length)
-        .ok_or(DceRpcError::Incomplete(frag_length - input.len()))?;
+        .ok_or_else(|| DceRpcError::Incomplete(frag_length.saturating_sub(input.len())))?;
     let (body_end, auth) = split_auth(&header, fragment)?;
     let body = fragment
         .get(HEADER_LEN..body_end)
@@ -915,4 +915,366 @@ fn parse_bind_nak(order: ByteOrder, body: &[u8]) -> Result<BindNak, DceRpcError>
         reject_reason,
         versions,
     })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Test helper: hex text to bytes.
+    pub(crate) fn hex(text: &str) -> Vec<u8> {
+        (0..text.len() / 2)
+            .map(|index| u8::from_str_radix(&text[2 * index..2 * index + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    fn uuid(text: &str) -> Uuid {
+        Uuid::parse_str(text).expect("test UUID")
+    }
+
+    // suricata-verify/dcerpc/dcerpc-3109/input.pcap (same PDUs in suricata-verify/smb2-04),
+    // ATSVC over \PIPE\atsvc (SMB2 ioctl). Frame 5: bind, 3 context items (tshark: ATSVC V1.0
+    // 32bit NDR, ATSVC V1.0 64bit NDR, ATSVC V1.0 6cb71c2c-9812-4540-0300-000000000000).
+    pub(crate) const BIND_3109: &str = "05000b0310000000a000000002000000b810b8100000000003000000000001008206f71f510ae830076d740be8cee98b01000000045d888aeb1cc9119fe808002b10486002000000010001008206f71f510ae830076d740be8cee98b0100000033057171babe37498319b5dbef9ccc3601000000020001008206f71f510ae830076d740be8cee98b010000002c1cb76c12984045030000000000000001000000";
+    // Frame 8: bind_ack, max_xmit 4280, 3 results: Provider rejection, Acceptance, Negotiate ACK.
+    pub(crate) const BIND_ACK_3109: &str = "05000c03100000007400000002000000b810b810d80a00000c005c504950455c6174737663000055030000000200020000000000000000000000000000000000000000000000000033057171babe37498319b5dbef9ccc3601000000030003000000000000000000000000000000000000000000";
+    // Frame 9: request, call 2, context 1 (NDR64), opnum 0 (JobAdd), alloc hint 136.
+    pub(crate) const REQUEST_3109: &str = "0500000310000000a000000002000000880000000100000000000200000000000b0000000000000000000000000000000b000000000000005c005c00610064006d0069006e002d00700063000000000060b0ce02000000000000000000100000000002000000000010000000000000000000000000000000100000000000000063003a005c006d0069006d0069006b00610074007a002e006500780065000000";
+    // Frame 11: response, call 2.
+    const RESPONSE_3109: &str = "0500020310000000200000000200000008000000010000000200000000000000";
+
+    // suricata-verify/dcerpc/dcerpc-auth3-5133/input.pcap frame 1: bind to svcctl with an
+    // NTLMSSP verifier (tshark: auth type 10, level 6, flags 0x07, auth_length 40).
+    const BIND_NTLM_5133: &str = "05000b0710000000a400280002000000d016d01600000000020000000000010081bb7a364498f135ad3298f03800100302000000045d888aeb1cc9119fe808002b104860020000000100010081bb7a364498f135ad3298f038001003020000002c1cb76c129840450300000000000000010000000a060000000000004e544c4d5353500001000000b78208e2000000000000000000000000000000000a005a290000000f";
+    // Frame 6: request, call 3, opnum 24 (CreateServiceA), alloc hint 284, packet privacy,
+    // auth pad 4: the stub is encrypted.
+    const REQUEST_PRIVACY_5133: &str = "050000031000000050011000030000001c0100000000180001127f5da5711ba84c1d555b3c86c8aeb0ad6d56f4d0c46efaddf37325d121f6062715322a6415c13b9f0afe796b69fe58eb472ffb742bbc288ae042feaa99de18576db52a9f7e2bef9ae1d229b0fb86ed49374edd5cefcce6c170f70fe2acc0621a6b73aff515b8b65d957e4313a9c11ddb9c381001c5b0849bb1f88a628f2c111aa1adbcb37ed6a069ecdc514d7162d1403c1115ac6956fe9df7fd19656585e6987a684abcb1b69bb53456fc46cbf3ec00581dabb769178d6458f79c2d45726d7e92a6056286aea6287cc4f4465ac52e4aa100db9cdda33a83bf88178a0595e2668b6e0bb01b2977f522460e3fc6518ec3520f18f829681bedaf66e4c98792e2f74b1218440f3d8bf11c7b1dab7a031cdbb75ae9cce78462d3e1c023460a120a0604000000000001000000d3d4e8a10e9da37c01000000";
+
+    // arkime/dcerpc_synthetic.pcap, big-endian PDUs (tshark: Order: Big-endian).
+    // Frame 18: bind, RPC_NETLOGON V0.1, 32bit NDR.
+    const BIND_BE: &str = "05000b0300000000004800000000000110b810b8000000000100000000000100123456781234abcdef0001234567cffb000100008a885d041ceb11c99fe808002b10486000020000";
+    // Frame 19: bind_ack, max_xmit 4280, 0 results.
+    const BIND_ACK_BE: &str = "05000c0300000000003800000000000110b810b800000001000000000000000100000000045d888aeb1cc9119fe808002b10486002000000";
+    // Frame 20: bind_nak, reason not specified (0).
+    const BIND_NAK_BE: &str = "05000d030000000000180000000000010000000000000000";
+    // Frame 61: request, call 1, context 0, opnum 8, alloc hint 100.
+    const REQUEST_BE: &str =
+        "0500000300000000002c00000000000100000064000000080000000000000000000000000000000000000000";
+    // Frames 26, 27 (little endian): alter_context to svcctl and its response.
+    const ALTER_CONTEXT: &str = "05000e03100000004800000001000000b810b81001000000010000000100010081bb7a364498f135ad3298f03800100301000000045d888aeb1cc9119fe808002b10486002000000";
+    const ALTER_CONTEXT_RESP: &str = "05000f03100000003800000001000000b810b81001000000000000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    // Frames 41 and 48: co_cancel (18) and orphaned (19).
+    const CO_CANCEL: &str = "050012031000000018000000010000000000000000000000";
+    const ORPHANED: &str = "050013031000000018000000010000000000000000000000";
+
+    // suricata-verify/dcerpc/dcerpc-bind-no-frag-flag/input.pcap frame 33: fault, flags 0x23,
+    // call 1, context 0, status 0x1c010002.
+    const FAULT: &str = "0500032310000000200000000100000020000000000000000200011c00000000";
+
+    // zeek/Traces/dce-rpc/bind-ack-no-inband-null.pcap frames 5, 10, 15: bind_acks whose
+    // secondary address has no NUL (tshark and Zeek's baseline: "ABC", "ABC", "X").
+    const ACK_ABC: &str = "05000c03100000003c00000001000000b810b8107856341203004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    const ACK_ABC_NUL: &str = "05000c03100000003c00000001000000b810b8107856341204004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    const ACK_X: &str = "05000c03100000003800000001000000b810b81078563412010058000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+
+    const ALL: [&str; 18] = [
+        BIND_3109,
+        BIND_ACK_3109,
+        REQUEST_3109,
+        RESPONSE_3109,
+        BIND_NTLM_5133,
+        REQUEST_PRIVACY_5133,
+        BIND_BE,
+        BIND_ACK_BE,
+        BIND_NAK_BE,
+        REQUEST_BE,
+        ALTER_CONTEXT,
+        ALTER_CONTEXT_RESP,
+        CO_CANCEL,
+        ORPHANED,
+        FAULT,
+        ACK_ABC,
+        ACK_ABC_NUL,
+        ACK_X,
+    ];
+
+    fn pdu(text: &str) -> Pdu<'static> {
+        let bytes: &'static [u8] = Box::leak(hex(text).into_boxed_slice());
+        parse_pdu(bytes).expect("real PDU parses")
+    }
+
+    #[test]
+    fn bind_with_three_contexts() {
+        let bind = pdu(BIND_3109);
+        assert_eq!(bind.header.packet_type, PacketType::Bind);
+        assert_eq!(bind.header.call_id, 2);
+        assert_eq!(bind.header.frag_length, 160);
+        assert!(bind.header.is_first_frag() && bind.header.is_last_frag());
+        assert_eq!(bind.header.byte_order(), ByteOrder::Little);
+        let PduBody::Bind(body) = bind.body else {
+            panic!("not a bind")
+        };
+        assert_eq!((body.max_xmit_frag, body.max_recv_frag), (4280, 4280));
+        assert_eq!(body.contexts.len(), 3);
+        let atsvc = uuid("1ff70682-0a51-30e8-076d-740be8cee98b");
+        let transfer: Vec<Uuid> = body
+            .contexts
+            .iter()
+            .map(|context| {
+                assert_eq!(context.abstract_syntax.uuid, atsvc);
+                assert_eq!(context.abstract_syntax.version, 1);
+                assert_eq!(context.transfer_syntaxes.len(), 1);
+                context.transfer_syntaxes[0].uuid
+            })
+            .collect();
+        assert_eq!(
+            transfer,
+            [
+                NDR32_SYNTAX,
+                NDR64_SYNTAX,
+                uuid("6cb71c2c-9812-4540-0300-000000000000")
+            ]
+        );
+        assert_eq!(bind.auth, None);
+        assert!(looks_like_dcerpc_bind(&hex(BIND_3109)));
+    }
+
+    #[test]
+    fn bind_ack_results_after_secondary_address() {
+        let ack = pdu(BIND_ACK_3109);
+        let PduBody::BindAck(body) = ack.body else {
+            panic!("not a bind_ack")
+        };
+        assert_eq!(body.assoc_group_id, 0x0ad8);
+        assert_eq!(body.secondary_address_str(), Some("\\PIPE\\atsvc"));
+        let results: Vec<u16> = body.results.iter().map(|result| result.result).collect();
+        assert_eq!(
+            results,
+            [
+                RESULT_PROVIDER_REJECTION,
+                RESULT_ACCEPTANCE,
+                RESULT_NEGOTIATE_ACK
+            ]
+        );
+        assert!(body.results[1].is_accepted());
+        assert_eq!(body.results[1].transfer_syntax.uuid, NDR64_SYNTAX);
+    }
+
+    #[test]
+    fn secondary_address_without_nul() {
+        let names: Vec<Option<String>> = [ACK_ABC, ACK_ABC_NUL, ACK_X]
+            .iter()
+            .map(|text| match pdu(text).body {
+                PduBody::BindAck(body) => {
+                    assert_eq!(body.results.len(), 1);
+                    assert_eq!(body.results[0].transfer_syntax.uuid, NDR32_SYNTAX);
+                    body.secondary_address_str().map(str::to_owned)
+                }
+                other => panic!("not a bind_ack: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [Some("ABC".into()), Some("ABC".into()), Some("X".into())]
+        );
+    }
+
+    #[test]
+    fn request_and_response() {
+        let request = pdu(REQUEST_3109);
+        let PduBody::Request(body) = request.body else {
+            panic!("not a request")
+        };
+        assert_eq!((body.context_id, body.opnum, body.alloc_hint), (1, 0, 136));
+        assert_eq!(body.object, None);
+        assert_eq!(body.stub.len(), 136);
+        let response = pdu(RESPONSE_3109);
+        let PduBody::Response(body) = response.body else {
+            panic!("not a response")
+        };
+        assert_eq!((response.header.call_id, body.context_id), (2, 1));
+        assert_eq!(body.stub.len(), 8);
+    }
+
+    #[test]
+    fn auth_verifier_of_bind_and_private_request() {
+        let bind = pdu(BIND_NTLM_5133);
+        assert_eq!(bind.header.flags, 0x07);
+        let auth = bind.auth.expect("verifier");
+        assert_eq!(auth.auth_type, AuthType::Ntlmssp);
+        assert_eq!(auth.auth_level, AuthLevel::Privacy);
+        assert_eq!(auth.auth_level.as_str(), "privacy");
+        assert_eq!(auth.token.len(), 40);
+        assert!(auth.token.starts_with(b"NTLMSSP\0\x01\0\0\0"));
+        // The token is never printed.
+        assert!(!format!("{auth:?}").contains("NTLMSSP"));
+        let PduBody::Bind(body) = bind.body else {
+            panic!("not a bind")
+        };
+        assert_eq!(body.contexts.len(), 2);
+        assert_eq!(
+            body.contexts[0].abstract_syntax.uuid,
+            uuid("367abb81-9844-35f1-ad32-98f038001003")
+        );
+
+        let request = pdu(REQUEST_PRIVACY_5133);
+        let auth = request.auth.expect("verifier");
+        assert_eq!((auth.pad_length, auth.context_id), (4, 0));
+        assert_eq!(auth.token.len(), 16);
+        let PduBody::Request(body) = request.body else {
+            panic!("not a request")
+        };
+        assert_eq!((body.opnum, body.context_id, body.alloc_hint), (24, 0, 284));
+        // 336 - 24 header - 8 trailer - 16 token - 4 pad.
+        assert_eq!(body.stub.len(), 284);
+    }
+
+    #[test]
+    fn big_endian_pdus() {
+        let bind = pdu(BIND_BE);
+        assert_eq!(bind.header.byte_order(), ByteOrder::Big);
+        assert_eq!(bind.header.frag_length, 72);
+        let PduBody::Bind(body) = bind.body else {
+            panic!("not a bind")
+        };
+        assert_eq!(body.max_xmit_frag, 4280);
+        let context = &body.contexts[0];
+        assert_eq!(
+            context.abstract_syntax.uuid,
+            uuid("12345678-1234-abcd-ef00-01234567cffb")
+        );
+        // tshark: "RPC_NETLOGON V0.1" (if_version read as one big-endian u32).
+        assert_eq!(
+            (
+                context.abstract_syntax.version,
+                context.abstract_syntax.version_minor
+            ),
+            (0, 1)
+        );
+        assert_eq!(context.transfer_syntaxes[0].uuid, NDR32_SYNTAX);
+        assert!(looks_like_dcerpc_bind(&hex(BIND_BE)));
+
+        let PduBody::BindAck(ack) = pdu(BIND_ACK_BE).body else {
+            panic!("not a bind_ack")
+        };
+        assert_eq!((ack.max_xmit_frag, ack.results.len()), (4280, 0));
+        let PduBody::BindNak(nak) = pdu(BIND_NAK_BE).body else {
+            panic!("not a bind_nak")
+        };
+        assert_eq!(nak.reject_reason, 0);
+        let request = pdu(REQUEST_BE);
+        let PduBody::Request(body) = request.body else {
+            panic!("not a request")
+        };
+        assert_eq!((body.opnum, body.context_id, body.alloc_hint), (8, 0, 100));
+        assert_eq!(request.header.call_id, 1);
+    }
+
+    #[test]
+    fn other_packet_types() {
+        assert!(
+            matches!(pdu(ALTER_CONTEXT).body, PduBody::AlterContext(ref body) if body.contexts.len() == 1)
+        );
+        assert!(
+            matches!(pdu(ALTER_CONTEXT_RESP).body, PduBody::AlterContextResp(ref body) if body.results[0].is_accepted())
+        );
+        assert_eq!(pdu(CO_CANCEL).body, PduBody::CoCancel);
+        assert_eq!(pdu(ORPHANED).body, PduBody::Orphaned);
+        let fault = pdu(FAULT);
+        assert_eq!(
+            fault.header.flags,
+            PFC_FIRST_FRAG | PFC_LAST_FRAG | PFC_DID_NOT_EXECUTE
+        );
+        let PduBody::Fault(body) = fault.body else {
+            panic!("not a fault")
+        };
+        assert_eq!((body.status, body.context_id), (0x1c01_0002, 0));
+    }
+
+    #[test]
+    fn framing_a_stream() {
+        let mut stream = hex(BIND_3109);
+        stream.extend(hex(REQUEST_3109));
+        let Frame::Complete { len, .. } = frame_pdu(&stream) else {
+            panic!("bind not framed")
+        };
+        assert_eq!(len, 160);
+        let rest = &stream[len..];
+        assert!(matches!(frame_pdu(rest), Frame::Complete { len: 160, .. }));
+        assert_eq!(frame_pdu(&rest[..100]), Frame::Incomplete { needed: 60 });
+        assert_eq!(frame_pdu(&rest[..10]), Frame::Incomplete { needed: 6 });
+        assert!(matches!(
+            frame_pdu(b"GET / HTTP/1.1\r\nHost: x\r\n"),
+            Frame::Invalid { skip: None, .. }
+        ));
+        // A sane header with a body that contradicts it can be skipped.
+        let mut bad = hex(BIND_3109);
+        bad[24] = 200; // n_context_elem beyond the bytes present
+        assert!(matches!(
+            frame_pdu(&bad),
+            Frame::Invalid {
+                skip: Some(160),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn header_checks() {
+        let mut bytes = hex(REQUEST_3109);
+        bytes[0] = 4;
+        assert_eq!(
+            parse_header(&bytes),
+            Err(DceRpcError::BadVersion { major: 4, minor: 0 })
+        );
+        bytes[0] = 5;
+        bytes[2] = 1; // connectionless ping
+        assert_eq!(parse_header(&bytes), Err(DceRpcError::UnknownPacketType(1)));
+        bytes[2] = 0;
+        bytes[10] = 0xff; // auth_length larger than the fragment
+        assert!(matches!(
+            parse_header(&bytes),
+            Err(DceRpcError::BadAuthLength { .. })
+        ));
+        assert!(!looks_like_dcerpc_bind(&hex(REQUEST_3109)));
+        assert!(!looks_like_dcerpc_bind(&[5, 0, 11]));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = frame_pdu(&bytes);
+            let _ = parse_pdu(&bytes);
+            let _ = looks_like_dcerpc_bind(&bytes);
+        }
+
+        #[test]
+        fn mutated_real_pdus_never_panic(
+            index in 0..ALL.len(),
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = hex(ALL[index]);
+            for (position, value) in edits {
+                let len = bytes.len();
+                bytes[position % len] = value;
+            }
+            let _ = frame_pdu(&bytes);
+        }
+    }
+
+    #[test]
+    fn every_truncation_of_real_pdus() {
+        for text in ALL {
+            let bytes = hex(text);
+            for end in 0..bytes.len() {
+                assert!(
+                    matches!(frame_pdu(&bytes[..end]), Frame::Incomplete { .. }),
+                    "{text} cut at {end}"
+                );
+                let _ = parse_pdu(&bytes[..end]);
+            }
+            assert!(matches!(frame_pdu(&bytes), Frame::Complete { .. }));
+        }
+    }
 }

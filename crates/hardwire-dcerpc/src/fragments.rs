@@ -211,7 +211,9 @@ mod tests {
         let whole = assembler.push(1, LAST, b"ijkl").expect("complete");
         assert_eq!(&*whole.data, b"abcde");
         assert!(whole.truncated);
-        let single = assembler.push(2, FIRST | LAST, b"0123456789").expect("complete");
+        let single = assembler
+            .push(2, FIRST | LAST, b"0123456789")
+            .expect("complete");
         assert_eq!(&*single.data, b"01234");
         assert!(single.truncated);
     }

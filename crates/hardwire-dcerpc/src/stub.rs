@@ -187,7 +187,10 @@ impl<'a> NdrReader<'a> {
             }
             CharWidth::Narrow => {
                 let bytes = self.bytes(actual_count)?;
-                let end = bytes.iter().position(|&byte| byte == 0).unwrap_or(bytes.len());
+                let end = bytes
+                    .iter()
+                    .position(|&byte| byte == 0)
+                    .unwrap_or(bytes.len());
                 let text = bytes.get(..end)?;
                 Some(match core::str::from_utf8(text) {
                     Ok(utf8) => utf8.to_owned(),
@@ -404,12 +407,12 @@ impl RemoteExecDetail {
         match self {
             RemoteExecDetail::AtJob(job) => Some(job.command.clone()),
             RemoteExecDetail::CreateService(service) => Some(service.binary_path.clone()),
-            RemoteExecDetail::RegisterTask(task) => task.actions.first().map(|action| {
-                match &action.arguments {
+            RemoteExecDetail::RegisterTask(task) => {
+                task.actions.first().map(|action| match &action.arguments {
                     Some(arguments) => format!("{} {}", action.command, arguments),
                     None => action.command.clone(),
-                }
-            }),
+                })
+            }
             RemoteExecDetail::RunTask(_) | RemoteExecDetail::AccountInformation(_) => None,
         }
     }
@@ -504,4 +507,283 @@ fn decode_entities(text: &str) -> String {
     }
     decoded.push_str(rest);
     decoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dcerpc_records::tests::{hex, REQUEST_3109};
+    use crate::dcerpc_records::{parse_pdu, PduBody};
+    use proptest::prelude::*;
+
+    // suricata-verify/filestore-filecontainer-smb1-data-offset/input.pcap frame 790 (SMB1):
+    // svcctl CreateServiceW, NDR 2.0. tshark: service and display name
+    // 12zcytvobte007cok1akhmrr_jud32303366jbc3p9x9my1rl9gwtlqfjqx20osk, service type 0x10,
+    // SERVICE_AUTO_START, binary path below, NULL service start name.
+    const CREATE_SERVICE_W_SMB1: &str = "0500000310000000c802000003000000b002000000000c000000000005d85b8b8e8e7048944719f9ae414e2d410000000000000041000000310032007a0063007900740076006f0062007400650030003000370063006f006b00310061006b0068006d00720072005f006a0075006400330032003300300033003300360036006a0062006300330070003900780039006d007900310072006c0039006700770074006c00710066006a0071007800320030006f0073006b000000aaaa34120000410000000000000041000000310032007a0063007900740076006f0062007400650030003000370063006f006b00310061006b0068006d00720072005f006a0075006400330032003300300033003300360036006a0062006300330070003900780039006d007900310072006c0039006700770074006c00710066006a0071007800320030006f0073006b000000bfbfff010f00100000000200000000000000a000000000000000a000000043003a005c00570049004e0044004f00570053005c00310032007a0063007900740076006f0062007400650030003000370063006f006b00310061006b0068006d00720072005f006a0075006400330032003300300033003300360036006a0062006300330070003900780039006d007900310072006c0039006700770074006c00710066006a0071007800320030006f0073006b002e00650078006500200043003a005c00570049004e0044004f00570053005c006800620069006b003400320034007a00670065006f006b006b003900710065006e003400350038003200770078006f0068006b006d0075003000320069006a0063006c00690064003300660079006700340032006c00700066006700640068006e0031006d00770063005f0079007400790035006200640063006600330067002e00650078006500000000000000000000000000000000000000000000000000000000000000";
+    // suricata-verify/filestore-filecontainer-smb/filecontainer-smb.pcap frame 1557: PsExec's
+    // CreateServiceW. tshark: PSEXESVC, display name PsExec, type 0x10, SERVICE_DEMAND_START,
+    // %SystemRoot%\PSEXESVC.EXE.
+    const CREATE_SERVICE_W_PSEXEC: &str = "0500000310000000d800000002000000c000000000000c0000000000123f21c4edd438498b593212cb74c55909000000000000000900000050005300450058004500530056004300000000000000020007000000000000000700000050007300450078006500630000000000ff010f001000000003000000000000001a000000000000001a0000002500530079007300740065006d0052006f006f00740025005c00500053004500580045005300560043002e00450058004500000000000000000000000000000000000000000000000000000000000000";
+    // Same capture, frame 7208: PsKill's CreateServiceA (opnum 24). tshark names the operation
+    // but does not dissect its stub; the strings are those of the ASCII column of `tshark -x`:
+    // PSKLLSVC, PsKill, %SystemRoot%\PSKLLSVC.EXE.
+    const CREATE_SERVICE_A_PSKILL: &str = "0500000310000000b000000002000000980000000000180000000000a5c0dcfdb187e34b8d0353c80e551b4609000000000000000900000050534b4c4c535643001048600000020007000000000000000700000050734b696c6c0000ff010f001000000003000000000000001a000000000000001a0000002553797374656d526f6f74255c50534b4c4c5356432e45584500000000000000000000000000000000000000000000000000000000000000";
+
+    fn request_stub(text: &str) -> (u16, Vec<u8>) {
+        let bytes = hex(text);
+        let pdu = parse_pdu(&bytes).expect("real PDU");
+        match pdu.body {
+            PduBody::Request(request) => (request.opnum, request.stub.to_vec()),
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn netr_job_add_ndr64() {
+        // tshark -V -Y atsvc: Server \\admin-pc, Job Time 47100000, Days Of Month 0,
+        // Days Of Week 0, Command c:\mimikatz.exe; the bind_ack accepted NDR64 for context 1.
+        let (opnum, stub) = request_stub(REQUEST_3109);
+        let syntax = NdrSyntax {
+            format: NdrFormat::Ndr64,
+            order: ByteOrder::Little,
+        };
+        let job = netr_job_add(&stub, syntax).expect("NetrJobAdd");
+        assert_eq!(job.server.as_deref(), Some("\\\\admin-pc"));
+        assert_eq!(job.command, "c:\\mimikatz.exe");
+        assert_eq!(
+            (job.job_time, job.days_of_month, job.days_of_week),
+            (47_100_000, 0, 0)
+        );
+        let detail = decode_remote_exec(&ATSVC, opnum, &stub, syntax).expect("decoded");
+        assert_eq!(detail.command_line().as_deref(), Some("c:\\mimikatz.exe"));
+        // Read as NDR 2.0 the same bytes do not parse cleanly.
+        assert_eq!(netr_job_add(&stub, NdrSyntax::NDR32_LE), None);
+    }
+
+    #[test]
+    fn create_service_w_over_smb1() {
+        let (opnum, stub) = request_stub(CREATE_SERVICE_W_SMB1);
+        assert_eq!(opnum, 12);
+        let service = create_service(opnum, &stub, NdrSyntax::NDR32_LE).expect("RCreateServiceW");
+        let name = "12zcytvobte007cok1akhmrr_jud32303366jbc3p9x9my1rl9gwtlqfjqx20osk";
+        assert_eq!(service.service_name, name);
+        assert_eq!(service.display_name.as_deref(), Some(name));
+        assert_eq!((service.service_type, service.start_type), (0x10, 2));
+        assert_eq!(
+            service.binary_path,
+            "C:\\WINDOWS\\12zcytvobte007cok1akhmrr_jud32303366jbc3p9x9my1rl9gwtlqfjqx20osk.exe \
+             C:\\WINDOWS\\hbik424zgeokk9qen4582wxohkmu02ijclid3fyg42lpfgdhn1mwc_yty5bdcf3g.exe"
+        );
+        assert_eq!(service.start_name, None);
+    }
+
+    #[test]
+    fn psexec_and_pskill_services() {
+        let (opnum, stub) = request_stub(CREATE_SERVICE_W_PSEXEC);
+        let detail = decode_remote_exec(&SVCCTL, opnum, &stub, NdrSyntax::NDR32_LE);
+        let Some(RemoteExecDetail::CreateService(service)) = detail else {
+            panic!("not decoded: {detail:?}")
+        };
+        assert_eq!(service.service_name, "PSEXESVC");
+        assert_eq!(service.display_name.as_deref(), Some("PsExec"));
+        assert_eq!((service.service_type, service.start_type), (0x10, 3));
+        assert_eq!(service.binary_path, "%SystemRoot%\\PSEXESVC.EXE");
+
+        let (opnum, stub) = request_stub(CREATE_SERVICE_A_PSKILL);
+        assert_eq!(opnum, 24);
+        let service = create_service(opnum, &stub, NdrSyntax::NDR32_LE).expect("RCreateServiceA");
+        assert_eq!(service.service_name, "PSKLLSVC");
+        assert_eq!(service.display_name.as_deref(), Some("PsKill"));
+        assert_eq!(service.binary_path, "%SystemRoot%\\PSKLLSVC.EXE");
+        // Wrong method or interface: nothing.
+        assert_eq!(create_service(15, &stub, NdrSyntax::NDR32_LE), None);
+        assert_eq!(
+            decode_remote_exec(&ATSVC, 1, &stub, NdrSyntax::NDR32_LE),
+            None
+        );
+    }
+
+    /// Builds NDR 2.0 little-endian stubs for the methods no public capture carries in clear.
+    #[derive(Default)]
+    struct Ndr32(Vec<u8>);
+
+    impl Ndr32 {
+        fn align(&mut self) -> &mut Self {
+            while self.0.len() % 4 != 0 {
+                self.0.push(0);
+            }
+            self
+        }
+        fn u32(&mut self, value: u32) -> &mut Self {
+            self.align();
+            self.0.extend_from_slice(&value.to_le_bytes());
+            self
+        }
+        fn wstring(&mut self, text: &str) -> &mut Self {
+            let units: Vec<u16> = text.encode_utf16().chain([0]).collect();
+            let count = units.len() as u32;
+            self.u32(count).u32(0).u32(count);
+            for unit in units {
+                self.0.extend_from_slice(&unit.to_le_bytes());
+            }
+            self
+        }
+        fn unique_wstring(&mut self, text: &str) -> &mut Self {
+            self.u32(0x0002_0000).wstring(text)
+        }
+    }
+
+    const TASK_XML: &str = r#"<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <Principals><Principal id="Author"><UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel></Principal></Principals>
+  <Settings><ExecutionTimeLimit>P3D</ExecutionTimeLimit></Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>cmd.exe</Command>
+      <Arguments>/C whoami &gt; C:\Windows\Temp\out.tmp 2&gt;&amp;1</Arguments>
+    </Exec>
+    <Exec><Command>&#x63;alc.exe</Command></Exec>
+  </Actions>
+</Task>"#;
+
+    #[test]
+    fn sch_rpc_register_task_xml_actions() {
+        let mut stub = Ndr32::default();
+        stub.unique_wstring("\\Updater")
+            .wstring(TASK_XML)
+            .u32(6)
+            .u32(0) // NULL sddl
+            .u32(3)
+            .u32(0) // cCreds
+            .u32(0); // NULL pCreds
+        let task = sch_rpc_register_task(&stub.0, NdrSyntax::NDR32_LE).expect("register task");
+        assert_eq!(task.path.as_deref(), Some("\\Updater"));
+        assert_eq!((task.flags, task.logon_type), (6, 3));
+        assert_eq!(task.user_id.as_deref(), Some("S-1-5-18"));
+        assert_eq!(
+            task.actions,
+            [
+                ExecAction {
+                    command: "cmd.exe".into(),
+                    arguments: Some("/C whoami > C:\\Windows\\Temp\\out.tmp 2>&1".into()),
+                },
+                ExecAction {
+                    command: "calc.exe".into(),
+                    arguments: None,
+                },
+            ]
+        );
+        let detail = RemoteExecDetail::RegisterTask(task);
+        assert_eq!(
+            detail.command_line().as_deref(),
+            Some("cmd.exe /C whoami > C:\\Windows\\Temp\\out.tmp 2>&1")
+        );
+        // Cut anywhere, the stub never decodes to something else.
+        for end in 0..stub.0.len() {
+            let _ = sch_rpc_register_task(&stub.0[..end], NdrSyntax::NDR32_LE);
+        }
+    }
+
+    #[test]
+    fn sch_rpc_run_and_sasec() {
+        let mut run = Ndr32::default();
+        run.wstring("\\Updater").u32(0).u32(0);
+        assert_eq!(
+            decode_remote_exec(&ITASKSCHEDULERSERVICE, 12, &run.0, NdrSyntax::NDR32_LE),
+            Some(RemoteExecDetail::RunTask("\\Updater".into()))
+        );
+        let mut account = Ndr32::default();
+        account
+            .unique_wstring("\\\\server")
+            .wstring("At1.job")
+            .wstring("CORP\\svc_backup")
+            .unique_wstring("Secret!")
+            .u32(0);
+        let info = sa_set_account_information(&account.0, NdrSyntax::NDR32_LE).expect("SASec");
+        assert_eq!(info.job_name, "At1.job");
+        assert_eq!(info.account, "CORP\\svc_backup");
+        assert!(!format!("{info:?}").contains("Secret"));
+    }
+
+    #[test]
+    fn strings_are_bounded() {
+        // max_count smaller than offset + actual_count.
+        let mut stub = Ndr32::default();
+        stub.u32(2).u32(0).u32(3).u32(0x0041_0041);
+        assert_eq!(
+            NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide),
+            None
+        );
+        // actual_count past the bytes present.
+        let mut stub = Ndr32::default();
+        stub.u32(0x4000_0000).u32(0).u32(0x4000_0000);
+        assert_eq!(
+            NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide),
+            None
+        );
+        // Big endian.
+        let big = [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, b'A', 0, 0];
+        let syntax = NdrSyntax {
+            format: NdrFormat::Ndr32,
+            order: ByteOrder::Big,
+        };
+        assert_eq!(
+            NdrReader::new(&big, syntax)
+                .string(CharWidth::Wide)
+                .as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            NdrFormat::from_transfer_syntax(&NDR64_SYNTAX),
+            Some(NdrFormat::Ndr64)
+        );
+        assert_eq!(NdrFormat::from_transfer_syntax(&SVCCTL), None);
+    }
+
+    #[test]
+    fn every_truncation_of_real_stubs() {
+        for text in [
+            REQUEST_3109,
+            CREATE_SERVICE_W_SMB1,
+            CREATE_SERVICE_W_PSEXEC,
+            CREATE_SERVICE_A_PSKILL,
+        ] {
+            let (opnum, stub) = request_stub(text);
+            for end in 0..stub.len() {
+                for format in [NdrFormat::Ndr32, NdrFormat::Ndr64] {
+                    let syntax = NdrSyntax {
+                        format,
+                        order: ByteOrder::Little,
+                    };
+                    let _ = netr_job_add(&stub[..end], syntax);
+                    let _ = create_service(opnum, &stub[..end], syntax);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_stubs_never_panic(
+            stub in proptest::collection::vec(any::<u8>(), 0..256),
+            opnum in 0u16..64,
+            big in any::<bool>(),
+            ndr64 in any::<bool>(),
+        ) {
+            let syntax = NdrSyntax {
+                format: if ndr64 { NdrFormat::Ndr64 } else { NdrFormat::Ndr32 },
+                order: if big { ByteOrder::Big } else { ByteOrder::Little },
+            };
+            for interface in [ATSVC, ITASKSCHEDULERSERVICE, SASEC, SVCCTL] {
+                let _ = decode_remote_exec(&interface, opnum, &stub, syntax);
+            }
+        }
+
+        #[test]
+        fn arbitrary_xml_never_panics(xml in ".{0,200}") {
+            let _ = exec_actions(&xml);
+            let _ = element_text(&xml, "Command");
+        }
+    }
 }

@@ -128,9 +128,18 @@ mod tests {
         let text = "367abb81-9844-35f1-ad32-98f038001003";
         let uuid = Uuid::parse_str(text).expect("canonical form");
         assert_eq!(uuid.to_string(), text);
-        assert_eq!(uuid, Uuid::from_u128(0x367abb81_9844_35f1_ad32_98f038001003));
-        assert_eq!(Uuid::parse_str("367ABB81-9844-35F1-AD32-98F038001003"), Some(uuid));
-        assert_eq!(Uuid::parse_str("367abb81+9844-35f1-ad32-98f038001003"), None);
+        assert_eq!(
+            uuid,
+            Uuid::from_u128(0x367abb81_9844_35f1_ad32_98f038001003)
+        );
+        assert_eq!(
+            Uuid::parse_str("367ABB81-9844-35F1-AD32-98F038001003"),
+            Some(uuid)
+        );
+        assert_eq!(
+            Uuid::parse_str("367abb81+9844-35f1-ad32-98f038001003"),
+            None
+        );
         assert_eq!(Uuid::parse_str("367abb81-9844-35f1-ad32-98f03800100"), None);
         assert_eq!(uuid_string(&[0; 15], ByteOrder::Little), None);
     }
