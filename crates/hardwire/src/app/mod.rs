@@ -3,6 +3,7 @@
 //! and they emit records; detection runs on those records in [`crate::detect`].
 
 pub mod auth;
+pub mod dcerpc;
 
 use hardwire_flow::Direction;
 
