@@ -156,14 +156,20 @@ mod tests {
             .into_iter()
             .map(smb2_dialect_name)
             .collect();
-        assert_eq!(names, ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "2.???", "0x0222"]);
+        assert_eq!(
+            names,
+            ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "2.???", "0x0222"]
+        );
     }
 
     #[test]
     fn status_names_and_hex_fallback() {
         assert_eq!(nt_status_string(0), "STATUS_SUCCESS");
         assert_eq!(nt_status_string(0xC000_006D), "STATUS_LOGON_FAILURE");
-        assert_eq!(nt_status_string(0xC000_0016), "STATUS_MORE_PROCESSING_REQUIRED");
+        assert_eq!(
+            nt_status_string(0xC000_0016),
+            "STATUS_MORE_PROCESSING_REQUIRED"
+        );
         assert_eq!(nt_status_string(0xC0AB_CDEF), "0xC0ABCDEF");
     }
 

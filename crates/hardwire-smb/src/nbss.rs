@@ -115,6 +115,30 @@ pub fn parse_nbss_frame(buf: &[u8]) -> NbssFrame<'_> {
     }
 }
 
+/// Which SMB protocol a session message carries, from its 4-byte protocol id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmbProtocol {
+    /// `\xFFSMB`: SMB1 / CIFS.
+    Smb1,
+    /// `\xFESMB`: SMB2/3.
+    Smb2,
+    /// `\xFDSMB`: SMB 3.x TRANSFORM header (encrypted message).
+    Transform,
+    /// `\xFCSMB`: SMB 3.1.1 COMPRESSION_TRANSFORM header.
+    Compression,
+}
+
+/// Recognises the protocol id at the start of an NBSS session message's payload.
+pub fn smb_protocol(payload: &[u8]) -> Option<SmbProtocol> {
+    match payload.get(..4)? {
+        b"\xFFSMB" => Some(SmbProtocol::Smb1),
+        b"\xFESMB" => Some(SmbProtocol::Smb2),
+        b"\xFDSMB" => Some(SmbProtocol::Transform),
+        b"\xFCSMB" => Some(SmbProtocol::Compression),
+        _ => None,
+    }
+}
+
 /// Finds the offset of the next plausible NBSS SESSION MESSAGE header that is followed by an
 /// SMB protocol id (`\xFFSMB`, `\xFESMB`, `\xFDSMB` or `\xFCSMB`), to resynchronise a stream
 /// after a TCP gap. The 4 bytes before the magic must be a session-message header whose
@@ -123,10 +147,7 @@ pub fn find_smb_frame_start(buf: &[u8]) -> Option<usize> {
     memmem::find_iter(buf, b"SMB").find_map(|smb| {
         let magic_at = smb.checked_sub(1)?;
         let header_at = magic_at.checked_sub(NBSS_HEADER_LEN)?;
-        let magic = *buf.get(magic_at)?;
-        if !matches!(magic, 0xFF | 0xFE | 0xFD | 0xFC) {
-            return None;
-        }
+        smb_protocol(buf.get(magic_at..)?)?;
         let header = parse_nbss_header(buf.get(header_at..)?).ok()?;
         let len = header.length as usize;
         let plausible = header.msg_type == NBSS_SESSION_MESSAGE
@@ -149,7 +170,11 @@ mod tests {
     fn frames_a_whole_session_message() {
         let data = hex(SMBGHOST_F4);
         match parse_nbss_frame(&data) {
-            NbssFrame::Complete { msg_type, payload, total_len } => {
+            NbssFrame::Complete {
+                msg_type,
+                payload,
+                total_len,
+            } => {
                 assert_eq!(msg_type, NBSS_SESSION_MESSAGE);
                 assert_eq!(payload.len(), 192);
                 assert_eq!(total_len, 196);
@@ -162,14 +187,24 @@ mod tests {
     #[test]
     fn reports_how_much_is_missing() {
         let data = hex(SMBGHOST_F4);
-        assert_eq!(parse_nbss_frame(&data[..2]), NbssFrame::Incomplete { needed: 2 });
-        assert_eq!(parse_nbss_frame(&data[..100]), NbssFrame::Incomplete { needed: 96 });
+        assert_eq!(
+            parse_nbss_frame(&data[..2]),
+            NbssFrame::Incomplete { needed: 2 }
+        );
+        assert_eq!(
+            parse_nbss_frame(&data[..100]),
+            NbssFrame::Incomplete { needed: 96 }
+        );
         assert_eq!(parse_nbss_frame(b"\x42\x00\x00\x10"), NbssFrame::Invalid);
         // a keep-alive with a stray flag bit is not NBSS
         assert_eq!(parse_nbss_frame(b"\x85\x02\x00\x00"), NbssFrame::Invalid);
         assert!(matches!(
             parse_nbss_frame(b"\x85\x00\x00\x00"),
-            NbssFrame::Complete { msg_type: NBSS_KEEP_ALIVE, total_len: 4, .. }
+            NbssFrame::Complete {
+                msg_type: NBSS_KEEP_ALIVE,
+                total_len: 4,
+                ..
+            }
         ));
     }
 
@@ -183,6 +218,9 @@ mod tests {
         assert_eq!(find_smb_frame_start(&data), Some(start));
         assert_eq!(find_smb_frame_start(&whole), Some(0));
         assert_eq!(find_smb_frame_start(&whole[1..]), None);
+        assert_eq!(smb_protocol(&whole[4..]), Some(SmbProtocol::Smb2));
+        assert_eq!(smb_protocol(b"\xFDSMB"), Some(SmbProtocol::Transform));
+        assert_eq!(smb_protocol(b"\xFESM"), None);
     }
 
     proptest! {

@@ -78,7 +78,8 @@ const MAX_ANDX_BLOCKS: usize = 16;
 pub struct Smb1Header {
     /// Command of the first block.
     pub command: u8,
-    /// Status: an NT status when Flags2 has NT_STATUS, else DOS ErrorClass/ErrorCode.
+    /// Status: an NT status when Flags2 has NT_STATUS (name it with
+    /// [`crate::names::nt_status_string`]), else DOS ErrorClass (low byte) / ErrorCode.
     pub status: u32,
     /// Flags (`SMB1_FLAGS_REPLY`...).
     pub flags: u8,
@@ -200,11 +201,13 @@ pub fn is_andx_command(command: u8) -> bool {
 
 /// Iterator over the blocks of an AndX chain. Each AndXOffset must point past the previous
 /// block's start and inside the message, and at most 16 blocks are followed, so the walk
-/// ends. A malformed link yields one `Err` and ends the walk.
+/// ends. A malformed link yields one `Err` after the block holding it, and ends the walk.
 #[derive(Debug, Clone)]
 pub struct Smb1AndxChain<'a> {
     message: Smb1Message<'a>,
     next: Option<(u8, usize)>,
+    /// A bad link found after yielding the block that holds it.
+    pending_error: Option<SmbError>,
     walked: usize,
 }
 
@@ -214,6 +217,7 @@ impl<'a> Smb1Message<'a> {
         Smb1AndxChain {
             message: *self,
             next: Some((self.header.command, SMB1_HEADER_LEN)),
+            pending_error: None,
             walked: 0,
         }
     }
@@ -240,6 +244,9 @@ impl<'a> Iterator for Smb1AndxChain<'a> {
     type Item = SmbResult<Smb1Block<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending_error.take() {
+            return Some(Err(e));
+        }
         let (command, at) = self.next.take()?;
         self.walked += 1;
         let block = match parse_block(&self.message, command, at) {
@@ -247,13 +254,16 @@ impl<'a> Iterator for Smb1AndxChain<'a> {
             Err(e) => return Some(Err(e)),
         };
         if is_andx_command(command) && self.walked < MAX_ANDX_BLOCKS {
-            if let (Some(&next_command), Some(offset)) = (block.words.first(), le16_at(block.words, 2)) {
+            if let (Some(&next_command), Some(offset)) =
+                (block.words.first(), le16_at(block.words, 2))
+            {
                 let offset = usize::from(offset);
                 if next_command != SMB1_NO_ANDX_COMMAND {
                     if offset <= at || offset >= self.message.raw.len() {
-                        return Some(Err(SmbError::Malformed("AndXOffset does not advance")));
+                        self.pending_error = Some(SmbError::Malformed("AndXOffset out of range"));
+                    } else {
+                        self.next = Some((next_command, offset));
                     }
-                    self.next = Some((next_command, offset));
                 }
             }
         }
@@ -263,7 +273,7 @@ impl<'a> Iterator for Smb1AndxChain<'a> {
 
 /// Skips the pad byte that aligns a Unicode string on an even offset from the header.
 fn align_unicode<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> &'a [u8] {
-    let consumed = b.bytes.len() - i.len();
+    let consumed = b.bytes.len().saturating_sub(i.len());
     if b.header.is_unicode() && (b.bytes_offset + consumed) % 2 == 1 {
         i.get(1..).unwrap_or_default()
     } else {
@@ -694,7 +704,11 @@ pub fn parse_write_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1WriteRequest<
     let (w, length_high) = le_u16(w)?;
     let (w, length_low) = le_u16(w)?;
     let (w, data_offset) = le_u16(w)?;
-    let offset_high = if b.words.len() / 2 == 14 { le_u32(w)?.1 } else { 0 };
+    let offset_high = if b.words.len() / 2 == 14 {
+        le_u32(w)?.1
+    } else {
+        0
+    };
     let data_length = u32::from(length_high) << 16 | u32::from(length_low);
     Ok(Smb1WriteRequest {
         fid,
@@ -724,7 +738,11 @@ pub fn parse_read_request(b: &Smb1Block<'_>) -> SmbResult<Smb1ReadRequest> {
     let (w, max_count) = le_u16(w)?;
     // MinCount, Timeout, Remaining
     let (w, _) = take(8usize)(w)?;
-    let offset_high = if b.words.len() / 2 == 12 { le_u32(w)?.1 } else { 0 };
+    let offset_high = if b.words.len() / 2 == 12 {
+        le_u32(w)?.1
+    } else {
+        0
+    };
     Ok(Smb1ReadRequest {
         fid,
         offset: u64::from(offset_high) << 32 | u64::from(offset_low),
@@ -794,9 +812,7 @@ impl Smb1TransactionRequest<'_> {
 }
 
 /// Parses a TRANSACTION request (WordCount 14 + SetupCount).
-pub fn parse_transaction_request<'a>(
-    b: &Smb1Block<'a>,
-) -> SmbResult<Smb1TransactionRequest<'a>> {
+pub fn parse_transaction_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1TransactionRequest<'a>> {
     let (w, _total_parameter_count) = le_u16(b.words)?;
     let (w, total_data_count) = le_u16(w)?;
     // MaxParameterCount, MaxDataCount, MaxSetupCount, Reserved1, Flags, Timeout, Reserved2
@@ -832,9 +848,7 @@ pub struct Smb1TransactionResponse<'a> {
 }
 
 /// Parses a TRANSACTION response (WordCount 10 + SetupCount).
-pub fn parse_transaction_response<'a>(
-    b: &Smb1Block<'a>,
-) -> SmbResult<Smb1TransactionResponse<'a>> {
+pub fn parse_transaction_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1TransactionResponse<'a>> {
     let (w, _total_parameter_count) = le_u16(b.words)?;
     let (w, total_data_count) = le_u16(w)?;
     let (w, _reserved1) = le_u16(w)?;
@@ -917,9 +931,7 @@ pub fn parse_smb1_body<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Body<'a>> {
             Smb1Body::TreeConnectResponse(parse_tree_connect_response(b)?)
         }
         (SMB1_COM_NT_CREATE_ANDX, false) => Smb1Body::NtCreateRequest(parse_nt_create_request(b)?),
-        (SMB1_COM_NT_CREATE_ANDX, true) => {
-            Smb1Body::NtCreateResponse(parse_nt_create_response(b)?)
-        }
+        (SMB1_COM_NT_CREATE_ANDX, true) => Smb1Body::NtCreateResponse(parse_nt_create_response(b)?),
         (SMB1_COM_WRITE_ANDX, false) => Smb1Body::WriteRequest(parse_write_request(b)?),
         (SMB1_COM_READ_ANDX, false) => Smb1Body::ReadRequest(parse_read_request(b)?),
         (SMB1_COM_READ_ANDX, true) => Smb1Body::ReadResponse(parse_read_response(b)?),
@@ -931,4 +943,389 @@ pub fn parse_smb1_body<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Body<'a>> {
         }
         _ => Smb1Body::Other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::nbss_payload;
+    use proptest::prelude::*;
+
+    // TCP payloads (NBSS header included) of public captures under /work/shared/pcaps.
+    // Expected values come from tshark 4.x on the same frame.
+
+    /// suricata-verify/smb2-ntlmssp-negotiateflags/input.pcap frame 195: SMB1 NEGOTIATE request offering SMB 2.002 and SMB 2.???
+    const MULTI_NEG_REQ: &str = "0000009bff534d4272000000001853c8000000000000000000000000fffffffe00000000007800025043204e4554574f524b2050524f4752414d20312e3000024c414e4d414e312e30000257696e646f777320666f7220576f726b67726f75707320332e316100024c4d312e325830303200024c414e4d414e322e3100024e54204c4d20302e31320002534d4220322e3030320002534d4220322e3f3f3f00";
+
+    /// arkime/smb-smbclient.pcap frame 4: NEGOTIATE request, Unicode
+    const CLIENT_NEG_REQ: &str = "000000beff534d4272000000000801c80000000000000000000000000000770f00000100009b00025043204e4554574f524b2050524f4752414d20312e3000024d4943524f534f4654204e4554574f524b5320312e303300024d4943524f534f4654204e4554574f524b5320332e3000024c414e4d414e312e3000024c4d312e32583030320002444f53204c414e4d414e322e3100024c414e4d414e322e31000253616d626100024e54204c414e4d414e20312e3000024e54204c4d20302e313200";
+
+    /// arkime/smb-smbclient.pcap frame 6: NEGOTIATE response, NT LM 0.12 without extended security
+    const CLIENT_NEG_RESP: &str = "00000061ff534d4272000000008803c00000000000000000000000000000770f0000010011080002320001000441000000000100780f0000fdf30000976dfee00ffdce012c01081c00e0370c34b7663b6d57004f0052004b00470052004f00550050000000";
+
+    /// arkime/smb-smbclient.pcap frame 8: SESSION_SETUP_ANDX request, WordCount 13, Unicode
+    const CLIENT_SESS_REQ: &str = "00000080ff534d4273000000000801c8000000000000000000000000ffff770f000002000dff000000ffff0200770f780f000000000200000000005cd0000043000000007500730065007200000057004f0052004b00470052004f0055005000000055006e00690078000000530061006d0062006100200033002e0036002e0033000000";
+
+    /// arkime/smb-smbclient.pcap frame 9: SESSION_SETUP_ANDX response, WordCount 3, guest
+    const CLIENT_SESS_RESP: &str = "00000060ff534d4273000000008803c0000000000000000000000000ffff770f0000020003ff000000010037000055006e00690078000000530061006d0062006100200033002e0036002e003300000057004f0052004b00470052004f00550050000000";
+
+    /// arkime/smb-smbclient.pcap frame 10: TREE_CONNECT_ANDX request, Unicode
+    const CLIENT_TREE_REQ: &str = "00000052ff534d4275000000000801c8000000000000000000000000ffff770f0000030004ff000000080001002700005c005c004c004f00430041004c0048004f00530054005c004d005000330000003f3f3f3f3f00";
+
+    /// arkime/smb-smbclient.pcap frame 11: TREE_CONNECT_ANDX response, WordCount 7
+    const CLIENT_TREE_RESP: &str = "0000003eff534d4275000000008803c00000000000000000000000000100770f0000030007ff0000000100ff011f10000000000d00413a004e005400460053000000";
+
+    /// arkime/smb-smbclient.pcap frame 24: READ_ANDX request
+    const CLIENT_READ_REQ: &str = "00000037ff534d422e000000000801c80000000000000000000000000100770f000008000aff000000fe42000000000f000f000000000000000000";
+
+    /// arkime/smb-smbclient.pcap frame 25: READ_ANDX response
+    const CLIENT_READ_RESP: &str = "0000004aff534d422e000000008803c00000000000000000000000000100770f000008000cff000000ffff000000000f003b0000000000000000000f000f0074686973206973206120746573740a";
+
+    /// arkime/smb-smb1-ascii.pcap frame 7: NEGOTIATE response, extended security, signing required
+    const ASCII_NEG_RESP: &str = "000000cdff534d4272000000009801280000000000000000000000000000727c0000a5441103000f32000100044100000000010000000000fcf3018026a32fd1ad7dd001000000880096afd22ec9d04b4587ef481fdf5653e5607606062b0601050502a06c306aa03c303a060a2b06010401823702021e06092a864882f71201020206092a864886f712010202060a2a864886f71201020203060a2b06010401823702020aa32a3028a0261b246e6f745f646566696e65645f696e5f5246433431373840706c656173655f69676e6f7265";
+
+    /// arkime/smb-smb1-ascii.pcap frame 9: SESSION_SETUP_ANDX request, WordCount 12, OEM strings
+    const ASCII_SESS_REQ: &str = "000000b3ff534d4273000000001807280000000000000000000000000000727c0000a5440cff000000dfff0200010000000000550000000000d40000807800605306062b0601050502a0493047a00e300c060a2b06010401823702020aa23504334e544c4d5353500001000000158288e2030003002000000010001000230000004c4142544845484f53544e414d45484552455857696e646f7773203230303020323139350057696e646f7773203230303020352e3000";
+
+    /// arkime/smb-smb1-ascii.pcap frame 13: SESSION_SETUP_ANDX response, WordCount 4
+    const ASCII_SESS_RESP: &str = "0000008cff534d427300000000980768000005d5f038c0ab460a00000000727c0020a54404ff008c00000009006100a1073005a0030a010057696e646f7773205365727665722032303038205232205374616e6461726420373630312053657276696365205061636b20310057696e646f7773205365727665722032303038205232205374616e6461726420362e3100";
+
+    /// arkime/smb-smb1-ascii.pcap frame 15: TREE_CONNECT_ANDX request, OEM path
+    const ASCII_TREE_REQ: &str = "00000043ff534d427500000000180728000090f0a3c7257ce18700000000727c0020a54404ff000000000001001800005c5c31302e31302e302e325c49504324003f3f3f3f3f00";
+
+    /// suricata-verify/smb-eicar-andx/smbandx.pcap frame 22: LOCKING_ANDX + WRITE_ANDX + CLOSE chain
+    const ANDX_WRITE_REQ: &str = "000000a0ff534d4224000000001843c80000000000000000000000000308090403080600082f00330002400000000000000000000000000e040053000240000000000000000000000000000044005c0000000000450000030240ffffffff000058354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a";
+
+    /// suricata-verify/smb-eicar-andx/smbandx.pcap frame 24: LOCKING_ANDX + WRITE_ANDX + CLOSE response chain
+    const ANDX_WRITE_RESP: &str = "00000039ff534d4224000000009843c80000000000000000000000000308090403080600022f002700000006040036004400ffff000000000000000000";
+
+    /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 3: NT_CREATE_ANDX request \lsarpc
+    const DSSETUP_CREATE_REQ: &str = "00000064ff534d42a2000000000801c80000000000000000000000000008ff110008360018ff000000000e0000000000000000009f01020000000000000000000000000003000000010000000000000002000000001100005c006c00730061007200700063000000";
+
+    /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 4: NT_CREATE_ANDX response
+    const DSSETUP_CREATE_RESP: &str = "00000067ff534d42a2000000008801c80000000000000000000000000008ff110008360022ff006700000b4001000000000000000000000000000000000000000000000000000000000000000000000080000000001000000000000000000000000000000200ff05000000";
+
+    /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 5: TRANSACTION TransactNmPipe request, DCE/RPC bind
+    const DSSETUP_TRANS_REQ: &str = "0000009aff534d4225000000000801c80000000000000000000000000008ff110008370010000048000000b810000000000000000000000000520048005200020026000b405700005c0050004900500045005c00000005000b0310000000480000001d000000b810b8100000000001000000000001006a2819390cb1d0119ba800c04fd92ef500000000045d888aeb1cc9119fe808002b10486002000000";
+
+    /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 6: TRANSACTION response, DCE/RPC bind_ack
+    const DSSETUP_TRANS_RESP: &str = "0000007cff534d4225000000008801c80000000000000000000000000008ff11000837000a000044000000000038000000440038000000000045000005000c0310000000440000001d000000b810b810736c00000c005c504950455c6c736173730000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+
+    /// The first block of a captured message.
+    fn first_block(data: &[u8]) -> Smb1Block<'_> {
+        let m = parse_smb1_message(data).unwrap();
+        m.blocks().next().unwrap().unwrap()
+    }
+
+    #[test]
+    fn negotiate_request_dialects_and_multi_protocol() {
+        let data = nbss_payload(MULTI_NEG_REQ);
+        let req = parse_negotiate_request(&first_block(&data)).unwrap();
+        // tshark smb.dialect: PC NETWORK PROGRAM 1.0,LANMAN1.0,Windows for Workgroups 3.1a,
+        // LM1.2X002,LANMAN2.1,NT LM 0.12,SMB 2.002,SMB 2.???
+        assert_eq!(
+            req.dialects,
+            [
+                "PC NETWORK PROGRAM 1.0",
+                "LANMAN1.0",
+                "Windows for Workgroups 3.1a",
+                "LM1.2X002",
+                "LANMAN2.1",
+                "NT LM 0.12",
+                "SMB 2.002",
+                "SMB 2.???"
+            ]
+        );
+        assert!(req.offers_smb2());
+
+        let data = nbss_payload(CLIENT_NEG_REQ);
+        let req = parse_negotiate_request(&first_block(&data)).unwrap();
+        // tshark: ten dialects, the last "NT LM 0.12", no SMB2
+        assert_eq!(req.dialects.len(), 10);
+        assert_eq!(req.dialects.last().map(String::as_str), Some("NT LM 0.12"));
+        assert!(!req.offers_smb2());
+    }
+
+    #[test]
+    fn negotiate_responses() {
+        let data = nbss_payload(CLIENT_NEG_RESP);
+        let b = first_block(&data);
+        assert!(b.header.is_response() && b.header.is_unicode());
+        let resp = parse_negotiate_response(&b).unwrap();
+        // tshark: dialect.index 8, sm.signatures 0, sm.sig_required 0, server_cap 0xf3fd,
+        // challenge_length 8
+        assert_eq!(resp.dialect_index, 8);
+        assert_eq!(resp.security_mode, Some(NEGOTIATE_ENCRYPT_PASSWORDS));
+        assert!(!resp.signing_enabled() && !resp.signing_required());
+        assert_eq!(resp.capabilities, Some(0xf3fd));
+        assert_eq!(resp.challenge_len, Some(8));
+        assert_eq!(resp.security_blob, None);
+
+        let data = nbss_payload(ASCII_NEG_RESP);
+        let resp = parse_negotiate_response(&first_block(&data)).unwrap();
+        // tshark: dialect.index 3, signatures 1, sig_required 1, server_cap 0x8001f3fc,
+        // challenge_length 0, server_guid 96afd22e-c9d0-4b45-87ef-481fdf5653e5
+        assert_eq!(resp.dialect_index, 3);
+        assert!(resp.signing_enabled() && resp.signing_required());
+        assert_eq!(resp.capabilities, Some(0x8001_f3fc));
+        assert_eq!(resp.challenge_len, Some(0));
+        assert_eq!(
+            resp.server_guid,
+            Some([
+                0x96, 0xaf, 0xd2, 0x2e, 0xc9, 0xd0, 0x4b, 0x45, 0x87, 0xef, 0x48, 0x1f, 0xdf, 0x56,
+                0x53, 0xe5
+            ])
+        );
+        assert!(resp.security_blob.unwrap().starts_with(&[0x60, 0x76]));
+    }
+
+    #[test]
+    fn session_setup_without_extended_security_exposes_lengths_only() {
+        let data = nbss_payload(CLIENT_SESS_REQ);
+        let req = parse_session_setup_request(&first_block(&data)).unwrap();
+        // tshark: ansi_pwlen 0, unicode_pwlen 2, account "user", primary_domain "WORKGROUP",
+        // native_os "Unix", native_lanman "Samba 3.6.3"
+        assert_eq!(
+            req.auth,
+            Smb1SessionSetupAuth::Password {
+                oem_password_len: 0,
+                unicode_password_len: 2,
+                account_name: "user".into(),
+                primary_domain: "WORKGROUP".into(),
+            }
+        );
+        assert_eq!(req.native_os.as_deref(), Some("Unix"));
+        assert_eq!(req.native_lanman.as_deref(), Some("Samba 3.6.3"));
+
+        let data = nbss_payload(CLIENT_SESS_RESP);
+        let resp = parse_session_setup_response(&first_block(&data)).unwrap();
+        // tshark: smb.setup.action 0x0001 (guest), native_os "Unix", lanman "Samba 3.6.3"
+        assert!(resp.is_guest());
+        assert!(resp.security_blob.is_empty());
+        assert_eq!(resp.native_os.as_deref(), Some("Unix"));
+        assert_eq!(resp.native_lanman.as_deref(), Some("Samba 3.6.3"));
+    }
+
+    #[test]
+    fn session_setup_with_extended_security_oem_strings() {
+        let data = nbss_payload(ASCII_SESS_REQ);
+        let b = first_block(&data);
+        assert!(b.header.is_extended_security() && !b.header.is_unicode());
+        let req = parse_session_setup_request(&b).unwrap();
+        // tshark: security_blob_len 85, native_os "Windows 2000 2195",
+        // native_lanman "Windows 2000 5.0", vc 1
+        let Smb1SessionSetupAuth::ExtendedSecurity { security_blob } = req.auth else {
+            panic!("not extended security")
+        };
+        assert_eq!(security_blob.len(), 85);
+        assert_eq!(security_blob.first(), Some(&0x60));
+        assert_eq!(req.vc_number, 1);
+        assert_eq!(req.native_os.as_deref(), Some("Windows 2000 2195"));
+        assert_eq!(req.native_lanman.as_deref(), Some("Windows 2000 5.0"));
+
+        let data = nbss_payload(ASCII_SESS_RESP);
+        let resp = parse_session_setup_response(&first_block(&data)).unwrap();
+        // tshark: action 0x0000, security_blob_len 9, native_os "Windows Server 2008 R2
+        // Standard 7601 Service Pack 1", native_lanman "Windows Server 2008 R2 Standard 6.1"
+        assert!(!resp.is_guest());
+        assert_eq!(resp.security_blob.len(), 9);
+        assert_eq!(
+            resp.native_os.as_deref(),
+            Some("Windows Server 2008 R2 Standard 7601 Service Pack 1")
+        );
+        assert_eq!(
+            resp.native_lanman.as_deref(),
+            Some("Windows Server 2008 R2 Standard 6.1")
+        );
+    }
+
+    #[test]
+    fn tree_connect_unicode_and_oem() {
+        let data = nbss_payload(CLIENT_TREE_REQ);
+        let req = parse_tree_connect_request(&first_block(&data)).unwrap();
+        // tshark: path \\LOCALHOST\MP3, service ?????, pwlen 1
+        assert_eq!(req.path, r"\\LOCALHOST\MP3");
+        assert_eq!(req.service, "?????");
+        assert_eq!(req.password_len, 1);
+
+        let data = nbss_payload(ASCII_TREE_REQ);
+        let req = parse_tree_connect_request(&first_block(&data)).unwrap();
+        // tshark: path \\10.10.0.2\IPC$, service ?????
+        assert_eq!(req.path, r"\\10.10.0.2\IPC$");
+
+        let data = nbss_payload(CLIENT_TREE_RESP);
+        let resp = parse_tree_connect_response(&first_block(&data)).unwrap();
+        // tshark: service "A:", native_fs NTFS
+        assert_eq!(resp.service, "A:");
+    }
+
+    #[test]
+    fn andx_chain_with_write() {
+        let data = nbss_payload(ANDX_WRITE_REQ);
+        let m = parse_smb1_message(&data).unwrap();
+        let blocks: Vec<_> = m.blocks().collect::<SmbResult<_>>().unwrap();
+        // tshark: smb.cmd 0x24,0x2f,0x04; andxoffset 51, 83; write fid 0x4002, offset 0,
+        // data_len_low 68, data_offset 92 (the EICAR string)
+        let commands: Vec<_> = blocks.iter().map(|b| b.command).collect();
+        assert_eq!(commands, [SMB1_COM_LOCKING_ANDX, SMB1_COM_WRITE_ANDX, 0x04]);
+        let write = parse_write_request(&blocks[1]).unwrap();
+        assert_eq!(
+            (write.fid, write.offset, write.data_length),
+            (0x4002, 0, 68)
+        );
+        assert_eq!(write.data.len(), 68);
+        assert!(write.data.starts_with(b"X5O!P%@AP"));
+        assert!(matches!(parse_smb1_body(&blocks[2]), Ok(Smb1Body::Other)));
+
+        let data = nbss_payload(ANDX_WRITE_RESP);
+        let m = parse_smb1_message(&data).unwrap();
+        // tshark: smb.cmd 0x24,0x2f,0x04 with andxoffset 39, 54
+        let commands: Vec<_> = m.blocks().map(|b| b.unwrap().command).collect();
+        assert_eq!(commands, [SMB1_COM_LOCKING_ANDX, SMB1_COM_WRITE_ANDX, 0x04]);
+    }
+
+    #[test]
+    fn andx_offset_must_advance() {
+        let mut data = nbss_payload(ANDX_WRITE_REQ);
+        // LOCKING_ANDX's AndXOffset (words 2..4 after WordCount at 32) pointing backwards
+        data[35..37].copy_from_slice(&20u16.to_le_bytes());
+        let m = parse_smb1_message(&data).unwrap();
+        let items: Vec<_> = m.blocks().collect();
+        assert_eq!(items.len(), 2);
+        assert!(items[1].is_err());
+    }
+
+    #[test]
+    fn named_pipe_over_smb1() {
+        let data = nbss_payload(DSSETUP_CREATE_REQ);
+        let req = parse_nt_create_request(&first_block(&data)).unwrap();
+        // tshark: smb.file \lsarpc, access_mask 0x0002019f, disposition 1, options 0,
+        // share_access 3
+        assert_eq!(req.name, r"\lsarpc");
+        assert_eq!(req.desired_access, 0x0002_019f);
+        assert_eq!(
+            (req.create_disposition, req.create_options, req.share_access),
+            (1, 0, 3)
+        );
+
+        let data = nbss_payload(DSSETUP_CREATE_RESP);
+        let resp = parse_nt_create_response(&first_block(&data)).unwrap();
+        // tshark: fid 0x400b, create.action 1
+        assert_eq!(resp.fid, 0x400b);
+        assert_eq!(resp.create_disposition, 1);
+
+        let data = nbss_payload(DSSETUP_TRANS_REQ);
+        let req = parse_transaction_request(&first_block(&data)).unwrap();
+        // tshark: trans_name \PIPE\, fid 0x400b, dcerpc bind (pkt_type 11, frag_len 72)
+        assert_eq!(req.name, r"\PIPE\");
+        assert_eq!(req.nm_pipe_fid(), Some(0x400b));
+        assert_eq!(req.data.len(), 72);
+        assert_eq!(&req.data[..3], &[5, 0, 11]);
+
+        let data = nbss_payload(DSSETUP_TRANS_RESP);
+        let resp = parse_transaction_response(&first_block(&data)).unwrap();
+        // tshark: dcerpc bind_ack (pkt_type 12, frag_len 68)
+        assert_eq!(resp.data.len(), 68);
+        assert_eq!(&resp.data[..3], &[5, 0, 12]);
+    }
+
+    #[test]
+    fn read_andx() {
+        let data = nbss_payload(CLIENT_READ_REQ);
+        let req = parse_read_request(&first_block(&data)).unwrap();
+        // tshark: fid 0x42fe, offset 0, maxcount_low 15
+        assert_eq!((req.fid, req.offset, req.max_count), (0x42fe, 0, 15));
+
+        let data = nbss_payload(CLIENT_READ_RESP);
+        let resp = parse_read_response(&first_block(&data)).unwrap();
+        // tshark: data_len_low 15, data_offset 59, file_data "this is a test\n"
+        assert_eq!(resp.data_length, 15);
+        assert_eq!(resp.data, b"this is a test\n");
+    }
+
+    const ALL: &[&str] = &[
+        MULTI_NEG_REQ,
+        CLIENT_NEG_REQ,
+        CLIENT_NEG_RESP,
+        CLIENT_SESS_REQ,
+        CLIENT_SESS_RESP,
+        CLIENT_TREE_REQ,
+        CLIENT_TREE_RESP,
+        CLIENT_READ_REQ,
+        CLIENT_READ_RESP,
+        ASCII_NEG_RESP,
+        ASCII_SESS_REQ,
+        ASCII_SESS_RESP,
+        ASCII_TREE_REQ,
+        ANDX_WRITE_REQ,
+        ANDX_WRITE_RESP,
+        DSSETUP_CREATE_REQ,
+        DSSETUP_CREATE_RESP,
+        DSSETUP_TRANS_REQ,
+        DSSETUP_TRANS_RESP,
+    ];
+
+    const COMMANDS: &[u8] = &[
+        SMB1_COM_NEGOTIATE,
+        SMB1_COM_SESSION_SETUP_ANDX,
+        SMB1_COM_TREE_CONNECT_ANDX,
+        SMB1_COM_NT_CREATE_ANDX,
+        SMB1_COM_WRITE_ANDX,
+        SMB1_COM_READ_ANDX,
+        SMB1_COM_TRANSACTION,
+    ];
+
+    /// Every block of `data` through every parser, both directions, Unicode or not.
+    fn parse_everything(data: &[u8]) {
+        let Ok(m) = parse_smb1_message(data) else {
+            return;
+        };
+        for b in m.blocks().flatten() {
+            for &command in COMMANDS {
+                for flags in [0, SMB1_FLAGS_REPLY] {
+                    for flags2 in [0, SMB1_FLAGS2_UNICODE] {
+                        let mut other = b;
+                        other.command = command;
+                        other.header.flags = flags;
+                        other.header.flags2 = flags2;
+                        let _ = parse_smb1_body(&other);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_real_message_parses_through_the_dispatcher() {
+        for hex in ALL {
+            let data = nbss_payload(hex);
+            let m = parse_smb1_message(&data).unwrap();
+            for b in m.blocks() {
+                assert!(parse_smb1_body(&b.unwrap()).is_ok(), "{hex}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut data = SMB1_MAGIC.to_vec();
+            data.extend_from_slice(&tail);
+            parse_everything(&data);
+        }
+
+        #[test]
+        fn truncations_never_panic(which in 0..ALL.len(), cut in 0usize..300) {
+            let data = nbss_payload(ALL[which]);
+            parse_everything(&data[..cut.min(data.len())]);
+        }
+
+        #[test]
+        fn corrupted_bytes_never_panic(which in 0..ALL.len(), at in 0usize..300, value: u8) {
+            let mut data = nbss_payload(ALL[which]);
+            let at = at % data.len();
+            data[at] = value;
+            parse_everything(&data);
+        }
+    }
 }

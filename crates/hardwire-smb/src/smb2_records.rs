@@ -528,9 +528,7 @@ impl Smb2NegotiateResponse<'_> {
 }
 
 /// Parses a NEGOTIATE response.
-pub fn parse_negotiate_response<'a>(
-    m: &Smb2Message<'a>,
-) -> SmbResult<Smb2NegotiateResponse<'a>> {
+pub fn parse_negotiate_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2NegotiateResponse<'a>> {
     let i = fixed_body(m, 65)?;
     let (i, security_mode) = le_u16(i)?;
     let (i, dialect) = le_u16(i)?;
@@ -662,7 +660,9 @@ pub fn parse_tree_connect_request(m: &Smb2Message<'_>) -> SmbResult<Smb2TreeConn
         let (_, count) = le_u16(i)?;
         let extension_end = SMB2_HEADER_LEN + 8 + 16;
         if path_len > 0 && usize::from(path_offset) < extension_end {
-            return Err(SmbError::Malformed("tree connect path inside the extension"));
+            return Err(SmbError::Malformed(
+                "tree connect path inside the extension",
+            ));
         }
         Some(count)
     } else {
@@ -724,10 +724,13 @@ pub struct Smb2FileId {
 fn file_id(i: &[u8]) -> SmbResult<(&[u8], Smb2FileId)> {
     let (i, persistent) = le_u64(i)?;
     let (i, volatile) = le_u64(i)?;
-    Ok((i, Smb2FileId {
-        persistent,
-        volatile,
-    }))
+    Ok((
+        i,
+        Smb2FileId {
+            persistent,
+            volatile,
+        },
+    ))
 }
 
 /// CREATE request (MS-SMB2 2.2.13).
@@ -1164,7 +1167,10 @@ mod tests {
         assert_eq!(m.header.tree_id, None);
         assert_eq!(m.header.status, 0x0000_0103);
         // the interim response has the ERROR body, not an IOCTL response
-        assert_eq!(parse_ioctl_response(&m), Err(SmbError::ErrorResponse(0x103)));
+        assert_eq!(
+            parse_ioctl_response(&m),
+            Err(SmbError::ErrorResponse(0x103))
+        );
         assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::Error(e)) if e.status == 0x103));
     }
 
@@ -1213,7 +1219,10 @@ mod tests {
         );
         assert!(matches!(
             req.contexts[2],
-            NegotiateContext::Unknown { context_type: 0x0100, .. }
+            NegotiateContext::Unknown {
+                context_type: 0x0100,
+                ..
+            }
         ));
     }
 
@@ -1236,7 +1245,10 @@ mod tests {
         let data = nbss_payload(SMBGHOST_NEG_RESP);
         let resp = parse_negotiate_response(&message(&data)).unwrap();
         // tshark: dialect 0x0311, sec_mode 0x01, caps 0x2f, contexts 0x0001,0x0003
-        assert_eq!((resp.dialect, resp.security_mode, resp.capabilities), (0x0311, 1, 0x2f));
+        assert_eq!(
+            (resp.dialect, resp.security_mode, resp.capabilities),
+            (0x0311, 1, 0x2f)
+        );
         assert!(resp.security_buffer.starts_with(&[0x60, 0x82, 0x01, 0x3c]));
         assert_eq!(resp.security_buffer.len(), 0x140);
         assert!(matches!(
@@ -1416,7 +1428,10 @@ mod tests {
         assert_eq!(m.header.async_id, Some(0x1d));
         assert_eq!(ioctl.output.len(), 32);
         assert_eq!(ioctl.output[2], 2);
-        assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::IoctlResponse(_))));
+        assert!(matches!(
+            parse_smb2_body(&m),
+            Ok(Smb2Body::IoctlResponse(_))
+        ));
     }
 
     #[test]
@@ -1424,17 +1439,38 @@ mod tests {
         let mut data = nbss_payload(DELETE_COMPOUND_REQ);
         data[20..24].copy_from_slice(&8u32.to_le_bytes());
         let items: Vec<_> = smb2_compound(&data).collect();
-        assert_eq!(items, [Err(SmbError::Malformed("NextCommand out of range"))]);
+        assert_eq!(
+            items,
+            [Err(SmbError::Malformed("NextCommand out of range"))]
+        );
         data[20..24].copy_from_slice(&100_000u32.to_le_bytes());
         assert_eq!(smb2_compound(&data).count(), 1);
     }
 
     const ALL: &[&str] = &[
-        SMBGHOST_NEG_REQ, SMBGHOST_NEG_RESP, SMB311_NEG_REQ, SMB311_NEG_RESP, SMB311_SESS_RESP,
-        SMB3_NEG_REQ, SMB3_NEG_RESP, SMB3_SESS_REQ, SMB3_SESS_RESP_MORE, SMB3_TREE_REQ,
-        SMB3_TREE_RESP, DELETE_SESS_RESP, DELETE_COMPOUND_REQ, DELETE_COMPOUND_ERR,
-        AT_CREATE_REQ, AT_CREATE_RESP, AT_WRITE_REQ, AT_READ_RESP, AT_READ_REQ, AT_IOCTL_REQ,
-        AT_IOCTL_PENDING, AT_IOCTL_RESP, MULTI_NEG_RESP,
+        SMBGHOST_NEG_REQ,
+        SMBGHOST_NEG_RESP,
+        SMB311_NEG_REQ,
+        SMB311_NEG_RESP,
+        SMB311_SESS_RESP,
+        SMB3_NEG_REQ,
+        SMB3_NEG_RESP,
+        SMB3_SESS_REQ,
+        SMB3_SESS_RESP_MORE,
+        SMB3_TREE_REQ,
+        SMB3_TREE_RESP,
+        DELETE_SESS_RESP,
+        DELETE_COMPOUND_REQ,
+        DELETE_COMPOUND_ERR,
+        AT_CREATE_REQ,
+        AT_CREATE_RESP,
+        AT_WRITE_REQ,
+        AT_READ_RESP,
+        AT_READ_REQ,
+        AT_IOCTL_REQ,
+        AT_IOCTL_PENDING,
+        AT_IOCTL_RESP,
+        MULTI_NEG_RESP,
     ];
 
     /// Every parser on every message of `data`, and on each message with every command.

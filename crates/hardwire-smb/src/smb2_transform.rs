@@ -216,13 +216,16 @@ impl Sink {
         if self.limit_is_cap {
             Stop::Full
         } else {
-            Stop::Error(SmbError::Malformed("decompressed data exceeds its declared size"))
+            Stop::Error(SmbError::Malformed(
+                "decompressed data exceeds its declared size",
+            ))
         }
     }
 
     fn extend(&mut self, bytes: &[u8]) -> Result<(), Stop> {
         let n = bytes.len().min(self.room());
-        self.out.extend_from_slice(bytes.get(..n).unwrap_or_default());
+        self.out
+            .extend_from_slice(bytes.get(..n).unwrap_or_default());
         if n < bytes.len() {
             return Err(self.overflow());
         }
@@ -367,8 +370,8 @@ fn lz77_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
                     pos += 2;
                     if length == 0 {
                         let word = input.get(pos..pos + 4).ok_or_else(truncated)?;
-                        length = u32::from_le_bytes(word.try_into().map_err(|_| truncated())?)
-                            as usize;
+                        length =
+                            u32::from_le_bytes(word.try_into().map_err(|_| truncated())?) as usize;
                         pos += 4;
                     }
                     length = length
@@ -406,7 +409,10 @@ mod tests {
         // tshark: nonce 4ebfa014fa5a14dc190e010000000000, msg_size 104, flags 0x0001,
         // sesid 0x0000281cac000069, signature 6807a87d...
         assert_eq!(t.nonce.to_vec(), hex("4ebfa014fa5a14dc190e010000000000"));
-        assert_eq!(t.signature.to_vec(), hex("6807a87d76f1a7d16c854ac984299209"));
+        assert_eq!(
+            t.signature.to_vec(),
+            hex("6807a87d76f1a7d16c854ac984299209")
+        );
         assert_eq!(t.original_message_size, 104);
         assert!(t.is_encrypted());
         assert_eq!(t.session_id, 0x0000_281c_ac00_0069);
@@ -484,7 +490,12 @@ mod tests {
     #[test]
     fn huge_declared_sizes_are_capped_and_unknown_algorithms_reported() {
         // SMBGhost-style: OriginalCompressedSegmentSize 0xFFFFFFFF, Pattern_V1 of 4 G bytes
-        let msg = unchained(u32::MAX, COMPRESSION_PATTERN_V1, b"\xFESMB", &[0x41, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+        let msg = unchained(
+            u32::MAX,
+            COMPRESSION_PATTERN_V1,
+            b"\xFESMB",
+            &[0x41, 0, 0, 0, 0xff, 0xff, 0xff, 0xff],
+        );
         let h = parse_smb2_compression(&msg).unwrap();
         let out = decompress(&h, 4096).unwrap();
         assert_eq!((out.data.len(), out.truncated), (4096, true));
