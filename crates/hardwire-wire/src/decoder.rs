@@ -26,13 +26,14 @@ pub struct Decoder {
     reassembled: Vec<u8>,
 }
 
-enum Step<'a> {
+/// Where the walk from a frame ends (the live sharder takes it too).
+pub(crate) enum Step<'a> {
     Packet(Packet<'a>),
     Fragment(IpLayer<'a>),
     NotIp,
 }
 
-fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
+pub(crate) fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
     for _ in 0..MAX_TUNNEL_DEPTH {
         let L3::Ip(data) = l3 else { return Ok(Step::NotIp) };
         let ip = ip_layer(data)?;

@@ -7,7 +7,7 @@
 //!
 //! Files: [`link`] (link types and their headers), [`tunnel`] (GRE and ERSPAN), [`ip`] (IP and
 //! transport headers, through `etherparse`), [`defrag`] (IPv4 reassembly), [`decoder`] (the walk
-//! from frame to packet).
+//! from frame to packet), [`shard`] (which live worker a frame goes to).
 #![forbid(unsafe_code)]
 
 pub mod decoder;
@@ -15,6 +15,7 @@ pub mod defrag;
 pub mod error;
 pub mod ip;
 pub mod link;
+pub mod shard;
 pub mod tunnel;
 
 pub use decoder::{Decoder, DecoderLimits};
@@ -22,3 +23,4 @@ pub use defrag::{DefragLimits, Defragmenter};
 pub use error::DecodeError;
 pub use ip::{Packet, TcpFlags, TcpSegment, Transport};
 pub use link::LinkType;
+pub use shard::shard_hash;
