@@ -5,7 +5,8 @@
 #
 # Two network namespaces joined by a veth pair; every address lives only
 # inside them, so no packet leaves the machine:
-#   hw-dcerpc-srv  10.77.0.10  Samba smbd (svcctl, samr, srvsvc...)      real server
+#   hw-dcerpc-srv  10.77.0.10  Samba smbd (svcctl, samr, srvsvc...), SMB3 encryption off
+#                  10.77.0.12  Samba smbd with its defaults (SMB3 encryption offered)
 #                  10.77.0.11  OUR stand-in Windows host: impacket's SMB server
 #                              (pipe_server.py, \PIPE\atsvc) + responder.py
 #                              (DCE/RPC on the pipe, TCP 49670 and TCP 135)
@@ -21,6 +22,7 @@ NS_S=hw-dcerpc-srv
 NS_C=hw-dcerpc-cli
 SMB_SRV=10.77.0.10   # Samba
 TASK_SRV=10.77.0.11  # ours
+SMB_ENC=10.77.0.12   # Samba with its default (SMB3 encryption offered)
 CLIENT=10.77.0.20
 USER=hwadmin
 PASS='Hardw1re!'     # test password of a throw-away local account
@@ -38,8 +40,10 @@ IMPACKET_BIN=$(python3 -c 'import sys, os; print(os.path.dirname(sys.executable)
 # the example scripts beside the interpreter (pyenv's shims are shell scripts)
 ATEXEC=$IMPACKET_BIN/atexec.py
 SERVICES=$IMPACKET_BIN/services.py
+PSEXEC=$IMPACKET_BIN/psexec.py
 [ -f "$ATEXEC" ] || ATEXEC=$(command -v atexec.py)
 [ -f "$SERVICES" ] || SERVICES=$(command -v services.py)
+[ -f "$PSEXEC" ] || PSEXEC=$(command -v psexec.py)
 
 WORK=$(mktemp -d /tmp/hw-dcerpc.XXXXXX)
 PIDS=()
@@ -76,43 +80,56 @@ for ns in "$NS_S" "$NS_C"; do
 done
 in_srv ip addr add "$SMB_SRV/24" dev hwdce-s
 in_srv ip addr add "$TASK_SRV/24" dev hwdce-s
+in_srv ip addr add "$SMB_ENC/24" dev hwdce-s
 in_cli ip addr add "$CLIENT/24" dev hwdce-c
 in_srv ip link set hwdce-s up
 in_cli ip link set hwdce-c up
 
-# ---- Samba, with its own state under $WORK; setsid: on shutdown samba-dcerpcd
-# signals its whole process group, which must not be ours
+# ---- Samba, two instances, each with its own state under $WORK/NAME
+# plain:  'server smb encrypt = off', so SMB3 encryption is not offered and the
+#         DCE/RPC inside the pipes stays visible (as against an SMB 2.1 host);
+#         'server min protocol = NT1' for the SMB1 capture.
+# enc:    Samba's defaults: encryption offered, and impacket then encrypts the
+#         whole session (smb3.py sets SMB2_SESSION_FLAG_ENCRYPT_DATA itself).
+# setsid: on shutdown samba-dcerpcd signals its whole process group, which
+# must not be ours.
 id "$USER" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$USER"
-mkdir -p "$WORK"/samba/{lock,state,cache,private,run,ncalrpc,log} "$WORK/share"
-cat > "$WORK/smb.conf" <<EOF
+start_samba() {  # NAME ADDRESS EXTRA-GLOBAL-LINES
+  local dir=$WORK/$1
+  mkdir -p "$dir"/{lock,state,cache,private,run,ncalrpc,log,share}
+  cat > "$dir/smb.conf" <<EOF
 [global]
   netbios name = SMBSRV
   workgroup = HARDWIRE
   server role = standalone server
-  interfaces = $SMB_SRV/24
+  interfaces = $2/24
   bind interfaces only = yes
   smb ports = 445
   disable netbios = yes
-  server min protocol = NT1
   admin users = $USER
-  lock directory = $WORK/samba/lock
-  state directory = $WORK/samba/state
-  cache directory = $WORK/samba/cache
-  private dir = $WORK/samba/private
-  pid directory = $WORK/samba/run
-  ncalrpc dir = $WORK/samba/ncalrpc
-  log file = $WORK/samba/log/%m.log
+  lock directory = $dir/lock
+  state directory = $dir/state
+  cache directory = $dir/cache
+  private dir = $dir/private
+  pid directory = $dir/run
+  ncalrpc dir = $dir/ncalrpc
+  log file = $dir/log/%m.log
   passdb backend = tdbsam
   load printers = no
   printcap name = /dev/null
   disable spoolss = yes
+$3
 [share]
-  path = $WORK/share
+  path = $dir/share
   read only = no
 EOF
-printf '%s\n%s\n' "$PASS" "$PASS" | smbpasswd -c "$WORK/smb.conf" -s -a "$USER" >/dev/null
-in_srv setsid smbd --foreground --no-process-group --configfile="$WORK/smb.conf" > "$WORK/samba/log/smbd.out" 2>&1 &
-PIDS+=($!)
+  printf '%s\n%s\n' "$PASS" "$PASS" | smbpasswd -c "$dir/smb.conf" -s -a "$USER" >/dev/null
+  in_srv setsid smbd --foreground --no-process-group --configfile="$dir/smb.conf" > "$dir/log/smbd.out" 2>&1 &
+  PIDS+=($!)
+}
+start_samba plain "$SMB_SRV" "  server smb encrypt = off
+  server min protocol = NT1"
+start_samba enc "$SMB_ENC" ""
 
 # ---- our stand-in Windows host
 mkdir -p "$WORK/admin/Temp"
@@ -131,6 +148,7 @@ wait_port() {  # host port
   echo "make.sh: nothing listens on $1:$2" >&2; return 1
 }
 wait_port "$SMB_SRV" 445
+wait_port "$SMB_ENC" 445
 wait_port "$TASK_SRV" 445
 wait_port "$TASK_SRV" 49670
 wait_port "$TASK_SRV" 135
@@ -155,6 +173,9 @@ capture tsch-tcp-noauth.pcap python3 "$HERE/clients.py" tsch-tcp "$TASK_SRV" 496
 capture epm-135.pcap python3 "$HERE/clients.py" epm "$TASK_SRV"
 capture psexec-svcctl.pcap python3 "$SERVICES" "$USER:$PASS@$SMB_SRV" create -name HwSvc \
   -display HwSvc -path '%COMSPEC% /c whoami'
+capture psexec-svcctl-smb3enc.pcap python3 "$SERVICES" "$USER:$PASS@$SMB_ENC" create -name HwSvc \
+  -display HwSvc -path '%COMSPEC% /c whoami'
+capture psexec-upload-svcctl.pcap python3 "$PSEXEC" "$USER:$PASS@$SMB_SRV" whoami
 capture rpcclient-samr.pcap rpcclient -U "$USER%$PASS" -c 'enumdomusers;srvinfo' "$SMB_SRV"
 capture smb1-svcctl.pcap python3 "$HERE/clients.py" smb1-svcctl "$SMB_SRV"
 
