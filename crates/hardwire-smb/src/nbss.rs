@@ -142,7 +142,7 @@ pub fn smb_protocol(payload: &[u8]) -> Option<SmbProtocol> {
 /// Finds the offset of the next plausible NBSS SESSION MESSAGE header that is followed by an
 /// SMB protocol id (`\xFFSMB`, `\xFESMB`, `\xFDSMB` or `\xFCSMB`), to resynchronise a stream
 /// after a TCP gap. The 4 bytes before the magic must be a session-message header whose
-/// length is at least a minimal SMB message and at most [`MAX_SMB_MESSAGE`] bytes.
+/// length is at least a minimal SMB message and at most 8 MiB + 64 KiB.
 pub fn find_smb_frame_start(buf: &[u8]) -> Option<usize> {
     memmem::find_iter(buf, b"SMB").find_map(|smb| {
         let magic_at = smb.checked_sub(1)?;

@@ -774,16 +774,16 @@ pub fn parse_read_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1ReadResponse<
     })
 }
 
-/// `count` setup words, all of which must be present.
-fn setup_words(w: &[u8], count: u8) -> SmbResult<Vec<u16>> {
-    let (_, raw) = take(usize::from(count) * 2)(w)?;
-    Ok(raw
-        .chunks_exact(2)
+/// Up to `count` setup words: those present in the parameter block (some senders
+/// announce more setup words than their WordCount holds).
+fn setup_words(w: &[u8], count: u8) -> Vec<u16> {
+    let raw = slice_clamped(w, 0, usize::from(count) * 2);
+    raw.chunks_exact(2)
         .map(|c| match c {
             [lo, hi] => u16::from_le_bytes([*lo, *hi]),
             _ => 0,
         })
-        .collect())
+        .collect()
 }
 
 /// TRANSACTION request (MS-CIFS 2.2.4.33.1); a TransactNmPipe carries DCE/RPC in `data`.
@@ -823,7 +823,7 @@ pub fn parse_transaction_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Transac
     let (w, data_offset) = le_u16(w)?;
     let (w, setup_count) = byte(w)?;
     let (w, _reserved3) = byte(w)?;
-    let setup = setup_words(w, setup_count)?;
+    let setup = setup_words(w, setup_count);
     let (_, name) = smb_string(b, b.bytes);
     Ok(Smb1TransactionRequest {
         name,
@@ -860,7 +860,7 @@ pub fn parse_transaction_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Transa
     let (w, _data_displacement) = le_u16(w)?;
     let (w, setup_count) = byte(w)?;
     let (w, _reserved2) = byte(w)?;
-    let setup = setup_words(w, setup_count)?;
+    let setup = setup_words(w, setup_count);
     Ok(Smb1TransactionResponse {
         setup,
         total_data_count,
@@ -898,6 +898,9 @@ pub enum Smb1Body<'a> {
     TransactionRequest(Smb1TransactionRequest<'a>),
     /// TRANSACTION response.
     TransactionResponse(Smb1TransactionResponse<'a>),
+    /// The interim reply (no parameter words, success) to a TRANSACTION request whose
+    /// parameters or data continue in TRANSACTION_SECONDARY requests.
+    TransactionInterim,
     /// A reply with no parameter words and a non-zero status: an error reply.
     Error {
         /// The header's status.
@@ -916,6 +919,7 @@ pub fn parse_smb1_body<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Body<'a>> {
         });
     }
     Ok(match (b.command, response) {
+        (SMB1_COM_TRANSACTION, true) if b.words.is_empty() => Smb1Body::TransactionInterim,
         (SMB1_COM_NEGOTIATE, false) => Smb1Body::NegotiateRequest(parse_negotiate_request(b)?),
         (SMB1_COM_NEGOTIATE, true) => Smb1Body::NegotiateResponse(parse_negotiate_response(b)?),
         (SMB1_COM_SESSION_SETUP_ANDX, false) => {
@@ -1010,6 +1014,10 @@ mod tests {
 
     /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 6: TRANSACTION response, DCE/RPC bind_ack
     const DSSETUP_TRANS_RESP: &str = "0000007cff534d4225000000008801c80000000000000000000000000008ff11000837000a000044000000000038000000440038000000000045000005000c0310000000440000001d000000b810b810736c00000c005c504950455c6c736173730000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+
+    /// suricata-verify/smb-filename/input.pcap frame 62: TRANSACTION interim response (WordCount 0, success)
+    const FILENAME_TRANS_INTERIM: &str =
+        "00000023ff534d4225000000009805480000b0c6befff7cc118b00000108c00a00080138000000";
 
     /// The first block of a captured message.
     fn first_block(data: &[u8]) -> Smb1Block<'_> {
@@ -1230,6 +1238,16 @@ mod tests {
     }
 
     #[test]
+    fn transaction_interim_response() {
+        let data = nbss_payload(FILENAME_TRANS_INTERIM);
+        // tshark: smb.cmd 0x25, smb.wct 0, STATUS_SUCCESS
+        assert_eq!(
+            parse_smb1_body(&first_block(&data)),
+            Ok(Smb1Body::TransactionInterim)
+        );
+    }
+
+    #[test]
     fn read_andx() {
         let data = nbss_payload(CLIENT_READ_REQ);
         let req = parse_read_request(&first_block(&data)).unwrap();
@@ -1263,6 +1281,7 @@ mod tests {
         DSSETUP_CREATE_RESP,
         DSSETUP_TRANS_REQ,
         DSSETUP_TRANS_RESP,
+        FILENAME_TRANS_INTERIM,
     ];
 
     const COMMANDS: &[u8] = &[

@@ -1344,6 +1344,28 @@ mod tests {
     }
 
     #[test]
+    fn tree_connect_request_extension_form() {
+        // smb3-01 frame 7 rebuilt in the 3.1.1 extension form of MS-SMB2 2.2.9.1 (no capture
+        // holds one): Flags EXTENSION_PRESENT, a 16-byte extension, then the path at 88.
+        let original = nbss_payload(SMB3_TREE_REQ);
+        let path = &original[72..];
+        let mut data = original[..64].to_vec();
+        data.extend_from_slice(&9u16.to_le_bytes());
+        data.extend_from_slice(&SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT.to_le_bytes());
+        data.extend_from_slice(&88u16.to_le_bytes());
+        data.extend_from_slice(&(path.len() as u16).to_le_bytes());
+        data.extend_from_slice(&0u32.to_le_bytes());
+        data.extend_from_slice(&[0; 12]);
+        data.extend_from_slice(path);
+        let req = parse_tree_connect_request(&message(&data)).unwrap();
+        assert_eq!(req.path, r"\\WS2016\encrypted");
+        assert_eq!(req.extension_context_count, Some(0));
+        // a path offset pointing into the extension is refused
+        data[68..70].copy_from_slice(&72u16.to_le_bytes());
+        assert!(parse_tree_connect_request(&message(&data)).is_err());
+    }
+
+    #[test]
     fn compound_chain_and_error_bodies() {
         let data = nbss_payload(DELETE_COMPOUND_REQ);
         let msgs: Vec<_> = smb2_compound(&data).collect::<SmbResult<_>>().unwrap();
