@@ -204,13 +204,13 @@ impl Core {
         let Core { flows, config, shared, stats, records, limits, .. } = self;
         let Some(flow) = flows.get_mut(&key, now.0) else { return };
         let dir = flow.direction_from(src);
-        let server_port = flow.server.port;
+        let (server_ip, server_port) = (flow.server.ip, flow.server.port);
         let state = &mut flow.state;
         if seg.flags.syn {
             state.streams[dir.index()].syn(seg.seq);
         }
         if !state.app.seen_enough() {
-            let mut cx = AppContext { now, config, shared, records, stats, server_port };
+            let mut cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
             let FlowState { streams, app, .. } = state;
             let [to_server, to_client] = streams;
             let (this, peer) = match dir {
@@ -244,7 +244,7 @@ impl Core {
         let state = &mut flow.state;
         {
             let Core { config, shared, stats, records, limits, .. } = self;
-            let mut cx = AppContext { now, config, shared, records, stats, server_port: flow.server.port };
+            let mut cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
             if !state.app.seen_enough() {
                 for dir in [Direction::ToServer, Direction::ToClient] {
                     let FlowState { streams, app, .. } = state;

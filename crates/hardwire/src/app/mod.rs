@@ -4,6 +4,9 @@
 
 pub mod auth;
 pub mod dcerpc;
+pub mod smb;
+pub mod http;
+pub mod tls;
 
 use hardwire_flow::Direction;
 
@@ -29,7 +32,9 @@ pub(crate) struct AppContext<'a> {
     pub shared: &'a Shared,
     pub records: &'a mut Vec<Record>,
     pub stats: &'a mut EngineStats,
-    /// Ports of the flow, for protocols that care (WinRM on 5985...).
+    /// The server's address and port, for protocols that care (WinRM on 5985, the servers
+    /// remembered for SMB downgrades...).
+    pub server_ip: std::net::IpAddr,
     pub server_port: u16,
 }
 
@@ -51,6 +56,14 @@ pub(crate) enum App {
     Sniffing,
     /// Not a protocol we inspect: payload is skipped.
     Ignored,
+    /// SMB over NetBIOS session framing (445, 139, or recognised on any port).
+    Smb(Box<smb::SmbFlow>),
+    /// DCE/RPC directly over TCP (ncacn_ip_tcp): one conversation, no pipe.
+    Dcerpc(Box<dcerpc::Conversation>),
+    /// HTTP/1.x: requests and responses paired per connection.
+    Http(Box<http::Http>),
+    /// TLS: the hellos, then the flow is skipped.
+    Tls(Box<tls::Tls>),
 }
 
 /// Bytes to see before giving up on recognising a protocol.
@@ -71,26 +84,51 @@ impl App {
         }
         match self {
             App::Sniffing | App::Ignored => data.len() as u64,
+            App::Smb(smb) => smb.data(dir, data, cx),
+            App::Dcerpc(conversation) => conversation.data(dir, data, &Objects::default(), cx),
+            App::Http(http) => http.data(dir, data, cx),
+            App::Tls(tls) => tls.data(dir, data, cx),
         }
     }
 
     pub fn gap(&mut self, dir: Direction, len: u64, cx: &mut AppContext) {
-        let _ = (dir, len, cx);
+        let _ = len;
+        match self {
+            App::Smb(smb) => smb.gap(dir, cx),
+            App::Dcerpc(conversation) => conversation.gap(dir, cx),
+            App::Http(http) => http.gap(dir),
+            App::Tls(tls) => tls.gap(dir, cx),
+            App::Sniffing | App::Ignored => {}
+        }
     }
 
     /// The connection ended (closed, timed out, evicted, end of capture): flush records.
     pub fn close(&mut self, cx: &mut AppContext) {
-        let _ = cx;
+        match self {
+            App::Smb(smb) => smb.close(cx),
+            App::Dcerpc(conversation) => conversation.close(&Objects::default(), cx),
+            App::Http(http) => http.close(cx),
+            App::Tls(tls) => tls.close(cx),
+            App::Sniffing | App::Ignored => {}
+        }
     }
 
     /// The protocol has seen enough: the rest of the flow is skipped without buffering.
     pub fn seen_enough(&self) -> bool {
-        matches!(self, App::Ignored)
+        match self {
+            App::Smb(smb) => smb.seen_enough(),
+            App::Http(http) => http.seen_enough(),
+            App::Tls(tls) => tls.seen_enough(),
+            _ => matches!(self, App::Ignored),
+        }
     }
 
     fn start(protocol: Protocol) -> App {
         match protocol {
-            Protocol::Smb | Protocol::Http | Protocol::Tls | Protocol::Dcerpc => App::Ignored,
+            Protocol::Dcerpc => App::Dcerpc(Box::new(dcerpc::Conversation::new(None))),
+            Protocol::Http => App::Http(Box::default()),
+            Protocol::Tls => App::Tls(Box::default()),
+            Protocol::Smb => App::Smb(Box::default()),
         }
     }
 }

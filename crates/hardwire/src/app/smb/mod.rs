@@ -1,0 +1,252 @@
+//! The SMB state machine: NetBIOS session framing, then SMB1 ([`smb1`]) or SMB2/3 ([`smb2`])
+//! messages, folded into what each session shows about its security ([`session`]).
+//!
+//! One `smb` record per session (connection + SessionId/UID), written once the session is
+//! settled (set up and [`session::SETTLE_REQUESTS`] requests seen) or when the connection ends;
+//! failed SESSION_SETUPs get records of their own; a connection that never sets up a session
+//! gets one record of its negotiate. Named pipes feed DCE/RPC conversations.
+//!
+//! Bulk data never waits in a buffer: a message larger than [`LARGE_MESSAGE`] is read from its
+//! first bytes and the rest is skipped as it streams by.
+
+mod session;
+mod smb1;
+mod smb2;
+
+use std::collections::BTreeMap;
+
+use hardwire_flow::Direction;
+use hardwire_smb::nbss::{find_smb_frame_start, parse_nbss_frame, smb_protocol, NbssFrame, SmbProtocol};
+use hardwire_smb::smb2_transform::{decompress, parse_smb2_compression, parse_smb2_transform, DEFAULT_DECOMPRESS_CAP};
+
+use crate::app::auth::AuthState;
+use crate::app::AppContext;
+use crate::event::EventKind;
+use session::{connection_object, insert_bounded, Negotiated, Pending, Pipe, PipeKey, Session, Tree, TreeKey, MAX_SESSIONS};
+
+/// Messages larger than this are read from their head and skipped past.
+const LARGE_MESSAGE: usize = 64 << 10;
+/// Bytes of a large message read before skipping the rest (headers of READ/WRITE and the like).
+const LARGE_MESSAGE_HEAD: usize = 1024;
+/// NetBIOS session message type.
+const NBSS_SESSION_MESSAGE: u8 = 0x00;
+
+/// The SMB side of one TCP connection.
+#[derive(Debug, Default)]
+pub(crate) struct SmbFlow {
+    negotiated: Negotiated,
+    sessions: BTreeMap<u64, Session>,
+    /// Tokens of a SESSION_SETUP sent before the server assigned a session id.
+    pending_auth: AuthState,
+    pending: BTreeMap<u64, Pending>,
+    trees: BTreeMap<TreeKey, Tree>,
+    pipes: BTreeMap<PipeKey, Pipe>,
+    /// After a gap, a direction looks for the next frame start before parsing.
+    resync: [bool; 2],
+    /// The IPC$ share is in use: pipes (DCE/RPC) may come at any time, keep inspecting.
+    ipc_seen: bool,
+    /// Some record was written for this connection.
+    recorded: bool,
+}
+
+impl SmbFlow {
+    pub fn data(&mut self, dir: Direction, data: &[u8], cx: &mut AppContext) -> u64 {
+        let mut offset = 0;
+        if self.resync[dir.index()] {
+            match find_smb_frame_start(data) {
+                Some(start) => {
+                    offset = start;
+                    self.resync[dir.index()] = false;
+                }
+                // Keep a few bytes: a frame header may be split across segments.
+                None => return data.len().saturating_sub(7) as u64,
+            }
+        }
+        while let Some(rest) = data.get(offset..).filter(|r| !r.is_empty()) {
+            match parse_nbss_frame(rest) {
+                NbssFrame::Complete { msg_type, payload, total_len } => {
+                    if msg_type == NBSS_SESSION_MESSAGE {
+                        self.message(dir, payload, cx);
+                    }
+                    offset += total_len;
+                }
+                NbssFrame::Incomplete { needed } => {
+                    let total = rest.len() + needed;
+                    if total > LARGE_MESSAGE && rest.len() >= LARGE_MESSAGE_HEAD {
+                        if let Some(head) = rest.get(4..) {
+                            self.message(dir, head, cx);
+                        }
+                        return (offset + total) as u64;
+                    }
+                    return offset as u64;
+                }
+                NbssFrame::Invalid => {
+                    cx.parse_error("smb");
+                    match rest.get(1..).and_then(find_smb_frame_start) {
+                        Some(start) => offset += 1 + start,
+                        None => {
+                            self.resync[dir.index()] = true;
+                            return data.len().saturating_sub(7).max(offset) as u64;
+                        }
+                    }
+                }
+            }
+        }
+        offset as u64
+    }
+
+    pub fn gap(&mut self, dir: Direction, cx: &mut AppContext) {
+        self.resync[dir.index()] = true;
+        for pipe in self.pipes.values_mut() {
+            pipe.conversation.gap(dir, cx);
+        }
+    }
+
+    /// End of the connection: every session not yet written is written now.
+    pub fn close(&mut self, cx: &mut AppContext) {
+        let ids: Vec<u64> = self.sessions.iter().filter(|(_, s)| !s.emitted).map(|(id, _)| *id).collect();
+        for id in ids {
+            self.emit_session(id, cx);
+        }
+        if !self.recorded && (self.negotiated.version.is_some() || !self.negotiated.dialects_offered.is_empty()) {
+            cx.emit(EventKind::Smb, crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() });
+            self.recorded = true;
+        }
+    }
+
+    /// Every session is written and no pipe share is in use: the rest of the connection is bulk
+    /// data (or encrypted), and is skipped.
+    pub fn seen_enough(&self) -> bool {
+        !self.sessions.is_empty() && !self.ipc_seen && self.sessions.values().all(|s| s.emitted)
+    }
+
+    fn message(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
+        match smb_protocol(payload) {
+            Some(SmbProtocol::Smb1) => self.smb1_message(dir, payload, cx),
+            Some(SmbProtocol::Smb2) => self.smb2_messages(dir, payload, cx),
+            Some(SmbProtocol::Transform) => match parse_smb2_transform(payload) {
+                Ok(transform) => {
+                    let session = self.session(transform.session_id);
+                    session.transform_seen = true;
+                    if session.settled() && !session.emitted {
+                        self.emit_session(transform.session_id, cx);
+                    }
+                }
+                Err(_) => cx.parse_error("smb"),
+            },
+            // Compression is not encryption: what it carries is read like any message.
+            Some(SmbProtocol::Compression) => match parse_smb2_compression(payload).and_then(|h| decompress(&h, DEFAULT_DECOMPRESS_CAP)) {
+                Ok(inner) if smb_protocol(&inner.data) == Some(SmbProtocol::Smb2) => self.smb2_messages(dir, &inner.data, cx),
+                _ => cx.parse_error("smb"),
+            },
+            None => cx.parse_error("smb"),
+        }
+    }
+
+    fn session(&mut self, id: u64) -> &mut Session {
+        if !self.sessions.contains_key(&id) && self.sessions.len() >= MAX_SESSIONS {
+            self.sessions.pop_first();
+        }
+        self.sessions.entry(id).or_insert_with(|| Session::new(id))
+    }
+
+    /// A SESSION_SETUP request's token: to its session, or held until the server names one.
+    fn observe_setup_token(&mut self, session_id: u64, blob: &[u8], cx: &mut AppContext) {
+        let auth = if session_id == 0 { &mut self.pending_auth } else { &mut self.session(session_id).auth };
+        if auth.observe(blob).is_err() {
+            cx.parse_error("auth");
+        }
+    }
+
+    /// A SESSION_SETUP response: the held tokens join the session, then its own token and
+    /// status are folded in. Success and failure are final; failures are written at once.
+    fn setup_response(&mut self, session_id: u64, status: u32, blob: &[u8], cx: &mut AppContext) -> &mut Session {
+        let held = std::mem::take(&mut self.pending_auth);
+        let session = self.session(session_id);
+        if held != AuthState::default() {
+            merge_auth(&mut session.auth, held);
+        }
+        if session.auth.observe(blob).is_err() {
+            cx.parse_error("auth");
+        }
+        session.status = Some(status);
+        if status == session::STATUS_SUCCESS {
+            if let Some(mechanism) = session.auth.mechanism {
+                *cx.stats.auth_mechanisms.entry(mechanism).or_default() += 1;
+            }
+        }
+        self.session(session_id)
+    }
+
+    /// After a setup response: a failure is written at once and forgotten.
+    fn finish_setup(&mut self, session_id: u64, cx: &mut AppContext) {
+        let status = self.sessions.get(&session_id).and_then(|s| s.status);
+        if let Some(status) = status {
+            if status != session::STATUS_SUCCESS && status != session::STATUS_MORE_PROCESSING_REQUIRED {
+                self.emit_session(session_id, cx);
+                self.sessions.remove(&session_id);
+            }
+        }
+    }
+
+    fn emit_session(&mut self, session_id: u64, cx: &mut AppContext) {
+        let Some(session) = self.sessions.get_mut(&session_id) else { return };
+        session.emitted = true;
+        let objects = session.objects(&self.negotiated);
+        cx.emit(EventKind::Smb, objects);
+        self.recorded = true;
+    }
+
+    /// Counts a request of an established session, and writes its record once it settles.
+    fn observe_request(&mut self, session_id: u64, signed: bool, cx: &mut AppContext) {
+        let Some(session) = self.sessions.get_mut(&session_id) else { return };
+        if !session.established() {
+            return;
+        }
+        session.observe_request(signed);
+        if session.settled() && !session.emitted {
+            self.emit_session(session_id, cx);
+        }
+    }
+
+    fn remember(&mut self, key: u64, pending: Pending) {
+        insert_bounded(&mut self.pending, key, pending, session::MAX_PENDING);
+    }
+
+    fn tree_connected(&mut self, key: TreeKey, path: String) {
+        let ipc = session::is_ipc(&path);
+        self.ipc_seen |= ipc;
+        self.session(key.0).add_share(path);
+        insert_bounded(&mut self.trees, key, Tree { ipc }, session::MAX_TREES);
+    }
+
+    /// A file opened on the pipe share becomes a DCE/RPC conversation.
+    fn opened(&mut self, tree: TreeKey, name: &str, pipe: PipeKey) {
+        if self.trees.get(&tree).is_some_and(|t| t.ipc) {
+            let conversation = crate::app::dcerpc::Conversation::new(Some(session::pipe_name(name)));
+            insert_bounded(&mut self.pipes, pipe, Pipe { session: tree.0, conversation }, session::MAX_PIPES);
+        }
+    }
+
+    /// Bytes written to or read from a pipe go to its conversation, with the session as evidence.
+    fn pipe_data(&mut self, pipe: PipeKey, dir: Direction, data: &[u8], cx: &mut AppContext) {
+        let Some(session_id) = self.pipes.get(&pipe).map(|p| p.session) else { return };
+        let evidence = match self.sessions.get(&session_id) {
+            Some(session) => session.objects(&self.negotiated),
+            None => crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() },
+        };
+        if let Some(p) = self.pipes.get_mut(&pipe) {
+            p.conversation.data(dir, data, &evidence, cx);
+        }
+    }
+}
+
+/// Joins tokens seen before the session id was known with the session's own.
+fn merge_auth(into: &mut AuthState, held: AuthState) {
+    into.mechanism = into.mechanism.or(held.mechanism);
+    into.kerberos = into.kerberos.take().or(held.kerberos);
+    if into.ntlm.is_none() {
+        into.ntlm = held.ntlm;
+        into.ntlm_authenticated |= held.ntlm_authenticated;
+    }
+}

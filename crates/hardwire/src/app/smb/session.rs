@@ -1,0 +1,239 @@
+//! What one SMB connection and its sessions have shown about their security, and the `smb`
+//! record they become.
+
+use std::collections::BTreeMap;
+
+use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
+
+use crate::app::auth::AuthState;
+use crate::app::dcerpc::Conversation;
+use crate::event::{Objects, SmbObject};
+
+/// Requests seen after a session is set up before its record is written: enough to tell whether
+/// it signs, and to catch the first tree connects.
+pub(super) const SETTLE_REQUESTS: u32 = 16;
+/// Bounds on what one connection may make us remember.
+pub(super) const MAX_SESSIONS: usize = 64;
+pub(super) const MAX_SHARES: usize = 32;
+pub(super) const MAX_DIALECTS: usize = 32;
+pub(super) const MAX_PIPES: usize = 32;
+pub(super) const MAX_TREES: usize = 64;
+pub(super) const MAX_PENDING: usize = 1024;
+
+pub(super) const STATUS_SUCCESS: u32 = 0;
+pub(super) const STATUS_MORE_PROCESSING_REQUIRED: u32 = 0xC000_0016;
+pub(super) const STATUS_PENDING: u32 = 0x0000_0103;
+
+/// Facts of the negotiate, shared by every session of the connection.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Negotiated {
+    /// 1 when SMB1 is in use (an SMB1 negotiate answer or SMB1 commands), 2 for SMB2/3.
+    pub version: Option<u8>,
+    pub dialects_offered: Vec<String>,
+    /// SMB1 dialect string in force.
+    pub smb1_dialect: Option<String>,
+    /// SMB2 dialect code in force (never 0x02FF).
+    pub smb2_dialect: Option<u16>,
+    pub signing_required: Option<bool>,
+    pub client_signing_required: Option<bool>,
+    pub preauth_hash: Option<String>,
+    pub ciphers_offered: Vec<String>,
+    pub cipher: Option<String>,
+    pub signing_algorithm: Option<String>,
+    pub compression: Vec<String>,
+    pub server_name: Option<String>,
+    pub previous_best_dialect: Option<u16>,
+}
+
+impl Negotiated {
+    pub fn offer(&mut self, dialect: String) {
+        if self.dialects_offered.len() < MAX_DIALECTS && !self.dialects_offered.contains(&dialect) {
+            self.dialects_offered.push(dialect);
+        }
+    }
+
+    fn dialect(&self) -> Option<String> {
+        self.smb2_dialect.map(|d| smb2_dialect_name(d).into_owned()).or_else(|| self.smb1_dialect.clone())
+    }
+
+    /// The signing algorithm a dialect implies when no SIGNING context says otherwise
+    /// (MS-SMB2 3.1.4.1).
+    pub fn implied_signing_algorithm(&self) -> Option<String> {
+        let name = match self.smb2_dialect? {
+            0x0202 | 0x0210 => "HMAC-SHA256",
+            0x0300 | 0x0302 | 0x0311 => "AES-CMAC",
+            _ => return None,
+        };
+        Some(name.to_string())
+    }
+}
+
+/// One SMB session (SMB2 SessionId, SMB1 UID).
+#[derive(Debug, Default)]
+pub(super) struct Session {
+    pub id: u64,
+    /// Last SESSION_SETUP status; `None` while no response was seen.
+    pub status: Option<u32>,
+    pub guest: bool,
+    pub null_flag: bool,
+    pub encrypt_flag: bool,
+    pub encrypted_share: bool,
+    pub transform_seen: bool,
+    pub auth: AuthState,
+    pub shares: Vec<String>,
+    pub signed_requests: u32,
+    pub unsigned_requests: u32,
+    pub requests_after_setup: u32,
+    pub emitted: bool,
+}
+
+impl Session {
+    pub fn new(id: u64) -> Self {
+        Session { id, ..Session::default() }
+    }
+
+    pub fn established(&self) -> bool {
+        self.status == Some(STATUS_SUCCESS)
+    }
+
+    pub fn encrypted(&self) -> bool {
+        self.encrypt_flag || self.encrypted_share || self.transform_seen
+    }
+
+    pub fn anonymous(&self) -> bool {
+        self.null_flag || self.auth.is_anonymous()
+    }
+
+    pub fn add_share(&mut self, path: String) {
+        if self.shares.len() < MAX_SHARES && !self.shares.contains(&path) {
+            self.shares.push(path);
+        }
+    }
+
+    /// Counts one request sent after the session was set up.
+    pub fn observe_request(&mut self, signed: bool) {
+        self.requests_after_setup = self.requests_after_setup.saturating_add(1);
+        if signed {
+            self.signed_requests = self.signed_requests.saturating_add(1);
+        } else {
+            self.unsigned_requests = self.unsigned_requests.saturating_add(1);
+        }
+    }
+
+    /// Set up, and enough requests (or encryption) seen to say how it protects itself.
+    pub fn settled(&self) -> bool {
+        self.established() && (self.requests_after_setup >= SETTLE_REQUESTS || self.transform_seen)
+    }
+
+    fn auth_name(&self) -> &'static str {
+        if self.anonymous() {
+            "anonymous"
+        } else {
+            self.auth.mechanism.unwrap_or("unknown")
+        }
+    }
+
+    /// The record's objects: `smb` with the connection's negotiate facts, and `ntlm`/`kerberos`.
+    pub fn objects(&self, negotiated: &Negotiated) -> Objects {
+        let setup_seen = self.status.is_some();
+        let observed = self.signed_requests + self.unsigned_requests;
+        let smb = SmbObject {
+            session_id: Some(format!("0x{:016x}", self.id)),
+            guest: setup_seen.then_some(self.guest),
+            anonymous: setup_seen.then(|| self.anonymous()),
+            auth: setup_seen.then(|| self.auth_name().to_string()),
+            status: self.status.map(|s| nt_status_string(s).into_owned()),
+            shares: (!self.shares.is_empty()).then(|| self.shares.clone()),
+            signed: (observed > 0 && !self.encrypted()).then_some(self.unsigned_requests == 0),
+            encrypted: Some(self.encrypted()),
+            ..connection_object(negotiated)
+        };
+        Objects { smb: Some(smb), ntlm: self.auth.ntlm_object(), kerberos: self.auth.kerberos.clone(), ..Objects::default() }
+    }
+}
+
+/// The `smb` object of what the negotiate alone says (also the record of a connection that
+/// never set up a session).
+pub(super) fn connection_object(n: &Negotiated) -> SmbObject {
+    let non_empty = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    SmbObject {
+        version: n.version,
+        dialects_offered: non_empty(&n.dialects_offered),
+        dialect: n.dialect(),
+        signing_required: n.signing_required,
+        client_signing_required: n.client_signing_required,
+        preauth_hash: n.preauth_hash.clone(),
+        ciphers_offered: non_empty(&n.ciphers_offered),
+        cipher: n.cipher.clone(),
+        signing_algorithm: n.signing_algorithm.clone().or_else(|| n.implied_signing_algorithm()),
+        compression: non_empty(&n.compression),
+        server_name: n.server_name.clone(),
+        previous_best_dialect: n.previous_best_dialect.map(|d| smb2_dialect_name(d).into_owned()),
+        ..SmbObject::default()
+    }
+}
+
+/// A request waiting for its response, by message id (SMB2) or PID/MID (SMB1).
+#[derive(Debug)]
+pub(super) enum Pending {
+    TreeConnect { path: String },
+    Create { name: String, tree: TreeKey },
+    Read { pipe: PipeKey },
+    Transact { pipe: PipeKey },
+}
+
+/// A tree by session and tree id.
+pub(super) type TreeKey = (u64, u32);
+
+#[derive(Debug, Clone)]
+pub(super) struct Tree {
+    /// The pipe share (`IPC$`): files opened on it are named pipes.
+    pub ipc: bool,
+}
+
+/// An open pipe: SMB2 FileId or SMB1 FID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum PipeKey {
+    Smb2(u64, u64),
+    Smb1(u16),
+}
+
+#[derive(Debug)]
+pub(super) struct Pipe {
+    pub session: u64,
+    pub conversation: Conversation,
+}
+
+/// Bounded maps: when full, the oldest key goes.
+pub(super) fn insert_bounded<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: V, cap: usize) {
+    if map.len() >= cap && !map.contains_key(&key) {
+        map.pop_first();
+    }
+    map.insert(key, value);
+}
+
+/// `\PIPE\svcctl`, `\svcctl`, `svcctl` → `svcctl`.
+pub(super) fn pipe_name(name: &str) -> String {
+    let lower = name.trim_matches('\0').to_ascii_lowercase();
+    let trimmed = lower.trim_start_matches('\\');
+    trimmed.strip_prefix("pipe\\").unwrap_or(trimmed).to_string()
+}
+
+/// `\\server\IPC$` is the pipe share.
+pub(super) fn is_ipc(path: &str) -> bool {
+    path.rsplit('\\').next().is_some_and(|share| share.eq_ignore_ascii_case("IPC$"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe_names_are_normalised() {
+        assert_eq!(pipe_name("\\PIPE\\atsvc"), "atsvc");
+        assert_eq!(pipe_name("\\svcctl"), "svcctl");
+        assert_eq!(pipe_name("srvsvc\0"), "srvsvc");
+        assert!(is_ipc("\\\\10.0.0.1\\IPC$"));
+        assert!(!is_ipc("\\\\10.0.0.1\\C$"));
+    }
+}

@@ -1,0 +1,164 @@
+//! SMB2/3 messages: negotiate, session setup, tree connect, and the pipe traffic (CREATE, READ,
+//! WRITE, IOCTL FSCTL_PIPE_TRANSCEIVE).
+
+use hardwire_flow::Direction;
+use hardwire_smb::names::{cipher_name, compression_algorithm_name, preauth_hash_name, signing_algorithm_name, smb2_dialect_name};
+use hardwire_smb::smb2_records::{
+    parse_smb2_body, smb2_compound, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest, Smb2NegotiateResponse, FSCTL_PIPE_TRANSCEIVE,
+    SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
+};
+
+use super::session::{Pending, PipeKey, STATUS_PENDING, STATUS_SUCCESS};
+use super::SmbFlow;
+use crate::app::AppContext;
+
+/// Requests that are never signed (MS-SMB2 3.2.4.1.1): they say nothing about signing.
+const SMB2_CANCEL: u16 = 0x000C;
+const SMB2_ECHO: u16 = 0x000D;
+
+/// The multi-protocol negotiate's wildcard answer: another negotiate follows.
+const DIALECT_WILDCARD: u16 = 0x02FF;
+
+impl SmbFlow {
+    /// Every message of a compound chain.
+    pub(super) fn smb2_messages(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
+        self.negotiated.version.get_or_insert(2);
+        for message in smb2_compound(payload) {
+            match message {
+                Ok(message) => self.smb2_message(dir, &message, cx),
+                Err(_) => {
+                    cx.parse_error("smb");
+                    break;
+                }
+            }
+        }
+    }
+
+    fn smb2_message(&mut self, dir: Direction, m: &Smb2Message<'_>, cx: &mut AppContext) {
+        let h = &m.header;
+        if dir == Direction::ToServer && !matches!(h.command, SMB2_NEGOTIATE | SMB2_SESSION_SETUP | SMB2_CANCEL | SMB2_ECHO) {
+            self.observe_request(h.session_id, h.is_signed(), cx);
+        }
+        let body = match parse_smb2_body(m) {
+            Ok(body) => body,
+            Err(_) => {
+                // A message cut short by the large-message path, or malformed: counted, skipped.
+                cx.parse_error("smb");
+                return;
+            }
+        };
+        if h.is_response() && h.status == STATUS_PENDING {
+            return; // an interim answer: the real one follows
+        }
+        match body {
+            Smb2Body::NegotiateRequest(request) => self.negotiate_request(&request),
+            Smb2Body::NegotiateResponse(response) => self.negotiate_response(&response, cx),
+            Smb2Body::SessionSetupRequest(request) => self.observe_setup_token(h.session_id, request.security_buffer, cx),
+            Smb2Body::SessionSetupResponse(response) => {
+                let session = self.setup_response(h.session_id, h.status, response.security_buffer, cx);
+                session.guest |= response.is_guest();
+                session.null_flag |= response.is_null();
+                session.encrypt_flag |= response.encrypt_data();
+                self.finish_setup(h.session_id, cx);
+            }
+            Smb2Body::Error(_) if h.command == SMB2_SESSION_SETUP => {
+                self.setup_response(h.session_id, h.status, &[], cx);
+                self.finish_setup(h.session_id, cx);
+            }
+            Smb2Body::TreeConnectRequest(request) => self.remember(h.message_id, Pending::TreeConnect { path: request.path }),
+            Smb2Body::TreeConnectResponse(response) => {
+                if let Some(Pending::TreeConnect { path }) = self.pending.remove(&h.message_id) {
+                    if h.status == STATUS_SUCCESS {
+                        let tree = (h.session_id, h.tree_id.unwrap_or_default());
+                        self.tree_connected(tree, path);
+                        if response.encrypt_data() {
+                            self.session(h.session_id).encrypted_share = true;
+                        }
+                    }
+                }
+            }
+            Smb2Body::CreateRequest(request) => {
+                let tree = (h.session_id, h.tree_id.unwrap_or_default());
+                self.remember(h.message_id, Pending::Create { name: request.name, tree });
+            }
+            Smb2Body::CreateResponse(response) => {
+                if let Some(Pending::Create { name, tree }) = self.pending.remove(&h.message_id) {
+                    let id = response.file_id;
+                    self.opened(tree, &name, PipeKey::Smb2(id.persistent, id.volatile));
+                }
+            }
+            Smb2Body::WriteRequest(write) => {
+                let pipe = PipeKey::Smb2(write.file_id.persistent, write.file_id.volatile);
+                self.pipe_data(pipe, Direction::ToServer, write.data, cx);
+            }
+            Smb2Body::ReadRequest(read) => {
+                let pipe = PipeKey::Smb2(read.file_id.persistent, read.file_id.volatile);
+                if self.pipes.contains_key(&pipe) {
+                    self.remember(h.message_id, Pending::Read { pipe });
+                }
+            }
+            Smb2Body::ReadResponse(read) => {
+                if let Some(Pending::Read { pipe }) = self.pending.remove(&h.message_id) {
+                    self.pipe_data(pipe, Direction::ToClient, read.data, cx);
+                }
+            }
+            Smb2Body::IoctlRequest(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
+                let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
+                self.pipe_data(pipe, Direction::ToServer, ioctl.input, cx);
+            }
+            Smb2Body::IoctlResponse(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
+                let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
+                self.pipe_data(pipe, Direction::ToClient, ioctl.output, cx);
+            }
+            Smb2Body::Error(_) => {
+                self.pending.remove(&h.message_id);
+            }
+            _ => {}
+        }
+    }
+
+    fn negotiate_request(&mut self, request: &Smb2NegotiateRequest<'_>) {
+        let n = &mut self.negotiated;
+        for dialect in &request.dialects {
+            n.offer(smb2_dialect_name(*dialect).into_owned());
+        }
+        n.client_signing_required = Some(request.signing_required());
+        for context in &request.contexts {
+            match context {
+                NegotiateContext::Encryption { ciphers } => {
+                    n.ciphers_offered = ciphers.iter().map(|c| cipher_name(*c).map_or_else(|| format!("0x{c:04x}"), str::to_string)).collect();
+                }
+                NegotiateContext::NetName(name) => n.server_name = Some(name.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    fn negotiate_response(&mut self, response: &Smb2NegotiateResponse<'_>, cx: &mut AppContext) {
+        let n = &mut self.negotiated;
+        n.version = Some(2);
+        n.signing_required = Some(response.signing_required());
+        if response.dialect == DIALECT_WILDCARD {
+            return;
+        }
+        n.smb2_dialect = Some(response.dialect);
+        n.smb1_dialect = None;
+        *cx.stats.smb_dialects.entry(smb2_dialect_name(response.dialect).into_owned()).or_default() += 1;
+        n.previous_best_dialect = cx.shared.dialects.observe(cx.server_ip, response.dialect);
+        for context in &response.contexts {
+            match context {
+                NegotiateContext::PreauthIntegrity { hash_algorithms, .. } => {
+                    n.preauth_hash = hash_algorithms.first().and_then(|h| preauth_hash_name(*h)).map(str::to_string);
+                }
+                NegotiateContext::Encryption { ciphers } => n.cipher = ciphers.first().and_then(|c| cipher_name(*c)).map(str::to_string),
+                NegotiateContext::Signing { algorithms } => {
+                    n.signing_algorithm = algorithms.first().and_then(|a| signing_algorithm_name(*a)).map(str::to_string);
+                }
+                NegotiateContext::Compression { algorithms, .. } => {
+                    n.compression = algorithms.iter().filter_map(|a| compression_algorithm_name(*a)).map(str::to_string).collect();
+                }
+                _ => {}
+            }
+        }
+    }
+}
