@@ -1,7 +1,8 @@
 //! The output edge of hardwire: events become JSON lines (`../shared/SCHEMA.md`), counted on
-//! the way for the `stats` line and the metrics.
+//! the way for the `stats` line and the Prometheus metrics ([`metrics`]).
 
 pub mod json;
+pub mod metrics;
 pub mod tally;
 
 pub use json::JsonLines;

@@ -1,0 +1,151 @@
+//! Prometheus text exposition of the sensor's figures: the same counters as the `stats` line,
+//! named and labelled by Prometheus conventions (`hardwire_` prefix, `_total` counters, base
+//! units). A pure function: the caller serves the text over HTTP.
+
+use prometheus::core::Collector;
+use prometheus::{Encoder, Gauge, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+use hardwire::EngineStats;
+
+use crate::tally::{LiveCounters, Tally};
+
+/// Renders every figure in the Prometheus text format (version 0.0.4).
+///
+/// `stats` are the engine counters summed over the workers, `tally` what the output stage wrote
+/// (after suppression), `live` the capture's drop counters, and `capture_lag_seconds` how far
+/// behind the packets' own time the workers are.
+pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_lag_seconds: f64) -> String {
+    let registry = Registry::new();
+    let add = |collector: Option<Box<dyn Collector>>| {
+        // Names below are fixed and distinct, so registration cannot collide.
+        if let Some(collector) = collector {
+            let _ = registry.register(collector);
+        }
+    };
+
+    add(counter("hardwire_packets_total", "Packets seen by the workers.", stats.packets));
+    add(counter("hardwire_bytes_total", "Bytes seen on the wire (frame lengths).", stats.bytes));
+    add(counter("hardwire_kernel_drops_total", "Packets the kernel dropped for lack of buffer space (pcap ps_drop).", live.kernel_drops));
+    add(counter("hardwire_interface_drops_total", "Packets the interface or driver dropped (pcap ps_ifdrop).", live.interface_drops));
+    add(counter("hardwire_queue_drops_total", "Packets dropped because a worker's queue was full.", live.queue_drops));
+    add(gauge_int("hardwire_flows_active", "Flows currently tracked.", stats.flows_active));
+    add(counter("hardwire_flows_created_total", "Flows created.", stats.flows));
+    add(counter("hardwire_flows_evicted_total", "Flows evicted because the flow table was full.", stats.flows_evicted));
+    add(counter("hardwire_reassembly_gaps_total", "Holes in TCP streams that reassembly skipped.", stats.reassembly_gaps));
+    add(counter("hardwire_decode_errors_total", "Frames that did not decode.", stats.decode_errors));
+    add(counter_vec("hardwire_parse_errors_total", "Malformed protocol messages, per protocol.", &["protocol"], stats.parse_errors.iter().map(|(k, v)| ([*k], *v))));
+    add(counter_vec("hardwire_events_total", "Records written, per event type (after suppression).", &["event_type"], tally.events.iter().map(|(k, v)| ([*k], *v))));
+    add(counter_vec(
+        "hardwire_alerts_total",
+        "Alert occurrences, per rule and severity (a suppression summary counts as the occurrences it stands for).",
+        &["rule", "severity"],
+        tally.alerts_by_severity.iter().map(|((rule, severity), v)| ([*rule, *severity], *v)),
+    ));
+    add(counter_vec("hardwire_smb_dialects_total", "SMB dialects negotiated.", &["dialect"], stats.smb_dialects.iter().map(|(k, v)| ([k.as_str()], *v))));
+    add(counter_vec("hardwire_auth_mechanisms_total", "Authentication mechanisms seen.", &["mechanism"], stats.auth_mechanisms.iter().map(|(k, v)| ([*k], *v))));
+    add(gauge("hardwire_capture_lag_seconds", "How far the workers are behind: wall clock minus the capture time of the packet last processed.", capture_lag_seconds));
+
+    let mut text = Vec::new();
+    // Encoding into a Vec fails only on a malformed family, which the fixed names rule out.
+    let _ = TextEncoder::new().encode(&registry.gather(), &mut text);
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// The Content-Type of [`render`]'s output.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// A counter at `value`. The constructors fail only on an invalid metric name, and every name
+/// here is a valid constant: such a failure leaves the figure out rather than the scrape.
+fn counter(name: &str, help: &str, value: u64) -> Option<Box<dyn Collector>> {
+    let counter = IntCounter::new(name, help).ok()?;
+    counter.inc_by(value);
+    Some(Box::new(counter))
+}
+
+fn gauge_int(name: &str, help: &str, value: u64) -> Option<Box<dyn Collector>> {
+    let gauge = IntGauge::new(name, help).ok()?;
+    gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+    Some(Box::new(gauge))
+}
+
+fn gauge(name: &str, help: &str, value: f64) -> Option<Box<dyn Collector>> {
+    let gauge = Gauge::new(name, help).ok()?;
+    gauge.set(value);
+    Some(Box::new(gauge))
+}
+
+/// A counter family with one child per label set.
+fn counter_vec<'a, const N: usize>(
+    name: &str,
+    help: &str,
+    labels: &[&str; N],
+    values: impl Iterator<Item = ([&'a str; N], u64)>,
+) -> Option<Box<dyn Collector>> {
+    let family = IntCounterVec::new(Opts::new(name, help), labels).ok()?;
+    for (label_values, value) in values {
+        if let Ok(child) = family.get_metric_with_label_values(&label_values) {
+            child.inc_by(value);
+        }
+    }
+    Some(Box::new(family))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (EngineStats, Tally, LiveCounters) {
+        let mut stats = EngineStats { packets: 1234, bytes: 567_890, flows: 12, flows_active: 3, flows_evicted: 1, reassembly_gaps: 2, ..EngineStats::default() };
+        stats.parse_errors.insert("smb", 4);
+        stats.smb_dialects.insert("3.1.1".to_string(), 7);
+        stats.auth_mechanisms.insert("ntlm", 5);
+        let mut tally = Tally::default();
+        tally.events.insert("smb", 7);
+        tally.events.insert("alert", 9);
+        tally.alerts.insert("ntlm.used", 9);
+        tally.alerts_by_severity.insert(("ntlm.used", "medium"), 9);
+        (stats, tally, LiveCounters { kernel_drops: 10, interface_drops: 11, queue_drops: 12 })
+    }
+
+    /// The value of the one sample line that starts with `series` (name and labels).
+    fn sample_value(text: &str, series: &str) -> Option<f64> {
+        text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
+    #[test]
+    fn every_figure_is_exposed_with_its_labels() {
+        let (stats, tally, live) = sample();
+        let text = render(&stats, &tally, &live, 0.25);
+        let expected = [
+            ("hardwire_packets_total", 1234.0),
+            ("hardwire_bytes_total", 567_890.0),
+            ("hardwire_kernel_drops_total", 10.0),
+            ("hardwire_interface_drops_total", 11.0),
+            ("hardwire_queue_drops_total", 12.0),
+            ("hardwire_flows_active", 3.0),
+            ("hardwire_flows_created_total", 12.0),
+            ("hardwire_flows_evicted_total", 1.0),
+            ("hardwire_reassembly_gaps_total", 2.0),
+            ("hardwire_parse_errors_total{protocol=\"smb\"}", 4.0),
+            ("hardwire_events_total{event_type=\"alert\"}", 9.0),
+            ("hardwire_events_total{event_type=\"smb\"}", 7.0),
+            ("hardwire_alerts_total{rule=\"ntlm.used\",severity=\"medium\"}", 9.0),
+            ("hardwire_smb_dialects_total{dialect=\"3.1.1\"}", 7.0),
+            ("hardwire_auth_mechanisms_total{mechanism=\"ntlm\"}", 5.0),
+            ("hardwire_capture_lag_seconds", 0.25),
+        ];
+        for (series, value) in expected {
+            assert_eq!(sample_value(&text, series), Some(value), "{series} in\n{text}");
+        }
+        assert!(text.contains("# TYPE hardwire_packets_total counter"));
+        assert!(text.contains("# TYPE hardwire_flows_active gauge"));
+    }
+
+    #[test]
+    fn label_values_from_the_wire_are_escaped() {
+        let (mut stats, tally, live) = sample();
+        stats.smb_dialects.insert("we\"ird\n".to_string(), 1);
+        let text = render(&stats, &tally, &live, 0.0);
+        assert!(text.contains("dialect=\"we\\\"ird\\n\"} 1"), "{text}");
+    }
+}
