@@ -1,36 +1,384 @@
 //! DCE/RPC conversations, over an SMB named pipe or directly over TCP.
 //!
 //! The SMB state machine owns one [`Conversation`] per open pipe (file id) and hands it the
-//! bytes of each WRITE, READ and IOCTL FSCTL_PIPE_TRANSCEIVE; the TCP app hands it stream bytes.
-//! Either way the conversation parses PDUs and emits `dcerpc` records.
+//! bytes of each WRITE, READ and IOCTL FSCTL_PIPE_TRANSCEIVE; the TCP app ([`App::Dcerpc`],
+//! the endpoint mapper on 135 and the dynamic ports it hands out) hands it stream bytes.
+//! Either way the conversation frames PDUs, remembers the presentation contexts the binds
+//! negotiated, joins request fragments, reads the auth verifiers' tokens and emits `dcerpc`
+//! records: one per interface bound, one per request.
+//!
+//! [`App::Dcerpc`]: crate::app::App::Dcerpc
 
+use std::collections::BTreeMap;
+
+use hardwire_dcerpc::fragments::DEFAULT_STUB_CAP;
+use hardwire_dcerpc::{
+    decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AuthLevel, AuthType, AuthVerifier, Bind,
+    BindAck, ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, Pdu, PduBody,
+    RemoteExecDetail, Request, Uuid,
+};
 use hardwire_flow::Direction;
 
+use crate::app::auth::AuthState;
 use crate::app::AppContext;
-use crate::event::Objects;
+use crate::event::{DcerpcObject, EventKind, Objects};
+
+/// Presentation contexts remembered per conversation; a hostile peer gets no more.
+const MAX_CONTEXTS: usize = 64;
+/// Stub bytes buffered for requests in fragments (task XML fits many times over).
+const STUB_CAP: usize = DEFAULT_STUB_CAP / 4;
+/// Name of the parse-error counter.
+const PROTOCOL: &str = "dcerpc";
+
+/// A presentation context the server accepted: what a request's context id stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Context {
+    interface: Uuid,
+    version: (u16, u16),
+    /// The NDR flavour of the accepted transfer syntax; `None` when it is neither NDR 2.0 nor
+    /// NDR64.
+    ndr: Option<NdrFormat>,
+}
+
+/// The security the client asked for in its bind or alter_context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Security {
+    auth_type: AuthType,
+    level: AuthLevel,
+}
+
+/// One direction's bytes not yet framed: a partial PDU, or the tail scanned for a header.
+#[derive(Debug, Default)]
+struct Inbound {
+    pending: Vec<u8>,
+    /// After a gap or garbage: looking for bytes that parse as a PDU header.
+    resync: bool,
+}
 
 /// One DCE/RPC conversation: a pipe or a TCP connection.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Conversation {
     /// The pipe name, lower case, without `\PIPE\`; `None` over TCP.
     pub pipe: Option<String>,
+    inbound: [Inbound; 2],
+    /// Accepted presentation contexts by id, for the life of the conversation.
+    contexts: BTreeMap<u16, Context>,
+    /// The contexts of the last bind or alter_context, waiting for the server's answer.
+    proposed: Vec<ContextElement>,
+    /// Bind records waiting for the authentication to complete, so that they carry the user.
+    held: Vec<DcerpcObject>,
+    security: Option<Security>,
+    auth: AuthState,
+    requests: FragmentAssembler,
 }
 
 impl Conversation {
     pub fn new(pipe: Option<String>) -> Self {
-        Conversation { pipe }
+        Conversation {
+            pipe,
+            inbound: Default::default(),
+            contexts: BTreeMap::new(),
+            proposed: Vec::new(),
+            held: Vec::new(),
+            security: None,
+            auth: AuthState::default(),
+            requests: FragmentAssembler::new(STUB_CAP),
+        }
     }
 
     /// Bytes of one direction as the transport delivers them. `evidence` holds what the
     /// transport knows of who is talking (the SMB session's `smb` and `ntlm` objects), to be
-    /// attached to the records. Returns the bytes consumed (see `App::data`).
+    /// attached to the records. Returns the bytes consumed (see `App::data`): always all of
+    /// them, a partial PDU is kept here (at most one fragment, 64 KiB).
     pub fn data(&mut self, dir: Direction, data: &[u8], evidence: &Objects, cx: &mut AppContext) -> u64 {
-        let _ = (dir, evidence, cx);
+        let mut pending = std::mem::take(&mut self.inbound[dir.index()].pending);
+        if pending.is_empty() {
+            let used = self.frames(dir, data, evidence, cx);
+            pending.extend_from_slice(data.get(used..).unwrap_or_default());
+        } else {
+            pending.extend_from_slice(data);
+            let used = self.frames(dir, &pending, evidence, cx);
+            pending.drain(..used.min(pending.len()));
+        }
+        self.inbound[dir.index()].pending = pending;
         data.len() as u64
     }
 
-    /// Bytes of one direction were lost.
+    /// Bytes of one direction were lost: the partial PDU goes, and the conversation waits for
+    /// bytes that parse as a PDU header. Fragments of calls in progress are forgotten too.
     pub fn gap(&mut self, dir: Direction, cx: &mut AppContext) {
-        let _ = (dir, cx);
+        let _ = cx;
+        let inbound = &mut self.inbound[dir.index()];
+        inbound.pending.clear();
+        inbound.resync = true;
+        if dir == Direction::ToServer {
+            self.requests.clear();
+        }
+    }
+
+    /// The pipe or connection ended: bind records still waiting are emitted.
+    pub fn close(&mut self, evidence: &Objects, cx: &mut AppContext) {
+        self.release_held(evidence, cx);
+        self.flush_proposed(evidence, cx);
+    }
+
+    /// Handles every whole PDU at the start of `input`; returns the bytes used. What is left is
+    /// a partial PDU, or (while resynchronising) fewer bytes than a header.
+    fn frames(&mut self, dir: Direction, input: &[u8], evidence: &Objects, cx: &mut AppContext) -> usize {
+        let mut used = 0;
+        while let Some(rest) = input.get(used..).filter(|rest| !rest.is_empty()) {
+            if self.inbound[dir.index()].resync {
+                match header_start(rest) {
+                    Some(offset) => {
+                        used += offset;
+                        self.inbound[dir.index()].resync = false;
+                    }
+                    None => return used + rest.len().saturating_sub(HEADER_LEN - 1),
+                }
+                continue;
+            }
+            match frame_pdu(rest) {
+                Frame::Complete { pdu, len } => {
+                    self.pdu(dir, &pdu, evidence, cx);
+                    used += len;
+                }
+                Frame::Incomplete { .. } => return used,
+                Frame::Invalid { skip: Some(len), .. } => {
+                    cx.parse_error(PROTOCOL);
+                    used += len;
+                }
+                Frame::Invalid { skip: None, .. } => {
+                    cx.parse_error(PROTOCOL);
+                    self.inbound[dir.index()].resync = true;
+                    used += 1;
+                }
+            }
+        }
+        used
+    }
+
+    fn pdu(&mut self, dir: Direction, pdu: &Pdu, evidence: &Objects, cx: &mut AppContext) {
+        match (&pdu.body, dir) {
+            (PduBody::Bind(bind) | PduBody::AlterContext(bind), Direction::ToServer) => {
+                self.release_held(evidence, cx);
+                self.observe(pdu.auth.as_ref(), dir, cx);
+                self.propose(bind, pdu.auth.as_ref(), evidence, cx);
+            }
+            (PduBody::BindAck(ack) | PduBody::AlterContextResp(ack), Direction::ToClient) => {
+                self.observe(pdu.auth.as_ref(), dir, cx);
+                self.answer(Some(ack), evidence, cx);
+            }
+            (PduBody::BindNak(_), Direction::ToClient) => self.answer(None, evidence, cx),
+            (PduBody::Auth3, Direction::ToServer) => {
+                self.observe(pdu.auth.as_ref(), dir, cx);
+                self.release_held(evidence, cx);
+            }
+            (PduBody::Request(request), Direction::ToServer) => {
+                self.release_held(evidence, cx);
+                self.request(&pdu.header, request, pdu.auth.as_ref(), evidence, cx);
+            }
+            (PduBody::Fault(_), Direction::ToClient) => self.requests.discard(pdu.header.call_id),
+            _ => {}
+        }
+    }
+
+    /// Folds the token of a bind-time auth verifier into the authentication state.
+    fn observe(&mut self, auth: Option<&AuthVerifier>, dir: Direction, cx: &mut AppContext) {
+        let Some(auth) = auth else { return };
+        if !matches!(auth.auth_type, AuthType::Spnego | AuthType::Ntlmssp | AuthType::Kerberos) {
+            return;
+        }
+        // Server tokens may be AP-REPs or SPNEGO answers the reader does not need to follow.
+        if self.auth.observe(auth.token).is_err() && dir == Direction::ToServer {
+            cx.parse_error("auth");
+        }
+    }
+
+    /// A bind or alter_context: its security is noted and its contexts await the answer.
+    fn propose(&mut self, bind: &Bind, auth: Option<&AuthVerifier>, evidence: &Objects, cx: &mut AppContext) {
+        // An earlier proposal never answered is reported without a result.
+        self.flush_proposed(evidence, cx);
+        if let Some(auth) = auth {
+            self.security = Some(Security { auth_type: auth.auth_type, level: auth.auth_level });
+        }
+        self.proposed = bind.contexts.iter().take(MAX_CONTEXTS).cloned().collect();
+    }
+
+    /// The server's bind_ack / alter_context_resp (`None`: a bind_nak). Accepted contexts are
+    /// remembered; each interface newly bound gets a record.
+    fn answer(&mut self, ack: Option<&BindAck>, evidence: &Objects, cx: &mut AppContext) {
+        let proposed = std::mem::take(&mut self.proposed);
+        let mut bound: Vec<(Uuid, (u16, u16), &'static str)> = Vec::new();
+        for (index, element) in proposed.iter().enumerate() {
+            let syntax = element.abstract_syntax;
+            let known = self.contexts.get(&element.context_id).is_some_and(|c| c.interface == syntax.uuid);
+            let result = ack.and_then(|ack| ack.results.get(index));
+            let outcome = match result {
+                Some(result) if result.is_accepted() => {
+                    let ndr = NdrFormat::from_transfer_syntax(&result.transfer_syntax.uuid);
+                    let context = Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr };
+                    if self.contexts.len() < MAX_CONTEXTS || self.contexts.contains_key(&element.context_id) {
+                        self.contexts.insert(element.context_id, context);
+                    }
+                    "accepted"
+                }
+                Some(result) => bind_result_name(result.result),
+                None if ack.is_none() => "rejected",
+                None => "unanswered",
+            };
+            if known {
+                // An alter_context re-proposing a bound context (authentication legs): no news.
+                continue;
+            }
+            match bound.iter_mut().find(|(uuid, ..)| *uuid == syntax.uuid) {
+                // Bind-time feature negotiation and NDR64 offers repeat the interface.
+                Some(entry) if outcome == "accepted" => entry.2 = outcome,
+                Some(_) => {}
+                None => bound.push((syntax.uuid, (syntax.version, syntax.version_minor), outcome)),
+            }
+        }
+        for (uuid, version, outcome) in bound {
+            let mut record = self.interface_object(&uuid, version);
+            record.bind_result = Some(outcome.to_string());
+            self.held.push(record);
+        }
+        if !self.authenticating() {
+            self.release_held(evidence, cx);
+        }
+    }
+
+    /// A bind proposal the server never answered (one-sided capture, or a new bind instead).
+    fn flush_proposed(&mut self, evidence: &Objects, cx: &mut AppContext) {
+        let mut seen: Vec<Uuid> = Vec::new();
+        for element in std::mem::take(&mut self.proposed) {
+            let syntax = element.abstract_syntax;
+            if seen.contains(&syntax.uuid) {
+                continue;
+            }
+            seen.push(syntax.uuid);
+            let record = self.interface_object(&syntax.uuid, (syntax.version, syntax.version_minor));
+            self.held.push(record);
+        }
+        self.release_held(evidence, cx);
+    }
+
+    /// NTLM's AUTHENTICATE comes after the bind_ack (in auth3 or an alter_context): bind
+    /// records wait for it so that they name the user.
+    fn authenticating(&self) -> bool {
+        let ntlm_capable = self.security.is_some_and(|s| matches!(s.auth_type, AuthType::Spnego | AuthType::Ntlmssp));
+        ntlm_capable && !self.auth.ntlm_authenticated && self.auth.kerberos.is_none()
+    }
+
+    fn release_held(&mut self, evidence: &Objects, cx: &mut AppContext) {
+        for record in std::mem::take(&mut self.held) {
+            self.emit(record, evidence, cx);
+        }
+    }
+
+    /// One fragment of a request; the record goes out with the last fragment.
+    fn request(&mut self, header: &Header, request: &Request, auth: Option<&AuthVerifier>, evidence: &Objects, cx: &mut AppContext) {
+        let Some(stub) = self.requests.push(header.call_id, header.flags, request.stub) else { return };
+        let context = self.contexts.get(&request.context_id).copied();
+        let level = auth.map(|a| a.auth_level).or(self.security.map(|s| s.level));
+        let mut record = match context {
+            Some(context) => self.interface_object(&context.interface, context.version),
+            None => DcerpcObject { pipe: self.pipe.clone(), ..DcerpcObject::default() },
+        };
+        record.opnum = Some(request.opnum);
+        record.auth_level = Some(level.map_or("none", AuthLevel::as_str).to_string());
+        if let Some(auth) = auth {
+            record.auth_type = Some(auth.auth_type.as_str().to_string());
+        }
+        if let Some(context) = context {
+            record.operation = operation_name(&context.interface, request.opnum).map(str::to_string);
+            // With packet privacy the stub is ciphertext; a stub missing its start is not NDR.
+            if level != Some(AuthLevel::Privacy) && !stub.started_midway {
+                let detail = stub_detail(&context, request.opnum, &stub.data, header.byte_order());
+                if let Some(detail) = detail {
+                    describe(&mut record, &detail);
+                }
+            }
+        }
+        self.emit(record, evidence, cx);
+    }
+
+    /// The interface fields of a record (and the conversation's pipe and security).
+    fn interface_object(&self, uuid: &Uuid, version: (u16, u16)) -> DcerpcObject {
+        DcerpcObject {
+            pipe: self.pipe.clone(),
+            interface: Some(uuid.to_string()),
+            interface_version: Some(format!("{}.{}", version.0, version.1)),
+            interface_name: interface_name(uuid).map(str::to_string),
+            auth_level: Some(self.security.map_or("none", |s| s.level.as_str()).to_string()),
+            auth_type: self.security.map(|s| s.auth_type.as_str().to_string()),
+            ..DcerpcObject::default()
+        }
+    }
+
+    /// A record with the transport's evidence and what this conversation's own tokens said.
+    fn emit(&self, dcerpc: DcerpcObject, evidence: &Objects, cx: &mut AppContext) {
+        let mut objects = evidence.clone();
+        if let Some(ntlm) = self.auth.ntlm_object() {
+            objects.ntlm = Some(ntlm);
+        }
+        if let Some(kerberos) = &self.auth.kerberos {
+            objects.kerberos = Some(kerberos.clone());
+        }
+        objects.dcerpc = Some(dcerpc);
+        cx.emit(EventKind::Dcerpc, objects);
+    }
+}
+
+/// Bytes of the common header (`hardwire_dcerpc::dcerpc_records::HEADER_LEN`).
+const HEADER_LEN: usize = hardwire_dcerpc::dcerpc_records::HEADER_LEN;
+
+/// Where the next PDU header starts in bytes of unknown alignment: the first offset whose bytes
+/// parse as a header (or could, once more bytes arrive).
+fn header_start(input: &[u8]) -> Option<usize> {
+    (0..input.len()).find(|&offset| {
+        let candidate = input.get(offset..).unwrap_or_default();
+        candidate.first() == Some(&5)
+            && match parse_header(candidate) {
+                Ok(_) => true,
+                Err(DceRpcError::Incomplete(_)) => true,
+                Err(_) => false,
+            }
+    })
+}
+
+/// The name of a presentation result (C706 `p_cont_def_result_t`, MS-RPCE negotiate_ack).
+fn bind_result_name(result: u16) -> &'static str {
+    match result {
+        hardwire_dcerpc::dcerpc_records::RESULT_ACCEPTANCE => "accepted",
+        hardwire_dcerpc::dcerpc_records::RESULT_USER_REJECTION => "user_rejection",
+        hardwire_dcerpc::dcerpc_records::RESULT_PROVIDER_REJECTION => "provider_rejection",
+        hardwire_dcerpc::dcerpc_records::RESULT_NEGOTIATE_ACK => "negotiate_ack",
+        _ => "unknown",
+    }
+}
+
+/// Reads a remote-execution stub in the NDR flavour the context negotiated (both flavours
+/// when the bind_ack said neither, or was not seen).
+fn stub_detail(context: &Context, opnum: u16, stub: &[u8], order: ByteOrder) -> Option<RemoteExecDetail> {
+    hardwire_dcerpc::remote_execution(&context.interface, opnum)?;
+    let formats: &[NdrFormat] = match context.ndr {
+        Some(NdrFormat::Ndr32) => &[NdrFormat::Ndr32],
+        Some(NdrFormat::Ndr64) => &[NdrFormat::Ndr64],
+        None => &[NdrFormat::Ndr32, NdrFormat::Ndr64],
+    };
+    formats
+        .iter()
+        .find_map(|&format| decode_remote_exec(&context.interface, opnum, stub, NdrSyntax { format, order }))
+}
+
+/// The evidence users ask for: the command line, and the task or service it belongs to.
+fn describe(record: &mut DcerpcObject, detail: &RemoteExecDetail) {
+    record.command = detail.command_line();
+    match detail {
+        RemoteExecDetail::CreateService(service) => record.service_name = Some(service.service_name.clone()),
+        RemoteExecDetail::RegisterTask(task) => record.task_name = task.path.clone(),
+        RemoteExecDetail::RunTask(path) => record.task_name = Some(path.clone()),
+        RemoteExecDetail::AccountInformation(account) => record.task_name = Some(account.job_name.clone()),
+        RemoteExecDetail::AtJob(_) => {}
     }
 }

@@ -1,0 +1,494 @@
+//! HTTP/1.x, one state machine per connection: requests and responses paired in order
+//! (keep-alive and pipelining), bodies skipped by their framing without being buffered,
+//! interim responses (100-continue) passed over, tunnels (CONNECT, 101) left alone.
+//!
+//! One `http` record per request/response pair, emitted when the response head arrives (or at
+//! close for a request never answered). Authentication spans the 401 round trip on one
+//! connection: the CHALLENGE of a `WWW-Authenticate` is folded into the connection's
+//! [`AuthState`], so the record of the request carrying the AUTHENTICATE (or the AP-REQ) holds
+//! the `ntlm` (or `kerberos`) object with the server's names, and the final status.
+//!
+//! Only names leave here: Basic credentials are cut to the user name by `hardwire-http`, and
+//! tokens go to [`AuthState`], which keeps no response, cipher or key.
+
+use std::collections::VecDeque;
+
+use hardwire_flow::Direction;
+use hardwire_http::{
+    classify_winrm_content_type, is_webdav_agent, is_webdav_method, is_winrm, looks_like_http_request,
+    looks_like_http_response, parse_challenges, parse_request_head, parse_response_head, parse_tls_hello,
+    request_body_framing, response_body_framing, AuthData, AuthScheme, AuthValue, BodyDecoder, BodyFraming, Parsed,
+    RequestHead, ResponseHead, Sniff, TlsHello, WinrmContent,
+};
+
+use super::auth::AuthState;
+use super::AppContext;
+use crate::event::{EventKind, HttpObject, KerberosObject, NtlmObject, Objects, TlsObject};
+
+/// Requests waiting for their response; a client pipelining more than this is answered by
+/// nobody we can see, and the oldest are reported unanswered.
+const MAX_PENDING_REQUESTS: usize = 32;
+
+/// Request/response pairs in a row with nothing new (no credentials, no method not seen before,
+/// no WinRM or WebDAV) after which a connection is left alone.
+const QUIET_PAIRS_BEFORE_ENOUGH: u32 = 16;
+
+/// Distinct methods remembered per connection to tell a new one.
+const MAX_METHODS_REMEMBERED: usize = 16;
+
+/// Where one direction of the connection is in the message grammar.
+#[derive(Debug)]
+enum Reading {
+    /// At a message boundary: a request line (or status line) is expected.
+    Head,
+    /// Inside a chunked body (or one that runs until the close): the decoder counts it.
+    Body(BodyDecoder),
+    /// Lost (after a gap, a mid-stream start or a head that did not parse): the bytes are
+    /// scanned for the next line that starts a message. `mid_line`: the scan starts inside a
+    /// line, which cannot be a start line.
+    Resync { mid_line: bool },
+    /// Not HTTP any more (a tunnel, or a CONNECT waiting for its answer): bytes are skipped.
+    Opaque,
+}
+
+/// What one call of a direction's step did.
+enum Step {
+    /// Used this many bytes (possibly none, after a change of state): go on.
+    Used(usize),
+    /// The rest of the bytes is not enough: wait for more.
+    Wait,
+    /// Used everything given and this many bytes beyond, which are skipped as they arrive.
+    SkipBeyond(u64),
+}
+
+/// A request whose response has not been seen yet.
+#[derive(Debug)]
+struct PendingRequest {
+    http: HttpObject,
+    ntlm: Option<NtlmObject>,
+    kerberos: Option<KerberosObject>,
+    /// Carried something worth inspecting further (credentials, a new method, WinRM, WebDAV).
+    eventful: bool,
+}
+
+/// The HTTP side of one connection.
+#[derive(Debug)]
+pub(crate) struct Http {
+    requests: Reading,
+    responses: Reading,
+    pending: VecDeque<PendingRequest>,
+    auth: AuthState,
+    /// The TLS channel CredSSP runs inside its own tokens: the hellos travel in clear.
+    credssp_tls: Option<TlsObject>,
+    methods_seen: Vec<String>,
+    quiet_pairs: u32,
+    /// WinRM or WebDAV seen: every request matters (see [`Http::seen_enough`]).
+    keep_inspecting: bool,
+    tunnel: bool,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            requests: Reading::Head,
+            responses: Reading::Head,
+            pending: VecDeque::new(),
+            auth: AuthState::default(),
+            credssp_tls: None,
+            methods_seen: Vec::new(),
+            quiet_pairs: 0,
+            keep_inspecting: false,
+            tunnel: false,
+        }
+    }
+}
+
+impl Http {
+    /// In-order bytes of one direction; returns how many were consumed, beyond `data` for a
+    /// body whose end lies further on (the reassembler skips those bytes without holding them).
+    pub fn data(&mut self, dir: Direction, data: &[u8], cx: &mut AppContext) -> u64 {
+        let mut at = 0;
+        while let Some(rest) = data.get(at..).filter(|r| !r.is_empty()) {
+            let step = match dir {
+                Direction::ToServer => self.request_step(rest, cx),
+                Direction::ToClient => self.response_step(rest, cx),
+            };
+            match step {
+                Step::Used(n) => at += n,
+                Step::Wait => break,
+                Step::SkipBeyond(extra) => return data.len() as u64 + extra,
+            }
+        }
+        at as u64
+    }
+
+    /// Bytes of one direction were lost: whatever was being read is unreliable, so the
+    /// direction looks for the next message. (A hole inside a Content-Length body never comes
+    /// here: the reassembler counts it against the bytes it skips for us.)
+    pub fn gap(&mut self, dir: Direction) {
+        let reading = match dir {
+            Direction::ToServer => &mut self.requests,
+            Direction::ToClient => &mut self.responses,
+        };
+        if !matches!(reading, Reading::Opaque) {
+            *reading = Reading::Resync { mid_line: true };
+        }
+    }
+
+    /// The connection ended: requests never answered are reported without a status.
+    pub fn close(&mut self, cx: &mut AppContext) {
+        while let Some(request) = self.pending.pop_front() {
+            emit(request, cx);
+        }
+    }
+
+    /// A tunnel carries another protocol; an ordinary connection that has gone
+    /// [`QUIET_PAIRS_BEFORE_ENOUGH`] pairs without anything new is left alone too. WinRM and
+    /// WebDAV connections are not: each WinRM request's `Content-Type` says whether that body
+    /// crossed in clear, and each WebDAV request may bring a new method or new credentials.
+    /// That costs little, since bodies are skipped and only heads are parsed.
+    pub fn seen_enough(&self) -> bool {
+        self.tunnel
+            || (!self.keep_inspecting && self.quiet_pairs >= QUIET_PAIRS_BEFORE_ENOUGH && self.pending.is_empty())
+    }
+
+    fn request_step(&mut self, rest: &[u8], cx: &mut AppContext) -> Step {
+        match &mut self.requests {
+            Reading::Head => match looks_like_http_request(rest) {
+                Sniff::NeedMore => Step::Wait,
+                Sniff::No => {
+                    self.requests = Reading::Resync { mid_line: true };
+                    Step::Used(0)
+                }
+                Sniff::Yes => match parse_request_head(rest) {
+                    Ok(Parsed::Partial) => Step::Wait,
+                    Ok(Parsed::Complete(head)) => self.request_head(&head, rest.len(), cx),
+                    Err(_) => {
+                        cx.parse_error("http");
+                        self.requests = Reading::Resync { mid_line: true };
+                        Step::Used(0)
+                    }
+                },
+            },
+            Reading::Body(body) => {
+                let (step, next) = feed_body(body, rest, cx);
+                if let Some(next) = next {
+                    self.requests = next;
+                }
+                step
+            }
+            Reading::Resync { mid_line } => {
+                let (step, found) = resync(rest, mid_line, looks_like_http_request);
+                if found {
+                    self.requests = Reading::Head;
+                }
+                step
+            }
+            Reading::Opaque => Step::Used(rest.len()),
+        }
+    }
+
+    fn response_step(&mut self, rest: &[u8], cx: &mut AppContext) -> Step {
+        match &mut self.responses {
+            Reading::Head => match looks_like_http_response(rest) {
+                Sniff::NeedMore => Step::Wait,
+                Sniff::No => {
+                    self.responses = Reading::Resync { mid_line: true };
+                    Step::Used(0)
+                }
+                Sniff::Yes => match parse_response_head(rest) {
+                    Ok(Parsed::Partial) => Step::Wait,
+                    Ok(Parsed::Complete(head)) => self.response_head(&head, rest.len(), cx),
+                    Err(_) => {
+                        cx.parse_error("http");
+                        self.responses = Reading::Resync { mid_line: true };
+                        Step::Used(0)
+                    }
+                },
+            },
+            Reading::Body(body) => {
+                let (step, next) = feed_body(body, rest, cx);
+                if let Some(next) = next {
+                    self.responses = next;
+                }
+                step
+            }
+            Reading::Resync { mid_line } => {
+                let (step, found) = resync(rest, mid_line, looks_like_http_response);
+                if found {
+                    self.responses = Reading::Head;
+                }
+                step
+            }
+            Reading::Opaque => Step::Used(rest.len()),
+        }
+    }
+
+    /// A request head was parsed at the start of `available` bytes.
+    fn request_head(&mut self, head: &RequestHead<'_>, available: usize, cx: &mut AppContext) -> Step {
+        let mut request = PendingRequest {
+            http: HttpObject {
+                method: Some(head.method.to_string()),
+                uri: Some(head.uri.to_string()),
+                host: head.host.map(str::to_string),
+                user_agent: head.user_agent.map(str::to_string),
+                content_type: head.content_type.map(str::to_string),
+                ..HttpObject::default()
+            },
+            ntlm: None,
+            kerberos: None,
+            eventful: false,
+        };
+        let credentials = head.authorization.or(head.proxy_authorization);
+        if let Some(credentials) = credentials {
+            match credentials.parse() {
+                Ok(value) => self.credentials(value, &mut request, cx),
+                Err(_) => cx.parse_error("http"),
+            }
+        }
+        let app = application(head, cx.server_port);
+        if app == Some("winrm") {
+            request.http.encryption = head.content_type.and_then(winrm_encryption).map(str::to_string);
+        }
+        request.http.app = app.map(str::to_string);
+        request.eventful = credentials.is_some() || app.is_some() || self.new_method(head.method);
+        self.keep_inspecting |= app.is_some();
+        if self.pending.len() >= MAX_PENDING_REQUESTS {
+            if let Some(oldest) = self.pending.pop_front() {
+                emit(oldest, cx);
+            }
+        }
+        self.pending.push_back(request);
+
+        let framing = request_body_framing(head);
+        self.requests = if head.method.eq_ignore_ascii_case("CONNECT") {
+            // What the client sends next is for the tunnel, if the proxy opens it.
+            Reading::Opaque
+        } else {
+            match framing {
+                Ok(framing) => reading_for(framing),
+                Err(_) => {
+                    // Unframeable body: look for the next request line inside it.
+                    cx.parse_error("http");
+                    Reading::Resync { mid_line: false }
+                }
+            }
+        };
+        after_head(head.head_len, framing.ok(), available)
+    }
+
+    /// Folds an `Authorization` value into the request: scheme, mechanism, user, and the
+    /// `ntlm` / `kerberos` objects once an AUTHENTICATE or AP-REQ is seen.
+    fn credentials(&mut self, value: AuthValue, request: &mut PendingRequest, cx: &mut AppContext) {
+        let http = &mut request.http;
+        http.auth_scheme = Some(value.scheme.as_str().to_string());
+        match (&value.scheme, value.data) {
+            (AuthScheme::Basic, Ok(AuthData::BasicUser(user))) => {
+                http.auth_mech = Some("basic".to_string());
+                http.user = Some(user);
+            }
+            (AuthScheme::Basic, _) => http.auth_mech = Some("basic".to_string()),
+            (AuthScheme::CredSsp, data) => {
+                // The token is CredSSP's TLS channel: its hellos are in clear, the NTLM or
+                // Kerberos inside is not.
+                http.auth_mech = Some("credssp".to_string());
+                if let Ok(AuthData::Token(token)) = data {
+                    self.credssp_hello(token.as_bytes());
+                }
+            }
+            (_, Ok(AuthData::Token(token))) => {
+                if self.auth.observe(token.as_bytes()).is_err() {
+                    cx.parse_error("auth");
+                }
+                http.auth_mech = self.auth.mechanism.map(str::to_string);
+                if let Some(ntlm) = self.auth.ntlm_object() {
+                    http.user = ntlm.user.clone().filter(|u| !u.is_empty());
+                    request.ntlm = Some(ntlm);
+                    // A later handshake on this connection starts from its own CHALLENGE.
+                    self.auth.ntlm = None;
+                    self.auth.ntlm_authenticated = false;
+                }
+                request.kerberos = self.auth.kerberos.take();
+            }
+            (_, Ok(_)) => {}
+            // A token that is not base64, or absurdly long: the request is still reported.
+            (_, Err(_)) => cx.parse_error("http"),
+        }
+    }
+
+    /// A TLS hello inside a CredSSP token: the server's says which version the channel uses.
+    fn credssp_hello(&mut self, token: &[u8]) {
+        if let Ok(Parsed::Complete(hello)) = parse_tls_hello(token) {
+            let tls = self.credssp_tls.get_or_insert_with(TlsObject::default);
+            match hello {
+                TlsHello::Client(client) => tls.sni = client.server_name,
+                TlsHello::Server(server) => tls.version = Some(server.version().as_str().to_string()),
+            }
+        }
+    }
+
+    fn new_method(&mut self, method: &str) -> bool {
+        if self.methods_seen.iter().any(|m| m == method) {
+            return false;
+        }
+        if self.methods_seen.len() < MAX_METHODS_REMEMBERED {
+            self.methods_seen.push(method.to_string());
+        }
+        true
+    }
+
+    /// A response head was parsed at the start of `available` bytes.
+    fn response_head(&mut self, head: &ResponseHead<'_>, available: usize, cx: &mut AppContext) -> Step {
+        for value in head.www_authenticate.iter().chain(&head.proxy_authenticate) {
+            for challenge in parse_challenges(value) {
+                self.challenge(challenge, cx);
+            }
+        }
+        if head.is_interim() {
+            // 100 Continue and friends: the final response to the same request follows.
+            return after_head(head.head_len, Some(BodyFraming::None), available);
+        }
+        let request = self.pending.pop_front();
+        let method = request.as_ref().and_then(|r| r.http.method.clone());
+        let framing = response_body_framing(method.as_deref(), head);
+        if let Some(mut request) = request {
+            self.quiet_pairs = if request.eventful { 0 } else { self.quiet_pairs.saturating_add(1) };
+            let http = &mut request.http;
+            http.status = Some(head.status);
+            http.response_content_type = head.content_type.map(str::to_string);
+            let schemes: Vec<String> = head
+                .www_authenticate
+                .iter()
+                .flat_map(|v| parse_challenges(v))
+                .map(|c| c.scheme.as_str().to_string())
+                .collect();
+            http.www_authenticate = (!schemes.is_empty()).then_some(schemes);
+            let tls = if http.auth_mech.as_deref() == Some("credssp") { self.credssp_tls.clone() } else { None };
+            emit_with_tls(request, tls, cx);
+        }
+        self.responses = match framing {
+            Ok(BodyFraming::Tunnel) => {
+                self.tunnel = true;
+                self.requests = Reading::Opaque;
+                Reading::Opaque
+            }
+            Ok(framing) => {
+                if method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("CONNECT")) {
+                    // The proxy refused the tunnel: the client may go on with plain requests.
+                    self.requests = Reading::Resync { mid_line: false };
+                }
+                reading_for(framing)
+            }
+            Err(_) => {
+                cx.parse_error("http");
+                Reading::Resync { mid_line: false }
+            }
+        };
+        after_head(head.head_len, framing.ok(), available)
+    }
+
+    /// A challenge from the server: an NTLM CHALLENGE keeps the server's names for the
+    /// AUTHENTICATE that follows; a CredSSP token carries the server's TLS hello.
+    fn challenge(&mut self, challenge: AuthValue, cx: &mut AppContext) {
+        let Ok(AuthData::Token(token)) = challenge.data else { return };
+        if challenge.scheme == AuthScheme::CredSsp {
+            self.credssp_hello(token.as_bytes());
+        } else if self.auth.observe(token.as_bytes()).is_err() {
+            cx.parse_error("auth");
+        }
+    }
+}
+
+/// WinRM or WebDAV, as SCHEMA.md's `http.app`.
+fn application(head: &RequestHead<'_>, server_port: u16) -> Option<&'static str> {
+    if is_winrm(head.uri, head.user_agent, server_port) {
+        Some("winrm")
+    } else if is_webdav_method(head.method) || head.user_agent.is_some_and(is_webdav_agent) {
+        Some("webdav")
+    } else {
+        None
+    }
+}
+
+/// `http.encryption` of a WinRM request: `"none"` for clear SOAP, else the session encryption.
+fn winrm_encryption(content_type: &str) -> Option<&'static str> {
+    match classify_winrm_content_type(content_type) {
+        WinrmContent::ClearSoap => Some("none"),
+        WinrmContent::Encrypted(encryption) => Some(encryption.as_str()),
+        WinrmContent::Other => None,
+    }
+}
+
+/// How a direction goes on after a head of this body framing.
+fn reading_for(framing: BodyFraming) -> Reading {
+    match framing {
+        // A Content-Length body is skipped by the count `after_head` returns.
+        BodyFraming::None | BodyFraming::ContentLength(_) => Reading::Head,
+        BodyFraming::Chunked | BodyFraming::UntilClose => Reading::Body(BodyDecoder::new(framing)),
+        BodyFraming::Tunnel => Reading::Opaque,
+    }
+}
+
+/// Consumes a head of `head_len` bytes and, for a Content-Length body, the body: what is in
+/// `available` now, and the rest as bytes to skip when they arrive.
+fn after_head(head_len: usize, framing: Option<BodyFraming>, available: usize) -> Step {
+    let Some(BodyFraming::ContentLength(length)) = framing else {
+        return Step::Used(head_len);
+    };
+    let in_hand = (available - head_len.min(available)) as u64;
+    if length <= in_hand {
+        // Both fit: `length` is at most `available`, a usize.
+        Step::Used(head_len + length as usize)
+    } else {
+        Step::SkipBeyond(length - in_hand)
+    }
+}
+
+/// Walks a chunked (or until-close) body; returns the next state when the body ends (heads)
+/// or breaks (resynchronisation).
+fn feed_body(body: &mut BodyDecoder, rest: &[u8], cx: &mut AppContext) -> (Step, Option<Reading>) {
+    match body.feed(rest) {
+        Ok(progress) => (Step::Used(progress.consumed), progress.done.then_some(Reading::Head)),
+        Err(_) => {
+            cx.parse_error("http");
+            (Step::Used(0), Some(Reading::Resync { mid_line: true }))
+        }
+    }
+}
+
+/// Scans for the next line that starts a message (`looks_like` says `Yes`, or `NeedMore` at
+/// the end of the bytes): consumes what comes before it; `true` when heads are read again from
+/// there.
+fn resync(rest: &[u8], mid_line: &mut bool, looks_like: fn(&[u8]) -> Sniff) -> (Step, bool) {
+    let mut line_start = if *mid_line {
+        match memchr::memchr(b'\n', rest) {
+            Some(newline) => newline + 1,
+            None => return (Step::Used(rest.len()), false),
+        }
+    } else {
+        0
+    };
+    *mid_line = false;
+    while let Some(line) = rest.get(line_start..).filter(|l| !l.is_empty()) {
+        if looks_like(line) != Sniff::No {
+            return (Step::Used(line_start), true);
+        }
+        match memchr::memchr(b'\n', line) {
+            Some(newline) => line_start += newline + 1,
+            None => {
+                *mid_line = true;
+                break;
+            }
+        }
+    }
+    (Step::Used(rest.len()), false)
+}
+
+fn emit(request: PendingRequest, cx: &mut AppContext) {
+    emit_with_tls(request, None, cx);
+}
+
+fn emit_with_tls(request: PendingRequest, tls: Option<TlsObject>, cx: &mut AppContext) {
+    let objects = Objects { http: Some(request.http), ntlm: request.ntlm, kerberos: request.kerberos, tls, ..Objects::default() };
+    cx.emit(EventKind::Http, objects);
+}
