@@ -1,3 +1,191 @@
-//! Integration tests: smb (being written).
+//! SMB, NTLM and Kerberos acceptance: our Samba captures (pcaps/smb/, facts from tshark in
+//! pcaps/smb/expected.json, rule expectations from how each scenario was set up), and the SMB
+//! facts Wireshark states for the public corpus (../shared/pcaps/tshark-facts.jsonl).
 
 mod common;
+
+use std::collections::BTreeSet;
+
+use common::{project_expectations, project_pcap, read, shared_dir, Run};
+use serde_json::Value;
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn smb2_name(hex: &str) -> Option<&'static str> {
+    Some(match hex.to_ascii_lowercase().as_str() {
+        "0x0202" => "2.0.2",
+        "0x0210" => "2.1",
+        "0x0300" => "3.0",
+        "0x0302" => "3.0.2",
+        "0x0311" => "3.1.1",
+        _ => return None,
+    })
+}
+
+fn has(run: &Run, path: &str, want: &Value) -> bool {
+    run.values(path).contains(want)
+}
+
+/// Every capture of ours: the facts tshark states, and which rules must and must not fire.
+#[test]
+fn samba_captures_agree_with_tshark_and_their_scenarios() {
+    let expected = project_expectations("smb");
+    let mut failures = Vec::new();
+    for capture in expected["captures"].as_array().expect("captures") {
+        let file = capture["file"].as_str().expect("file");
+        let run = read(&project_pcap(&format!("smb/{file}")));
+        let mut fail = |what: String| failures.push(format!("{file}: {what}"));
+        let fired: BTreeSet<String> = run.alert_rules().into_iter().collect();
+        for rule in strings(&capture["must_fire"]) {
+            if !fired.contains(&rule) {
+                fail(format!("{rule} must fire (fired: {fired:?})"));
+            }
+        }
+        for rule in strings(&capture["must_not_fire"]) {
+            if fired.contains(&rule) {
+                fail(format!("{rule} must not fire"));
+            }
+        }
+        for conn in capture["tshark"]["connections"].as_array().into_iter().flatten() {
+            for dialect in strings(&conn["smb1_dialects_offered"]) {
+                if !has(&run, "smb.dialects_offered", &Value::from(dialect.clone())) {
+                    fail(format!("SMB1 dialect {dialect:?} offered, not reported"));
+                }
+            }
+            if let Some(dialect) = conn["smb1_dialect_negotiated"].as_str() {
+                if !has(&run, "smb.dialect", &Value::from(dialect)) {
+                    fail(format!("SMB1 dialect {dialect:?} negotiated, not reported"));
+                }
+            }
+            for hex in strings(&conn["smb2_dialects_offered"]) {
+                let name = smb2_name(&hex).map_or(hex.to_ascii_lowercase(), str::to_string);
+                if !has(&run, "smb.dialects_offered", &Value::from(name.clone())) {
+                    fail(format!("SMB2 dialect {name} offered, not reported"));
+                }
+            }
+            for hex in strings(&conn["smb2_dialect_negotiated"]) {
+                if let Some(name) = smb2_name(&hex) {
+                    if !has(&run, "smb.dialect", &Value::from(name)) {
+                        fail(format!("SMB2 dialect {name} negotiated, not reported"));
+                    }
+                }
+            }
+            for (theirs, ours) in [("server_signing_required", "smb.signing_required"), ("client_signing_required", "smb.client_signing_required")] {
+                if let Some(flag) = conn[theirs].as_bool() {
+                    if !has(&run, ours, &Value::from(flag)) {
+                        fail(format!("{ours} should be {flag}"));
+                    }
+                }
+            }
+            for auth in conn["ntlm_auth"].as_array().into_iter().flatten() {
+                // tshark's "none" (no NT response) with an empty user is SCHEMA.md's "anonymous".
+                let version = match (auth["version"].as_str(), auth["user"].as_str()) {
+                    (Some("none"), Some("")) => Value::from("anonymous"),
+                    _ => auth["version"].clone(),
+                };
+                let found = run.records.iter().any(|r| {
+                    let n = &r["ntlm"];
+                    n["user"] == auth["user"] && n["domain"] == auth["domain"] && n["host"] == auth["host"] && n["version"] == version
+                });
+                if !found {
+                    fail(format!("NTLM {} not reported as {}", auth["user"], auth["version"]));
+                }
+            }
+            for tree in strings(&conn["trees"]) {
+                if !has(&run, "smb.shares", &Value::from(tree.clone())) {
+                    fail(format!("share {tree:?} not reported"));
+                }
+            }
+            let encrypted = conn["transform_frames"].as_u64().unwrap_or(0) > 0 || conn["tree_encrypt_data"] == true;
+            if encrypted && !has(&run, "smb.encrypted", &Value::from(true)) {
+                fail("encrypted session not reported as encrypted".into());
+            }
+            let guest = conn["session_setups"].as_array().into_iter().flatten().any(|s| s["smb2_session_flags_guest"] == true || s["smb1_action_guest"] == true);
+            if guest && !has(&run, "smb.guest", &Value::from(true)) {
+                fail("guest session not reported".into());
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// No NTLM response, hash or key leaves the sensor: nothing in the output looks like one (a long
+/// run of hex digits or base64), apart from the community id.
+#[test]
+fn no_secret_material_in_smb_output() {
+    let long_blob = |s: &str| {
+        let hex = s.chars().filter(|c| c.is_ascii_hexdigit()).count();
+        (s.len() >= 32 && hex == s.len()) || (s.len() >= 40 && !s.contains(' ') && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)))
+    };
+    fn walk(value: &Value, key: &str, out: &mut Vec<String>, long_blob: &dyn Fn(&str) -> bool) {
+        match value {
+            Value::String(s) if key != "community_id" && long_blob(s) => out.push(format!("{key}: {s}")),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, key, out, long_blob)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, out, long_blob)),
+            _ => {}
+        }
+    }
+    for file in ["smb3-0311.pcap", "smb-ntlmv1.pcap", "smb1-only.pcap", "smb-null-session.pcap", "smb-kerberos.pcap"] {
+        let run = read(&project_pcap(&format!("smb/{file}")));
+        let mut found = Vec::new();
+        for record in &run.records {
+            walk(record, "", &mut found, &long_blob);
+        }
+        assert!(found.is_empty(), "{file}: {found:?}");
+        assert!(!run.stdout.contains("Hardw1re-test"), "{file}: the test password leaked");
+    }
+}
+
+/// The SMB facts Wireshark states for the public corpus: negotiated SMB2 dialects, SMB1
+/// dialects offered, NTLM users and hosts, guest sessions, transform headers.
+#[test]
+fn public_corpus_smb_facts_agree_with_tshark() {
+    let Some(shared) = shared_dir() else { return };
+    let facts = std::fs::read_to_string(shared.join("pcaps/tshark-facts.jsonl")).expect("tshark-facts.jsonl");
+    // Facts the sensor is not asked to see yet, each with its reason (NTLM inside LDAP binds...).
+    let scope = std::fs::read_to_string(shared.join("pcaps/out-of-scope.jsonl")).unwrap_or_default();
+    let out_of_scope: Vec<Value> = scope.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let skipped = |path: &str, fact: &str, value: &Value| {
+        out_of_scope.iter().any(|e| e["path"] == path && e["fact"] == fact && e["values"].as_array().is_some_and(|v| v.contains(value)))
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for line in facts.lines() {
+        let entry: Value = serde_json::from_str(line).expect("facts line");
+        let path = entry["path"].as_str().unwrap_or_default();
+        let sets = &entry["sets"];
+        let mut wants: Vec<(&str, Vec<Value>, &[&str])> = Vec::new();
+        let negotiated: Vec<Value> = strings(&sets["smb2_dialect_negotiated"]).iter().filter_map(|h| smb2_name(h)).map(Value::from).collect();
+        wants.push(("smb2 dialect", negotiated, &["smb.dialect"]));
+        wants.push(("smb1 dialects offered", strings(&sets["smb1_dialects_offered"]).into_iter().map(Value::from).collect(), &["smb.dialects_offered"]));
+        let names = |key: &str| -> Vec<Value> { strings(&sets[key]).into_iter().map(|u| Value::from(if u == "NULL" { String::new() } else { u })).collect() };
+        wants.push(("ntlm users", names("ntlm_user"), &["ntlm.user"]));
+        wants.push(("ntlm hosts", names("ntlm_host"), &["ntlm.host"]));
+        if entry["counts"]["sessflag_guest"].as_u64().unwrap_or(0) > 0 {
+            wants.push(("guest", vec![Value::from(true)], &["smb.guest"]));
+        }
+        if entry["counts"]["smb2_transform"].as_u64().unwrap_or(0) > 0 {
+            wants.push(("encrypted", vec![Value::from(true)], &["smb.encrypted"]));
+        }
+        for (fact, want, _) in wants.iter_mut() {
+            want.retain(|value| !skipped(path, fact, value));
+        }
+        wants.retain(|(_, want, _)| !want.is_empty());
+        if wants.is_empty() {
+            continue;
+        }
+        let run = common::read_with(&[], &[&shared.join("pcaps").join(path)]);
+        for (fact, want, paths) in wants {
+            checked += 1;
+            let have: Vec<Value> = paths.iter().flat_map(|p| run.values(p)).collect();
+            let missing: Vec<&Value> = want.iter().filter(|w| !have.contains(w)).collect();
+            if !missing.is_empty() {
+                failures.push(format!("{path}: {fact}: missing {missing:?}"));
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} facts checked: is tshark-facts.jsonl complete?");
+    assert!(failures.is_empty(), "{} of {checked} facts disagree:\n{}", failures.len(), failures.join("\n"));
+}

@@ -158,6 +158,8 @@ pub enum EventKind {
     Dcerpc,
     /// A TLS connection with no HTTP inside visible (5986 and others).
     Tls,
+    /// NTLM seen on a protocol without a record of its own (LDAP, MS-SQL...).
+    Ntlm,
     Alert(AlertObject),
 }
 
@@ -169,6 +171,7 @@ impl EventKind {
             EventKind::Http => "http",
             EventKind::Dcerpc => "dcerpc",
             EventKind::Tls => "tls",
+            EventKind::Ntlm => "ntlm",
             EventKind::Alert(_) => "alert",
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod dcerpc;
+pub mod ntlm_scan;
 pub mod smb;
 pub mod http;
 pub mod tls;
@@ -54,8 +55,8 @@ pub(crate) enum App {
     /// No protocol recognised yet: the first bytes decide.
     #[default]
     Sniffing,
-    /// Not a protocol we inspect: payload is skipped.
-    Ignored,
+    /// No protocol of ours: the first bytes are searched for NTLM, then skipped.
+    Scanning(Box<ntlm_scan::NtlmScan>),
     /// SMB over NetBIOS session framing (445, 139, or recognised on any port).
     Smb(Box<smb::SmbFlow>),
     /// DCE/RPC directly over TCP (ncacn_ip_tcp): one conversation, no pipe.
@@ -77,13 +78,14 @@ impl App {
             match sniff(dir, data, cx.server_port, &cx.config.ports) {
                 Sniff::NeedMore if data.len() < SNIFF_LIMIT => return 0,
                 Sniff::NeedMore | Sniff::No => {
-                    *self = App::Ignored;
+                    *self = App::Scanning(Box::default());
                 }
                 Sniff::Is(protocol) => *self = App::start(protocol),
             }
         }
         match self {
-            App::Sniffing | App::Ignored => data.len() as u64,
+            App::Sniffing => data.len() as u64,
+            App::Scanning(scan) => scan.data(dir, data, cx),
             App::Smb(smb) => smb.data(dir, data, cx),
             App::Dcerpc(conversation) => conversation.data(dir, data, &Objects::default(), cx),
             App::Http(http) => http.data(dir, data, cx),
@@ -98,7 +100,7 @@ impl App {
             App::Dcerpc(conversation) => conversation.gap(dir, cx),
             App::Http(http) => http.gap(dir),
             App::Tls(tls) => tls.gap(dir, cx),
-            App::Sniffing | App::Ignored => {}
+            App::Sniffing | App::Scanning(_) => {}
         }
     }
 
@@ -109,17 +111,17 @@ impl App {
             App::Dcerpc(conversation) => conversation.close(&Objects::default(), cx),
             App::Http(http) => http.close(cx),
             App::Tls(tls) => tls.close(cx),
-            App::Sniffing | App::Ignored => {}
+            App::Sniffing | App::Scanning(_) => {}
         }
     }
 
     /// The protocol has seen enough: the rest of the flow is skipped without buffering.
     pub fn seen_enough(&self) -> bool {
         match self {
-            App::Smb(smb) => smb.seen_enough(),
+            App::Scanning(scan) => scan.seen_enough(),
             App::Http(http) => http.seen_enough(),
             App::Tls(tls) => tls.seen_enough(),
-            _ => matches!(self, App::Ignored),
+            _ => false,
         }
     }
 

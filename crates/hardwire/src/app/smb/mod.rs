@@ -7,7 +7,10 @@
 //! gets one record of its negotiate. Named pipes feed DCE/RPC conversations.
 //!
 //! Bulk data never waits in a buffer: a message larger than [`LARGE_MESSAGE`] is read from its
-//! first bytes and the rest is skipped as it streams by.
+//! first bytes and the rest is skipped as it streams by. So an SMB connection is inspected for its
+//! whole life at little cost: new sessions, failed logons and pipes can come at any time (a
+//! capture of SMB3 multichannel shows thirty failed anonymous logons on a connection whose first
+//! session had long settled).
 
 mod session;
 mod smb1;
@@ -43,8 +46,6 @@ pub(crate) struct SmbFlow {
     pipes: BTreeMap<PipeKey, Pipe>,
     /// After a gap, a direction looks for the next frame start before parsing.
     resync: [bool; 2],
-    /// The IPC$ share is in use: pipes (DCE/RPC) may come at any time, keep inspecting.
-    ipc_seen: bool,
     /// Some record was written for this connection.
     recorded: bool,
 }
@@ -112,12 +113,6 @@ impl SmbFlow {
             cx.emit(EventKind::Smb, crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() });
             self.recorded = true;
         }
-    }
-
-    /// Every session is written and no pipe share is in use: the rest of the connection is bulk
-    /// data (or encrypted), and is skipped.
-    pub fn seen_enough(&self) -> bool {
-        !self.sessions.is_empty() && !self.ipc_seen && self.sessions.values().all(|s| s.emitted)
     }
 
     fn message(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
@@ -215,7 +210,6 @@ impl SmbFlow {
 
     fn tree_connected(&mut self, key: TreeKey, path: String) {
         let ipc = session::is_ipc(&path);
-        self.ipc_seen |= ipc;
         self.session(key.0).add_share(path);
         insert_bounded(&mut self.trees, key, Tree { ipc }, session::MAX_TREES);
     }

@@ -3,7 +3,10 @@
 //! WRITE_ANDX, READ_ANDX, TRANSACTION TransactNmPipe).
 
 use hardwire_flow::Direction;
-use hardwire_smb::smb1_records::{parse_smb1_body, parse_smb1_message, Smb1Body, Smb1SessionSetupAuth, SMB1_COM_NEGOTIATE, SMB1_COM_SESSION_SETUP_ANDX, SMB1_FLAGS2_SECURITY_SIGNATURE};
+use hardwire_smb::smb1_records::{
+    parse_smb1_body, parse_smb1_message, Smb1Body, Smb1SessionSetupAuth, SMB1_COM_NEGOTIATE, SMB1_COM_SESSION_SETUP_ANDX, SMB1_FLAGS2_SECURITY_SIGNATURE,
+    SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED,
+};
 
 use super::session::{Pending, PipeKey, STATUS_SUCCESS};
 use super::SmbFlow;
@@ -47,6 +50,8 @@ impl SmbFlow {
             };
             match body {
                 Smb1Body::NegotiateRequest(request) => {
+                    // SMB1 clients say they require signing in Flags2 (MS-CIFS 2.2.3.1).
+                    self.negotiated.client_signing_required = Some(h.flags2 & SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED != 0);
                     for dialect in request.dialects {
                         self.negotiated.offer(dialect);
                     }

@@ -97,6 +97,12 @@ fn user_of(objects: &Objects) -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The record carries an NTLM AUTHENTICATE that proves an identity (not the NEGOTIATE leg of
+/// the handshake, not an anonymous logon): the point where "authenticated with NTLM" is true.
+fn ntlm_authenticated(record: &Event) -> bool {
+    record.objects.ntlm.as_ref().and_then(|n| n.version.as_deref()).is_some_and(|v| v != "anonymous")
+}
+
 /// "alice" or "someone", for sentences.
 fn who(objects: &Objects) -> String {
     user_of(objects).unwrap_or_else(|| "a client".to_string())

@@ -1,30 +1,28 @@
-//! `ntlm.used`: an NTLMSSP AUTHENTICATE was seen (SMB, HTTP, DCE/RPC). Anonymous
-//! AUTHENTICATEs carry no credential and are reported by `smb.anonymous` instead.
+//! `ntlm.used`: an NTLMSSP AUTHENTICATE was seen (SMB, HTTP, DCE/RPC), anonymous ones included,
+//! as RULES.md says: the server proved nothing about itself either way.
 
 use super::finding;
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 
-/// "SMB", "HTTP" or "DCE/RPC", for sentences.
-pub fn carrier(record: &Event) -> &'static str {
-    match (&record.objects.smb, &record.objects.http, &record.objects.dcerpc) {
-        (_, Some(_), _) => "HTTP",
-        (_, _, Some(_)) => "DCE/RPC",
-        _ => "SMB",
+/// "SMB", "HTTP", "DCE/RPC" or "TCP 1433", for sentences.
+pub fn carrier(record: &Event, cx: &DetectContext) -> String {
+    match record.kind {
+        EventKind::Http => "HTTP".to_string(),
+        EventKind::Dcerpc => "DCE/RPC".to_string(),
+        EventKind::Smb => "SMB".to_string(),
+        _ => format!("TCP {}", cx.flow.dest_port),
     }
 }
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let ntlm = record.objects.ntlm.as_ref()?;
     let version = ntlm.version.as_deref()?;
-    if version == "anonymous" {
-        return None;
-    }
-    let user = ntlm.user.as_deref().unwrap_or("");
-    let message = format!(
-        "{user} authenticated to {} over {} with NTLM{version} instead of Kerberos",
-        cx.flow.dest_ip,
-        carrier(record)
-    );
+    let message = match ntlm.user.as_deref().filter(|u| !u.is_empty()) {
+        Some(user) if version != "anonymous" => {
+            format!("{user} authenticated to {} over {} with NTLM{version} instead of Kerberos", cx.flow.dest_ip, carrier(record, cx))
+        }
+        _ => format!("{} logged on to {} over {} with anonymous NTLM", cx.flow.src_ip, cx.flow.dest_ip, carrier(record, cx)),
+    };
     finding(RuleId::NtlmUsed, record, message)
 }

@@ -14,6 +14,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::NtlmV1,
         record,
-        format!("{user} authenticated to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record)),
+        format!("{user} authenticated to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record, cx)),
     )
 }

@@ -1,5 +1,5 @@
 //! `webdav.ntlm`: NTLM over WebDAV or plain HTTP, the relay and coercion path; critical when
-//! the server is outside the home networks.
+//! the server is outside the home networks. Fires on the record carrying the AUTHENTICATE.
 
 use super::{finding, who};
 use crate::detect::{catalog::RuleId, catalog::Severity, DetectContext, Finding};
@@ -7,7 +7,7 @@ use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() == Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") {
+    if http.app.as_deref() == Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") || !super::ntlm_authenticated(record) {
         return None;
     }
     let external = !cx.config.is_home(cx.flow.dest_ip);

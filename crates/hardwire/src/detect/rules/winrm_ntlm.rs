@@ -1,4 +1,5 @@
-//! `winrm.ntlm`: WinRM authenticated with NTLM (server identity not proven).
+//! `winrm.ntlm`: WinRM authenticated with NTLM (server identity not proven). Fires on the
+//! record carrying the AUTHENTICATE, not on the NEGOTIATE leg before it.
 
 use super::{finding, who};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
@@ -6,7 +7,7 @@ use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() != Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") {
+    if http.app.as_deref() != Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") || !super::ntlm_authenticated(record) {
         return None;
     }
     finding(RuleId::WinrmNtlm, record, format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.flow.dest_ip))
