@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Record real HTTP authentication, WinRM-shaped and WebDAV traffic into pcaps/http/*.pcap.
 #
-# Two network namespaces joined by a veth pair (10.88.0.1 server, 10.88.0.2 client); nothing
-# leaves the machine.  Servers: Apache 2.4 (Basic, mod_auth_gssapi with gss-ntlmssp for NTLM
-# and with an MIT KDC keytab for Kerberos, mod_dav), MIT krb5kdc, and winrm_server.py (ours,
-# pyspnego as the NTLM/CredSSP acceptor).  Clients: curl, pywinrm (winrm_client.py), cadaver.
+# Two network namespaces joined by a veth pair (servers 10.88.0.1 and 10.88.0.3, client
+# 10.88.0.2); nothing leaves the machine.  Servers: Apache 2.4 (Basic, mod_auth_gssapi with
+# gss-ntlmssp for NTLM and with an MIT KDC keytab for Kerberos, mod_dav), MIT krb5kdc, and ours
+# with pyspnego as the real NTLM/CredSSP acceptor: winrm_server.py and ntlm_http_server.py.
+# Clients: curl, cadaver, python-requests + requests_ntlm (dav_ntlm_client.py) and pywinrm
+# (winrm_client.py).
 # tcpdump records on the server end of the veth.  Everything is torn down on exit.
 #
 # Run as root:  pcaps/http/make.sh   (OUT=dir writes the captures elsewhere, KEEP=1 keeps the logs)
