@@ -14,6 +14,7 @@
 use std::collections::VecDeque;
 
 use hardwire_flow::Direction;
+use hardwire_http::head::MAX_HEAD_LEN;
 use hardwire_http::{
     classify_winrm_content_type, is_webdav_agent, is_webdav_method, is_winrm, looks_like_http_request,
     looks_like_http_response, parse_challenges, parse_request_head, parse_response_head, parse_tls_hello,
@@ -80,6 +81,9 @@ pub(crate) struct Http {
     auth: AuthState,
     /// The TLS channel CredSSP runs inside its own tokens: the hellos travel in clear.
     credssp_tls: Option<TlsObject>,
+    /// The NTLM user this connection authenticated as: NTLM over HTTP binds the connection,
+    /// so the requests that follow without credentials are that user's.
+    connection_user: Option<String>,
     methods_seen: Vec<String>,
     quiet_pairs: u32,
     /// WinRM or WebDAV seen: every request matters (see [`Http::seen_enough`]).
@@ -95,6 +99,7 @@ impl Default for Http {
             pending: VecDeque::new(),
             auth: AuthState::default(),
             credssp_tls: None,
+            connection_user: None,
             methods_seen: Vec::new(),
             quiet_pairs: 0,
             keep_inspecting: false,
@@ -156,13 +161,23 @@ impl Http {
         match &mut self.requests {
             Reading::Head => match looks_like_http_request(rest) {
                 Sniff::NeedMore => Step::Wait,
-                Sniff::No => {
-                    self.requests = Reading::Resync { mid_line: true };
-                    Step::Used(0)
-                }
+                Sniff::No => match repair_request_line(rest) {
+                    Some(Repaired::Head { bytes, wire_len }) => match parse_request_head(&bytes) {
+                        Ok(Parsed::Complete(head)) => self.request_head(&head, wire_len, rest.len(), cx),
+                        _ => {
+                            self.requests = Reading::Resync { mid_line: true };
+                            Step::Used(0)
+                        }
+                    },
+                    Some(Repaired::NeedMore) => Step::Wait,
+                    None => {
+                        self.requests = Reading::Resync { mid_line: true };
+                        Step::Used(0)
+                    }
+                },
                 Sniff::Yes => match parse_request_head(rest) {
                     Ok(Parsed::Partial) => Step::Wait,
-                    Ok(Parsed::Complete(head)) => self.request_head(&head, rest.len(), cx),
+                    Ok(Parsed::Complete(head)) => self.request_head(&head, head.head_len, rest.len(), cx),
                     Err(_) => {
                         cx.parse_error("http");
                         self.requests = Reading::Resync { mid_line: true };
@@ -224,8 +239,9 @@ impl Http {
         }
     }
 
-    /// A request head was parsed at the start of `available` bytes.
-    fn request_head(&mut self, head: &RequestHead<'_>, available: usize, cx: &mut AppContext) -> Step {
+    /// A request head of `head_len` bytes on the wire was parsed at the start of `available`
+    /// bytes.
+    fn request_head(&mut self, head: &RequestHead<'_>, head_len: usize, available: usize, cx: &mut AppContext) -> Step {
         let mut request = PendingRequest {
             http: HttpObject {
                 method: Some(head.method.to_string()),
@@ -245,9 +261,15 @@ impl Http {
                 Ok(value) => self.credentials(value, &mut request, cx),
                 Err(_) => cx.parse_error("http"),
             }
+        } else {
+            request.http.user = self.connection_user.clone();
         }
+        let framing = request_body_framing(head);
         let app = application(head, cx.server_port);
-        if app == Some("winrm") {
+        let has_body = matches!(framing, Ok(BodyFraming::ContentLength(_) | BodyFraming::Chunked));
+        if app == Some("winrm") && has_body {
+            // Only a body says anything: the empty POSTs of an authentication round trip
+            // carry the SOAP type without any SOAP.
             request.http.encryption = head.content_type.and_then(winrm_encryption).map(str::to_string);
         }
         request.http.app = app.map(str::to_string);
@@ -260,7 +282,6 @@ impl Http {
         }
         self.pending.push_back(request);
 
-        let framing = request_body_framing(head);
         self.requests = if head.method.eq_ignore_ascii_case("CONNECT") {
             // What the client sends next is for the tunnel, if the proxy opens it.
             Reading::Opaque
@@ -274,7 +295,7 @@ impl Http {
                 }
             }
         };
-        after_head(head.head_len, framing.ok(), available)
+        after_head(head_len, framing.ok(), available)
     }
 
     /// Folds an `Authorization` value into the request: scheme, mechanism, user, and the
@@ -303,6 +324,7 @@ impl Http {
                 http.auth_mech = self.auth.mechanism.map(str::to_string);
                 if let Some(ntlm) = self.auth.ntlm_object() {
                     http.user = ntlm.user.clone().filter(|u| !u.is_empty());
+                    self.connection_user = http.user.clone();
                     request.ntlm = Some(ntlm);
                     // A later handshake on this connection starts from its own CHALLENGE.
                     self.auth.ntlm = None;
@@ -397,6 +419,60 @@ impl Http {
             cx.parse_error("auth");
         }
     }
+}
+
+/// Longest request line the repair looks at.
+const MAX_REPAIRED_LINE: usize = 8 * 1024;
+
+/// A request line that is HTTP in all but its version, put right.
+enum Repaired {
+    /// The head with its request line rewritten as `METHOD target HTTP/1.0`; `wire_len` is the
+    /// length of the head as it was on the wire.
+    Head { bytes: Vec<u8>, wire_len: usize },
+    /// The line or the head has not ended yet.
+    NeedMore,
+}
+
+/// Some clients send `POST / HTTP/1.` or `POST /HTTP/1.1` (no space before the version), and
+/// servers answer them, as Zeek's methods.pcap shows; Wireshark and Zeek log the method. Where
+/// a head is expected, a line of an upper-case method, a target and an `HTTP/` somewhere is
+/// taken as such a request: the line is rewritten and the head parsed as usual. Only a copy of
+/// the head is made (bounded by the head limit), on this rare path only.
+fn repair_request_line(rest: &[u8]) -> Option<Repaired> {
+    let window = rest.get(..MAX_REPAIRED_LINE).unwrap_or(rest);
+    let Some(newline) = memchr::memchr(b'\n', window) else {
+        return (rest.len() < MAX_REPAIRED_LINE).then_some(Repaired::NeedMore);
+    };
+    let line = window.get(..newline)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut words = line.split(|&b| b == b' ').filter(|w| !w.is_empty());
+    let (method, target) = (words.next()?, words.next()?);
+    let method_ok = (3..=32).contains(&method.len()) && method.iter().all(|&b| b.is_ascii_uppercase() || b == b'_' || b == b'-');
+    let target_ok = matches!(target.first(), Some(b'/' | b'*')) && target.iter().all(|&b| b > 0x20 && b != 0x7f);
+    if !method_ok || !target_ok || memchr::memmem::find(line, b"HTTP/").is_none() {
+        return None;
+    }
+    // The fields, up to the empty line that ends the head (a head of no field ends at once).
+    let after_line = rest.get(newline + 1..)?;
+    let after_line = after_line.get(..MAX_HEAD_LEN).unwrap_or(after_line);
+    let tail_len = match after_line {
+        [b'\n', ..] => Some(1),
+        [b'\r', b'\n', ..] => Some(2),
+        _ => {
+            let lf_lf = memchr::memmem::find(after_line, b"\n\n").map(|at| at + 2);
+            let lf_crlf = memchr::memmem::find(after_line, b"\n\r\n").map(|at| at + 3);
+            lf_lf.into_iter().chain(lf_crlf).min()
+        }
+    };
+    let Some(tail_len) = tail_len else {
+        return (after_line.len() < MAX_HEAD_LEN).then_some(Repaired::NeedMore);
+    };
+    let tail = after_line.get(..tail_len)?;
+    let mut bytes = Vec::with_capacity(method.len() + target.len() + 12 + tail.len());
+    for part in [method, b" ", target, b" HTTP/1.0\r\n", tail] {
+        bytes.extend_from_slice(part);
+    }
+    Some(Repaired::Head { bytes, wire_len: newline + 1 + tail_len })
 }
 
 /// WinRM or WebDAV, as SCHEMA.md's `http.app`.
