@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn formats_with_microseconds_in_utc() {
-        assert_eq!(Timestamp(1_795_000_000_000_001).rfc3339(), "2026-11-18T08:26:40.000001Z");
+        assert_eq!(Timestamp(1_795_000_000_000_001).rfc3339(), "2026-11-18T11:06:40.000001Z");
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00.000000Z");
     }
 }
