@@ -568,3 +568,274 @@ fn emit_with_tls(request: PendingRequest, tls: Option<TlsObject>, cx: &mut AppCo
     let objects = Objects { http: Some(request.http), ntlm: request.ntlm, kerberos: request.kerberos, tls, ..Objects::default() };
     cx.emit(EventKind::Http, objects);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Record;
+    use crate::config::Config;
+    use crate::shared::Shared;
+    use crate::stats::EngineStats;
+    use crate::time::Timestamp;
+
+    /// arkime/http-basicauth.pcap frame 4: a GET with `Authorization: Basic` (tshark:
+    /// `userrrrr:passworddddd`).
+    const BASIC_GET: &[u8] = b"GET /xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxx/xxxxxxxxxxxxxxxxxxxx.js HTTP/1.1\r\nHost: 10.000.000.001:1234\r\nUser-Agent: Mozilla/5.0 (Windows NT 5.1; rv:32.0) Gecko/20100101 Firefox/32.0\r\nAccept: */*\r\nAccept-Language: en-GB,en;q=0.5\r\nAccept-Encoding: gzip, deflate\r\nReferer: http://10.000.000.001:1234/zzzzzzzzzzzzzzzz/zzzzzzzz/zz/zzzzzzzzz/index.html\r\nCookie: zzzzzzzzzzzzzzzzzz=auto; cprelogin=no; cpsession=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz; langedit=; lang=\r\nAuthorization: Basic dXNlcnJycnI6cGFzc3dvcmRkZGRk\r\nConnection: keep-alive\r\nIf-Modified-Since: Wed, 29 Oct 2014 01:11:13 GMT\r\n\r\n";
+    /// arkime/http-basicauth.pcap frame 6: its answer.
+    const NOT_MODIFIED: &[u8] = b"HTTP/1.1 304 Not Modified\r\nServer: cpsrvd/11.44.1.19\r\nX-Keep-Alive-Count: 1\r\nConnection: Keep-Alive\r\nKeep-Alive: timeout=70, max=200\r\nDate: Wed, 29 Oct 2014 17:35:08 GMT\r\nCache-Control: max-age=5184000, public\r\nExpires: Sun, 28 Dec 2014 17:35:07 GMT\r\n\r\n";
+
+    /// pcaps/http/webdav-miniredir.pcap frames 24, 26, 28, 29: PUT with `Expect: 100-continue`,
+    /// the interim 100, the 18-byte body, the final 204.
+    const PUT_HEAD: &[u8] = b"PUT /dav/upload.txt HTTP/1.1\r\nHost: 10.88.0.1\r\nUser-Agent: Microsoft-WebDAV-MiniRedir/10.0.19045\r\nAccept: */*\r\nContent-Length: 18\r\nExpect: 100-continue\r\n\r\n";
+    const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+    const PUT_BODY: &[u8] = b"quarterly figures\n";
+    const NO_CONTENT: &[u8] = b"HTTP/1.1 204 No Content\r\nDate: Sun, 22 Nov 2026 04:54:30 GMT\r\nServer: Apache/2.4.71 (Debian) mod_auth_gssapi/1.6.4\r\n\r\n";
+
+    /// zeek/Traces/http/methods.pcap stream 4: a GET with bare-LF line ends and the head of
+    /// Google's chunked answer. Its 44 KB body (chunks of 0x8000 and 0x2b87 bytes) is too big
+    /// to quote; the test follows the head with a short chunked body of the same shape.
+    const GOOGLE_GET: &[u8] = b"GET / HTTP/1.1\nHost: www.google.com\n\n";
+    const GOOGLE_CHUNKED_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Sat, 01 Dec 2012 02:29:13 GMT\r\nExpires: -1\r\nCache-Control: private, max-age=0\r\nContent-Type: text/html; charset=ISO-8859-1\r\nSet-Cookie: PREF=ID=39d553c0453b55af:FF=0:TM=1354328953:LM=1354328953:S=nvK9h5rZVKY7AvMa; expires=Mon, 01-Dec-2014 02:29:13 GMT; path=/; domain=.google.com\r\nSet-Cookie: NID=66=LrODxwSaYoXHNtlBWQvIoz4cDCxDnAU0oEyLOLfopE63gD2HaVaFCdTdgYYIKJ9XYTmiWq0SQmD1lXmupV0jYDehr_jOhsaa09N-vaPMG7T9moVenNeDFCGGcDKAtmmD; expires=Sun, 02-Jun-2013 02:29:13 GMT; path=/; domain=.google.com; HttpOnly\r\nP3P: CP=\"This is not a P3P policy! See http://www.google.com/support/accounts/bin/answer.py?hl=en&answer=151657 for more info.\"\r\nServer: gws\r\nX-XSS-Protection: 1; mode=block\r\nX-Frame-Options: SAMEORIGIN\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const SHORT_CHUNKED_BODY: &[u8] = b"8\r\n<!doctyp\r\n1a;ext=1\r\ne html><html itemscope=\"\"\r\n0\r\n\r\n";
+
+    /// One connection driven the way the reassembler drives an app: bytes left unconsumed are
+    /// offered again with the next ones, bytes consumed beyond the data are skipped.
+    struct Wire {
+        http: Http,
+        config: Config,
+        shared: Shared,
+        stats: EngineStats,
+        records: Vec<Record>,
+        server_port: u16,
+        pending: [Vec<u8>; 2],
+        skip: [u64; 2],
+    }
+
+    impl Wire {
+        fn new(server_port: u16) -> Self {
+            let config = Config::default();
+            let shared = Shared::new(&config);
+            Wire {
+                http: Http::default(),
+                config,
+                shared,
+                stats: EngineStats::default(),
+                records: Vec::new(),
+                server_port,
+                pending: [Vec::new(), Vec::new()],
+                skip: [0, 0],
+            }
+        }
+
+        fn context(&mut self) -> (&mut Http, AppContext<'_>) {
+            let cx = AppContext {
+                now: Timestamp(1),
+                config: &self.config,
+                shared: &self.shared,
+                records: &mut self.records,
+                stats: &mut self.stats,
+                server_ip: std::net::IpAddr::from([10, 0, 0, 1]),
+                server_port: self.server_port,
+            };
+            (&mut self.http, cx)
+        }
+
+        fn send(&mut self, dir: Direction, bytes: &[u8]) {
+            let i = dir.index();
+            let skipped = self.skip[i].min(bytes.len() as u64);
+            self.skip[i] -= skipped;
+            let data = &bytes[skipped as usize..];
+            if data.is_empty() {
+                return;
+            }
+            let mut held = std::mem::take(&mut self.pending[i]);
+            held.extend_from_slice(data);
+            let (http, mut cx) = self.context();
+            let consumed = http.data(dir, &held, &mut cx);
+            let used = consumed.min(held.len() as u64);
+            held.drain(..used as usize);
+            self.pending[i] = held;
+            self.skip[i] += consumed - used;
+        }
+
+        fn close(&mut self) {
+            let (http, mut cx) = self.context();
+            http.close(&mut cx);
+        }
+
+        fn http_records(&self) -> Vec<&HttpObject> {
+            self.records.iter().filter_map(|r| r.objects.http.as_ref()).collect()
+        }
+
+        fn parse_errors(&self) -> u64 {
+            self.stats.parse_errors.values().sum()
+        }
+    }
+
+    #[test]
+    fn a_request_and_its_response_make_one_record() {
+        let mut wire = Wire::new(2082);
+        wire.send(Direction::ToServer, BASIC_GET);
+        assert!(wire.records.is_empty(), "emitted at the response");
+        wire.send(Direction::ToClient, NOT_MODIFIED);
+        let records = wire.http_records();
+        assert_eq!(records.len(), 1);
+        let http = records[0];
+        assert_eq!(http.method.as_deref(), Some("GET"));
+        assert_eq!(http.status, Some(304));
+        assert_eq!(http.auth_scheme.as_deref(), Some("basic"));
+        assert_eq!(http.auth_mech.as_deref(), Some("basic"));
+        assert_eq!(http.user.as_deref(), Some("userrrrr"));
+        assert_eq!(http.app, None);
+        assert!(!format!("{:?}", wire.records).contains("passworddddd"));
+        assert_eq!(wire.parse_errors(), 0);
+    }
+
+    #[test]
+    fn pipelined_requests_pair_in_order() {
+        let mut wire = Wire::new(80);
+        let requests = [BASIC_GET, GOOGLE_GET, PUT_HEAD, PUT_BODY].concat();
+        wire.send(Direction::ToServer, &requests);
+        let responses = [NOT_MODIFIED, GOOGLE_CHUNKED_HEAD, SHORT_CHUNKED_BODY, CONTINUE, NO_CONTENT].concat();
+        wire.send(Direction::ToClient, &responses);
+        let pairs: Vec<(Option<&str>, Option<u16>)> = wire.http_records().iter().map(|h| (h.method.as_deref(), h.status)).collect();
+        assert_eq!(pairs, [(Some("GET"), Some(304)), (Some("GET"), Some(200)), (Some("PUT"), Some(204))]);
+        assert_eq!(wire.parse_errors(), 0);
+    }
+
+    #[test]
+    fn interim_100_continue_is_passed_over() {
+        let mut wire = Wire::new(80);
+        wire.send(Direction::ToServer, PUT_HEAD);
+        wire.send(Direction::ToClient, CONTINUE);
+        assert!(wire.records.is_empty(), "a 100 does not answer the request");
+        wire.send(Direction::ToServer, PUT_BODY);
+        wire.send(Direction::ToClient, NO_CONTENT);
+        let records = wire.http_records();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].status, Some(204));
+        assert_eq!(records[0].app.as_deref(), Some("webdav"), "the MiniRedir agent");
+        // The body was skipped by its length: a request after it is read.
+        wire.send(Direction::ToServer, GOOGLE_GET);
+        wire.close();
+        assert_eq!(wire.http_records().len(), 2, "unanswered at close");
+        assert_eq!(wire.parse_errors(), 0);
+    }
+
+    #[test]
+    fn a_content_length_body_is_skipped_not_held() {
+        let mut wire = Wire::new(80);
+        wire.send(Direction::ToServer, PUT_HEAD);
+        assert!(wire.pending[0].is_empty());
+        assert_eq!(wire.skip[0], 18, "the whole body is left to the reassembler to skip");
+    }
+
+    #[test]
+    fn chunked_response_split_at_every_offset() {
+        let response = [GOOGLE_CHUNKED_HEAD, SHORT_CHUNKED_BODY, NOT_MODIFIED].concat();
+        for split in 0..=response.len() {
+            let mut wire = Wire::new(80);
+            wire.send(Direction::ToServer, &[GOOGLE_GET, BASIC_GET].concat());
+            let (first, second) = response.split_at(split);
+            wire.send(Direction::ToClient, first);
+            wire.send(Direction::ToClient, second);
+            let statuses: Vec<Option<u16>> = wire.http_records().iter().map(|h| h.status).collect();
+            assert_eq!(statuses, [Some(200), Some(304)], "split at {split}");
+            assert_eq!(wire.parse_errors(), 0, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn request_split_at_every_offset() {
+        for split in 0..=BASIC_GET.len() {
+            let mut wire = Wire::new(80);
+            let (first, second) = BASIC_GET.split_at(split);
+            wire.send(Direction::ToServer, first);
+            wire.send(Direction::ToServer, second);
+            wire.send(Direction::ToClient, NOT_MODIFIED);
+            let users: Vec<Option<&str>> = wire.http_records().iter().map(|h| h.user.as_deref()).collect();
+            assert_eq!(users, [Some("userrrrr")], "split at {split}");
+        }
+    }
+
+    #[test]
+    fn a_gap_resynchronises_at_the_next_request_line() {
+        let mut wire = Wire::new(80);
+        wire.send(Direction::ToServer, &BASIC_GET[..100]);
+        wire.http.gap(Direction::ToServer);
+        wire.pending[0].clear();
+        wire.send(Direction::ToServer, &[&BASIC_GET[300..], GOOGLE_GET].concat());
+        wire.send(Direction::ToClient, NOT_MODIFIED);
+        let methods: Vec<(Option<&str>, Option<&str>)> = wire.http_records().iter().map(|h| (h.method.as_deref(), h.uri.as_deref())).collect();
+        assert_eq!(methods, [(Some("GET"), Some("/"))]);
+    }
+
+    #[test]
+    fn oversized_and_overfull_heads_are_skipped_and_counted() {
+        let mut wire = Wire::new(80);
+        let mut huge = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
+        huge.resize(70 * 1024, b'a');
+        huge.extend_from_slice(b"\r\n\r\n");
+        wire.send(Direction::ToServer, &huge);
+        let mut many = b"GET /many HTTP/1.1\r\n".to_vec();
+        for i in 0..10_000 {
+            many.extend_from_slice(format!("X-{i}: v\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        wire.send(Direction::ToServer, &many);
+        wire.send(Direction::ToServer, GOOGLE_GET);
+        wire.close();
+        assert_eq!(wire.stats.parse_errors.get("http"), Some(&2));
+        let uris: Vec<Option<&str>> = wire.http_records().iter().map(|h| h.uri.as_deref()).collect();
+        assert_eq!(uris, [Some("/")], "the request after them is read");
+    }
+
+    #[test]
+    fn a_tunnel_ends_inspection() {
+        let mut wire = Wire::new(80);
+        wire.send(Direction::ToServer, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01");
+        wire.send(Direction::ToClient, b"HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x03");
+        assert!(wire.http.seen_enough());
+        assert_eq!(wire.http_records().len(), 1);
+        assert_eq!(wire.parse_errors(), 0);
+    }
+
+    #[test]
+    fn quiet_connections_are_left_alone_but_winrm_is_not() {
+        let mut wire = Wire::new(80);
+        for _ in 0..=QUIET_PAIRS_BEFORE_ENOUGH {
+            wire.send(Direction::ToServer, GOOGLE_GET);
+            wire.send(Direction::ToClient, NOT_MODIFIED);
+        }
+        assert!(wire.http.seen_enough());
+        let mut winrm = Wire::new(5985);
+        for _ in 0..=QUIET_PAIRS_BEFORE_ENOUGH {
+            winrm.send(Direction::ToServer, GOOGLE_GET);
+            winrm.send(Direction::ToClient, NOT_MODIFIED);
+        }
+        assert!(!winrm.http.seen_enough());
+    }
+
+    #[test]
+    fn malformed_version_is_repaired() {
+        // zeek/Traces/http/methods.pcap stream 40.
+        let mut wire = Wire::new(80);
+        wire.send(Direction::ToServer, b"POST / HTTP/1.\nHost: www.google.com\n\n");
+        wire.close();
+        let records = wire.http_records();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].method.as_deref(), Some("POST"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(to_server: Vec<u8>, to_client: Vec<u8>, split in 0usize..64) {
+            let mut wire = Wire::new(80);
+            let cut = split.min(to_server.len());
+            wire.send(Direction::ToServer, &to_server[..cut]);
+            wire.send(Direction::ToClient, &to_client);
+            wire.send(Direction::ToServer, &to_server[cut..]);
+            wire.close();
+        }
+    }
+}
