@@ -31,9 +31,9 @@ PASS='Hardw1re!'     # test password of a throw-away local account
 
 # ---- tools
 if ! command -v smbd >/dev/null || ! command -v rpcclient >/dev/null \
-   || ! command -v tcpdump >/dev/null || ! command -v tshark >/dev/null; then
+   || ! command -v tcpdump >/dev/null || ! command -v tshark >/dev/null || ! command -v ethtool >/dev/null; then
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y samba smbclient tcpdump tshark iproute2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y samba smbclient tcpdump tshark iproute2 ethtool
 fi
 python3 -c 'import impacket' 2>/dev/null || pip install impacket
 IMPACKET_BIN=$(python3 -c 'import sys, os; print(os.path.dirname(sys.executable))')
@@ -82,6 +82,10 @@ in_srv ip addr add "$SMB_SRV/24" dev hwdce-s
 in_srv ip addr add "$TASK_SRV/24" dev hwdce-s
 in_srv ip addr add "$SMB_ENC/24" dev hwdce-s
 in_cli ip addr add "$CLIENT/24" dev hwdce-c
+# no segmentation offload: frames on the veth stay within the 1500-byte MTU,
+# as on a real wire (the sensor must reassemble TCP as it would there)
+in_srv ethtool -K hwdce-s tso off gso off gro off >/dev/null
+in_cli ethtool -K hwdce-c tso off gso off gro off >/dev/null
 in_srv ip link set hwdce-s up
 in_cli ip link set hwdce-c up
 

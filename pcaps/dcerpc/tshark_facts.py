@@ -86,10 +86,10 @@ def ordered_unique(items):
 
 def dcerpc_facts(path):
     """Pipes, bind UUIDs and uuid:opnum of requests, keyed by TCP stream + file id + context id."""
-    rows = tshark(path, "dcerpc", ["tcp.stream", "smb2.fid", "smb.fid", "dcerpc.pkt_type", "dcerpc.cn_ctx_id",
+    rows = tshark(path, "dcerpc", ["frame.number", "tcp.stream", "smb2.fid", "smb.fid", "dcerpc.pkt_type", "dcerpc.cn_ctx_id",
                                    "dcerpc.cn_bind_to_uuid", "dcerpc.opnum", "dcerpc.auth_level"])
-    contexts, binds, ops, levels = {}, [], [], set()
-    for stream, fid2, fid1, ptypes, ctx_ids, uuids, opnums, auth_levels in rows:
+    contexts, binds, ops, frames, levels = {}, [], [], {}, set()
+    for frame, stream, fid2, fid1, ptypes, ctx_ids, uuids, opnums, auth_levels in rows:
         fid = (split(fid2) or split(fid1) or [""])[0]
         levels.update(split(auth_levels))
         ptypes = split(ptypes)
@@ -99,12 +99,14 @@ def dcerpc_facts(path):
                 binds.append(uuid)
         elif ptypes and ptypes[0] == "0":  # request
             ctx, opnum = split(ctx_ids)[0], split(opnums)[0]
-            ops.append("%s:%s" % (contexts.get((stream, fid, ctx), "?"), opnum))
+            op = "%s:%s" % (contexts.get((stream, fid, ctx), "?"), opnum)
+            ops.append(op)
+            frames.setdefault(op, int(frame))
     pipes = [row[0] for row in tshark(path, "smb2.cmd == 5 && smb2.flags.response == 0 && smb2.tree contains \"IPC$\"",
                                       ["smb2.filename"])]
     pipes += [row[0] for row in tshark(path, "smb.cmd == 0xa2 && smb.flags.response == 0", ["smb.file"])]
     return {"pipes": ordered_unique(pipes), "bind_uuids": ordered_unique(binds), "req_ops": ordered_unique(ops),
-            "auth_levels": sorted(levels)}
+            "auth_levels": sorted(levels), "req_first_frame": frames}
 
 
 def command_line(path, password=None):
@@ -162,7 +164,8 @@ def main():
         must, must_not = RULES.get(name, ([], []))
         expected.append({"file": name,
                          "tshark": {"pipes": facts["pipes"], "bind_uuids": facts["bind_uuids"],
-                                    "req_ops": facts["req_ops"], "auth_levels": facts["auth_levels"], **smb},
+                                    "req_ops": facts["req_ops"], "req_first_frame": facts["req_first_frame"],
+                                    "auth_levels": facts["auth_levels"], **smb},
                          "command": commands[0] if commands else None,
                          "command_with_nt_password": unsealed[0] if unsealed else None,
                          "must_fire": must, "must_not_fire": must_not})
