@@ -63,6 +63,8 @@ pub struct Stream {
     pending: Vec<u8>,
     /// Bytes the sink asked to skip.
     skip: u64,
+    /// Stream offset of the FIN: it takes a sequence number, but no data lies at or beyond it.
+    fin_offset: Option<u64>,
     pub counters: StreamCounters,
 }
 
@@ -82,6 +84,13 @@ impl Stream {
         if !self.started {
             self.started = true;
             self.next_seq = seq.wrapping_add(1);
+        }
+    }
+
+    /// A FIN after `payload_len` bytes from `seq`: the peer's ACK of it is not data.
+    pub fn fin(&mut self, seq: u32, payload_len: usize) {
+        if let Some(start) = self.offset_of(seq) {
+            self.fin_offset.get_or_insert(start + payload_len as u64);
         }
     }
 
@@ -147,6 +156,7 @@ impl Stream {
             return;
         }
         let Some(acked) = self.offset_of(ack) else { return };
+        let acked = self.fin_offset.map_or(acked, |fin| acked.min(fin));
         if acked > self.next_offset {
             let hole_end = self.out_of_order.keys().next().map_or(acked, |&first| first.min(acked));
             if hole_end > self.next_offset {
@@ -340,6 +350,18 @@ mod tests {
         s.peer_ack(15, &limits(), &mut sink);
         assert_eq!(sink.gaps, vec![10]);
         assert_eq!(sink.lines, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn the_ack_of_a_fin_is_no_gap() {
+        let mut s = Stream::default();
+        let mut sink = Lines::default();
+        s.syn(0);
+        s.segment(1, b"bye\n", 0, &limits(), &mut sink);
+        s.fin(1, 4);
+        s.peer_ack(6, &limits(), &mut sink);
+        assert!(sink.gaps.is_empty());
+        assert_eq!(s.counters.gaps, 0);
     }
 
     #[test]

@@ -227,6 +227,7 @@ impl Core {
         }
         if seg.flags.fin {
             state.fin[dir.index()] = true;
+            state.streams[dir.index()].fin(seg.seq, seg.payload.len());
         }
         let closed = seg.flags.rst || state.fin == [true, true];
         let info = state.info.clone();
