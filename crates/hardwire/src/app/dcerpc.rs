@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use hardwire_dcerpc::fragments::DEFAULT_STUB_CAP;
 use hardwire_dcerpc::{
     decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AuthLevel, AuthType, AuthVerifier, Bind,
-    BindAck, ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, Pdu, PduBody,
+    BindAck, ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, PacketType, Pdu, PduBody,
     RemoteExecDetail, Request, Uuid,
 };
 use hardwire_flow::Direction;
@@ -122,8 +122,8 @@ impl Conversation {
 
     /// The pipe or connection ended: bind records still waiting are emitted.
     pub fn close(&mut self, evidence: &Objects, cx: &mut AppContext) {
+        self.flush_proposed();
         self.release_held(evidence, cx);
-        self.flush_proposed(evidence, cx);
     }
 
     /// Handles every whole PDU at the start of `input`; returns the bytes used. What is left is
@@ -171,9 +171,13 @@ impl Conversation {
     fn pdu(&mut self, dir: Direction, pdu: &Pdu, evidence: &Objects, cx: &mut AppContext) {
         match (&pdu.body, dir) {
             (PduBody::Bind(bind) | PduBody::AlterContext(bind), Direction::ToServer) => {
-                self.release_held(evidence, cx);
                 self.observe(pdu.auth.as_ref(), dir, cx);
-                self.propose(bind, pdu.auth.as_ref(), evidence, cx);
+                // An alter_context may be the next leg of the authentication the held binds
+                // wait for; a new bind starts afresh.
+                if pdu.header.packet_type == PacketType::Bind || !self.authenticating() {
+                    self.release_held(evidence, cx);
+                }
+                self.propose(bind, pdu.auth.as_ref());
             }
             (PduBody::BindAck(ack) | PduBody::AlterContextResp(ack), Direction::ToClient) => {
                 self.observe(pdu.auth.as_ref(), dir, cx);
@@ -206,9 +210,9 @@ impl Conversation {
     }
 
     /// A bind or alter_context: its security is noted and its contexts await the answer.
-    fn propose(&mut self, bind: &Bind, auth: Option<&AuthVerifier>, evidence: &Objects, cx: &mut AppContext) {
-        // An earlier proposal never answered is reported without a result.
-        self.flush_proposed(evidence, cx);
+    fn propose(&mut self, bind: &Bind, auth: Option<&AuthVerifier>) {
+        // An earlier proposal never answered is reported without a result (held with the rest).
+        self.flush_proposed();
         if let Some(auth) = auth {
             self.security = Some(Security { auth_type: auth.auth_type, level: auth.auth_level });
         }
@@ -258,8 +262,9 @@ impl Conversation {
         }
     }
 
-    /// A bind proposal the server never answered (one-sided capture, or a new bind instead).
-    fn flush_proposed(&mut self, evidence: &Objects, cx: &mut AppContext) {
+    /// A bind proposal the server never answered (one-sided capture, or a new bind instead):
+    /// its records join the held ones.
+    fn flush_proposed(&mut self) {
         let mut seen: Vec<Uuid> = Vec::new();
         for element in std::mem::take(&mut self.proposed) {
             let syntax = element.abstract_syntax;
@@ -270,7 +275,6 @@ impl Conversation {
             let record = self.interface_object(&syntax.uuid, (syntax.version, syntax.version_minor));
             self.held.push(record);
         }
-        self.release_held(evidence, cx);
     }
 
     /// NTLM's AUTHENTICATE comes after the bind_ack (in auth3 or an alter_context): bind

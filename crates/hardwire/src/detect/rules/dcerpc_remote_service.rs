@@ -12,6 +12,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let rpc = record.objects.dcerpc.as_ref()?;
     let operation = rpc.operation.as_deref().unwrap_or("a service operation");
+    let service = rpc.service_name.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
     let command = rpc.command.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
-    finding(RuleId::DcerpcRemoteService, record, format!("{} created a service on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip))
+    let message = format!("{} created a service{service} on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip);
+    finding(RuleId::DcerpcRemoteService, record, message)
 }

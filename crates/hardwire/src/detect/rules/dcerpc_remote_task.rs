@@ -22,6 +22,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let rpc = record.objects.dcerpc.as_ref()?;
     let operation = rpc.operation.as_deref().unwrap_or("a task operation");
+    let task = rpc.task_name.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
     let command = rpc.command.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
-    finding(RuleId::DcerpcRemoteTask, record, format!("{} scheduled a task on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip))
+    let message = format!("{} scheduled a task{task} on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip);
+    finding(RuleId::DcerpcRemoteTask, record, message)
 }
