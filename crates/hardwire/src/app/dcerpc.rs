@@ -432,7 +432,7 @@ mod tests {
         feed(&mut conversation, &mut cx);
         conversation.close(&Objects::default(), &mut cx);
         let errors = stats.parse_errors.get(PROTOCOL).copied().unwrap_or(0);
-        (records.into_iter().filter_map(|r| r.objects.dcerpc).collect(), errors as u64)
+        (records.into_iter().filter_map(|r| r.objects.dcerpc).collect(), errors)
     }
 
     fn assert_at_job(records: &[DcerpcObject]) {
