@@ -25,6 +25,11 @@ pub enum Command {
     /// Example: hardwire read suspicious.pcapng | jq 'select(.event_type=="alert")'
     /// Live traffic through tcpdump: tcpdump -i eth0 -w - 'tcp port 445' | hardwire read -
     Read(ReadArgs),
+    /// Capture on an interface (a SPAN / mirror port) and write JSON lines until SIGINT/SIGTERM;
+    /// Prometheus metrics at http://127.0.0.1:9750/metrics. SIGHUP reopens the output file.
+    ///
+    /// Example: hardwire live -i eth1 --config /etc/hardwire/hardwire.toml --user hardwire
+    Live(crate::live::LiveArgs),
     /// List the detection rules: id, default severity, ATT&CK techniques, what fires them.
     Rules,
     /// Check a configuration file; errors name the line.

@@ -3,6 +3,8 @@
 
 mod capture;
 mod cli;
+mod live;
+mod metrics;
 mod read;
 
 use std::process::ExitCode;
@@ -13,6 +15,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Read(args) => read::run(args),
+        cli::Command::Live(args) => live::run(args),
         cli::Command::Rules => cli::print_rules(),
         cli::Command::CheckConfig { file } => cli::check_config(&file),
     };

@@ -1,0 +1,231 @@
+//! `hardwire live`: the SPAN-port daemon.
+//!
+//! ```text
+//! libpcap ─ capture thread ─┬─ queue ─ worker 0 (Engine) ─┐
+//!   (never blocks: a full   ├─ queue ─ worker 1 (Engine) ─┼─ events ─ output thread ─ JSON lines
+//!    queue drops + counts)  └─ queue ─ worker N (Engine) ─┘           (Suppressor, Tally)
+//!                  sharded by a symmetric flow hash          telemetry ─ /metrics (HTTP)
+//! ```
+//! Everything that can be refused (configuration, interface, filter, output file, metrics
+//! address) is opened before any thread starts, so the daemon never runs half-configured. Then
+//! privileges are dropped (`--user`), the threads start, and the main thread waits for signals:
+//! SIGHUP reopens the output file, SIGINT/SIGTERM stop the capture, let the workers flush their
+//! open sessions, and end with a final `stats` line.
+
+mod capture;
+mod output;
+mod telemetry;
+mod worker;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use hardwire::{Config, Shared};
+
+use crate::cli::load_config;
+use crate::metrics;
+use telemetry::Telemetry;
+
+/// The Prometheus endpoint when neither the command line nor the configuration names one:
+/// loopback only, so nothing is exposed unless asked.
+pub const DEFAULT_METRICS: &str = "127.0.0.1:9750";
+
+/// Events handed from the workers to the output thread, in batches.
+const EVENT_QUEUE_BATCHES: usize = 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// Interface to capture on (the mirror / SPAN port).
+    #[arg(short, long, value_name = "IFACE")]
+    pub interface: String,
+    /// Configuration file (TOML); its [live] section sets the capture. See deploy/hardwire.toml.
+    #[arg(short, long)]
+    pub config: Option<PathBuf>,
+    /// Write JSON lines to this file (reopened on SIGHUP) instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: [live] workers, or one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// BPF filter expression, e.g. "tcp port 445 or tcp port 5985".
+    #[arg(long)]
+    pub bpf: Option<String>,
+    /// Bytes captured per packet.
+    #[arg(long)]
+    pub snaplen: Option<i32>,
+    /// Address of the Prometheus /metrics endpoint, or "off" [default: 127.0.0.1:9750].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+    /// Drop to this user (and its group) once the capture is open.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+/// The configuration file's [live] section with the command line laid over it, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub interface: String,
+    pub workers: usize,
+    pub snaplen: i32,
+    pub promiscuous: bool,
+    pub immediate: bool,
+    pub timeout_ms: i32,
+    pub buffer_bytes: i32,
+    pub bpf: Option<String>,
+    pub queue_packets: usize,
+    pub stats_interval: Duration,
+    pub metrics: Option<SocketAddr>,
+    pub output: Option<PathBuf>,
+    pub user: Option<String>,
+}
+
+impl Settings {
+    /// Lays the command line over the configuration; refuses values that cannot work.
+    pub fn resolve(args: &LiveArgs, config: &Config) -> Result<Settings, String> {
+        let live = &config.live;
+        let workers = match args.workers.unwrap_or(live.workers) {
+            0 => thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let metrics_text = args.metrics.as_deref().or(live.metrics.as_deref()).unwrap_or(DEFAULT_METRICS);
+        let metrics = match metrics_text {
+            "off" => None,
+            text => Some(text.parse().map_err(|_| format!("metrics address {text:?} is not an address:port such as {DEFAULT_METRICS}"))?),
+        };
+        let snaplen = args.snaplen.unwrap_or(live.snaplen);
+        let checks = [
+            (snaplen < 64, "snaplen must be at least 64"),
+            (live.timeout_ms < 1, "[live] timeout_ms must be at least 1 (it also bounds how fast the capture notices shutdown)"),
+            (live.buffer_bytes < 0, "[live] buffer_bytes must not be negative"),
+            (live.queue_packets == 0, "[live] queue_packets must be at least 1"),
+            (live.stats_interval_secs == 0, "[live] stats_interval_secs must be at least 1"),
+        ];
+        if let Some((_, reason)) = checks.iter().find(|(bad, _)| *bad) {
+            return Err(reason.to_string());
+        }
+        Ok(Settings {
+            interface: args.interface.clone(),
+            workers,
+            snaplen,
+            promiscuous: live.promiscuous,
+            immediate: live.immediate,
+            timeout_ms: live.timeout_ms,
+            buffer_bytes: live.buffer_bytes,
+            bpf: args.bpf.clone().or_else(|| live.bpf.clone()),
+            queue_packets: live.queue_packets,
+            stats_interval: Duration::from_secs(live.stats_interval_secs),
+            metrics,
+            output: args.output.clone().or_else(|| config.output.file.as_ref().map(PathBuf::from)),
+            user: args.user.clone(),
+        })
+    }
+}
+
+pub fn run(args: LiveArgs) -> Result<(), String> {
+    let config = Arc::new(load_config(args.config.as_deref())?);
+    let settings = Settings::resolve(&args, &config)?;
+
+    // Everything that can fail is opened before a thread starts.
+    let opened = capture::open(&settings)?;
+    let sink = output::open(settings.output.as_deref())?;
+    let listener = match settings.metrics {
+        Some(addr) => Some(TcpListener::bind(addr).map_err(|e| format!("metrics {addr}: {e}"))?),
+        None => None,
+    };
+    if let Some(user) = &settings.user {
+        drop_privileges(user)?;
+    }
+    // Registered before the threads start, so no signal is missed or kills a half-started daemon.
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| format!("signals: {e}"))?;
+
+    let telemetry = Arc::new(Telemetry::new(settings.workers));
+    let shared = Arc::new(Shared::new(&config));
+    let stop = Arc::new(AtomicBool::new(false));
+    let reopen = Arc::new(AtomicBool::new(false));
+    let capture_failure = Arc::new(Mutex::new(None));
+
+    let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_QUEUE_BATCHES);
+    let (pool_tx, pool_rx) = crossbeam_channel::bounded(settings.queue_packets.saturating_mul(settings.workers).min(1 << 16));
+    let mut queues = Vec::with_capacity(settings.workers);
+    let mut workers = Vec::with_capacity(settings.workers);
+    for index in 0..settings.workers {
+        let (tx, rx) = crossbeam_channel::bounded(settings.queue_packets);
+        queues.push(tx);
+        let job = worker::Worker::new(index, settings.workers, config.clone(), shared.clone(), telemetry.clone());
+        let (events, pool) = (event_tx.clone(), pool_tx.clone());
+        workers.push(spawn(&format!("hw-worker-{index}"), move || job.run(rx, events, pool))?);
+    }
+    drop((event_tx, pool_tx));
+
+    let output = {
+        let job = output::Output::new(sink, settings.output.clone(), config.suppression.window_secs, settings.stats_interval, telemetry.clone(), reopen.clone());
+        spawn("hw-output", move || job.run(event_rx))?
+    };
+    if let Some(listener) = listener {
+        let telemetry = telemetry.clone();
+        // Not joined: it serves until the process exits.
+        spawn("hw-metrics", move || metrics::serve(listener, move || telemetry.render()))?;
+    }
+    let capture = {
+        let job = capture::CaptureLoop { opened, queues, pool: pool_rx, telemetry: telemetry.clone(), stop: stop.clone(), failure: capture_failure.clone() };
+        spawn("hw-capture", move || job.run())?
+    };
+    eprintln!(
+        "hardwire: capturing on {} with {} workers{}",
+        settings.interface,
+        settings.workers,
+        settings.metrics.map_or(String::new(), |addr| format!(", metrics on http://{addr}/metrics"))
+    );
+
+    for signal in signals.forever() {
+        match signal {
+            SIGHUP => reopen.store(true, Ordering::Relaxed),
+            _ => break,
+        }
+    }
+    // Shutdown in pipeline order: the capture stops and drops the queues, each worker drains its
+    // queue and flushes its open sessions, then the output thread (once every worker is gone)
+    // flushes the suppressor and writes the final stats line.
+    stop.store(true, Ordering::Relaxed);
+    let mut failures = Vec::new();
+    for (name, handle) in std::iter::once(("capture", capture)).chain(workers.into_iter().map(|w| ("worker", w))).chain(std::iter::once(("output", output))) {
+        match handle.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) => failures.push(reason),
+            Err(_) => failures.push(format!("the {name} thread panicked")),
+        }
+    }
+    if let Some(reason) = capture_failure.lock().ok().and_then(|mut f| f.take()) {
+        failures.insert(0, reason);
+    }
+    match failures.is_empty() {
+        true => Ok(()),
+        false => Err(failures.join("; ")),
+    }
+}
+
+fn spawn(name: &str, job: impl FnOnce() -> Result<(), String> + Send + 'static) -> Result<thread::JoinHandle<Result<(), String>>, String> {
+    thread::Builder::new().name(name.to_string()).spawn(job).map_err(|e| format!("starting {name}: {e}"))
+}
+
+/// Becomes `name` (its uid, primary gid, and no supplementary groups) for good. Runs before any
+/// thread is started, so every thread runs unprivileged.
+fn drop_privileges(name: &str) -> Result<(), String> {
+    use nix::unistd::{getuid, setgid, setgroups, setuid, Uid, User};
+    let user = User::from_name(name).map_err(|e| format!("--user {name}: {e}"))?.ok_or_else(|| format!("--user {name}: no such user"))?;
+    setgroups(&[user.gid]).map_err(|e| format!("--user {name}: setgroups: {e}"))?;
+    setgid(user.gid).map_err(|e| format!("--user {name}: setgid: {e}"))?;
+    setuid(user.uid).map_err(|e| format!("--user {name}: setuid: {e}"))?;
+    // If root could be regained, the drop did not happen.
+    if !user.uid.is_root() && (setuid(Uid::from_raw(0)).is_ok() || getuid().is_root()) {
+        return Err(format!("--user {name}: privileges could not be dropped"));
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! The output thread: one [`Suppressor`] for every worker's events (so suppression holds across
+//! workers), JSON lines to stdout or a file (reopened on SIGHUP for logrotate), and the `stats`
+//! line every interval and at the end.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+
+use hardwire::{Event, Suppressor};
+use hardwire_sinks::JsonLines;
+
+use super::telemetry::Telemetry;
+use super::worker::now;
+
+/// How often suppression windows are closed on the wall clock and a reopen request is looked at.
+const HOUSEKEEPING: Duration = Duration::from_secs(1);
+
+pub type Sink = JsonLines<BufWriter<Box<dyn Write + Send>>>;
+
+/// Opens the output: the file in append mode (so `copytruncate` rotation works as well as
+/// reopening), or stdout.
+pub fn open(path: Option<&Path>) -> Result<Sink, String> {
+    let out: Box<dyn Write + Send> = match path {
+        Some(path) => Box::new(append(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => Box::new(io::stdout()),
+    };
+    Ok(JsonLines::new(BufWriter::with_capacity(1 << 16, out)))
+}
+
+fn append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+pub struct Output {
+    sink: Sink,
+    path: Option<PathBuf>,
+    suppressor: Suppressor,
+    stats_interval: Duration,
+    telemetry: Arc<Telemetry>,
+    reopen: Arc<AtomicBool>,
+}
+
+impl Output {
+    pub fn new(sink: Sink, path: Option<PathBuf>, window_secs: u64, stats_interval: Duration, telemetry: Arc<Telemetry>, reopen: Arc<AtomicBool>) -> Output {
+        Output { sink, path, suppressor: Suppressor::new(window_secs), stats_interval, telemetry, reopen }
+    }
+
+    /// Writes events until every worker has gone, then the suppressed remainder and the final
+    /// `stats` line.
+    pub fn run(mut self, events: Receiver<Vec<Event>>) -> Result<(), String> {
+        let mut housekept = Instant::now();
+        let mut stats_written = Instant::now();
+        loop {
+            match events.recv_timeout(HOUSEKEEPING) {
+                Ok(batch) => {
+                    self.write_batch(batch)?;
+                    if events.is_empty() {
+                        self.flush()?;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if housekept.elapsed() >= HOUSEKEEPING {
+                housekept = Instant::now();
+                let Output { suppressor, sink, .. } = &mut self;
+                let mut result = Ok(());
+                suppressor.close_windows(now(), &mut |event| write(sink, &event, &mut result));
+                result?;
+                if self.reopen.swap(false, Ordering::Relaxed) {
+                    self.reopen()?;
+                }
+                self.flush()?;
+            }
+            if stats_written.elapsed() >= self.stats_interval {
+                stats_written = Instant::now();
+                self.write_stats()?;
+            }
+        }
+        let Output { suppressor, sink, .. } = &mut self;
+        let mut result = Ok(());
+        suppressor.flush(&mut |event| write(sink, &event, &mut result));
+        result?;
+        self.write_stats()
+    }
+
+    fn write_batch(&mut self, batch: Vec<Event>) -> Result<(), String> {
+        let Output { suppressor, sink, telemetry, .. } = self;
+        let mut result = Ok(());
+        for event in batch {
+            suppressor.offer(event, &mut |event| write(sink, &event, &mut result));
+        }
+        telemetry.publish_tally(&sink.tally);
+        result
+    }
+
+    fn write_stats(&mut self) -> Result<(), String> {
+        let (stats, _) = self.telemetry.engine();
+        self.sink.write_stats(now(), &stats, Some(self.telemetry.live_counters())).map_err(describe)?;
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        self.sink.flush().map_err(describe)
+    }
+
+    /// SIGHUP: the file was moved away by logrotate; write on in a new one at the same path.
+    fn reopen(&mut self) -> Result<(), String> {
+        self.flush()?;
+        let Some(path) = &self.path else { return Ok(()) };
+        let file = append(path).map_err(|e| format!("reopening {}: {e}", path.display()))?;
+        *self.sink.get_mut() = BufWriter::with_capacity(1 << 16, Box::new(file));
+        Ok(())
+    }
+}
+
+/// Writes one event, keeping the first error.
+fn write(sink: &mut Sink, event: &Event, result: &mut Result<(), String>) {
+    if result.is_ok() {
+        *result = sink.write_event(event).map_err(describe);
+    }
+}
+
+fn describe(error: io::Error) -> String {
+    format!("writing output: {error}")
+}

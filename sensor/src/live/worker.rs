@@ -1,0 +1,85 @@
+//! A worker: one engine fed from its queue; flows time out on the wall clock when traffic is
+//! quiet; events go to the output thread in batches.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use hardwire::{Config, Engine, Event, LinkType, Shared, Timestamp};
+
+use super::telemetry::{Telemetry, WorkerFigures};
+
+/// How long a worker waits for a packet before it looks at the clock (expiry, publishing).
+const IDLE_TICK: Duration = Duration::from_millis(250);
+/// How often a busy worker publishes its counters.
+const PUBLISH_EVERY: Duration = Duration::from_millis(500);
+
+/// One captured frame, copied out of libpcap's ring. The buffer returns to the pool after use.
+#[derive(Debug)]
+pub struct Frame {
+    pub timestamp: Timestamp,
+    pub link: LinkType,
+    pub wire_len: usize,
+    pub data: Vec<u8>,
+}
+
+pub struct Worker {
+    index: usize,
+    engine: Engine,
+    telemetry: Arc<Telemetry>,
+    lag_us: u64,
+}
+
+/// The wall clock as a packet timestamp.
+pub fn now() -> Timestamp {
+    Timestamp(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX)))
+}
+
+impl Worker {
+    pub fn new(index: usize, count: usize, config: Arc<Config>, shared: Arc<Shared>, telemetry: Arc<Telemetry>) -> Worker {
+        let engine = Engine::worker(config, shared, index as u64, count as u64);
+        Worker { index, engine, telemetry, lag_us: 0 }
+    }
+
+    /// Runs until the capture drops the queue, then flushes every open flow.
+    pub fn run(mut self, frames: Receiver<Frame>, events: Sender<Vec<Event>>, pool: Sender<Vec<u8>>) -> Result<(), String> {
+        let mut pending = Vec::new();
+        let mut published = Instant::now();
+        loop {
+            match frames.recv_timeout(IDLE_TICK) {
+                Ok(frame) => {
+                    self.engine.feed(frame.timestamp, frame.link, &frame.data, frame.wire_len, &mut pending);
+                    self.lag_us = now().0.saturating_sub(frame.timestamp.0);
+                    // A full pool just lets the buffer go.
+                    let _ = pool.try_send(frame.data);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.engine.tick(now(), &mut pending);
+                    self.lag_us = 0;
+                    self.publish();
+                    published = Instant::now();
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if !pending.is_empty() && events.send(std::mem::take(&mut pending)).is_err() {
+                return Err("the output thread stopped".to_string());
+            }
+            if published.elapsed() >= PUBLISH_EVERY {
+                self.publish();
+                published = Instant::now();
+            }
+        }
+        self.engine.finish(&mut pending);
+        self.lag_us = 0;
+        self.publish();
+        if !pending.is_empty() && events.send(pending).is_err() {
+            return Err("the output thread stopped".to_string());
+        }
+        Ok(())
+    }
+
+    fn publish(&self) {
+        self.telemetry.publish_worker(self.index, WorkerFigures { stats: self.engine.stats(), lag_us: self.lag_us });
+    }
+}
