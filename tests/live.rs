@@ -263,3 +263,10 @@ fn a_bad_configuration_is_refused_before_anything_starts() {
     assert!(result.stdout.is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_example_configuration_passes_check_config() {
+    let example = common::workspace_root().expect("workspace root").join("deploy/hardwire.toml");
+    let result = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&example).output().expect("running hardwire check-config");
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+}

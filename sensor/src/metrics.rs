@@ -15,11 +15,9 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves `render()` at `/metrics` until the process exits.
 pub fn serve(listener: TcpListener, render: impl Fn() -> String) -> Result<(), String> {
-    for stream in listener.incoming() {
-        // A failed accept or a broken client is that client's problem, not the daemon's.
-        if let Ok(stream) = stream {
-            let _ = answer(stream, &render);
-        }
+    // A failed accept or a broken client is that client's problem, not the daemon's.
+    for stream in listener.incoming().flatten() {
+        let _ = answer(stream, &render);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! The hash is keyed (e.g. by a per-process [`std::hash::RandomState`]) so that nobody on the
 //! wire can choose addresses that pile every flow onto one worker.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::decoder::{walk, Step};
@@ -28,9 +28,7 @@ pub fn shard_hash(key: &impl BuildHasher, link: LinkType, frame: &[u8]) -> Optio
     let a: (IpAddr, u16) = (packet.src, src_port);
     let b: (IpAddr, u16) = (packet.dst, dst_port);
     let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    let mut hasher = key.build_hasher();
-    (protocol, low, high).hash(&mut hasher);
-    Some(hasher.finish())
+    Some(key.hash_one((protocol, low, high)))
 }
 
 #[cfg(test)]
