@@ -129,7 +129,6 @@ fn mixed_and_pipe_captures_agree_with_tshark() {
 }
 
 #[test]
-#[ignore = "needs the SMB state machine to take a CREATE on an unseen tree as a pipe when its name is one"]
 fn midstream_pipe_captures_agree_with_tshark() {
     assert_agree(MIDSTREAM_PIPE_CAPTURES);
 }
@@ -222,7 +221,6 @@ fn at_job_over_the_atsvc_pipe() {
 }
 
 #[test]
-#[ignore = "needs the SMB state machine to take a CREATE on an unseen tree as a pipe when its name is one"]
 fn at_job_in_ndr64() {
     // suricata-verify smb2-04: the bind_ack accepts NDR64 for context 1; tshark
     // atsvc_JobInfo.command is c:\mimikatz.exe.

@@ -103,8 +103,13 @@ impl SmbFlow {
         }
     }
 
-    /// End of the connection: every session not yet written is written now.
+    /// End of the connection: every pipe's conversation and every session not yet written is
+    /// written now.
     pub fn close(&mut self, cx: &mut AppContext) {
+        let keys: Vec<PipeKey> = self.pipes.keys().copied().collect();
+        for key in keys {
+            self.close_pipe(key, cx);
+        }
         let ids: Vec<u64> = self.sessions.iter().filter(|(_, s)| !s.emitted).map(|(id, _)| *id).collect();
         for id in ids {
             self.emit_session(id, cx);
@@ -214,21 +219,47 @@ impl SmbFlow {
         insert_bounded(&mut self.trees, key, Tree { ipc }, session::MAX_TREES);
     }
 
-    /// A file opened on the pipe share becomes a DCE/RPC conversation.
+    /// A file opened on the pipe share becomes a DCE/RPC conversation. When the capture began
+    /// after the tree connect, a well-known pipe name is taken as enough.
     fn opened(&mut self, tree: TreeKey, name: &str, pipe: PipeKey) {
-        if self.trees.get(&tree).is_some_and(|t| t.ipc) {
+        let is_pipe = match self.trees.get(&tree) {
+            Some(tree) => tree.ipc,
+            None => session::is_known_pipe(name),
+        };
+        if is_pipe {
             let conversation = crate::app::dcerpc::Conversation::new(Some(session::pipe_name(name)));
             insert_bounded(&mut self.pipes, pipe, Pipe { session: tree.0, conversation }, session::MAX_PIPES);
+        }
+    }
+
+    /// A write to a file we never saw opened that starts with a DCE/RPC bind is a pipe whose
+    /// CREATE came before the capture did.
+    fn adopt_pipe(&mut self, pipe: PipeKey, session: u64, data: &[u8]) {
+        if !self.pipes.contains_key(&pipe) && hardwire_dcerpc::looks_like_dcerpc_bind(data) {
+            let conversation = crate::app::dcerpc::Conversation::new(None);
+            insert_bounded(&mut self.pipes, pipe, Pipe { session, conversation }, session::MAX_PIPES);
+        }
+    }
+
+    /// A pipe closed (or its connection ended): its conversation writes what it still holds.
+    fn close_pipe(&mut self, key: PipeKey, cx: &mut AppContext) {
+        let Some(mut pipe) = self.pipes.remove(&key) else { return };
+        let evidence = self.evidence(pipe.session);
+        pipe.conversation.close(&evidence, cx);
+    }
+
+    /// What the session knows of who is talking, attached to the records of its pipes.
+    fn evidence(&self, session_id: u64) -> crate::event::Objects {
+        match self.sessions.get(&session_id) {
+            Some(session) => session.objects(&self.negotiated),
+            None => crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() },
         }
     }
 
     /// Bytes written to or read from a pipe go to its conversation, with the session as evidence.
     fn pipe_data(&mut self, pipe: PipeKey, dir: Direction, data: &[u8], cx: &mut AppContext) {
         let Some(session_id) = self.pipes.get(&pipe).map(|p| p.session) else { return };
-        let evidence = match self.sessions.get(&session_id) {
-            Some(session) => session.objects(&self.negotiated),
-            None => crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() },
-        };
+        let evidence = self.evidence(session_id);
         if let Some(p) = self.pipes.get_mut(&pipe) {
             p.conversation.data(dir, data, &evidence, cx);
         }

@@ -219,6 +219,17 @@ pub(super) fn pipe_name(name: &str) -> String {
     trimmed.strip_prefix("pipe\\").unwrap_or(trimmed).to_string()
 }
 
+/// Named pipes of the RPC interfaces defenders care about (and a few more seen in the wild):
+/// a file of that name opened on a tree the capture never saw connected is taken as a pipe.
+const KNOWN_PIPES: &[&str] = &[
+    "atsvc", "browser", "drsuapi", "efsrpc", "epmapper", "eventlog", "initshutdown", "lsarpc", "lsass", "netdfs", "netlogon", "ntsvcs",
+    "protected_storage", "samr", "spoolss", "srvsvc", "svcctl", "tapsrv", "trkwks", "w32time", "winreg", "wkssvc",
+];
+
+pub(super) fn is_known_pipe(name: &str) -> bool {
+    KNOWN_PIPES.contains(&pipe_name(name).as_str())
+}
+
 /// `\\server\IPC$` is the pipe share.
 pub(super) fn is_ipc(path: &str) -> bool {
     path.rsplit('\\').next().is_some_and(|share| share.eq_ignore_ascii_case("IPC$"))

@@ -102,7 +102,10 @@ impl SmbFlow {
                         self.opened(tree, &name, PipeKey::Smb1(response.fid));
                     }
                 }
-                Smb1Body::WriteRequest(write) => self.pipe_data(PipeKey::Smb1(write.fid), Direction::ToServer, write.data, cx),
+                Smb1Body::WriteRequest(write) => {
+                    self.adopt_pipe(PipeKey::Smb1(write.fid), uid, write.data);
+                    self.pipe_data(PipeKey::Smb1(write.fid), Direction::ToServer, write.data, cx);
+                }
                 Smb1Body::ReadRequest(read) => {
                     if self.pipes.contains_key(&PipeKey::Smb1(read.fid)) {
                         self.remember(key, Pending::Read { pipe: PipeKey::Smb1(read.fid) });
@@ -115,6 +118,7 @@ impl SmbFlow {
                 }
                 Smb1Body::TransactionRequest(transaction) => {
                     if let Some(fid) = transaction.nm_pipe_fid() {
+                        self.adopt_pipe(PipeKey::Smb1(fid), uid, transaction.data);
                         self.pipe_data(PipeKey::Smb1(fid), Direction::ToServer, transaction.data, cx);
                         self.remember(key, Pending::Transact { pipe: PipeKey::Smb1(fid) });
                     }

@@ -89,6 +89,7 @@ impl SmbFlow {
             }
             Smb2Body::WriteRequest(write) => {
                 let pipe = PipeKey::Smb2(write.file_id.persistent, write.file_id.volatile);
+                self.adopt_pipe(pipe, h.session_id, write.data);
                 self.pipe_data(pipe, Direction::ToServer, write.data, cx);
             }
             Smb2Body::ReadRequest(read) => {
@@ -104,12 +105,14 @@ impl SmbFlow {
             }
             Smb2Body::IoctlRequest(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
                 let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
+                self.adopt_pipe(pipe, h.session_id, ioctl.input);
                 self.pipe_data(pipe, Direction::ToServer, ioctl.input, cx);
             }
             Smb2Body::IoctlResponse(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
                 let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
                 self.pipe_data(pipe, Direction::ToClient, ioctl.output, cx);
             }
+            Smb2Body::CloseRequest(close) => self.close_pipe(PipeKey::Smb2(close.file_id.persistent, close.file_id.volatile), cx),
             Smb2Body::Error(_) => {
                 self.pending.remove(&h.message_id);
             }

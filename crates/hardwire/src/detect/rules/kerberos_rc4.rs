@@ -1,6 +1,6 @@
 //! `kerberos.rc4`: an AP-REQ ticket or authenticator uses RC4-HMAC or DES instead of AES.
 
-use super::finding;
+use super::{finding, own_authentication};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
 use crate::event::Event;
 
@@ -9,6 +9,9 @@ fn is_weak(etype: &str) -> bool {
 }
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if !own_authentication(record) {
+        return None;
+    }
     let krb = record.objects.kerberos.as_ref()?;
     let weak = [krb.ticket_etype.as_deref(), krb.authenticator_etype.as_deref()].into_iter().flatten().find(|e| is_weak(e))?;
     let service = krb.sname.as_deref().unwrap_or("a service");

@@ -87,6 +87,12 @@ fn smb2_dialect_rank(dialect: &str) -> Option<u16> {
     })
 }
 
+/// The record's `ntlm`/`kerberos` objects are its own authentication, not evidence borrowed
+/// from the SMB session a named pipe runs in (whose own record already carried them).
+fn own_authentication(record: &Event) -> bool {
+    !(record.kind == EventKind::Dcerpc && record.objects.dcerpc.as_ref().is_some_and(|d| d.pipe.is_some()))
+}
+
 /// The user a record is about (NTLM, Kerberos or HTTP Basic), for messages and suppression.
 fn user_of(objects: &Objects) -> Option<String> {
     objects

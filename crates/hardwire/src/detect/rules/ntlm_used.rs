@@ -1,7 +1,7 @@
 //! `ntlm.used`: an NTLMSSP AUTHENTICATE was seen (SMB, HTTP, DCE/RPC), anonymous ones included,
 //! as RULES.md says: the server proved nothing about itself either way.
 
-use super::finding;
+use super::{finding, own_authentication};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
 use crate::event::{Event, EventKind};
 
@@ -16,6 +16,9 @@ pub fn carrier(record: &Event, cx: &DetectContext) -> String {
 }
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if !own_authentication(record) {
+        return None;
+    }
     let ntlm = record.objects.ntlm.as_ref()?;
     let version = ntlm.version.as_deref()?;
     let message = match ntlm.user.as_deref().filter(|u| !u.is_empty()) {

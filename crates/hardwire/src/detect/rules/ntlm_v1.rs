@@ -1,11 +1,14 @@
 //! `ntlm.v1`: the AUTHENTICATE carries an LM / NTLMv1 response (crackable, relayable).
 
-use super::finding;
+use super::{finding, own_authentication};
 use super::ntlm_used::carrier;
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
 use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if !own_authentication(record) {
+        return None;
+    }
     let ntlm = record.objects.ntlm.as_ref()?;
     if ntlm.version.as_deref() != Some("v1") {
         return None;
