@@ -68,6 +68,7 @@ pub fn describe(error: pcap::Error) -> String {
             "not a capture file (neither pcap nor pcapng)".to_string()
         }
         pcap::Error::PcapError(message) if message.is_empty() => "empty or unreadable capture".to_string(),
+        pcap::Error::PcapError(message) if message.contains("only got 0") && message.contains("file header") => "empty file".to_string(),
         pcap::Error::PcapError(message) => message,
         other => other.to_string(),
     }

@@ -61,14 +61,23 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, String> {
 
 pub fn check_config(path: &Path) -> Result<(), String> {
     load_config(Some(path))?;
-    println!("{}: ok", path.display());
-    Ok(())
+    print_lines(&[format!("{}: ok", path.display())])
 }
 
 pub fn print_rules() -> Result<(), String> {
-    println!("{:<26} {:<9} {:<22} fires when", "rule", "severity", "ATT&CK");
+    let mut lines = vec![format!("{:<26} {:<9} {:<22} fires when", "rule", "severity", "ATT&CK")];
     for rule in RuleId::ALL {
-        println!("{:<26} {:<9} {:<22} {}", rule.id(), rule.default_severity().name(), rule.mitre().join(","), rule.description());
+        lines.push(format!("{:<26} {:<9} {:<22} {}", rule.id(), rule.default_severity().name(), rule.mitre().join(","), rule.description()));
     }
-    Ok(())
+    print_lines(&lines)
+}
+
+/// Prints lines to stdout; a reader that went away (`| head`) is not an error.
+fn print_lines(lines: &[String]) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match lines.iter().try_for_each(|line| writeln!(out, "{line}")) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing output: {e}")),
+        _ => Ok(()),
+    }
 }

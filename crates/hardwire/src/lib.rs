@@ -24,10 +24,10 @@
 //! Layers, each in its own place: decoding in `hardwire-wire`, flows and TCP reassembly in
 //! `hardwire-flow`, pure protocol parsers in `hardwire-smb`, `hardwire-auth`, `hardwire-http` and
 //! `hardwire-dcerpc`; here the [`engine`] (the packet path), [`dispatch`] (which protocol a flow
-//! speaks), `app` (per-protocol state machines), [`detect`] (rules, one file each, and
+//! speaks), `app` (per-protocol state machines, crate-private), [`detect`] (rules, one file each, and
 //! suppression) and [`config`].
 
-pub mod app;
+mod app;
 pub mod config;
 pub mod detect;
 pub mod dispatch;
