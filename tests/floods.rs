@@ -1,0 +1,257 @@
+//! Floods and long-lived sessions: memory stays bounded by the configured caps, what is pushed
+//! out is counted, and the real SMB session mixed into the flood is reported as it is alone.
+//!
+//! Each test writes a capture into the temporary directory, runs the real `hardwire read` on it
+//! and samples the child's peak resident set (VmHWM in /proc/<pid>/status) while it runs. No
+//! assertion depends on time.
+
+mod common;
+
+#[path = "../benches/synth.rs"]
+mod synth;
+
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use synth::{read_pcap, shift_tcp, tcp_frame, tcp_header, Frame, PcapWriter, LINK_ETHERNET, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN};
+
+const BASE_US: u64 = 1_700_000_000_000_000;
+const SERVER: [u8; 4] = [10, 250, 0, 1];
+
+/// A file in the temporary directory, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str) -> TempFile {
+        TempFile(std::env::temp_dir().join(format!("hardwire-floods-{}-{name}", std::process::id())))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// What a `hardwire read` run printed, and the highest VmHWM seen while it ran (in kB).
+struct Run {
+    records: Vec<Value>,
+    peak_kb: u64,
+}
+
+impl Run {
+    fn stats(&self) -> &Value {
+        &self.records.last().expect("a stats line")["stats"]
+    }
+}
+
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// Runs `hardwire read` on `pcap`, sampling its peak RSS until it exits.
+fn read_sampled(pcap: &Path, config: Option<&Path>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hardwire"));
+    cmd.arg("read");
+    if let Some(config) = config {
+        cmd.arg("--config").arg(config);
+    }
+    let mut child = cmd.arg(pcap).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("running hardwire");
+    let pid = child.id();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).expect("reading stdout");
+        text
+    });
+    let mut peak_kb = 0;
+    let status = loop {
+        if let Some(kb) = vm_hwm_kb(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+        match child.try_wait().expect("waiting for hardwire") {
+            Some(status) => break status,
+            None => std::thread::sleep(std::time::Duration::from_millis(2)),
+        }
+    };
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("reading stderr");
+    assert!(status.success(), "hardwire failed: {stderr}");
+    let records = reader.join().expect("reader").lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    Run { records, peak_kb }
+}
+
+fn write_config(name: &str, text: &str) -> TempFile {
+    let file = TempFile::new(name);
+    std::fs::write(&file.0, text).expect("writing the configuration");
+    file
+}
+
+/// pcaps/smb/smb3-0311.pcap, the real session mixed into the floods.
+fn real_session() -> Vec<Frame> {
+    let (link, frames) = read_pcap(&common::project_pcap("smb/smb3-0311.pcap")).expect("pcaps/smb/smb3-0311.pcap");
+    assert_eq!(link, LINK_ETHERNET);
+    frames
+}
+
+/// The records of the real session's flow (client 10.77.0.20), without what depends on the
+/// capture around it (times, flow ids, the count of suppressed repeats).
+fn session_records(records: &[Value]) -> Vec<Value> {
+    records
+        .iter()
+        .filter(|r| r["src_ip"] == "10.77.0.20")
+        .map(|r| {
+            let mut r = r.clone();
+            let object = r.as_object_mut().expect("a record is an object");
+            object.remove("timestamp");
+            object.remove("flow_id");
+            r
+        })
+        .collect()
+}
+
+/// Writes `flood` frames with one frame of the real session after every `spacing` of them, so
+/// the real flow stays among the recently seen ones; times follow the order of the file.
+fn write_mixed(path: &Path, flood: impl Iterator<Item = Vec<u8>>, spacing: usize) {
+    let mut writer = PcapWriter::new(BufWriter::new(File::create(path).expect("creating the capture")), LINK_ETHERNET).expect("pcap header");
+    let mut real = real_session().into_iter();
+    let mut ts = BASE_US;
+    for (i, frame) in flood.enumerate() {
+        writer.write(ts, &frame).expect("writing");
+        ts += 5;
+        if i % spacing == spacing - 1 {
+            if let Some(frame) = real.next() {
+                writer.write(ts, &frame.data).expect("writing");
+                ts += 5;
+            }
+        }
+    }
+    assert!(real.next().is_none(), "the flood is too short to carry the whole session");
+}
+
+/// 200,000 half-open connections (SYNs from distinct clients) with at most 10,000 flows held.
+#[test]
+fn syn_flood_is_held_to_the_flow_cap_and_the_real_session_survives() {
+    const SYNS: u32 = 200_000;
+    let capture = TempFile::new("syn.pcap");
+    let flood = (0..SYNS).map(|i| {
+        let client = [10, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        tcp_frame(client, 1024 + (i % 50_000) as u16, SERVER, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
+    });
+    write_mixed(&capture.0, flood, 1000);
+    let config = write_config("syn.toml", "[limits]\nmax_flows = 10000\n");
+    let run = read_sampled(&capture.0, Some(&config.0));
+    let stats = run.stats();
+    assert_eq!(stats["flows"], u64::from(SYNS) + 1, "{stats}");
+    assert!(stats["flows_evicted"].as_u64().unwrap() >= u64::from(SYNS) - 10_000, "{stats}");
+
+    let alone = common::read(&common::project_pcap("smb/smb3-0311.pcap"));
+    let expected = session_records(&alone.records);
+    assert!(!expected.is_empty());
+    assert_eq!(session_records(&run.records), expected);
+    // 200,000 flows held at once would take well over 100 MB.
+    assert!(run.peak_kb < 64 << 10, "peak RSS {} kB", run.peak_kb);
+}
+
+/// 1,000 connections that each send 60 segments, every one of them after a hole that never
+/// fills: the out-of-order cap (8 KiB per direction here) turns holes into counted gaps.
+#[test]
+fn out_of_order_flood_is_held_to_its_cap() {
+    const CONNECTIONS: u32 = 1_000;
+    const SEGMENTS: u32 = 60;
+    const SEGMENT: usize = 1_000;
+    let capture = TempFile::new("ooo.pcap");
+    let client = |c: u32| [10, 65, (c >> 8) as u8, c as u8];
+    let isn = |c: u32| c.wrapping_mul(104_729);
+    let payload = vec![0x5a; SEGMENT];
+    let syns = (0..CONNECTIONS).map(|c| tcp_frame(client(c), 40_000, SERVER, 445, isn(c), 0, TCP_SYN, &[]));
+    // Segment k of every connection, then segment k + 1: each starts one byte after the end
+    // of the previous one, so none is ever in order.
+    let segments = (0..SEGMENTS).flat_map(|k| {
+        let payload = payload.clone();
+        (0..CONNECTIONS).map(move |c| {
+            let seq = isn(c).wrapping_add(2 + k * (SEGMENT as u32 + 1));
+            tcp_frame(client(c), 40_000, SERVER, 445, seq, 0, TCP_ACK, &payload)
+        })
+    });
+    write_mixed(&capture.0, syns.chain(segments), 100);
+    let config = write_config("ooo.toml", "[limits]\nmax_out_of_order_bytes = 8192\n");
+    let run = read_sampled(&capture.0, Some(&config.0));
+    let stats = run.stats();
+    assert_eq!(stats["flows"], u64::from(CONNECTIONS) + 1, "{stats}");
+    assert!(stats["reassembly_gaps"].as_u64().unwrap() >= u64::from(CONNECTIONS), "{stats}");
+
+    let alone = common::read(&common::project_pcap("smb/smb3-0311.pcap"));
+    assert_eq!(session_records(&run.records), session_records(&alone.records));
+    // Everything held would be 60 MB of segments; the cap allows 8 MB.
+    assert!(run.peak_kb < 48 << 10, "peak RSS {} kB", run.peak_kb);
+}
+
+/// pcaps/smb/smb-transfer-5mb.pcap played `copies` times over one connection: sequence and
+/// acknowledgment numbers carry on from copy to copy, packets are two seconds apart (a day of
+/// packet time for every five copies), only the first copy opens and only the last closes.
+/// (The capture has no retransmission: its sequence space is its payload.)
+fn long_lived_session(path: &Path, copies: u32) {
+    let (link, frames) = read_pcap(&common::project_pcap("smb/smb-transfer-5mb.pcap")).expect("smb-transfer-5mb.pcap");
+    assert_eq!(link, LINK_ETHERNET);
+    let client_port = tcp_header(&frames[0].data).map(|(l4, _)| u16::from_be_bytes([frames[0].data[l4], frames[0].data[l4 + 1]])).expect("TCP");
+    // Per direction (0: from the client), the sequence space one copy covers.
+    let mut first_seq: [Option<u32>; 2] = [None, None];
+    let mut end_seq = [0u32; 2];
+    for frame in &frames {
+        let (l4, flags) = tcp_header(&frame.data).expect("a TCP capture");
+        let d = &frame.data;
+        let dir = usize::from(u16::from_be_bytes([d[l4], d[l4 + 1]]) != client_port);
+        let seq = u32::from_be_bytes([d[l4 + 4], d[l4 + 5], d[l4 + 6], d[l4 + 7]]);
+        let payload = d.len() - l4 - usize::from(d[l4 + 12] >> 4) * 4;
+        if flags & TCP_SYN != 0 {
+            first_seq[dir] = Some(seq.wrapping_add(1));
+        } else if payload > 0 {
+            end_seq[dir] = end_seq[dir].max(seq.wrapping_add(payload as u32));
+        }
+    }
+    // Copies but the last stop before the close (the FINs and the ACK after them).
+    let closing = frames.iter().position(|f| tcp_header(&f.data).is_some_and(|(_, flags)| flags & (TCP_FIN | TCP_RST) != 0)).unwrap_or(frames.len());
+    let span = [0, 1].map(|dir| end_seq[dir].wrapping_sub(first_seq[dir].expect("the capture starts with the handshake")));
+    let mut writer = PcapWriter::new(BufWriter::new(File::create(path).expect("creating")), LINK_ETHERNET).expect("header");
+    let mut ts = BASE_US;
+    for copy in 0..copies {
+        for (index, frame) in frames.iter().enumerate() {
+            let (l4, flags) = tcp_header(&frame.data).expect("TCP");
+            let opens = flags & TCP_SYN != 0;
+            if (opens && copy > 0) || (index >= closing && copy + 1 < copies) {
+                continue;
+            }
+            let mut data = frame.data.clone();
+            let dir = usize::from(u16::from_be_bytes([data[l4], data[l4 + 1]]) != client_port);
+            shift_tcp(&mut data, span[dir].wrapping_mul(copy), span[1 - dir].wrapping_mul(copy));
+            writer.write(ts, &data).expect("writing");
+            ts += 2_000_000;
+        }
+    }
+}
+
+/// Days of SMB on one connection: the peak RSS does not grow with the length of the session,
+/// the stream has no gap, and the session is one flow and one record.
+#[test]
+fn long_lived_session_keeps_constant_memory() {
+    let mut peaks = Vec::new();
+    for copies in [2, 10] {
+        let capture = TempFile::new(&format!("long-{copies}.pcap"));
+        long_lived_session(&capture.0, copies);
+        let run = read_sampled(&capture.0, None);
+        let stats = run.stats();
+        assert_eq!(stats["flows"], 1, "{stats}");
+        assert_eq!(stats["reassembly_gaps"], 0, "{stats}");
+        let smb: Vec<&Value> = run.records.iter().filter(|r| r["event_type"] == "smb").collect();
+        assert_eq!(smb.len(), 1, "one session, one record");
+        peaks.push(run.peak_kb);
+    }
+    // Five times the packets (and 4 days instead of 18 hours), the same memory give or take
+    // allocator noise.
+    assert!(peaks[1] < peaks[0] + (4 << 10), "peak RSS {} kB for 2 copies, {} kB for 10", peaks[0], peaks[1]);
+}

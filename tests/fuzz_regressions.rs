@@ -1,0 +1,51 @@
+//! Every input a fuzzer ever crashed on, replayed as an ordinary test: the files under
+//! fuzz/regressions/<target>/ go through the same function the fuzz target runs
+//! (fuzz/targets.rs), which must return without panicking.
+
+#[path = "../fuzz/targets.rs"]
+mod targets;
+
+use std::path::PathBuf;
+
+fn replay(target: &str, run: fn(&[u8])) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions").join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    files.sort();
+    for file in files {
+        let input = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // A panic names the file: the test harness prints this line above it.
+        eprintln!("replaying {}", file.display());
+        run(&input);
+    }
+}
+
+#[test]
+fn wire_decode() {
+    replay("wire_decode", targets::wire_decode::run);
+}
+
+#[test]
+fn smb() {
+    replay("smb", targets::smb::run);
+}
+
+#[test]
+fn auth_inspect() {
+    replay("auth_inspect", targets::auth_inspect::run);
+}
+
+#[test]
+fn http() {
+    replay("http", targets::http::run);
+}
+
+#[test]
+fn dcerpc() {
+    replay("dcerpc", targets::dcerpc::run);
+}
+
+#[test]
+fn engine() {
+    replay("engine", targets::engine::run);
+}
