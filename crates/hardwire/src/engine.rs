@@ -230,8 +230,11 @@ impl Core {
             state.streams[dir.index()].fin(seg.seq, seg.payload.len());
         }
         let closed = seg.flags.rst || state.fin == [true, true];
-        let info = state.info.clone();
-        self.emit_records(info.as_ref(), out);
+        // Most packets complete no record: the flow's fields are copied only for those that do.
+        let info = if records.is_empty() { None } else { Some(state.info.clone()) };
+        if let Some(info) = info {
+            self.emit_records(info.as_ref(), out);
+        }
         if closed {
             if let Some(flow) = self.flows.remove(&key) {
                 self.close_flow(flow, out);

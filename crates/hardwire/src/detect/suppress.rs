@@ -32,11 +32,14 @@ struct Window {
 pub struct Suppressor {
     window_us: u64,
     open: HashMap<Key, Window>,
+    /// When the first open window runs out (`u64::MAX` with none open): until then no window
+    /// can close, and the per-event check skips the walk over every open window.
+    next_close_us: u64,
 }
 
 impl Suppressor {
     pub fn new(window_secs: u64) -> Self {
-        Suppressor { window_us: window_secs.saturating_mul(1_000_000), open: HashMap::new() }
+        Suppressor { window_us: window_secs.saturating_mul(1_000_000), open: HashMap::new(), next_close_us: u64::MAX }
     }
 
     /// Passes `event` on to `out` unless it repeats an alert inside its window.
@@ -62,6 +65,7 @@ impl Suppressor {
                 window.last = Some(event);
             }
             None => {
+                self.next_close_us = self.next_close_us.min(event.timestamp.0.saturating_add(self.window_us));
                 self.open.insert(key, Window { opened: event.timestamp, suppressed: 0, last: None });
                 out(event);
             }
@@ -70,20 +74,28 @@ impl Suppressor {
 
     /// Closes the windows that have run out by `now`.
     pub fn close_windows(&mut self, now: Timestamp, out: &mut impl FnMut(Event)) {
+        if now.0 < self.next_close_us {
+            return;
+        }
         let window_us = self.window_us;
         let mut expired: Vec<Window> = Vec::new();
+        let mut next_close_us = u64::MAX;
         self.open.retain(|_, w| {
             let keep = now.0.saturating_sub(w.opened.0) < window_us;
-            if !keep {
+            if keep {
+                next_close_us = next_close_us.min(w.opened.0.saturating_add(window_us));
+            } else {
                 expired.push(std::mem::replace(w, Window { opened: w.opened, suppressed: 0, last: None }));
             }
             keep
         });
+        self.next_close_us = next_close_us;
         Self::summarise(expired, out);
     }
 
     /// End of input: every open window writes its summary.
     pub fn flush(&mut self, out: &mut impl FnMut(Event)) {
+        self.next_close_us = u64::MAX;
         let all: Vec<Window> = self.open.drain().map(|(_, w)| w).collect();
         Self::summarise(all, out);
     }
