@@ -4,7 +4,7 @@
 //!
 //! One suppressor serves a whole sensor (the output stage), so it holds across workers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use crate::detect::catalog::RuleId;
@@ -21,7 +21,6 @@ struct Key {
 
 #[derive(Debug)]
 struct Window {
-    opened: Timestamp,
     suppressed: u64,
     /// The last suppressed occurrence: the summary line is written from it.
     last: Option<Event>,
@@ -32,14 +31,16 @@ struct Window {
 pub struct Suppressor {
     window_us: u64,
     open: HashMap<Key, Window>,
-    /// When the first open window runs out (`u64::MAX` with none open): until then no window
-    /// can close, and the per-event check skips the walk over every open window.
-    next_close_us: u64,
+    /// The open windows by opening time (and order of opening): each event closes the ones
+    /// that ran out from the front, without a walk over every open window.
+    by_age: BTreeMap<(Timestamp, u64), Key>,
+    /// Windows opened so far: orders windows opened at the same time.
+    opened: u64,
 }
 
 impl Suppressor {
     pub fn new(window_secs: u64) -> Self {
-        Suppressor { window_us: window_secs.saturating_mul(1_000_000), open: HashMap::new(), next_close_us: u64::MAX }
+        Suppressor { window_us: window_secs.saturating_mul(1_000_000), open: HashMap::new(), by_age: BTreeMap::new(), opened: 0 }
     }
 
     /// Passes `event` on to `out` unless it repeats an alert inside its window.
@@ -65,8 +66,9 @@ impl Suppressor {
                 window.last = Some(event);
             }
             None => {
-                self.next_close_us = self.next_close_us.min(event.timestamp.0.saturating_add(self.window_us));
-                self.open.insert(key, Window { opened: event.timestamp, suppressed: 0, last: None });
+                self.opened += 1;
+                self.by_age.insert((event.timestamp, self.opened), key.clone());
+                self.open.insert(key, Window { suppressed: 0, last: None });
                 out(event);
             }
         }
@@ -74,29 +76,20 @@ impl Suppressor {
 
     /// Closes the windows that have run out by `now`.
     pub fn close_windows(&mut self, now: Timestamp, out: &mut impl FnMut(Event)) {
-        if now.0 < self.next_close_us {
-            return;
-        }
-        let window_us = self.window_us;
         let mut expired: Vec<Window> = Vec::new();
-        let mut next_close_us = u64::MAX;
-        self.open.retain(|_, w| {
-            let keep = now.0.saturating_sub(w.opened.0) < window_us;
-            if keep {
-                next_close_us = next_close_us.min(w.opened.0.saturating_add(window_us));
-            } else {
-                expired.push(std::mem::replace(w, Window { opened: w.opened, suppressed: 0, last: None }));
+        while let Some(entry) = self.by_age.first_entry() {
+            if now.0.saturating_sub(entry.key().0 .0) < self.window_us {
+                break;
             }
-            keep
-        });
-        self.next_close_us = next_close_us;
+            let key = entry.remove();
+            expired.extend(self.open.remove(&key));
+        }
         Self::summarise(expired, out);
     }
 
     /// End of input: every open window writes its summary.
     pub fn flush(&mut self, out: &mut impl FnMut(Event)) {
-        self.next_close_us = u64::MAX;
-        let all: Vec<Window> = self.open.drain().map(|(_, w)| w).collect();
+        let all: Vec<Window> = std::mem::take(&mut self.by_age).into_values().filter_map(|key| self.open.remove(&key)).collect();
         Self::summarise(all, out);
     }
 
