@@ -45,7 +45,7 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
                 break;
             }
         };
-        let link = match LinkType::from_dlt(input.capture.get_datalink().0) {
+        let link = match LinkType::from_dlt(input.datalink()) {
             Ok(link) => link,
             Err(reason) => {
                 failure = Some(format!("{name}: {reason}"));
@@ -53,16 +53,16 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
             }
         };
         loop {
-            match input.capture.next_packet() {
-                Ok(packet) => {
-                    let ts = Timestamp::from_secs_micros(packet.header.ts.tv_sec, packet.header.ts.tv_usec);
+            match input.next_frame() {
+                Ok(Some(frame)) => {
+                    let ts = Timestamp::from_secs_micros(frame.ts_secs, frame.ts_micros);
                     last_time = last_time.max(ts);
-                    engine.feed(ts, link, packet.data, packet.header.len as usize, &mut events);
+                    engine.feed(ts, link, frame.data, frame.wire_len as usize, &mut events);
                     if !events.is_empty() {
                         write(&mut events, &mut suppressor, &mut sink);
                     }
                 }
-                Err(pcap::Error::NoMorePackets) => break,
+                Ok(None) => break,
                 Err(error) => {
                     // What was read before a truncation is still reported.
                     failure = Some(format!("{name}: {}", capture::describe(error)));
