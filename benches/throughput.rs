@@ -1,6 +1,7 @@
 //! Throughput of hardwire on one large capture, in one run:
 //!
-//! (a) a bare libpcap read loop, the floor;
+//! (a) a bare libpcap read loop, the floor (and, for information, the same loop over the block
+//!     reader `hardwire read` uses for classic pcap files, sensor/src/capture.rs);
 //! (b) decoding and flow tracking only (`hardwire_wire::Decoder` and a `FlowTable`);
 //! (c) the full `hardwire read` path on one thread (engine, suppressor, JSON lines to a sink);
 //! (d) the same with worker threads: the reader shards frames by a keyed symmetric flow hash
@@ -17,6 +18,11 @@
 
 #[path = "synth.rs"]
 mod synth;
+
+/// The input side of `hardwire read`, so (b), (c) and (d) read the capture as it does.
+#[allow(dead_code)]
+#[path = "../sensor/src/capture.rs"]
+mod capture;
 
 use std::hash::RandomState;
 use std::io;
@@ -64,23 +70,34 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn open(path: &Path) -> (pcap::Capture<pcap::Offline>, LinkType) {
-    let capture = pcap::Capture::from_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let link = LinkType::from_dlt(capture.get_datalink().0).expect("a link type hardwire decodes");
-    (capture, link)
-}
-
 /// Runs `body` on every packet of the capture through libpcap.
-fn each_packet(path: &Path, mut body: impl FnMut(Timestamp, LinkType, &[u8], usize)) -> (u64, u64) {
-    let (mut capture, link) = open(path);
+fn each_packet_libpcap(path: &Path, mut body: impl FnMut(&[u8])) -> (u64, u64) {
+    let mut capture = pcap::Capture::from_file(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let (mut packets, mut bytes) = (0u64, 0u64);
     while let Ok(packet) = capture.next_packet() {
         packets += 1;
         bytes += u64::from(packet.header.len);
-        let ts = Timestamp::from_secs_micros(packet.header.ts.tv_sec, packet.header.ts.tv_usec);
-        body(ts, link, packet.data, packet.header.len as usize);
+        body(packet.data);
     }
     (packets, bytes)
+}
+
+/// Runs `body` on every packet of the capture, read as `hardwire read` reads it.
+fn each_packet(path: &Path, mut body: impl FnMut(Timestamp, LinkType, &[u8], usize)) -> (u64, u64) {
+    let mut input = capture::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let link = LinkType::from_dlt(input.datalink()).expect("a link type hardwire decodes");
+    let (mut packets, mut bytes) = (0u64, 0u64);
+    while let Ok(Some(frame)) = input.next_frame() {
+        packets += 1;
+        bytes += u64::from(frame.wire_len);
+        body(Timestamp::from_secs_micros(frame.ts_secs, frame.ts_micros), link, frame.data, frame.wire_len as usize);
+    }
+    (packets, bytes)
+}
+
+/// One byte per cache line is read so the data is really touched.
+fn touch(frame: &[u8], checksum: &mut u8) {
+    *checksum ^= frame.iter().step_by(64).fold(0, |a, b| a ^ b);
 }
 
 fn stage(note: impl FnOnce() -> String, run: impl FnOnce() -> (u64, u64)) -> Measure {
@@ -91,14 +108,18 @@ fn stage(note: impl FnOnce() -> String, run: impl FnOnce() -> (u64, u64)) -> Mea
     Measure { packets, bytes, elapsed, peak_rss_kb: peak_rss_kb(), note: note() }
 }
 
-/// (a) libpcap alone; one byte per cache line is read so the data is really touched.
+/// (a) libpcap alone.
 fn bare_read(path: &Path) -> Measure {
     let mut checksum = 0u8;
-    let m = stage(String::new, || {
-        each_packet(path, |_, _, frame, _| {
-            checksum ^= frame.iter().step_by(64).fold(0, |a, b| a ^ b);
-        })
-    });
+    let m = stage(String::new, || each_packet_libpcap(path, |frame| touch(frame, &mut checksum)));
+    std::hint::black_box(checksum);
+    m
+}
+
+/// (a') the block reader of `hardwire read` alone.
+fn bare_block_read(path: &Path) -> Measure {
+    let mut checksum = 0u8;
+    let m = stage(String::new, || each_packet(path, |_, _, frame, _| touch(frame, &mut checksum)));
     std::hint::black_box(checksum);
     m
 }
@@ -211,11 +232,11 @@ fn full_workers(path: &Path, config: &Arc<Config>, workers: usize) -> Measure {
         let mut recycled: Vec<Receiver<Batch>> = Vec::new();
         let mut handles = Vec::new();
         for index in 0..workers {
-            let (tx, rx) = sync_channel::<Batch>(64);
-            let (back_tx, back_rx) = sync_channel::<Batch>(64);
+            let (tx, rx) = sync_channel::<Batch>(16);
+            let (back_tx, back_rx) = sync_channel::<Batch>(16);
             let mut engine = Engine::worker(config.clone(), shared.clone(), index as u64, workers as u64);
             let config = config.clone();
-            let link = open(path).1;
+            let link = LinkType::from_dlt(capture::open(path).expect("capture").datalink()).expect("link type");
             handles.push(std::thread::spawn(move || {
                 let mut output = Output::new(&config);
                 let mut events = Vec::new();
@@ -319,9 +340,9 @@ fn main() {
     // Warm the page cache so (a) does not pay for the disk.
     each_packet(&path, |_, _, _, _| {});
 
-    let bare = bare_read(&path);
     let stages = [
-        ("(a) libpcap read loop", bare),
+        ("(a) libpcap read loop", bare_read(&path)),
+        ("(a') block reader loop", bare_block_read(&path)),
         ("(b) decode + flow tracking", decode_and_flows(&path, &config)),
         ("(c) full, single thread", full_single(&path, &config)),
         ("(d) full, worker threads", full_workers(&path, &config, workers)),
