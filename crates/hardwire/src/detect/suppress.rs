@@ -22,8 +22,9 @@ struct Key {
 #[derive(Debug)]
 struct Window {
     suppressed: u64,
-    /// The last suppressed occurrence: the summary line is written from it.
-    last: Option<Event>,
+    /// The last suppressed occurrence: the summary line is written from it. Boxed: an event
+    /// is large, and it would be copied with every window the map moves.
+    last: Option<Box<Event>>,
 }
 
 /// Collapses repeated alerts. Events that are not alerts pass through untouched.
@@ -63,7 +64,10 @@ impl Suppressor {
         match self.open.get_mut(&key) {
             Some(window) => {
                 window.suppressed += 1;
-                window.last = Some(event);
+                match &mut window.last {
+                    Some(last) => **last = event,
+                    None => window.last = Some(Box::new(event)),
+                }
             }
             None => {
                 self.opened += 1;
@@ -100,7 +104,7 @@ impl Suppressor {
             if let EventKind::Alert(alert) = &mut last.kind {
                 alert.count = window.suppressed;
             }
-            out(last);
+            out(*last);
         }
     }
 }
