@@ -175,7 +175,7 @@ fn main() -> std::io::Result<()> {
     let mut smb = load(&root.join("pcaps/smb"), |n| n != "smb-transfer-5mb.pcap");
     smb.extend(load(&root.join("pcaps/dcerpc"), |_| true));
     let http = load(&root.join("pcaps/http"), |_| true);
-    let background = vec![background_tcp(&mut rng, 200), background_udp(&mut rng)];
+    let background = [background_tcp(&mut rng, 200), background_udp(&mut rng)];
     assert!(!bulk.is_empty() && !smb.is_empty() && !http.is_empty(), "the project's captures are missing");
 
     // Shares of the bytes, and how many replays of each family that makes.

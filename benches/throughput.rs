@@ -130,7 +130,7 @@ fn decode_and_flows(path: &Path, config: &Config) -> Measure {
     let mut flows: FlowTable<()> = FlowTable::new(config.limits.max_flows);
     let mut errors = 0u64;
     let m = stage(
-        || String::new(),
+        String::new,
         || {
             each_packet(path, |ts, link, frame, _| {
                 let packet = match decoder.decode(ts.0, link, frame) {
