@@ -78,6 +78,7 @@ fn read_sampled(pcap: &Path, config: Option<&Path>) -> Run {
             None => std::thread::sleep(std::time::Duration::from_millis(2)),
         }
     };
+    eprintln!("{}: peak RSS {} kB", pcap.display(), peak_kb);
     let mut stderr = String::new();
     child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("reading stderr");
     assert!(status.success(), "hardwire failed: {stderr}");
