@@ -193,16 +193,23 @@ impl Core {
         let src = Endpoint { ip: src_ip, port: seg.src_port };
         let dst = Endpoint { ip: dst_ip, port: seg.dst_port };
         let (key, _) = FlowKey::of(src, dst, IP_PROTO_TCP);
-        if self.flows.get_mut(&key, now.0).is_none() {
-            // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
-            if !seg.flags.syn && seg.payload.is_empty() {
-                return;
-            }
-            let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
-            self.new_flow(now, key, client, server, out);
+        if self.tcp_of_known_flow(now, key, src, &seg, out) {
+            return;
         }
+        // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
+        if !seg.flags.syn && seg.payload.is_empty() {
+            return;
+        }
+        let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
+        self.new_flow(now, key, client, server, out);
+        self.tcp_of_known_flow(now, key, src, &seg, out);
+    }
+
+    /// A segment of the flow of `key`; false (and nothing done) when there is no such flow.
+    /// One table lookup for the packets of known flows, nearly all of them.
+    fn tcp_of_known_flow(&mut self, now: Timestamp, key: FlowKey, src: Endpoint, seg: &TcpSegment<'_>, out: &mut Vec<Event>) -> bool {
         let Core { flows, config, shared, stats, records, limits, .. } = self;
-        let Some(flow) = flows.get_mut(&key, now.0) else { return };
+        let Some(flow) = flows.get_mut(&key, now.0) else { return false };
         let dir = flow.direction_from(src);
         let (server_ip, server_port) = (flow.server.ip, flow.server.port);
         let state = &mut flow.state;
@@ -240,6 +247,7 @@ impl Core {
                 self.close_flow(flow, out);
             }
         }
+        true
     }
 
     /// Ends a flow: the reassembler delivers what it holds, the app flushes its records.
