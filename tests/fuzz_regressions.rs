@@ -1,6 +1,8 @@
 //! Every input a fuzzer ever crashed on, replayed as an ordinary test: the files under
 //! fuzz/regressions/<target>/ go through the same function the fuzz target runs
-//! (fuzz/targets.rs), which must return without panicking.
+//! (fuzz/targets.rs), which must return without panicking. A few inputs of each target's
+//! corpus (fuzz/seeds/<target>/, picked from the fuzzers' corpora across sizes) go through it
+//! too, so the target code itself stays exercised and compiling.
 
 #[path = "../fuzz/targets.rs"]
 mod targets;
@@ -8,10 +10,15 @@ mod targets;
 use std::path::PathBuf;
 
 fn replay(target: &str, run: fn(&[u8])) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions").join(target);
-    let Ok(entries) = std::fs::read_dir(&dir) else { return };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut files: Vec<PathBuf> = ["regressions", "seeds"]
+        .iter()
+        .filter_map(|kind| std::fs::read_dir(fuzz.join(kind).join(target)).ok())
+        .flat_map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())))
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
+    assert!(!files.is_empty(), "no inputs for {target} under fuzz/seeds or fuzz/regressions");
     for file in files {
         let input = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         // A panic names the file: the test harness prints this line above it.
