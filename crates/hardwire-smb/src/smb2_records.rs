@@ -943,36 +943,31 @@ pub struct Smb2Ioctl<'a> {
 
 /// Parses an IOCTL request.
 pub fn parse_ioctl_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Ioctl<'a>> {
-    let i = fixed_body(m, 57)?;
-    let (i, _reserved) = le_u16(i)?;
-    let (i, ctl_code) = le_u32(i)?;
-    let (i, file_id) = file_id(i)?;
-    let (i, input_offset) = le_u32(i)?;
-    let (i, input_count) = le_u32(i)?;
-    let (i, _max_input_response) = le_u32(i)?;
-    let (i, output_offset) = le_u32(i)?;
-    let (i, output_count) = le_u32(i)?;
-    let (i, _max_output_response) = le_u32(i)?;
-    let (_, flags) = le_u32(i)?;
-    Ok(Smb2Ioctl {
-        ctl_code,
-        file_id,
-        input: slice_clamped(m.raw, input_offset as usize, input_count as usize),
-        output: slice_clamped(m.raw, output_offset as usize, output_count as usize),
-        flags,
-    })
+    parse_ioctl(m, 57, true)
 }
 
 /// Parses an IOCTL response (also under STATUS_BUFFER_OVERFLOW, as pipes do).
 pub fn parse_ioctl_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Ioctl<'a>> {
-    let i = fixed_body(m, 49)?;
+    parse_ioctl(m, 49, false)
+}
+
+/// The IOCTL body: the request and the response share it, but for the request's
+/// MaxInputResponse and MaxOutputResponse after each buffer's offset and count.
+fn parse_ioctl<'a>(m: &Smb2Message<'a>, structure_size: u16, request: bool) -> SmbResult<Smb2Ioctl<'a>> {
+    let i = fixed_body(m, structure_size)?;
     let (i, _reserved) = le_u16(i)?;
     let (i, ctl_code) = le_u32(i)?;
     let (i, file_id) = file_id(i)?;
     let (i, input_offset) = le_u32(i)?;
-    let (i, input_count) = le_u32(i)?;
+    let (mut i, input_count) = le_u32(i)?;
+    if request {
+        i = le_u32(i)?.0; // MaxInputResponse
+    }
     let (i, output_offset) = le_u32(i)?;
-    let (i, output_count) = le_u32(i)?;
+    let (mut i, output_count) = le_u32(i)?;
+    if request {
+        i = le_u32(i)?.0; // MaxOutputResponse
+    }
     let (_, flags) = le_u32(i)?;
     Ok(Smb2Ioctl {
         ctl_code,
