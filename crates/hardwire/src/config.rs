@@ -208,10 +208,17 @@ impl Config {
 
     /// The rule's severity, or `None` when it is switched off.
     pub fn rule_severity(&self, rule: RuleId) -> Option<Severity> {
+        self.severity_for(rule, rule.default_severity())
+    }
+
+    /// The severity of an alert the rule proposes at `proposed` (its default, or higher where
+    /// the evidence warrants, as `webdav.ntlm` to an external server): a severity set in the
+    /// configuration wins; `None` when the rule is switched off.
+    pub fn severity_for(&self, rule: RuleId, proposed: Severity) -> Option<Severity> {
         match self.rules.get(rule.id()) {
             Some(RuleSetting { enabled: Some(false), .. }) => None,
             Some(RuleSetting { severity: Some(severity), .. }) => Some(*severity),
-            _ => Some(rule.default_severity()),
+            _ => Some(proposed),
         }
     }
 }

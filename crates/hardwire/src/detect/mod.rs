@@ -48,12 +48,8 @@ pub fn on_new_tcp_flow(timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<E
 }
 
 fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
-    let Some(configured) = cx.config.rule_severity(finding.rule) else { return };
-    let overridden = cx.config.rules.get(finding.rule.id()).is_some_and(|r| r.severity.is_some());
-    let severity = match finding.severity {
-        Some(escalated) if !overridden => escalated,
-        _ => configured,
-    };
+    let proposed = finding.severity.unwrap_or_else(|| finding.rule.default_severity());
+    let Some(severity) = cx.config.severity_for(finding.rule, proposed) else { return };
     let alert = AlertObject { rule: finding.rule, severity, message: finding.message, mitre: finding.rule.mitre(), count: 1 };
     out.push(Event {
         timestamp,
