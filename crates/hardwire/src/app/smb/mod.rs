@@ -150,10 +150,19 @@ impl SmbFlow {
         self.sessions.entry(id).or_insert_with(|| Session::new(id))
     }
 
-    /// A SESSION_SETUP request's token: to its session, or held until the server names one.
+    /// Where a SESSION_SETUP request's credentials go: to its session, or held until the server
+    /// names one.
+    fn setup_auth(&mut self, session_id: u64) -> &mut AuthState {
+        if session_id == 0 {
+            &mut self.pending_auth
+        } else {
+            &mut self.session(session_id).auth
+        }
+    }
+
+    /// A SESSION_SETUP request's token.
     fn observe_setup_token(&mut self, session_id: u64, blob: &[u8], cx: &mut AppContext) {
-        let auth = if session_id == 0 { &mut self.pending_auth } else { &mut self.session(session_id).auth };
-        if auth.observe(blob).is_err() {
+        if self.setup_auth(session_id).observe(blob).is_err() {
             cx.parse_error("auth");
         }
     }
