@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 use flate2::read::MultiGzDecoder;
-use memmap2::{Advice, Mmap, UncheckedAdvice};
+use memmap2::{Mmap, UncheckedAdvice};
 use pcap::{Capture, Offline};
 
 /// An open offline capture, and what keeps its input flowing.
@@ -126,8 +126,6 @@ impl PcapFile {
         // libpcap at the end of the mapped part (see `advance`), and one truncated while we
         // read it would end the process with SIGBUS, as it would any reader of mapped files.
         let map = unsafe { Mmap::map(&file) }.ok()?;
-        // Read once, front to back: the kernel may read ahead and drop what is behind.
-        let _ = map.advise(Advice::Sequential);
         let header = map.get(..FILE_HEADER)?;
         let (big_endian, nanos) = match header[..4] {
             [0xd4, 0xc3, 0xb2, 0xa1] => (false, false),

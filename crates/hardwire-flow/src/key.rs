@@ -41,27 +41,21 @@ pub struct FlowKey {
     pub protocol: u8,
 }
 
-/// The key's bytes go to the hasher in one write: the flow table hashes a key or two per
-/// packet, and SipHash pays for every separate write the derived impl would make.
+/// Three integer writes: the flow table hashes a key or two per packet, and its hasher takes
+/// whole integers much faster than a byte string. A v4 address and the v6 address with the same
+/// low 32 bits hash alike; the keys still differ, so that costs a probe, never a wrong flow.
 impl Hash for FlowKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut bytes = [0u8; 2 * 19 + 1];
-        for (at, end) in [(0, &self.low), (19, &self.high)] {
-            // the family, the address, the port
-            match end.ip {
-                IpAddr::V4(ip) => {
-                    bytes[at] = 4;
-                    bytes[at + 1..at + 5].copy_from_slice(&ip.octets());
-                }
-                IpAddr::V6(ip) => {
-                    bytes[at] = 6;
-                    bytes[at + 1..at + 17].copy_from_slice(&ip.octets());
-                }
-            }
-            bytes[at + 17..at + 19].copy_from_slice(&end.port.to_be_bytes());
-        }
-        bytes[38] = self.protocol;
-        state.write(&bytes);
+        state.write_u128(address_bits(self.low.ip));
+        state.write_u128(address_bits(self.high.ip));
+        state.write_u64(u64::from(self.low.port) << 24 | u64::from(self.high.port) << 8 | u64::from(self.protocol));
+    }
+}
+
+fn address_bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(ip) => u128::from(u32::from(ip)),
+        IpAddr::V6(ip) => u128::from(ip),
     }
 }
 
