@@ -610,7 +610,7 @@ mod tests {
 
     impl Ndr32 {
         fn align(&mut self) -> &mut Self {
-            while self.0.len() % 4 != 0 {
+            while !self.0.len().is_multiple_of(4) {
                 self.0.push(0);
             }
             self

@@ -52,7 +52,7 @@ pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sn
 fn sniff_smb(data: &[u8], server_port: u16, ports: &Ports) -> Sniff {
     match data {
         [0x81 | 0x82 | 0x83 | 0x85, ..] if ports.smb.contains(&server_port) => Sniff::Is(Protocol::Smb),
-        [0x00, _, _, _, 0xFF | 0xFE | 0xFD | 0xFC, b'S', b'M', b'B', ..] => Sniff::Is(Protocol::Smb),
+        [0x00, _, _, _, 0xFC..=0xFF, b'S', b'M', b'B', ..] => Sniff::Is(Protocol::Smb),
         [0x00, ..] if data.len() < 8 => Sniff::NeedMore,
         _ => Sniff::No,
     }

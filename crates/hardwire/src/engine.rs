@@ -237,11 +237,8 @@ impl Core {
             state.streams[dir.index()].fin(seg.seq, seg.payload.len());
         }
         let closed = seg.flags.rst || state.fin == [true, true];
-        // Most packets complete no record: the flow's fields are copied only for those that do.
-        let info = if records.is_empty() { None } else { Some(state.info.clone()) };
-        if let Some(info) = info {
-            self.emit_records(info.as_ref(), out);
-        }
+        let info = state.info;
+        self.emit_records(info.as_ref(), out);
         if closed {
             if let Some(flow) = self.flows.remove(&key) {
                 self.close_flow(flow, out);
@@ -283,7 +280,7 @@ impl Core {
         };
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
         for record in self.records.drain(..) {
-            let event = Event { timestamp: record.timestamp, flow: Some(info.clone()), kind: record.kind, objects: record.objects, subject_user: None };
+            let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: record.objects, subject_user: None };
             let mut alerts = Vec::new();
             detect::on_record(&event, &cx, &mut alerts);
             out.push(event);

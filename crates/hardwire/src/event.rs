@@ -5,14 +5,16 @@
 
 use std::net::IpAddr;
 
+use hardwire_flow::community_id::CommunityId;
 use serde::Serialize;
 use serde_with::skip_serializing_none;
 
 use crate::detect::catalog::{RuleId, Severity};
 use crate::time::Timestamp;
 
-/// The flow fields every record and alert carries. `src` is the client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The flow fields every record and alert carries. `src` is the client. `Copy`: every event of a
+/// flow carries its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FlowInfo {
     pub flow_id: u64,
     pub src_ip: IpAddr,
@@ -20,7 +22,12 @@ pub struct FlowInfo {
     pub dest_ip: IpAddr,
     pub dest_port: u16,
     pub proto: &'static str,
-    pub community_id: String,
+    #[serde(serialize_with = "serialize_community_id")]
+    pub community_id: CommunityId,
+}
+
+fn serialize_community_id<S: serde::Serializer>(value: &CommunityId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value.as_str())
 }
 
 /// `smb`: one per SMB session (connection + SessionId).

@@ -53,7 +53,7 @@ fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &
     let alert = AlertObject { rule: finding.rule, severity, message: finding.message, mitre: finding.rule.mitre(), count: 1 };
     out.push(Event {
         timestamp,
-        flow: Some(cx.flow.clone()),
+        flow: Some(*cx.flow),
         kind: EventKind::Alert(alert),
         objects: finding.evidence,
         subject_user: finding.user,

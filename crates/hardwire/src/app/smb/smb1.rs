@@ -106,10 +106,8 @@ impl SmbFlow {
                     self.adopt_pipe(PipeKey::Smb1(write.fid), uid, write.data);
                     self.pipe_data(PipeKey::Smb1(write.fid), Direction::ToServer, write.data, cx);
                 }
-                Smb1Body::ReadRequest(read) => {
-                    if self.pipes.contains_key(&PipeKey::Smb1(read.fid)) {
-                        self.remember(key, Pending::Read { pipe: PipeKey::Smb1(read.fid) });
-                    }
+                Smb1Body::ReadRequest(read) if self.pipes.contains_key(&PipeKey::Smb1(read.fid)) => {
+                    self.remember(key, Pending::Read { pipe: PipeKey::Smb1(read.fid) });
                 }
                 Smb1Body::ReadResponse(read) => {
                     if let Some(Pending::Read { pipe }) = self.pending.remove(&key) {
