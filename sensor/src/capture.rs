@@ -98,7 +98,7 @@ struct PcapFile {
     path: PathBuf,
     file: File,
     map: Arc<Mmap>,
-    read_ahead: Option<ReadAhead>,
+    pager: Option<Pager>,
     dlt: i32,
     big_endian: bool,
     nanos: bool,
@@ -108,13 +108,13 @@ struct PcapFile {
     record: usize,
     /// Records handed out so far.
     delivered: u64,
-    /// The map before this offset has been given back (see `release_behind`).
+    /// Where the pager was last told the reader is.
     released: usize,
 }
 
 /// Read pages are given back in steps of this many bytes.
 const RELEASE_STEP: usize = 2 << 20;
-/// How far ahead of the reader [`ReadAhead`] maps pages.
+/// How far ahead of the reader [`Pager`] maps pages.
 const READ_AHEAD: usize = 6 << 20;
 const PAGE: usize = 4096;
 
@@ -157,8 +157,8 @@ impl PcapFile {
             n => n.min(MAX_SNAPLEN),
         };
         let path = path.to_path_buf();
-        let read_ahead = ReadAhead::start(map.clone());
-        Some(PcapFile { path, file, map, read_ahead, dlt, big_endian, nanos, snaplen, next: FILE_HEADER, record: FILE_HEADER, delivered: 0, released: 0 })
+        let pager = Pager::start(map.clone());
+        Some(PcapFile { path, file, map, pager, dlt, big_endian, nanos, snaplen, next: FILE_HEADER, record: FILE_HEADER, delivered: 0, released: 0 })
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {
@@ -184,21 +184,15 @@ impl PcapFile {
         Ok(true)
     }
 
-    /// Unmaps the pages before the current record, so the process's resident memory stays at
-    /// a few megabytes however large the file (the pages stay in the page cache).
+    /// Tells the pager where the reader is, every couple of megabytes.
     fn release_behind(&mut self) {
-        let end = self.record / PAGE * PAGE;
-        if end - self.released < RELEASE_STEP {
+        let at = self.record / PAGE * PAGE;
+        if at - self.released < RELEASE_STEP {
             return;
         }
-        // SAFETY: the map is a shared, read-only mapping of a file: after MADV_DONTNEED the
-        // next access to these pages reads the same bytes from the file again, so nothing
-        // changes for safe code. No frame borrows them either: frames borrow `self`, and this
-        // runs under `&mut self`, before the next frame is handed out.
-        let _ = unsafe { self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, end - self.released) };
-        self.released = end;
-        if let Some(read_ahead) = &self.read_ahead {
-            read_ahead.reader_at(end);
+        self.released = at;
+        if let Some(pager) = &self.pager {
+            pager.reader_at(at);
         }
     }
 
@@ -218,41 +212,50 @@ impl PcapFile {
     }
 }
 
-/// A thread that maps the file's pages a few megabytes ahead of the reader
-/// (MADV_POPULATE_READ), so the page faults, a sixth of `hardwire read`, are taken off the
-/// analysis thread. It reads nothing itself and changes nothing the reader sees: without it
-/// (Linux before 5.14, or no thread) the reader faults the pages in itself.
-struct ReadAhead {
+/// A thread that keeps the map's resident part to a window around the reader: it maps the
+/// pages a few megabytes ahead (MADV_POPULATE_READ), so the page faults, a sixth of `hardwire
+/// read`, leave the analysis thread, and unmaps those behind (MADV_DONTNEED), so resident
+/// memory stays flat however large the file (the pages stay in the page cache). It reads
+/// nothing itself and changes nothing the reader sees.
+struct Pager {
     /// Where the reader is; `usize::MAX` tells the thread to stop.
     reader_at: Arc<AtomicUsize>,
     thread: JoinHandle<()>,
 }
 
-impl ReadAhead {
-    fn start(map: Arc<Mmap>) -> Option<ReadAhead> {
+impl Pager {
+    fn start(map: Arc<Mmap>) -> Option<Pager> {
         let reader_at = Arc::new(AtomicUsize::new(0));
         let position = reader_at.clone();
-        let spawned = std::thread::Builder::new().name("read-ahead".into()).spawn(move || {
-            let mut mapped = 0;
+        let spawned = std::thread::Builder::new().name("pager".into()).spawn(move || {
+            let (mut mapped, mut released) = (0, 0);
+            // Linux before 5.14 has no MADV_POPULATE_READ: the reader faults pages in itself.
+            let mut can_populate = true;
             loop {
                 let at = position.load(Ordering::Acquire);
-                if at == usize::MAX || mapped >= map.len() {
+                if at == usize::MAX {
                     return;
+                }
+                if released < at {
+                    // SAFETY: the map is a shared, read-only mapping of a file: after
+                    // MADV_DONTNEED the next access to these pages faults the same bytes in
+                    // from the file again, so nothing changes for safe code (and the reader
+                    // has moved past them anyway).
+                    let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, released, at - released) };
+                    released = at;
                 }
                 mapped = mapped.max(at);
                 let until = map.len().min(at.saturating_add(READ_AHEAD));
-                if mapped < until {
+                if can_populate && mapped < until {
                     let step = (until - mapped).min(RELEASE_STEP);
-                    if map.advise_range(Advice::PopulateRead, mapped, step).is_err() {
-                        return; // an older kernel: the reader faults pages in itself
-                    }
+                    can_populate = map.advise_range(Advice::PopulateRead, mapped, step).is_ok();
                     mapped += step;
                 } else {
                     std::thread::park();
                 }
             }
         });
-        spawned.ok().map(|thread| ReadAhead { reader_at, thread })
+        spawned.ok().map(|thread| Pager { reader_at, thread })
     }
 
     fn reader_at(&self, offset: usize) {
@@ -261,7 +264,7 @@ impl ReadAhead {
     }
 }
 
-impl Drop for ReadAhead {
+impl Drop for Pager {
     fn drop(&mut self) {
         self.reader_at(usize::MAX);
     }
