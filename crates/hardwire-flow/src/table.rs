@@ -148,16 +148,10 @@ impl<T> FlowTable<T> {
         out
     }
 
-    /// Removes every flow, oldest first (end of a capture, shutdown).
-    pub fn drain(&mut self) -> Vec<Flow<T>> {
-        let mut out = Vec::with_capacity(self.len());
-        while let Some(flow) = self.pop_oldest() {
-            out.push(flow);
-        }
-        out
-    }
-
-    fn pop_oldest(&mut self) -> Option<Flow<T>> {
+    /// Removes the least recently seen flow. Called until `None`, it empties the table oldest
+    /// first (end of a capture, shutdown) one flow at a time, never holding a second copy of
+    /// the table.
+    pub fn pop_oldest(&mut self) -> Option<Flow<T>> {
         let slot = self.oldest;
         let key = self.slots.get(slot)?.as_ref()?.flow.key;
         self.index.remove(&key);
@@ -232,7 +226,7 @@ mod tests {
         }
         let gone: Vec<u64> = t.expire(45, 10).into_iter().map(|f| f.id).collect();
         assert_eq!(gone, vec![1, 2, 3]);
-        assert_eq!(t.drain().len(), 2);
+        assert_eq!(std::iter::from_fn(|| t.pop_oldest()).count(), 2);
         assert!(t.is_empty());
     }
 
@@ -248,6 +242,6 @@ mod tests {
         assert!(t.len() <= 3);
         assert!(t.slots.len() <= 4);
         let held = t.len();
-        assert_eq!(t.drain().len(), held);
+        assert_eq!(std::iter::from_fn(|| t.pop_oldest()).count(), held);
     }
 }

@@ -112,7 +112,7 @@ impl Engine {
 
     /// Ends every flow: end of a capture, or shutdown. Records of open sessions are flushed.
     pub fn finish(&mut self, out: &mut Vec<Event>) {
-        for flow in self.core.flows.drain() {
+        while let Some(flow) = self.core.flows.pop_oldest() {
             self.core.close_flow(flow, out);
         }
     }
