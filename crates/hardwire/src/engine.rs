@@ -280,7 +280,7 @@ impl Core {
         };
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
         for record in self.records.drain(..) {
-            let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: record.objects, subject_user: None };
+            let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: Arc::new(record.objects), subject_user: None };
             let mut alerts = Vec::new();
             detect::on_record(&event, &cx, &mut alerts);
             out.push(event);

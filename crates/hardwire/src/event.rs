@@ -4,6 +4,7 @@
 //! Sinks add nothing but the envelope (timestamp, event_type, flow fields).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use hardwire_flow::community_id::CommunityId;
 use serde::Serialize;
@@ -190,7 +191,8 @@ pub struct Event {
     pub timestamp: Timestamp,
     pub flow: Option<FlowInfo>,
     pub kind: EventKind,
-    pub objects: Objects,
+    /// Shared: an alert's evidence is its record's objects, not a copy of them.
+    pub objects: Arc<Objects>,
     /// For alerts: the user the alert is about (suppression key), never serialised by itself.
     pub subject_user: Option<String>,
 }

@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod rules;
 pub mod suppress;
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects};
 use crate::shared::Shared;
@@ -17,7 +19,7 @@ use catalog::RuleId;
 pub struct Finding {
     pub rule: RuleId,
     pub message: String,
-    pub evidence: Objects,
+    pub evidence: Arc<Objects>,
     pub user: Option<String>,
     /// A severity above the rule's own (e.g. `webdav.ntlm` to an external server); the
     /// configuration's override still wins.

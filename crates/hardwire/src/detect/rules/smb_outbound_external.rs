@@ -1,8 +1,9 @@
 //! `smb.outbound_external`: a home host opens TCP 445 or 139 to an address outside the home
 //! networks. The first packet of the flow is enough; no answer is needed.
 
+use std::sync::Arc;
+
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Objects;
 
 pub fn check(cx: &DetectContext) -> Option<Finding> {
     let flow = cx.flow;
@@ -15,7 +16,7 @@ pub fn check(cx: &DetectContext) -> Option<Finding> {
     Some(Finding {
         rule: RuleId::SmbOutboundExternal,
         message: format!("{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak", flow.src_ip, flow.dest_port, flow.dest_ip),
-        evidence: Objects::default(),
+        evidence: Arc::default(),
         user: None,
         severity: None,
     })
