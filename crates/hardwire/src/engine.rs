@@ -281,10 +281,10 @@ impl Core {
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
         for record in self.records.drain(..) {
             let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: Arc::new(record.objects), subject_user: None };
-            let mut alerts = Vec::new();
-            detect::on_record(&event, &cx, &mut alerts);
-            out.push(event);
-            out.append(&mut alerts);
+            // The record goes before its alerts: they are appended first, then it is slipped in.
+            let at = out.len();
+            detect::on_record(&event, &cx, out);
+            out.insert(at, event);
         }
     }
 }
