@@ -90,11 +90,11 @@ impl Conversation {
         }
     }
 
-    /// Bytes of one direction as the transport delivers them. `evidence` holds what the
+    /// Bytes of one direction as the transport delivers them. `evidence` makes what the
     /// transport knows of who is talking (the SMB session's `smb` and `ntlm` objects), to be
-    /// attached to the records. Returns the bytes consumed (see `App::data`): always all of
+    /// attached to the records: made only for a record, not for every write to a pipe. Returns the bytes consumed (see `App::data`): always all of
     /// them, a partial PDU is kept here (at most one fragment, 64 KiB).
-    pub fn data(&mut self, dir: Direction, data: &[u8], evidence: &Objects, cx: &mut AppContext) -> u64 {
+    pub fn data(&mut self, dir: Direction, data: &[u8], evidence: &dyn Fn() -> Objects, cx: &mut AppContext) -> u64 {
         let mut pending = std::mem::take(&mut self.inbound[dir.index()].pending);
         if pending.is_empty() {
             let used = self.frames(dir, data, evidence, cx);
@@ -121,14 +121,14 @@ impl Conversation {
     }
 
     /// The pipe or connection ended: bind records still waiting are emitted.
-    pub fn close(&mut self, evidence: &Objects, cx: &mut AppContext) {
+    pub fn close(&mut self, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
         self.flush_proposed();
         self.release_held(evidence, cx);
     }
 
     /// Handles every whole PDU at the start of `input`; returns the bytes used. What is left is
     /// a partial PDU, or (while resynchronising) fewer bytes than a header.
-    fn frames(&mut self, dir: Direction, input: &[u8], evidence: &Objects, cx: &mut AppContext) -> usize {
+    fn frames(&mut self, dir: Direction, input: &[u8], evidence: &dyn Fn() -> Objects, cx: &mut AppContext) -> usize {
         let mut used = 0;
         while let Some(rest) = input.get(used..).filter(|rest| !rest.is_empty()) {
             if self.inbound[dir.index()].resync {
@@ -168,7 +168,7 @@ impl Conversation {
         }
     }
 
-    fn pdu(&mut self, dir: Direction, pdu: &Pdu, evidence: &Objects, cx: &mut AppContext) {
+    fn pdu(&mut self, dir: Direction, pdu: &Pdu, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
         match (&pdu.body, dir) {
             (PduBody::Bind(bind) | PduBody::AlterContext(bind), Direction::ToServer) => {
                 self.observe(pdu.auth.as_ref(), dir, cx);
@@ -221,7 +221,7 @@ impl Conversation {
 
     /// The server's bind_ack / alter_context_resp (`None`: a bind_nak). Accepted contexts are
     /// remembered; each interface newly bound gets a record.
-    fn answer(&mut self, ack: Option<&BindAck>, evidence: &Objects, cx: &mut AppContext) {
+    fn answer(&mut self, ack: Option<&BindAck>, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
         let proposed = std::mem::take(&mut self.proposed);
         let mut bound: Vec<(Uuid, (u16, u16), &'static str)> = Vec::new();
         for (index, element) in proposed.iter().enumerate() {
@@ -284,14 +284,14 @@ impl Conversation {
         ntlm_capable && !self.auth.ntlm_authenticated && self.auth.kerberos.is_none()
     }
 
-    fn release_held(&mut self, evidence: &Objects, cx: &mut AppContext) {
+    fn release_held(&mut self, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
         for record in std::mem::take(&mut self.held) {
             self.emit(record, evidence, cx);
         }
     }
 
     /// One fragment of a request; the record goes out with the last fragment.
-    fn request(&mut self, header: &Header, request: &Request, auth: Option<&AuthVerifier>, evidence: &Objects, cx: &mut AppContext) {
+    fn request(&mut self, header: &Header, request: &Request, auth: Option<&AuthVerifier>, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
         let Some(stub) = self.requests.push(header.call_id, header.flags, request.stub) else { return };
         let context = self.contexts.get(&request.context_id).copied();
         let level = auth.map(|a| a.auth_level).or(self.security.map(|s| s.level));
@@ -331,8 +331,8 @@ impl Conversation {
     }
 
     /// A record with the transport's evidence and what this conversation's own tokens said.
-    fn emit(&self, dcerpc: DcerpcObject, evidence: &Objects, cx: &mut AppContext) {
-        let mut objects = evidence.clone();
+    fn emit(&self, dcerpc: DcerpcObject, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
+        let mut objects = evidence();
         if let Some(ntlm) = self.auth.ntlm_object() {
             objects.ntlm = Some(ntlm);
         }
@@ -430,7 +430,7 @@ mod tests {
         let mut cx = AppContext { now: Timestamp(0), config: &config, shared: &shared, records: &mut records, stats: &mut stats, server_ip: std::net::Ipv4Addr::LOCALHOST.into(), server_port: 445 };
         let mut conversation = Conversation::new(Some("atsvc".into()));
         feed(&mut conversation, &mut cx);
-        conversation.close(&Objects::default(), &mut cx);
+        conversation.close(&Objects::default, &mut cx);
         let errors = stats.parse_errors.get(PROTOCOL).copied().unwrap_or(0);
         (records.into_iter().filter_map(|r| r.objects.dcerpc).collect(), errors)
     }
@@ -453,9 +453,9 @@ mod tests {
     #[test]
     fn one_write_per_pdu() {
         let (records, errors) = run(|conversation, cx| {
-            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default(), cx);
-            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default(), cx);
-            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
+            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
+            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default, cx);
         });
         assert_at_job(&records);
         assert_eq!(errors, 0);
@@ -466,11 +466,11 @@ mod tests {
         let (bind, job) = (hex(BIND), hex(JOB_ADD));
         for (cut_bind, cut_job) in (1..bind.len()).map(|c| (c, 1)).chain((1..job.len()).map(|c| (1, c))) {
             let (records, errors) = run(|conversation, cx| {
-                conversation.data(Direction::ToServer, &bind[..cut_bind], &Objects::default(), cx);
-                conversation.data(Direction::ToServer, &bind[cut_bind..], &Objects::default(), cx);
-                conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default(), cx);
-                conversation.data(Direction::ToServer, &job[..cut_job], &Objects::default(), cx);
-                conversation.data(Direction::ToServer, &job[cut_job..], &Objects::default(), cx);
+                conversation.data(Direction::ToServer, &bind[..cut_bind], &Objects::default, cx);
+                conversation.data(Direction::ToServer, &bind[cut_bind..], &Objects::default, cx);
+                conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
+                conversation.data(Direction::ToServer, &job[..cut_job], &Objects::default, cx);
+                conversation.data(Direction::ToServer, &job[cut_job..], &Objects::default, cx);
             });
             assert_at_job(&records);
             assert_eq!(errors, 0, "cuts at {cut_bind}, {cut_job}");
@@ -481,13 +481,13 @@ mod tests {
     fn byte_at_a_time() {
         let (records, _) = run(|conversation, cx| {
             for byte in hex(BIND).chunks(1) {
-                conversation.data(Direction::ToServer, byte, &Objects::default(), cx);
+                conversation.data(Direction::ToServer, byte, &Objects::default, cx);
             }
             for byte in hex(BIND_ACK).chunks(1) {
-                conversation.data(Direction::ToClient, byte, &Objects::default(), cx);
+                conversation.data(Direction::ToClient, byte, &Objects::default, cx);
             }
             for byte in hex(JOB_ADD).chunks(1) {
-                conversation.data(Direction::ToServer, byte, &Objects::default(), cx);
+                conversation.data(Direction::ToServer, byte, &Objects::default, cx);
             }
         });
         assert_at_job(&records);
@@ -498,12 +498,12 @@ mod tests {
         let bind = hex(BIND);
         let job = hex(JOB_ADD);
         let (records, _) = run(|conversation, cx| {
-            conversation.data(Direction::ToServer, &bind, &Objects::default(), cx);
-            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &bind, &Objects::default, cx);
+            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
             // The tail of a request whose start was lost, then a whole one.
-            conversation.data(Direction::ToServer, &job[..40], &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &job[..40], &Objects::default, cx);
             conversation.gap(Direction::ToServer, cx);
-            conversation.data(Direction::ToServer, &[&job[70..], &job[..]].concat(), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &[&job[70..], &job[..]].concat(), &Objects::default, cx);
         });
         assert_at_job(&records);
     }
@@ -514,10 +514,10 @@ mod tests {
         // frame 44), then a real conversation.
         let psexec = hex("c8000000000000000601b01d01000000");
         let (records, errors) = run(|conversation, cx| {
-            conversation.data(Direction::ToServer, &psexec, &Objects::default(), cx);
-            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default(), cx);
-            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default(), cx);
-            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &psexec, &Objects::default, cx);
+            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
+            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
+            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default, cx);
         });
         assert_at_job(&records);
         assert_eq!(errors, 0);
@@ -526,7 +526,7 @@ mod tests {
     #[test]
     fn unanswered_bind_is_reported_at_close() {
         let (records, _) = run(|conversation, cx| {
-            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
         });
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].interface_name.as_deref(), Some("ATSVC"));
@@ -536,7 +536,7 @@ mod tests {
     #[test]
     fn request_without_bind_has_no_interface() {
         let (records, _) = run(|conversation, cx| {
-            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default(), cx);
+            conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default, cx);
         });
         assert_eq!(records.len(), 1);
         assert_eq!((records[0].interface.as_deref(), records[0].opnum, records[0].command.as_deref()), (None, Some(0), None));
@@ -546,10 +546,10 @@ mod tests {
         #[test]
         fn arbitrary_bytes_never_panic_and_stay_bounded(chunks in proptest::collection::vec((proptest::bool::ANY, proptest::collection::vec(proptest::num::u8::ANY, 0..300)), 0..40)) {
             run(|conversation, cx| {
-                conversation.data(Direction::ToServer, &hex(BIND), &Objects::default(), cx);
+                conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
                 for (to_server, chunk) in &chunks {
                     let dir = if *to_server { Direction::ToServer } else { Direction::ToClient };
-                    conversation.data(dir, chunk, &Objects::default(), cx);
+                    conversation.data(dir, chunk, &Objects::default, cx);
                     assert!(conversation.inbound.iter().all(|i| i.pending.len() <= usize::from(u16::MAX)));
                 }
             });

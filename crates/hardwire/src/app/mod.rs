@@ -87,7 +87,7 @@ impl App {
             App::Sniffing => data.len() as u64,
             App::Scanning(scan) => scan.data(dir, data, cx),
             App::Smb(smb) => smb.data(dir, data, cx),
-            App::Dcerpc(conversation) => conversation.data(dir, data, &Objects::default(), cx),
+            App::Dcerpc(conversation) => conversation.data(dir, data, &Objects::default, cx),
             App::Http(http) => http.data(dir, data, cx),
             App::Tls(tls) => tls.data(dir, data, cx),
         }
@@ -108,7 +108,7 @@ impl App {
     pub fn close(&mut self, cx: &mut AppContext) {
         match self {
             App::Smb(smb) => smb.close(cx),
-            App::Dcerpc(conversation) => conversation.close(&Objects::default(), cx),
+            App::Dcerpc(conversation) => conversation.close(&Objects::default, cx),
             App::Http(http) => http.close(cx),
             App::Tls(tls) => tls.close(cx),
             App::Sniffing | App::Scanning(_) => {}

@@ -253,25 +253,24 @@ impl SmbFlow {
     /// A pipe closed (or its connection ended): its conversation writes what it still holds.
     fn close_pipe(&mut self, key: PipeKey, cx: &mut AppContext) {
         let Some(mut pipe) = self.pipes.remove(&key) else { return };
-        let evidence = self.evidence(pipe.session);
-        pipe.conversation.close(&evidence, cx);
-    }
-
-    /// What the session knows of who is talking, attached to the records of its pipes.
-    fn evidence(&self, session_id: u64) -> crate::event::Objects {
-        match self.sessions.get(&session_id) {
-            Some(session) => session.objects(&self.negotiated),
-            None => crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() },
-        }
+        pipe.conversation.close(&|| evidence(&self.sessions, &self.negotiated, pipe.session), cx);
     }
 
     /// Bytes written to or read from a pipe go to its conversation, with the session as evidence.
     fn pipe_data(&mut self, pipe: PipeKey, dir: Direction, data: &[u8], cx: &mut AppContext) {
-        let Some(session_id) = self.pipes.get(&pipe).map(|p| p.session) else { return };
-        let evidence = self.evidence(session_id);
-        if let Some(p) = self.pipes.get_mut(&pipe) {
-            p.conversation.data(dir, data, &evidence, cx);
+        let SmbFlow { pipes, sessions, negotiated, .. } = self;
+        if let Some(p) = pipes.get_mut(&pipe) {
+            let session_id = p.session;
+            p.conversation.data(dir, data, &|| evidence(sessions, negotiated, session_id), cx);
         }
+    }
+}
+
+/// What the session knows of who is talking, attached to the records of its pipes.
+fn evidence(sessions: &BTreeMap<u64, Session>, negotiated: &Negotiated, session_id: u64) -> crate::event::Objects {
+    match sessions.get(&session_id) {
+        Some(session) => session.objects(negotiated),
+        None => crate::event::Objects { smb: Some(connection_object(negotiated)), ..Default::default() },
     }
 }
 
