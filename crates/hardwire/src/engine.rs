@@ -26,14 +26,15 @@ const IP_PROTO_TCP: u8 = 6;
 const IP_PROTO_UDP: u8 = 17;
 
 /// Per-flow state above the flow table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FlowState {
     streams: [Stream; 2],
     fin: [bool; 2],
     app: App,
     /// Buffers let go once the app has seen enough.
     released: bool,
-    info: Option<FlowInfo>,
+    /// The flow fields every record of the flow carries.
+    info: FlowInfo,
 }
 
 /// The engine. One per thread; the [`Shared`] part is common to all of a sensor's engines.
@@ -180,7 +181,7 @@ impl Core {
             let cx = DetectContext { config: &self.config, shared: &self.shared, flow: &info };
             detect::on_new_tcp_flow(now, &cx, out);
         }
-        let state = FlowState { info: Some(info), ..FlowState::default() };
+        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, info };
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
         if let Some(evicted) = evicted {
@@ -237,8 +238,11 @@ impl Core {
             state.streams[dir.index()].fin(seg.seq, seg.payload.len());
         }
         let closed = seg.flags.rst || state.fin == [true, true];
-        let info = state.info;
-        self.emit_records(info.as_ref(), out);
+        // Most packets complete no record: only those that do copy the flow fields out.
+        if !records.is_empty() {
+            let info = state.info;
+            self.emit_records(&info, out);
+        }
         if closed {
             if let Some(flow) = self.flows.remove(&key) {
                 self.close_flow(flow, out);
@@ -266,18 +270,11 @@ impl Core {
             self.stats.reassembly_gaps += stream.counters.gaps;
             self.stats.retransmissions += stream.counters.retransmissions;
         }
-        self.emit_records(state.info.as_ref(), out);
+        self.emit_records(&state.info, out);
     }
 
     /// Wraps the records the apps emitted with the flow fields and runs detection on them.
-    fn emit_records(&mut self, info: Option<&FlowInfo>, out: &mut Vec<Event>) {
-        if self.records.is_empty() {
-            return;
-        }
-        let Some(info) = info else {
-            self.records.clear();
-            return;
-        };
+    fn emit_records(&mut self, info: &FlowInfo, out: &mut Vec<Event>) {
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
         for record in self.records.drain(..) {
             let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: Arc::new(record.objects), subject_user: None };
