@@ -109,11 +109,11 @@ struct PcapFile {
     /// Records handed out so far.
     delivered: u64,
     /// Where the pager was last told the reader is.
-    released: usize,
+    reported: usize,
 }
 
-/// Read pages are given back in steps of this many bytes.
-const RELEASE_STEP: usize = 2 << 20;
+/// The pager hears where the reader is, and maps and unmaps, in steps of this many bytes.
+const PAGER_STEP: usize = 2 << 20;
 /// How far ahead of the reader [`Pager`] maps pages.
 const READ_AHEAD: usize = 6 << 20;
 const PAGE: usize = 4096;
@@ -125,7 +125,7 @@ impl PcapFile {
         if !file.metadata().ok()?.is_file() {
             return None;
         }
-        // SAFETY: the map is read-only and private to this process. What `Mmap::map` warns of
+        // SAFETY: the map is read-only (a shared mapping of the file). What `Mmap::map` warns of
         // is the file changing underneath: bytes changed in place are read as they are now
         // (all of them are checked as untrusted anyway), a file that grows is handed to
         // libpcap at the end of the mapped part (see `advance`), and one truncated while we
@@ -158,7 +158,7 @@ impl PcapFile {
         };
         let path = path.to_path_buf();
         let pager = Pager::start(map.clone());
-        Some(PcapFile { path, file, map, pager, dlt, big_endian, nanos, snaplen, next: FILE_HEADER, record: FILE_HEADER, delivered: 0, released: 0 })
+        Some(PcapFile { path, file, map, pager, dlt, big_endian, nanos, snaplen, next: FILE_HEADER, record: FILE_HEADER, delivered: 0, reported: 0 })
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {
@@ -180,17 +180,17 @@ impl PcapFile {
         self.record = self.next;
         self.next += RECORD_HEADER + caplen as usize;
         self.delivered += 1;
-        self.release_behind();
+        self.report_position();
         Ok(true)
     }
 
     /// Tells the pager where the reader is, every couple of megabytes.
-    fn release_behind(&mut self) {
+    fn report_position(&mut self) {
         let at = self.record / PAGE * PAGE;
-        if at - self.released < RELEASE_STEP {
+        if at - self.reported < PAGER_STEP {
             return;
         }
-        self.released = at;
+        self.reported = at;
         if let Some(pager) = &self.pager {
             pager.reader_at(at);
         }
@@ -247,7 +247,7 @@ impl Pager {
                 mapped = mapped.max(at);
                 let until = map.len().min(at.saturating_add(READ_AHEAD));
                 if can_populate && mapped < until {
-                    let step = (until - mapped).min(RELEASE_STEP);
+                    let step = (until - mapped).min(PAGER_STEP);
                     can_populate = map.advise_range(Advice::PopulateRead, mapped, step).is_ok();
                     mapped += step;
                 } else {
