@@ -1,6 +1,7 @@
 //! JSON lines, one object per event, exactly the fields of `../shared/SCHEMA.md`.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -9,16 +10,42 @@ use hardwire::{EngineStats, Event, EventKind, Timestamp};
 
 use crate::tally::{LiveCounters, Tally};
 
+/// A line's envelope. Its objects follow as members serialised apart (see `ObjectMembers`).
 #[derive(Serialize)]
-struct Line<'a> {
+struct Envelope<'a> {
     timestamp: Timestamp,
     event_type: &'static str,
     #[serde(flatten)]
     flow: Option<&'a FlowInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     alert: Option<&'a AlertObject>,
-    #[serde(flatten)]
-    objects: &'a Objects,
+}
+
+/// One event's objects serialised as the members they add to a line (`,"smb":{..},"ntlm":{..}`),
+/// kept for the alerts that follow a record: their evidence is the record's own `Arc`, so it is
+/// escaped and formatted once rather than once per line. Half the lines of a busy capture are
+/// alerts, and their evidence is most of their bytes.
+#[derive(Default)]
+struct ObjectMembers {
+    of: Option<Arc<Objects>>,
+    json: Vec<u8>,
+}
+
+impl ObjectMembers {
+    fn of(&mut self, objects: &Arc<Objects>) -> io::Result<&[u8]> {
+        if !self.of.as_ref().is_some_and(|held| Arc::ptr_eq(held, objects)) {
+            self.json.clear();
+            serde_json::to_writer(&mut self.json, &**objects)?;
+            // `{"smb":{..}}` becomes `,"smb":{..}`; `{}` becomes nothing.
+            self.json.pop();
+            match self.json.as_mut_slice() {
+                [brace, _, ..] => *brace = b',',
+                _ => self.json.clear(),
+            }
+            self.of = Some(Arc::clone(objects));
+        }
+        Ok(&self.json)
+    }
 }
 
 #[derive(Serialize)]
@@ -54,11 +81,14 @@ struct StatsLine<'a> {
 pub struct JsonLines<W: Write> {
     out: W,
     pub tally: Tally,
+    /// The line being built: written out whole, one `write_all` per line.
+    line: Vec<u8>,
+    members: ObjectMembers,
 }
 
 impl<W: Write> JsonLines<W> {
     pub fn new(out: W) -> Self {
-        JsonLines { out, tally: Tally::default() }
+        JsonLines { out, tally: Tally::default(), line: Vec::with_capacity(4096), members: ObjectMembers::default() }
     }
 
     /// Writes one event as one line.
@@ -68,9 +98,14 @@ impl<W: Write> JsonLines<W> {
             EventKind::Alert(alert) => Some(alert),
             _ => None,
         };
-        let line = Line { timestamp: event.timestamp, event_type: event.kind.name(), flow: event.flow.as_ref(), alert, objects: &event.objects };
-        serde_json::to_writer(&mut self.out, &line)?;
-        self.out.write_all(b"\n")
+        let envelope = Envelope { timestamp: event.timestamp, event_type: event.kind.name(), flow: event.flow.as_ref(), alert };
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &envelope)?;
+        // The envelope's closing brace goes after the objects' members.
+        self.line.pop();
+        self.line.extend_from_slice(self.members.of(&event.objects)?);
+        self.line.extend_from_slice(b"}\n");
+        self.out.write_all(&self.line)
     }
 
     /// Writes the `stats` line (the last line offline; one per interval live).
@@ -103,5 +138,98 @@ impl<W: Write> JsonLines<W> {
     /// The writer, e.g. to swap a file after SIGHUP.
     pub fn get_mut(&mut self) -> &mut W {
         &mut self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use hardwire::detect::catalog::{RuleId, Severity};
+    use hardwire::event::{NtlmObject, SmbObject};
+    use hardwire_flow::community_id::community_id;
+    use hardwire_flow::key::Endpoint;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn flow() -> FlowInfo {
+        let client = Endpoint { ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), port: 50000 };
+        let server = Endpoint { ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), port: 445 };
+        FlowInfo {
+            flow_id: 3,
+            src_ip: client.ip,
+            src_port: client.port,
+            dest_ip: server.ip,
+            dest_port: server.port,
+            proto: "TCP",
+            community_id: community_id(0, client, server, 6),
+        }
+    }
+
+    fn smb_objects() -> Objects {
+        Objects {
+            smb: Some(SmbObject { dialect: Some("3.1.1".into()), shares: Some(vec![r"\\srv\IPC$".into()]), ..SmbObject::default() }),
+            ntlm: Some(NtlmObject { user: Some("a \"quoted\"\nuser".into()), ..NtlmObject::default() }),
+            ..Objects::default()
+        }
+    }
+
+    fn alert(rule: &str, objects: Arc<Objects>, flow: Option<FlowInfo>) -> Event {
+        let rule = RuleId::from_id(rule).expect("a catalog rule");
+        let alert = AlertObject { rule, severity: Severity::High, message: "m".into(), mitre: &["T1557"], count: 1 };
+        Event { timestamp: Timestamp(1), flow, kind: EventKind::Alert(alert), objects, subject_user: None }
+    }
+
+    fn lines(events: &[Event]) -> Vec<String> {
+        let mut sink = JsonLines::new(Vec::new());
+        for event in events {
+            sink.write_event(event).expect("writes to a Vec");
+        }
+        String::from_utf8(sink.out).expect("JSON is UTF-8").lines().map(str::to_owned).collect()
+    }
+
+    /// A record, two alerts carrying its objects (the reused members), an alert carrying an equal
+    /// copy (members serialised afresh), and an alert with no evidence and no flow.
+    #[test]
+    fn alerts_carry_their_records_objects_whole() {
+        let shared = Arc::new(smb_objects());
+        let events = [
+            Event { timestamp: Timestamp(1), flow: Some(flow()), kind: EventKind::Smb, objects: Arc::clone(&shared), subject_user: None },
+            alert("smb.session.unsigned", Arc::clone(&shared), Some(flow())),
+            alert("smb.signing.not_required", Arc::clone(&shared), Some(flow())),
+            alert("smb.session.unsigned", Arc::new(smb_objects()), Some(flow())),
+            alert("smb.v1.negotiated", Arc::new(Objects::default()), None),
+        ];
+        let lines = lines(&events);
+        assert_eq!(lines.len(), 5);
+        let evidence = json!({
+            "smb": {"dialect": "3.1.1", "shares": [r"\\srv\IPC$"]},
+            "ntlm": {"user": "a \"quoted\"\nuser"},
+        });
+        let flow_fields = json!({
+            "flow_id": 3, "src_ip": "10.0.0.1", "src_port": 50000, "dest_ip": "10.0.0.2", "dest_port": 445,
+            "proto": "TCP", "community_id": flow().community_id.as_str(),
+        });
+        for (line, event) in lines.iter().zip(&events) {
+            let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            let object = value.as_object().expect("a JSON object");
+            assert_eq!(object["timestamp"], "1970-01-01T00:00:00.000001Z", "{line}");
+            assert_eq!(object["event_type"], event.kind.name(), "{line}");
+            let expected_flow = if event.flow.is_some() { flow_fields.as_object() } else { None };
+            for (key, expected) in expected_flow.into_iter().flatten() {
+                assert_eq!(&object[key], expected, "{key} in {line}");
+            }
+            let expected_objects = if event.objects.smb.is_some() { evidence.as_object() } else { None };
+            for (key, expected) in expected_objects.into_iter().flatten() {
+                assert_eq!(&object[key], expected, "{key} in {line}");
+            }
+            let keys = 2 + expected_flow.map_or(0, |f| f.len()) + expected_objects.map_or(0, |o| o.len()) + usize::from(event.alert().is_some());
+            assert_eq!(object.len(), keys, "{line}");
+        }
+        assert_eq!(lines[4], r#"{"timestamp":"1970-01-01T00:00:00.000001Z","event_type":"alert","alert":{"rule":"smb.v1.negotiated","severity":"high","message":"m","mitre":["T1557"],"count":1}}"#);
+        // The evidence is written after the alert object, the record's bytes exactly.
+        let record_objects = lines[0].find(r#","smb":"#).map(|at| &lines[0][at..]).expect("smb member");
+        assert!(lines[1].ends_with(record_objects) && lines[3].ends_with(record_objects), "{lines:#?}");
     }
 }
