@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use hardwire_flow::community_id::community_id;
+use hardwire_flow::community_id::{community_id, CommunityId};
 use hardwire_flow::{Direction, Endpoint, Flow, FlowKey, FlowTable, ReassemblyLimits, Stream, StreamSink};
 use hardwire_wire::{Decoder, DecoderLimits, DefragLimits, LinkType, Packet, TcpSegment, Transport};
 
@@ -33,8 +33,28 @@ struct FlowState {
     app: App,
     /// Buffers let go once the app has seen enough.
     released: bool,
-    /// The flow fields every record of the flow carries.
-    info: FlowInfo,
+    /// Hashed when the flow first emits a line: most flows never do.
+    community_id: Option<CommunityId>,
+}
+
+/// The flow fields every line of a flow carries.
+fn flow_info(id: u64, client: Endpoint, server: Endpoint, protocol: u8, community_id: CommunityId) -> FlowInfo {
+    FlowInfo {
+        flow_id: id,
+        src_ip: client.ip,
+        src_port: client.port,
+        dest_ip: server.ip,
+        dest_port: server.port,
+        proto: if protocol == IP_PROTO_TCP { "TCP" } else { "UDP" },
+        community_id,
+    }
+}
+
+/// A tracked flow's fields, its Community ID hashed on first use.
+fn info_of(flow: &mut Flow<FlowState>) -> FlowInfo {
+    let Flow { key, id, client, server, .. } = *flow;
+    let community_id = *flow.state.community_id.get_or_insert_with(|| community_id(0, client, server, key.protocol));
+    flow_info(id, client, server, key.protocol, community_id)
 }
 
 /// The engine. One per thread; the [`Shared`] part is common to all of a sensor's engines.
@@ -168,20 +188,11 @@ impl Core {
     fn new_flow(&mut self, now: Timestamp, key: FlowKey, client: Endpoint, server: Endpoint, out: &mut Vec<Event>) -> FlowKey {
         let id = self.next_flow_id;
         self.next_flow_id += self.flow_id_stride;
-        let info = FlowInfo {
-            flow_id: id,
-            src_ip: client.ip,
-            src_port: client.port,
-            dest_ip: server.ip,
-            dest_port: server.port,
-            proto: if key.protocol == IP_PROTO_TCP { "TCP" } else { "UDP" },
-            community_id: community_id(0, client, server, key.protocol),
-        };
         if key.protocol == IP_PROTO_TCP {
-            let cx = DetectContext { config: &self.config, shared: &self.shared, flow: &info };
-            detect::on_new_tcp_flow(now, &cx, out);
+            let info = || flow_info(id, client, server, key.protocol, community_id(0, client, server, key.protocol));
+            detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
-        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, info };
+        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, community_id: None };
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
         if let Some(evicted) = evicted {
@@ -240,7 +251,7 @@ impl Core {
         let closed = seg.flags.rst || state.fin == [true, true];
         // Most packets complete no record: only those that do copy the flow fields out.
         if !records.is_empty() {
-            let info = state.info;
+            let info = info_of(flow);
             self.emit_records(&info, out);
         }
         if closed {
@@ -270,7 +281,10 @@ impl Core {
             self.stats.reassembly_gaps += stream.counters.gaps;
             self.stats.retransmissions += stream.counters.retransmissions;
         }
-        self.emit_records(&state.info, out);
+        if !self.records.is_empty() {
+            let info = info_of(&mut flow);
+            self.emit_records(&info, out);
+        }
     }
 
     /// Wraps the records the apps emitted with the flow fields and runs detection on them.

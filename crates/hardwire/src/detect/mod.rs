@@ -8,6 +8,8 @@ pub mod suppress;
 
 use std::sync::Arc;
 
+use hardwire_flow::Endpoint;
+
 use crate::config::Config;
 use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects};
 use crate::shared::Shared;
@@ -42,10 +44,19 @@ pub fn on_record(record: &Event, cx: &DetectContext, out: &mut Vec<Event>) {
     }
 }
 
-/// Runs the rules that need only the first packet of a TCP flow.
-pub fn on_new_tcp_flow(timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
-    if let Some(finding) = rules::smb_outbound_external::check(cx) {
-        push_alert(finding, timestamp, cx, out);
+/// Runs the rules that need only the first packet of a TCP flow. `flow` makes the flow's fields
+/// (hashing its Community ID), so it is called only when a rule fires.
+pub fn on_new_tcp_flow(
+    timestamp: Timestamp,
+    config: &Config,
+    shared: &Shared,
+    client: Endpoint,
+    server: Endpoint,
+    flow: impl FnOnce() -> FlowInfo,
+    out: &mut Vec<Event>,
+) {
+    if let Some(finding) = rules::smb_outbound_external::check(config, client, server) {
+        push_alert(finding, timestamp, &DetectContext { config, shared, flow: &flow() }, out);
     }
 }
 

@@ -3,19 +3,19 @@
 
 use std::sync::Arc;
 
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use hardwire_flow::Endpoint;
 
-pub fn check(cx: &DetectContext) -> Option<Finding> {
-    let flow = cx.flow;
-    if flow.proto != "TCP" || !cx.config.ports.smb.contains(&flow.dest_port) {
-        return None;
-    }
-    if !cx.config.is_home(flow.src_ip) || cx.config.is_home(flow.dest_ip) {
+use crate::config::Config;
+use crate::detect::{catalog::RuleId, Finding};
+
+/// A new TCP flow from `client` to `server`.
+pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Finding> {
+    if !config.ports.smb.contains(&server.port) || !config.is_home(client.ip) || config.is_home(server.ip) {
         return None;
     }
     Some(Finding {
         rule: RuleId::SmbOutboundExternal,
-        message: format!("{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak", flow.src_ip, flow.dest_port, flow.dest_ip),
+        message: format!("{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak", client.ip, server.port, server.ip),
         evidence: Arc::default(),
         user: None,
         severity: None,
