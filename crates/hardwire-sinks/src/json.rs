@@ -10,41 +10,54 @@ use hardwire::{EngineStats, Event, EventKind, Timestamp};
 
 use crate::tally::{LiveCounters, Tally};
 
-/// A line's envelope. Its objects follow as members serialised apart (see `ObjectMembers`).
+// A line is built from parts, each a struct serialised on its own and spliced in as the members
+// it adds (`{"a":1}` becomes `,"a":1`): the head, the flow fields, the alert, the objects. No
+// `#[serde(flatten)]`, which goes through serde's generic map path, and the flow fields and the
+// objects are reused while the next lines carry the same: an alert's evidence is its record's
+// own `Arc`, and a flow's lines come together. Half the lines of a busy capture are alerts, and
+// their evidence is most of their bytes.
+
 #[derive(Serialize)]
-struct Envelope<'a> {
+struct Head {
     timestamp: Timestamp,
     event_type: &'static str,
-    #[serde(flatten)]
-    flow: Option<&'a FlowInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alert: Option<&'a AlertObject>,
 }
 
-/// One event's objects serialised as the members they add to a line (`,"smb":{..},"ntlm":{..}`),
-/// kept for the alerts that follow a record: their evidence is the record's own `Arc`, so it is
-/// escaped and formatted once rather than once per line. Half the lines of a busy capture are
-/// alerts, and their evidence is most of their bytes.
-#[derive(Default)]
-struct ObjectMembers {
-    of: Option<Arc<Objects>>,
-    json: Vec<u8>,
+#[derive(Serialize)]
+struct AlertMember<'a> {
+    alert: &'a AlertObject,
 }
 
-impl ObjectMembers {
-    fn of(&mut self, objects: &Arc<Objects>) -> io::Result<&[u8]> {
-        if !self.of.as_ref().is_some_and(|held| Arc::ptr_eq(held, objects)) {
-            self.json.clear();
-            serde_json::to_writer(&mut self.json, &**objects)?;
-            // `{"smb":{..}}` becomes `,"smb":{..}`; `{}` becomes nothing.
-            self.json.pop();
-            match self.json.as_mut_slice() {
-                [brace, _, ..] => *brace = b',',
-                _ => self.json.clear(),
-            }
-            self.of = Some(Arc::clone(objects));
+/// Appends `value`, which serialises as a JSON object, as the members it adds to a line.
+fn append_members(line: &mut Vec<u8>, value: &impl Serialize) -> io::Result<()> {
+    let start = line.len();
+    serde_json::to_writer(&mut *line, value)?;
+    line.pop();
+    match line.get_mut(start..) {
+        Some([brace, _, ..]) => *brace = b',',
+        _ => line.truncate(start),
+    }
+    Ok(())
+}
+
+/// The members of the last value written, serialised again only when a line carries another.
+struct Reused<K> {
+    of: Option<K>,
+    members: Vec<u8>,
+}
+
+impl<K: Clone> Reused<K> {
+    fn new() -> Self {
+        Reused { of: None, members: Vec::new() }
+    }
+
+    fn members(&mut self, key: &K, same: impl Fn(&K, &K) -> bool, value: &impl Serialize) -> io::Result<&[u8]> {
+        if !self.of.as_ref().is_some_and(|held| same(held, key)) {
+            self.members.clear();
+            append_members(&mut self.members, value)?;
+            self.of = Some(key.clone());
         }
-        Ok(&self.json)
+        Ok(&self.members)
     }
 }
 
@@ -83,12 +96,13 @@ pub struct JsonLines<W: Write> {
     pub tally: Tally,
     /// The line being built: written out whole, one `write_all` per line.
     line: Vec<u8>,
-    members: ObjectMembers,
+    flow: Reused<FlowInfo>,
+    objects: Reused<Arc<Objects>>,
 }
 
 impl<W: Write> JsonLines<W> {
     pub fn new(out: W) -> Self {
-        JsonLines { out, tally: Tally::default(), line: Vec::with_capacity(4096), members: ObjectMembers::default() }
+        JsonLines { out, tally: Tally::default(), line: Vec::with_capacity(4096), flow: Reused::new(), objects: Reused::new() }
     }
 
     /// Writes one event as one line.
@@ -98,12 +112,17 @@ impl<W: Write> JsonLines<W> {
             EventKind::Alert(alert) => Some(alert),
             _ => None,
         };
-        let envelope = Envelope { timestamp: event.timestamp, event_type: event.kind.name(), flow: event.flow.as_ref(), alert };
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &envelope)?;
-        // The envelope's closing brace goes after the objects' members.
+        serde_json::to_writer(&mut self.line, &Head { timestamp: event.timestamp, event_type: event.kind.name() })?;
+        // Left open: the other parts' members and the closing brace follow.
         self.line.pop();
-        self.line.extend_from_slice(self.members.of(&event.objects)?);
+        if let Some(flow) = &event.flow {
+            self.line.extend_from_slice(self.flow.members(flow, FlowInfo::eq, flow)?);
+        }
+        if let Some(alert) = alert {
+            append_members(&mut self.line, &AlertMember { alert })?;
+        }
+        self.line.extend_from_slice(self.objects.members(&event.objects, Arc::ptr_eq, &*event.objects)?);
         self.line.extend_from_slice(b"}\n");
         self.out.write_all(&self.line)
     }
