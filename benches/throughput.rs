@@ -148,7 +148,7 @@ fn decode_and_flows(path: &Path, config: &Config) -> Measure {
                 };
                 let src = Endpoint { ip: packet.src, port: sport };
                 let dst = Endpoint { ip: packet.dst, port: dport };
-                let (key, _) = FlowKey::of(src, dst, protocol);
+                let key = FlowKey::of(src, dst, protocol);
                 if flows.get_mut(&key, ts.0).is_none() {
                     let flow = Flow { key, id: 0, client: src, server: dst, first_seen_us: ts.0, last_seen_us: ts.0, state: () };
                     flows.insert(flow);

@@ -219,7 +219,7 @@ mod tests {
     fn flow(port: u16, now: u64) -> Flow<()> {
         let client = Endpoint { ip: "10.0.0.1".parse().unwrap(), port };
         let server = Endpoint { ip: "10.0.0.2".parse().unwrap(), port: 445 };
-        let (key, _) = FlowKey::of(client, server, 6);
+        let key = FlowKey::of(client, server, 6);
         Flow { key, id: u64::from(port), client, server, first_seen_us: now, last_seen_us: now, state: () }
     }
 

@@ -53,8 +53,8 @@ fn flow_info(id: u64, client: Endpoint, server: Endpoint, protocol: u8, communit
 /// A tracked flow's fields, its Community ID hashed on first use.
 fn info_of(flow: &mut Flow<FlowState>) -> FlowInfo {
     let Flow { key, id, client, server, .. } = *flow;
-    let community_id = *flow.state.community_id.get_or_insert_with(|| community_id(0, client, server, key.protocol));
-    flow_info(id, client, server, key.protocol, community_id)
+    let community_id = *flow.state.community_id.get_or_insert_with(|| community_id(0, client, server, key.protocol()));
+    flow_info(id, client, server, key.protocol(), community_id)
 }
 
 /// The engine. One per thread; the [`Shared`] part is common to all of a sensor's engines.
@@ -178,7 +178,7 @@ impl Core {
 
     /// UDP flows are tracked for the counters; no UDP protocol is inspected yet.
     fn udp(&mut self, now: Timestamp, src: Endpoint, dst: Endpoint, out: &mut Vec<Event>) {
-        let (key, _) = FlowKey::of(src, dst, IP_PROTO_UDP);
+        let key = FlowKey::of(src, dst, IP_PROTO_UDP);
         if self.flows.get_mut(&key, now.0).is_none() {
             let (client, server) = orient(src, dst, false, false, &self.config);
             self.new_flow(now, key, client, server, out);
@@ -188,8 +188,8 @@ impl Core {
     fn new_flow(&mut self, now: Timestamp, key: FlowKey, client: Endpoint, server: Endpoint, out: &mut Vec<Event>) -> FlowKey {
         let id = self.next_flow_id;
         self.next_flow_id += self.flow_id_stride;
-        if key.protocol == IP_PROTO_TCP {
-            let info = || flow_info(id, client, server, key.protocol, community_id(0, client, server, key.protocol));
+        if key.protocol() == IP_PROTO_TCP {
+            let info = || flow_info(id, client, server, key.protocol(), community_id(0, client, server, key.protocol()));
             detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
         let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, community_id: None };
@@ -204,7 +204,7 @@ impl Core {
     fn tcp(&mut self, now: Timestamp, src_ip: std::net::IpAddr, dst_ip: std::net::IpAddr, seg: TcpSegment<'_>, out: &mut Vec<Event>) {
         let src = Endpoint { ip: src_ip, port: seg.src_port };
         let dst = Endpoint { ip: dst_ip, port: seg.dst_port };
-        let (key, _) = FlowKey::of(src, dst, IP_PROTO_TCP);
+        let key = FlowKey::of(src, dst, IP_PROTO_TCP);
         if self.tcp_of_known_flow(now, key, src, &seg, out) {
             return;
         }
