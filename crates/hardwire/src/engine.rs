@@ -37,8 +37,10 @@ struct FlowState {
     community_id: Option<CommunityId>,
 }
 
-/// The flow fields every line of a flow carries.
-fn flow_info(id: u64, client: Endpoint, server: Endpoint, protocol: u8, community_id: CommunityId) -> FlowInfo {
+/// The flow fields every line of a flow carries; the Community ID is hashed into `known` the
+/// first time they are needed.
+fn flow_info(id: u64, client: Endpoint, server: Endpoint, protocol: u8, known: &mut Option<CommunityId>) -> FlowInfo {
+    let community_id = *known.get_or_insert_with(|| community_id(0, client, server, protocol));
     FlowInfo {
         flow_id: id,
         src_ip: client.ip,
@@ -50,11 +52,9 @@ fn flow_info(id: u64, client: Endpoint, server: Endpoint, protocol: u8, communit
     }
 }
 
-/// A tracked flow's fields, its Community ID hashed on first use.
+/// A tracked flow's fields.
 fn info_of(flow: &mut Flow<FlowState>) -> FlowInfo {
-    let Flow { key, id, client, server, .. } = *flow;
-    let community_id = *flow.state.community_id.get_or_insert_with(|| community_id(0, client, server, key.protocol()));
-    flow_info(id, client, server, key.protocol(), community_id)
+    flow_info(flow.id, flow.client, flow.server, flow.key.protocol(), &mut flow.state.community_id)
 }
 
 /// The engine. One per thread; the [`Shared`] part is common to all of a sensor's engines.
@@ -188,11 +188,13 @@ impl Core {
     fn new_flow(&mut self, now: Timestamp, key: FlowKey, client: Endpoint, server: Endpoint, out: &mut Vec<Event>) -> FlowKey {
         let id = self.next_flow_id;
         self.next_flow_id += self.flow_id_stride;
+        // Hashed here only if a flow rule fires, and then kept.
+        let mut community_id = None;
         if key.protocol() == IP_PROTO_TCP {
-            let info = || flow_info(id, client, server, key.protocol(), community_id(0, client, server, key.protocol()));
+            let info = || flow_info(id, client, server, key.protocol(), &mut community_id);
             detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
-        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, community_id: None };
+        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, community_id };
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
         if let Some(evicted) = evicted {
