@@ -25,7 +25,9 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use synth::{read_pcap, rewrite_endpoints, tcp_frame, udp_frame, Frame, PcapWriter, Rng, LINK_ETHERNET, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN};
+use synth::{
+    read_pcap, rewrite_endpoints, tcp_frame, udp_frame, Frame, PcapWriter, Rng, LINK_ETHERNET, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN,
+};
 
 /// A session to replay: frames with times relative to its first frame.
 struct Template {
@@ -198,7 +200,11 @@ fn main() -> std::io::Result<()> {
     let clients: Vec<[u8; 4]> = templates.iter().map(first_source).collect();
 
     let mut writer = PcapWriter::new(BufWriter::with_capacity(1 << 20, File::create(&out)?), LINK_ETHERNET)?;
-    let mut pending = plan.into_iter().enumerate().map(|(serial, (start_us, template))| Instance { template, start_us, serial: serial as u32, next: 0 }).peekable();
+    let mut pending = plan
+        .into_iter()
+        .enumerate()
+        .map(|(serial, (start_us, template))| Instance { template, start_us, serial: serial as u32, next: 0 })
+        .peekable();
     // Active replays by the time of their next frame.
     let mut active: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
     let mut instances = std::collections::HashMap::new();

@@ -58,11 +58,7 @@ impl Measure {
 /// Peak resident set of this process since the last reset, in kB.
 fn peak_rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
 }
 
 /// Resets VmHWM to the current RSS (Linux ≥ 4.0), so each stage reports its own peak.
@@ -129,33 +125,30 @@ fn decode_and_flows(path: &Path, config: &Config) -> Measure {
     let mut decoder = Decoder::new(DecoderLimits::default());
     let mut flows: FlowTable<()> = FlowTable::new(config.limits.max_flows);
     let mut errors = 0u64;
-    let m = stage(
-        String::new,
-        || {
-            each_packet(path, |ts, link, frame, _| {
-                let packet = match decoder.decode(ts.0, link, frame) {
-                    Ok(Some(packet)) => packet,
-                    Ok(None) => return,
-                    Err(_) => {
-                        errors += 1;
-                        return;
-                    }
-                };
-                let (protocol, sport, dport) = match packet.transport {
-                    Transport::Tcp(s) => (6, s.src_port, s.dst_port),
-                    Transport::Udp { src_port, dst_port, .. } => (17, src_port, dst_port),
-                    Transport::Other(_) => return,
-                };
-                let src = Endpoint { ip: packet.src, port: sport };
-                let dst = Endpoint { ip: packet.dst, port: dport };
-                let key = FlowKey::of(src, dst, protocol);
-                if flows.get_mut(&key, ts.0).is_none() {
-                    let flow = Flow { key, id: 0, client: src, server: dst, first_seen_us: ts.0, last_seen_us: ts.0, state: () };
-                    flows.insert(flow);
+    let m = stage(String::new, || {
+        each_packet(path, |ts, link, frame, _| {
+            let packet = match decoder.decode(ts.0, link, frame) {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return,
+                Err(_) => {
+                    errors += 1;
+                    return;
                 }
-            })
-        },
-    );
+            };
+            let (protocol, sport, dport) = match packet.transport {
+                Transport::Tcp(s) => (6, s.src_port, s.dst_port),
+                Transport::Udp { src_port, dst_port, .. } => (17, src_port, dst_port),
+                Transport::Other(_) => return,
+            };
+            let src = Endpoint { ip: packet.src, port: sport };
+            let dst = Endpoint { ip: packet.dst, port: dport };
+            let key = FlowKey::of(src, dst, protocol);
+            if flows.get_mut(&key, ts.0).is_none() {
+                let flow = Flow { key, id: 0, client: src, server: dst, first_seen_us: ts.0, last_seen_us: ts.0, state: () };
+                flows.insert(flow);
+            }
+        })
+    });
     Measure { note: format!("{} flows, {errors} decode errors", flows.created), ..m }
 }
 

@@ -109,8 +109,8 @@ pub mod auth_inspect {
 pub mod http {
     use hardwire_http::{
         looks_like_http_request, looks_like_http_response, looks_like_tls_handshake, parse_authorization, parse_challenges,
-        parse_request_head, parse_response_head, parse_tls_hello, request_body_framing, response_body_framing, BodyDecoder,
-        ChunkedDecoder, Parsed,
+        parse_request_head, parse_response_head, parse_tls_hello, request_body_framing, response_body_framing, BodyDecoder, ChunkedDecoder,
+        Parsed,
     };
 
     fn body(decoder: &mut BodyDecoder, mut input: &[u8]) {
@@ -169,7 +169,7 @@ pub mod http {
 /// request stubs through the fragment assembler and, for every interface with a stub decoder,
 /// the decoder of each remote-execution operation in both NDR flavours.
 pub mod dcerpc {
-    use hardwire_dcerpc::{decode_remote_exec, frame_pdu, interfaces, ByteOrder, Frame, FragmentAssembler, NdrFormat, NdrSyntax, PduBody};
+    use hardwire_dcerpc::{decode_remote_exec, frame_pdu, interfaces, ByteOrder, FragmentAssembler, Frame, NdrFormat, NdrSyntax, PduBody};
 
     pub fn run(data: &[u8]) {
         let mut assembler = FragmentAssembler::new(64 << 10);

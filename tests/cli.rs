@@ -60,11 +60,8 @@ fn help_explains_the_commands_and_the_inputs() {
 fn rules_lists_every_rule_of_the_catalog() {
     let Some(catalog) = shared_file("RULES.md") else { return };
     // The catalog's tables: `| \`rule.id\` | severity | ...`.
-    let ids: Vec<&str> = catalog
-        .lines()
-        .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
-        .filter(|id| id.contains('.'))
-        .collect();
+    let ids: Vec<&str> =
+        catalog.lines().filter_map(|line| line.strip_prefix("| `")?.split('`').next()).filter(|id| id.contains('.')).collect();
     assert!(ids.len() > 10, "RULES.md: too few rule ids found: {ids:?}");
     let output = hardwire(&["rules"]);
     assert!(output.status.success());

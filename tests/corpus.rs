@@ -242,7 +242,12 @@ fn vlan_and_qinq_frames_are_decoded_to_their_ip_packets() {
     }
     assert!(project_expectations("core")["qinq.pcap"]["qinq_frames"].as_u64() > Some(0));
     // VLAN-tagged captures of the corpus (tshark -Y vlan), QinQ and MPLS among them.
-    for name in ["arkime/krb5-tcp.pcap", "arkime/smb-smb1-ascii.pcap", "suricata-verify/filestore-filecontainer-smb/filecontainer-smb.pcap", "arkime/arkime_synthetic.pcap"] {
+    for name in [
+        "arkime/krb5-tcp.pcap",
+        "arkime/smb-smb1-ascii.pcap",
+        "suricata-verify/filestore-filecontainer-smb/filecontainer-smb.pcap",
+        "arkime/arkime_synthetic.pcap",
+    ] {
         let Some(pcap) = shared_pcap(name) else { return };
         let run = read(&pcap);
         assert_eq!(run.stats()["decode_errors"], 0, "{name}");
@@ -297,7 +302,9 @@ fn erspan_yields_the_mirrored_flows_with_their_inner_addresses() {
 #[test]
 fn ipv6_captures_are_decoded() {
     // tshark -Y ipv6: SMB2 over IPv6 (fe80::... link-local peers) and the arkime synthetic mix.
-    for name in ["suricata-verify/smb2-01/smb2-peter.pcap", "suricata-verify/smb2-ntlmssp-negotiateflags/input.pcap", "arkime/ntlm_synthetic.pcap"] {
+    for name in
+        ["suricata-verify/smb2-01/smb2-peter.pcap", "suricata-verify/smb2-ntlmssp-negotiateflags/input.pcap", "arkime/ntlm_synthetic.pcap"]
+    {
         let Some(pcap) = shared_pcap(name) else { return };
         let run = read(&pcap);
         assert_eq!(run.stats()["decode_errors"], 0, "{name}");

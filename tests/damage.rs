@@ -173,7 +173,8 @@ fn pcap_records(bytes: &[u8]) -> Vec<usize> {
 
 /// The inputs: classic pcaps of ours (Ethernet, SLL2) and a pcapng of the corpus.
 fn inputs() -> Vec<(String, Vec<u8>)> {
-    let mut paths = vec![project_pcap("smb/smb1-impacket.pcap"), project_pcap("core/any-sll2.pcap"), project_pcap("core/http-fragments.pcap")];
+    let mut paths =
+        vec![project_pcap("smb/smb1-impacket.pcap"), project_pcap("core/any-sll2.pcap"), project_pcap("core/http-fragments.pcap")];
     paths.extend(shared_pcap("zeek/Traces/dce-rpc/dce_rpc_ntlm.pcapng"));
     paths.extend(shared_pcap("arkime/smbtorture-ntlmssp.pcap"));
     paths
@@ -261,7 +262,11 @@ fn absurd_lengths_in_a_pcap_record_header() {
         };
         let get = |at: usize| {
             let b: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
-            if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+            if little {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }
         };
         let snaplen = get(16);
         // Damage the third record: the two before it must still be counted.

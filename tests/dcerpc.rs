@@ -195,8 +195,7 @@ fn service_creation_over_tcp_with_packet_privacy() {
 fn psexec_over_tcp_with_spnego() {
     // suricata-verify dcerpc-dce-iface-01: svcctl over TCP, SPNEGO (auth_type 9) at privacy,
     // tshark: "Unknown operation 45" = RCreateServiceWOW64W.
-    let Some(pcap) = shared_pcap("suricata-verify/dcerpc/dcerpc-dce-iface-01/20171220_smb_psexec_mimikatz_ticket_dump-s2.pcap")
-    else {
+    let Some(pcap) = shared_pcap("suricata-verify/dcerpc/dcerpc-dce-iface-01/20171220_smb_psexec_mimikatz_ticket_dump-s2.pcap") else {
         return;
     };
     let run = read(&pcap);
@@ -294,10 +293,8 @@ fn our_captures_meet_their_expectations() {
         for uuid in strings(&tshark["bind_uuids"]).difference(&field("interface")) {
             failures.push(format!("{file}: bind {uuid} not reported"));
         }
-        let ops: BTreeSet<String> = records
-            .iter()
-            .filter_map(|r| Some(format!("{}:{}", r["interface"].as_str()?, r["opnum"].as_u64()?)))
-            .collect();
+        let ops: BTreeSet<String> =
+            records.iter().filter_map(|r| Some(format!("{}:{}", r["interface"].as_str()?, r["opnum"].as_u64()?))).collect();
         for op in strings(&tshark["req_ops"]).difference(&ops) {
             failures.push(format!("{file}: request {op} not reported"));
         }

@@ -121,7 +121,8 @@ fn session_records(records: &[Value]) -> Vec<Value> {
 /// Writes `flood` frames with one frame of the real session after every `spacing` of them, so
 /// the real flow stays among the recently seen ones; times follow the order of the file.
 fn write_mixed(path: &Path, flood: impl Iterator<Item = Vec<u8>>, spacing: usize) {
-    let mut writer = PcapWriter::new(BufWriter::new(File::create(path).expect("creating the capture")), LINK_ETHERNET).expect("pcap header");
+    let mut writer =
+        PcapWriter::new(BufWriter::new(File::create(path).expect("creating the capture")), LINK_ETHERNET).expect("pcap header");
     let mut real = real_session().into_iter();
     let mut ts = BASE_US;
     for (i, frame) in flood.enumerate() {
@@ -202,7 +203,8 @@ fn out_of_order_flood_is_held_to_its_cap() {
 fn long_lived_session(path: &Path, copies: u32) {
     let (link, frames) = read_pcap(&common::project_pcap("smb/smb-transfer-5mb.pcap")).expect("smb-transfer-5mb.pcap");
     assert_eq!(link, LINK_ETHERNET);
-    let client_port = tcp_header(&frames[0].data).map(|(l4, _)| u16::from_be_bytes([frames[0].data[l4], frames[0].data[l4 + 1]])).expect("TCP");
+    let client_port =
+        tcp_header(&frames[0].data).map(|(l4, _)| u16::from_be_bytes([frames[0].data[l4], frames[0].data[l4 + 1]])).expect("TCP");
     // Per direction (0: from the client), the sequence space one copy covers.
     let mut first_seq: [Option<u32>; 2] = [None, None];
     let mut end_seq = [0u32; 2];
@@ -219,7 +221,8 @@ fn long_lived_session(path: &Path, copies: u32) {
         }
     }
     // Copies but the last stop before the close (the FINs and the ACK after them).
-    let closing = frames.iter().position(|f| tcp_header(&f.data).is_some_and(|(_, flags)| flags & (TCP_FIN | TCP_RST) != 0)).unwrap_or(frames.len());
+    let closing =
+        frames.iter().position(|f| tcp_header(&f.data).is_some_and(|(_, flags)| flags & (TCP_FIN | TCP_RST) != 0)).unwrap_or(frames.len());
     let span = [0, 1].map(|dir| end_seq[dir].wrapping_sub(first_seq[dir].expect("the capture starts with the handshake")));
     let mut writer = PcapWriter::new(BufWriter::new(File::create(path).expect("creating")), LINK_ETHERNET).expect("header");
     let mut ts = BASE_US;

@@ -165,7 +165,11 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
         eprintln!("SKIPPED live_capture_matches_offline_reading_and_exits_cleanly: tcpreplay is not installed (deploy/install-deps.sh)");
         return;
     }
-    let pcaps = [common::project_pcap("smb/smb3-0311.pcap"), common::project_pcap("smb/smb-guest.pcap"), common::project_pcap("smb/smb-ntlmv1.pcap")];
+    let pcaps = [
+        common::project_pcap("smb/smb3-0311.pcap"),
+        common::project_pcap("smb/smb-guest.pcap"),
+        common::project_pcap("smb/smb-ntlmv1.pcap"),
+    ];
     let pcap_refs: Vec<&Path> = pcaps.iter().map(PathBuf::as_path).collect();
     let offline = common::read_with(&[], &pcap_refs);
     assert!(offline.status.success(), "{}", offline.stderr);
@@ -193,13 +197,19 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     let mut sent = 0;
     for pcap in &pcaps {
         sent += common::read(pcap).stats()["packets"].as_u64().expect("stats.packets");
-        let replayed = Command::new("ip").args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer]).arg(pcap).output().expect("running tcpreplay");
+        let replayed = Command::new("ip")
+            .args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer])
+            .arg(pcap)
+            .output()
+            .expect("running tcpreplay");
         assert!(replayed.status.success(), "tcpreplay: {}", String::from_utf8_lossy(&replayed.stderr));
         // Every packet reaches a worker (none dropped on the way), and the scrape says so.
         wait_for("every packet to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_packets_total") as u64 >= sent));
     }
     assert_eq!(sent, expected_packets);
-    wait_for("every smb record to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_events_total{event_type=\"smb\"}") >= offline_smb));
+    wait_for("every smb record to be counted", || {
+        scrape(port).is_some_and(|m| sample(&m, "hardwire_events_total{event_type=\"smb\"}") >= offline_smb)
+    });
     let metrics = scrape(port).expect("scrape");
     assert_eq!(sample(&metrics, "hardwire_packets_total") as u64, expected_packets, "{metrics}");
     assert_eq!(sample(&metrics, "hardwire_bytes_total") as u64, offline.stats()["bytes"].as_u64().unwrap_or(0), "{metrics}");
@@ -230,7 +240,10 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     assert!(!offline_records.is_empty(), "the captures should give records");
     let only_live: Vec<&String> = live_records.iter().filter(|r| !offline_records.contains(r)).collect();
     let only_offline: Vec<&String> = offline_records.iter().filter(|r| !live_records.contains(r)).collect();
-    assert_eq!(live_records, offline_records, "live and offline records differ:\nonly live: {only_live:#?}\nonly offline: {only_offline:#?}");
+    assert_eq!(
+        live_records, offline_records,
+        "live and offline records differ:\nonly live: {only_live:#?}\nonly offline: {only_offline:#?}"
+    );
     assert_eq!(last["stats"]["alerts"], offline.stats()["alerts"]);
     assert_eq!(last["stats"]["events"], offline.stats()["events"]);
 
@@ -264,7 +277,12 @@ fn a_bad_configuration_is_refused_before_anything_starts() {
 
     // A value the file's grammar accepts but the daemon cannot use is refused just as early.
     std::fs::write(&config, "[live]\ntimeout_ms = 0\n").expect("writing config");
-    let result = Command::new(env!("CARGO_BIN_EXE_hardwire")).args(["live", "-i", "lo", "--metrics", &format!("127.0.0.1:{port}")]).arg("--config").arg(&config).output().expect("running hardwire live");
+    let result = Command::new(env!("CARGO_BIN_EXE_hardwire"))
+        .args(["live", "-i", "lo", "--metrics", &format!("127.0.0.1:{port}")])
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("running hardwire live");
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(!result.status.success() && stderr.contains("timeout_ms"), "{stderr}");
     assert!(result.stdout.is_empty());
@@ -274,6 +292,7 @@ fn a_bad_configuration_is_refused_before_anything_starts() {
 #[test]
 fn the_example_configuration_passes_check_config() {
     let example = common::workspace_root().expect("workspace root").join("deploy/hardwire.toml");
-    let result = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&example).output().expect("running hardwire check-config");
+    let result =
+        Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&example).output().expect("running hardwire check-config");
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
 }

@@ -72,7 +72,9 @@ fn samba_captures_agree_with_tshark_and_their_scenarios() {
                     }
                 }
             }
-            for (theirs, ours) in [("server_signing_required", "smb.signing_required"), ("client_signing_required", "smb.client_signing_required")] {
+            for (theirs, ours) in
+                [("server_signing_required", "smb.signing_required"), ("client_signing_required", "smb.client_signing_required")]
+            {
                 if let Some(flag) = conn[theirs].as_bool() {
                     if !has(&run, ours, &Value::from(flag)) {
                         fail(format!("{ours} should be {flag}"));
@@ -102,7 +104,11 @@ fn samba_captures_agree_with_tshark_and_their_scenarios() {
             if encrypted && !has(&run, "smb.encrypted", &Value::from(true)) {
                 fail("encrypted session not reported as encrypted".into());
             }
-            let guest = conn["session_setups"].as_array().into_iter().flatten().any(|s| s["smb2_session_flags_guest"] == true || s["smb1_action_guest"] == true);
+            let guest = conn["session_setups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s["smb2_session_flags_guest"] == true || s["smb1_action_guest"] == true);
             if guest && !has(&run, "smb.guest", &Value::from(true)) {
                 fail("guest session not reported".into());
             }
@@ -117,7 +123,8 @@ fn samba_captures_agree_with_tshark_and_their_scenarios() {
 fn no_secret_material_in_smb_output() {
     let long_blob = |s: &str| {
         let hex = s.chars().filter(|c| c.is_ascii_hexdigit()).count();
-        (s.len() >= 32 && hex == s.len()) || (s.len() >= 40 && !s.contains(' ') && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)))
+        (s.len() >= 32 && hex == s.len())
+            || (s.len() >= 40 && !s.contains(' ') && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)))
     };
     fn walk(value: &Value, key: &str, out: &mut Vec<String>, long_blob: &dyn Fn(&str) -> bool) {
         match value {
@@ -157,10 +164,17 @@ fn public_corpus_smb_facts_agree_with_tshark() {
         let path = entry["path"].as_str().unwrap_or_default();
         let sets = &entry["sets"];
         let mut wants: Vec<(&str, Vec<Value>, &[&str])> = Vec::new();
-        let negotiated: Vec<Value> = strings(&sets["smb2_dialect_negotiated"]).iter().filter_map(|h| smb2_name(h)).map(Value::from).collect();
+        let negotiated: Vec<Value> =
+            strings(&sets["smb2_dialect_negotiated"]).iter().filter_map(|h| smb2_name(h)).map(Value::from).collect();
         wants.push(("smb2 dialect", negotiated, &["smb.dialect"]));
-        wants.push(("smb1 dialects offered", strings(&sets["smb1_dialects_offered"]).into_iter().map(Value::from).collect(), &["smb.dialects_offered"]));
-        let names = |key: &str| -> Vec<Value> { strings(&sets[key]).into_iter().map(|u| Value::from(if u == "NULL" { String::new() } else { u })).collect() };
+        wants.push((
+            "smb1 dialects offered",
+            strings(&sets["smb1_dialects_offered"]).into_iter().map(Value::from).collect(),
+            &["smb.dialects_offered"],
+        ));
+        let names = |key: &str| -> Vec<Value> {
+            strings(&sets[key]).into_iter().map(|u| Value::from(if u == "NULL" { String::new() } else { u })).collect()
+        };
         wants.push(("ntlm users", names("ntlm_user"), &["ntlm.user"]));
         wants.push(("ntlm hosts", names("ntlm_host"), &["ntlm.host"]));
         if entry["counts"]["sessflag_guest"].as_u64().unwrap_or(0) > 0 {

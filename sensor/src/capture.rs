@@ -141,7 +141,11 @@ impl PcapFile {
         };
         let u16_at = |at: usize| {
             let b = [header[at], header[at + 1]];
-            if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) }
+            if big_endian {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            }
         };
         if (u16_at(4), u16_at(6)) != (2, 4) {
             return None;
@@ -158,7 +162,20 @@ impl PcapFile {
         };
         let path = path.to_path_buf();
         let pager = Pager::start(map.clone());
-        Some(PcapFile { path, file, map, pager, dlt, big_endian, nanos, snaplen, next: FILE_HEADER, record: FILE_HEADER, delivered: 0, reported: 0 })
+        Some(PcapFile {
+            path,
+            file,
+            map,
+            pager,
+            dlt,
+            big_endian,
+            nanos,
+            snaplen,
+            next: FILE_HEADER,
+            record: FILE_HEADER,
+            delivered: 0,
+            reported: 0,
+        })
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {

@@ -67,7 +67,13 @@ pub fn check_config(path: &Path) -> Result<(), String> {
 pub fn print_rules() -> Result<(), String> {
     let mut lines = vec![format!("{:<26} {:<9} {:<22} fires when", "rule", "severity", "ATT&CK")];
     for rule in RuleId::ALL {
-        lines.push(format!("{:<26} {:<9} {:<22} {}", rule.id(), rule.default_severity().name(), rule.mitre().join(","), rule.description()));
+        lines.push(format!(
+            "{:<26} {:<9} {:<22} {}",
+            rule.id(),
+            rule.default_severity().name(),
+            rule.mitre().join(","),
+            rule.description()
+        ));
     }
     print_lines(&lines)
 }

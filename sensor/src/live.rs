@@ -165,7 +165,14 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     drop((event_tx, pool_tx));
 
     let output = {
-        let job = output::Output::new(sink, settings.output.clone(), config.suppression.window_secs, settings.stats_interval, telemetry.clone(), reopen.clone());
+        let job = output::Output::new(
+            sink,
+            settings.output.clone(),
+            config.suppression.window_secs,
+            settings.stats_interval,
+            telemetry.clone(),
+            reopen.clone(),
+        );
         spawn("hw-output", move || job.run(event_rx))?
     };
     if let Some(listener) = listener {
@@ -174,7 +181,14 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
         spawn("hw-metrics", move || metrics::serve(listener, move || telemetry.render()))?;
     }
     let capture = {
-        let job = capture::CaptureLoop { opened, queues, pool: pool_rx, telemetry: telemetry.clone(), stop: stop.clone(), failure: capture_failure.clone() };
+        let job = capture::CaptureLoop {
+            opened,
+            queues,
+            pool: pool_rx,
+            telemetry: telemetry.clone(),
+            stop: stop.clone(),
+            failure: capture_failure.clone(),
+        };
         spawn("hw-capture", move || job.run())?
     };
     eprintln!(
@@ -195,7 +209,9 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     // flushes the suppressor and writes the final stats line.
     stop.store(true, Ordering::Relaxed);
     let mut failures = Vec::new();
-    for (name, handle) in std::iter::once(("capture", capture)).chain(workers.into_iter().map(|w| ("worker", w))).chain(std::iter::once(("output", output))) {
+    for (name, handle) in
+        std::iter::once(("capture", capture)).chain(workers.into_iter().map(|w| ("worker", w))).chain(std::iter::once(("output", output)))
+    {
         match handle.join() {
             Ok(Ok(())) => {}
             Ok(Err(reason)) => failures.push(reason),

@@ -37,7 +37,8 @@ fn answer(mut stream: TcpStream, render: &impl Fn() -> String) -> io::Result<()>
         (b"GET" | b"HEAD", _) => ("404 Not Found", "text/plain; charset=utf-8", "not found\n".to_string()),
         _ => ("405 Method Not Allowed", "text/plain; charset=utf-8", "only GET\n".to_string()),
     };
-    let mut response = format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let mut response =
+        format!("HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
     if method != b"HEAD" {
         response.push_str(&body);
     }

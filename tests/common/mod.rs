@@ -60,10 +60,7 @@ pub fn read_with(args: &[&str], pcaps: &[&Path]) -> Run {
     let output = cmd.output().expect("running hardwire");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let records = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect();
+    let records = stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     assert!(!stderr.contains("panicked"), "hardwire panicked: {stderr}");
     Run { status: output.status, records, stdout, stderr }
 }

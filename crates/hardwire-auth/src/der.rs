@@ -61,10 +61,7 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over top-level TLVs.
     pub fn new(input: &'a [u8]) -> Self {
-        Reader {
-            rest: input,
-            depth: 0,
-        }
+        Reader { rest: input, depth: 0 }
     }
 
     /// The bytes not read yet.
@@ -84,12 +81,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next TLV, which must carry this class and tag.
-    pub fn expect(
-        &mut self,
-        class: Class,
-        tag: u32,
-        what: &'static str,
-    ) -> Result<Tlv<'a>, AuthError> {
+    pub fn expect(&mut self, class: Class, tag: u32, what: &'static str) -> Result<Tlv<'a>, AuthError> {
         let tlv = self.read()?;
         if tlv.class == class && tlv.tag == tag {
             Ok(tlv)
@@ -120,14 +112,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Like [`Reader::explicit`] for an OPTIONAL field.
-    pub fn optional_explicit(
-        &mut self,
-        tag: u32,
-        what: &'static str,
-    ) -> Result<Option<Tlv<'a>>, AuthError> {
-        self.optional(Class::Context, tag)?
-            .map(|t| t.inner(what))
-            .transpose()
+    pub fn optional_explicit(&mut self, tag: u32, what: &'static str) -> Result<Option<Tlv<'a>>, AuthError> {
+        self.optional(Class::Context, tag)?.map(|t| t.inner(what)).transpose()
     }
 }
 
@@ -137,15 +123,8 @@ impl<'a> Tlv<'a> {
         if !self.constructed {
             return Err(AuthError::Malformed("expected a constructed value"));
         }
-        let depth = self
-            .depth
-            .checked_add(1)
-            .filter(|d| *d <= MAX_DEPTH)
-            .ok_or(AuthError::TooDeep)?;
-        Ok(Reader {
-            rest: self.value,
-            depth,
-        })
+        let depth = self.depth.checked_add(1).filter(|d| *d <= MAX_DEPTH).ok_or(AuthError::TooDeep)?;
+        Ok(Reader { rest: self.value, depth })
     }
 
     /// The single value inside an EXPLICIT tag.
@@ -167,17 +146,12 @@ impl<'a> Tlv<'a> {
 
     /// A signed INTEGER (or ENUMERATED) that fits an `i64`.
     pub fn integer(&self, tag: u32, what: &'static str) -> Result<i64, AuthError> {
-        let (first, rest) = self
-            .universal(tag, what)?
-            .split_first()
-            .ok_or(AuthError::Malformed(what))?;
+        let (first, rest) = self.universal(tag, what)?.split_first().ok_or(AuthError::Malformed(what))?;
         if rest.len() > 7 {
             return Err(AuthError::Malformed(what));
         }
         // Sign-extend from the first octet, then shift the rest in.
-        Ok(rest
-            .iter()
-            .fold(i64::from(*first as i8), |acc, b| (acc << 8) | i64::from(*b)))
+        Ok(rest.iter().fold(i64::from(*first as i8), |acc, b| (acc << 8) | i64::from(*b)))
     }
 
     /// The first 32 bits of a BIT STRING, bit 0 being the most significant (as Kerberos flags
@@ -213,23 +187,10 @@ fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
         _ => Class::Private,
     };
     let constructed = ident & 0x20 != 0;
-    let (rest, tag) = if ident & 0x1f == 0x1f {
-        parse_high_tag(rest)?
-    } else {
-        (rest, u32::from(ident & 0x1f))
-    };
+    let (rest, tag) = if ident & 0x1f == 0x1f { parse_high_tag(rest)? } else { (rest, u32::from(ident & 0x1f)) };
     let (rest, len) = parse_length(rest)?;
     let (rest, value) = take(len).parse(rest).map_err(truncated("DER value"))?;
-    Ok((
-        rest,
-        Tlv {
-            class,
-            constructed,
-            tag,
-            value,
-            depth,
-        },
-    ))
+    Ok((rest, Tlv { class, constructed, tag, value, depth }))
 }
 
 /// The base-128 tag number after a 0x1f identifier.
@@ -260,9 +221,7 @@ fn parse_length(input: &[u8]) -> Result<(&[u8], usize), AuthError> {
         return Err(AuthError::Malformed("DER length too long"));
     }
     let (rest, bytes) = take(octets).parse(rest).map_err(truncated("DER length"))?;
-    let len = bytes
-        .iter()
-        .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+    let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
     Ok((rest, len))
 }
 
@@ -315,10 +274,7 @@ mod tests {
     fn reads_short_and_long_lengths() {
         let mut r = Reader::new(&[0x04, 0x02, 0xaa, 0xbb, 0x30, 0x81, 0x01, 0x05]);
         let a = r.read().unwrap();
-        assert_eq!(
-            (a.class, a.tag, a.value),
-            (Class::Universal, TAG_OCTET_STRING, &[0xaa, 0xbb][..])
-        );
+        assert_eq!((a.class, a.tag, a.value), (Class::Universal, TAG_OCTET_STRING, &[0xaa, 0xbb][..]));
         let b = r.read().unwrap();
         assert!(b.constructed);
         assert_eq!((b.tag, b.value), (TAG_SEQUENCE, &[0x05][..]));
@@ -327,36 +283,16 @@ mod tests {
 
     #[test]
     fn refuses_lengths_past_the_input_and_indefinite_lengths() {
-        assert_eq!(
-            Reader::new(&[0x04, 0x05, 0x00]).read().unwrap_err(),
-            AuthError::Truncated("DER value")
-        );
-        assert_eq!(
-            Reader::new(&[0x04, 0x84, 0xff, 0xff, 0xff, 0xff])
-                .read()
-                .unwrap_err(),
-            AuthError::Truncated("DER value")
-        );
-        assert!(matches!(
-            Reader::new(&[0x30, 0x80, 0x00, 0x00]).read(),
-            Err(AuthError::Malformed(_))
-        ));
-        assert!(matches!(
-            Reader::new(&[0x04, 0x85, 1, 1, 1, 1, 1]).read(),
-            Err(AuthError::Malformed(_))
-        ));
+        assert_eq!(Reader::new(&[0x04, 0x05, 0x00]).read().unwrap_err(), AuthError::Truncated("DER value"));
+        assert_eq!(Reader::new(&[0x04, 0x84, 0xff, 0xff, 0xff, 0xff]).read().unwrap_err(), AuthError::Truncated("DER value"));
+        assert!(matches!(Reader::new(&[0x30, 0x80, 0x00, 0x00]).read(), Err(AuthError::Malformed(_))));
+        assert!(matches!(Reader::new(&[0x04, 0x85, 1, 1, 1, 1, 1]).read(), Err(AuthError::Malformed(_))));
     }
 
     #[test]
     fn decodes_oids_and_integers() {
-        assert_eq!(
-            oid_to_dotted(&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x02]).unwrap(),
-            "1.3.6.1.5.5.2"
-        );
-        assert_eq!(
-            oid_to_dotted(&[0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02]).unwrap(),
-            "1.2.840.48018.1.2.2"
-        );
+        assert_eq!(oid_to_dotted(&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x02]).unwrap(), "1.3.6.1.5.5.2");
+        assert_eq!(oid_to_dotted(&[0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02]).unwrap(), "1.2.840.48018.1.2.2");
         assert!(oid_to_dotted(&[0x2b, 0x86]).is_err());
         let neg = Reader::new(&[0x02, 0x01, 0x80]).read().unwrap();
         assert_eq!(neg.integer(TAG_INTEGER, "int").unwrap(), -128);
@@ -394,14 +330,8 @@ mod tests {
 
     #[test]
     fn nesting_is_limited() {
-        assert_eq!(
-            descend(&nested(usize::from(MAX_DEPTH) + 1)),
-            Ok(usize::from(MAX_DEPTH) + 1)
-        );
-        assert_eq!(
-            descend(&nested(usize::from(MAX_DEPTH) + 2)),
-            Err(AuthError::TooDeep)
-        );
+        assert_eq!(descend(&nested(usize::from(MAX_DEPTH) + 1)), Ok(usize::from(MAX_DEPTH) + 1));
+        assert_eq!(descend(&nested(usize::from(MAX_DEPTH) + 2)), Err(AuthError::TooDeep));
         assert_eq!(descend(&nested(5000)), Err(AuthError::TooDeep));
     }
 

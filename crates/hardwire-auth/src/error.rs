@@ -28,8 +28,6 @@ pub enum AuthError {
 
 /// Maps a nom failure on a complete buffer to [`AuthError::Truncated`]: with the complete
 /// parsers we use, running out of bytes is the only way the primitive readers fail.
-pub(crate) fn truncated(
-    what: &'static str,
-) -> impl Fn(nom::Err<nom::error::Error<&[u8]>>) -> AuthError {
+pub(crate) fn truncated(what: &'static str) -> impl Fn(nom::Err<nom::error::Error<&[u8]>>) -> AuthError {
     move |_| AuthError::Truncated(what)
 }

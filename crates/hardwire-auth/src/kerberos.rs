@@ -132,9 +132,7 @@ pub enum KerberosMessage {
 
 /// Parses the innerContextToken of a Kerberos InitialContextToken: TOK_ID then the message.
 pub fn parse_krb5_inner_token(input: &[u8]) -> Result<KerberosMessage, AuthError> {
-    let (message, tok_id) = take(2usize)
-        .parse(input)
-        .map_err(truncated("Kerberos TOK_ID"))?;
+    let (message, tok_id) = take(2usize).parse(input).map_err(truncated("Kerberos TOK_ID"))?;
     let expected = match <[u8; 2]>::try_from(tok_id) {
         Ok(TOK_ID_AP_REQ) => TAG_AP_REQ,
         Ok(TOK_ID_AP_REP) => TAG_AP_REP,
@@ -150,9 +148,7 @@ pub fn parse_krb5_inner_token(input: &[u8]) -> Result<KerberosMessage, AuthError
     if tag == expected {
         Ok(parsed)
     } else {
-        Err(AuthError::Malformed(
-            "Kerberos TOK_ID does not match the message",
-        ))
+        Err(AuthError::Malformed("Kerberos TOK_ID does not match the message"))
     }
 }
 
@@ -185,11 +181,7 @@ fn check_header(fields: &mut Reader<'_>, msg_type: u32) -> Result<(), AuthError>
     if fields.explicit(0, "pvno")?.integer(TAG_INTEGER, "pvno")? != 5 {
         return Err(AuthError::Malformed("pvno is not 5"));
     }
-    if fields
-        .explicit(1, "msg-type")?
-        .integer(TAG_INTEGER, "msg-type")?
-        != i64::from(msg_type)
-    {
+    if fields.explicit(1, "msg-type")?.integer(TAG_INTEGER, "msg-type")? != i64::from(msg_type) {
         return Err(AuthError::Malformed("unexpected msg-type"));
     }
     Ok(())
@@ -197,35 +189,20 @@ fn check_header(fields: &mut Reader<'_>, msg_type: u32) -> Result<(), AuthError>
 
 fn parse_ap_req_fields(mut fields: Reader<'_>) -> Result<ApReq, AuthError> {
     check_header(&mut fields, TAG_AP_REQ)?;
-    let ap_options = fields
-        .explicit(2, "ap-options")?
-        .bit_string_u32("ap-options")?;
+    let ap_options = fields.explicit(2, "ap-options")?.bit_string_u32("ap-options")?;
     let ticket = fields.explicit(3, "ticket")?;
     if ticket.class != Class::Application || ticket.tag != TAG_TICKET {
         return Err(AuthError::Malformed("ticket"));
     }
     let mut ticket_fields = ticket.inner("ticket")?.contents()?;
-    if ticket_fields
-        .explicit(0, "tkt-vno")?
-        .integer(TAG_INTEGER, "tkt-vno")?
-        != 5
-    {
+    if ticket_fields.explicit(0, "tkt-vno")?.integer(TAG_INTEGER, "tkt-vno")? != 5 {
         return Err(AuthError::Malformed("tkt-vno is not 5"));
     }
     let realm = ticket_fields.explicit(1, "realm")?.text("realm")?;
     let (sname_type, sname) = parse_principal_name(ticket_fields.explicit(2, "sname")?)?;
-    let (ticket_etype, ticket_kvno) =
-        parse_encrypted_data(ticket_fields.explicit(3, "ticket enc-part")?)?;
+    let (ticket_etype, ticket_kvno) = parse_encrypted_data(ticket_fields.explicit(3, "ticket enc-part")?)?;
     let (authenticator_etype, _) = parse_encrypted_data(fields.explicit(4, "authenticator")?)?;
-    Ok(ApReq {
-        ap_options,
-        realm,
-        sname,
-        sname_type,
-        ticket_etype,
-        ticket_kvno,
-        authenticator_etype,
-    })
+    Ok(ApReq { ap_options, realm, sname, sname_type, ticket_etype, ticket_kvno, authenticator_etype })
 }
 
 fn parse_ap_rep_fields(mut fields: Reader<'_>) -> Result<KerberosMessage, AuthError> {
@@ -240,9 +217,7 @@ fn parse_krb_error_fields(mut fields: Reader<'_>) -> Result<KerberosMessage, Aut
     while !fields.is_empty() {
         let field = fields.read()?;
         if field.class == Class::Context && field.tag == 6 {
-            return Ok(KerberosMessage::Error {
-                code: int32(&field.inner("error-code")?, "error-code")?,
-            });
+            return Ok(KerberosMessage::Error { code: int32(&field.inner("error-code")?, "error-code")? });
         }
     }
     Err(AuthError::Malformed("KRB-ERROR without error-code"))
@@ -267,10 +242,7 @@ fn parse_principal_name(tlv: Tlv<'_>) -> Result<(i32, String), AuthError> {
 fn parse_encrypted_data(tlv: Tlv<'_>) -> Result<(EncType, Option<u32>), AuthError> {
     let mut fields = tlv.contents()?;
     let etype = EncType(int32(&fields.explicit(0, "etype")?, "etype")?);
-    let kvno = fields
-        .optional_explicit(1, "kvno")?
-        .map(|t| kvno(&t))
-        .transpose()?;
+    let kvno = fields.optional_explicit(1, "kvno")?.map(|t| kvno(&t)).transpose()?;
     fields.explicit(2, "cipher")?;
     Ok((etype, kvno))
 }
@@ -316,21 +288,14 @@ mod tests {
     #[test]
     fn reads_the_error_code_of_a_krb_error() {
         let error = [
-            0x7e, 0x29, 0x30, 0x27, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e,
-            0xa4, 0x11, 0x18, 0x0f, b'2', b'0', b'2', b'6', b'0', b'1', b'0', b'1', b'0', b'0',
-            b'0', b'0', b'0', b'0', b'Z', 0xa5, 0x03, 0x02, 0x01, 0x00, 0xa6, 0x03, 0x02, 0x01,
+            0x7e, 0x29, 0x30, 0x27, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02, 0x01, 0x1e, 0xa4, 0x11, 0x18, 0x0f, b'2', b'0', b'2',
+            b'6', b'0', b'1', b'0', b'1', b'0', b'0', b'0', b'0', b'0', b'0', b'Z', 0xa5, 0x03, 0x02, 0x01, 0x00, 0xa6, 0x03, 0x02, 0x01,
             0x25,
         ];
-        assert_eq!(
-            parse_kerberos_message(&error),
-            Ok(KerberosMessage::Error { code: 37 })
-        );
+        assert_eq!(parse_kerberos_message(&error), Ok(KerberosMessage::Error { code: 37 }));
         let mut framed = TOK_ID_KRB_ERROR.to_vec();
         framed.extend_from_slice(&error);
-        assert_eq!(
-            parse_krb5_inner_token(&framed),
-            Ok(KerberosMessage::Error { code: 37 })
-        );
+        assert_eq!(parse_krb5_inner_token(&framed), Ok(KerberosMessage::Error { code: 37 }));
         framed[0] = 0x01;
         assert!(parse_krb5_inner_token(&framed).is_err());
     }

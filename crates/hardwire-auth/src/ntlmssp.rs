@@ -156,79 +156,38 @@ pub struct Challenge<'a> {
 }
 
 impl<'a> Challenge<'a> {
-    fn find_name<'s>(
-        &'s self,
-        pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>,
-    ) -> Option<&'s str> {
-        self.av_pairs
-            .iter()
-            .find_map(|p| pick(p).map(String::as_str))
+    fn find_name<'s>(&'s self, pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>) -> Option<&'s str> {
+        self.av_pairs.iter().find_map(|p| pick(p).map(String::as_str))
     }
 
     /// MsvAvNbComputerName: the server's NetBIOS name.
     pub fn nb_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| {
-            if let AvPair::NbComputerName(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        })
+        self.find_name(|p| if let AvPair::NbComputerName(s) = p { Some(s) } else { None })
     }
 
     /// MsvAvNbDomainName.
     pub fn nb_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| {
-            if let AvPair::NbDomainName(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        })
+        self.find_name(|p| if let AvPair::NbDomainName(s) = p { Some(s) } else { None })
     }
 
     /// MsvAvDnsComputerName: the server's FQDN.
     pub fn dns_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| {
-            if let AvPair::DnsComputerName(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        })
+        self.find_name(|p| if let AvPair::DnsComputerName(s) = p { Some(s) } else { None })
     }
 
     /// MsvAvDnsDomainName.
     pub fn dns_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| {
-            if let AvPair::DnsDomainName(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        })
+        self.find_name(|p| if let AvPair::DnsDomainName(s) = p { Some(s) } else { None })
     }
 
     /// MsvAvDnsTreeName.
     pub fn dns_tree_name(&self) -> Option<&str> {
-        self.find_name(|p| {
-            if let AvPair::DnsTreeName(s) = p {
-                Some(s)
-            } else {
-                None
-            }
-        })
+        self.find_name(|p| if let AvPair::DnsTreeName(s) = p { Some(s) } else { None })
     }
 
     /// MsvAvTimestamp, a FILETIME (100 ns since 1601-01-01).
     pub fn timestamp(&self) -> Option<u64> {
-        self.av_pairs.iter().find_map(|p| {
-            if let AvPair::Timestamp(t) = p {
-                Some(*t)
-            } else {
-                None
-            }
-        })
+        self.av_pairs.iter().find_map(|p| if let AvPair::Timestamp(t) = p { Some(*t) } else { None })
     }
 }
 
@@ -324,15 +283,13 @@ pub enum NtlmMessage<'a> {
 /// Parses an NTLMSSP message; `input` starts at the signature and may extend past the message
 /// (trailing bytes are ignored, as offsets are relative to the start).
 pub fn parse_ntlmssp(input: &[u8]) -> Result<NtlmMessage<'_>, AuthError> {
-    let (rest, _) = tag(&NTLMSSP_SIGNATURE[..]).parse(input).map_err(
-        |_: nom::Err<nom::error::Error<&[u8]>>| {
-            if input.len() < NTLMSSP_SIGNATURE.len() && NTLMSSP_SIGNATURE.starts_with(input) {
-                AuthError::Truncated("NTLMSSP signature")
-            } else {
-                AuthError::Malformed("NTLMSSP signature")
-            }
-        },
-    )?;
+    let (rest, _) = tag(&NTLMSSP_SIGNATURE[..]).parse(input).map_err(|_: nom::Err<nom::error::Error<&[u8]>>| {
+        if input.len() < NTLMSSP_SIGNATURE.len() && NTLMSSP_SIGNATURE.starts_with(input) {
+            AuthError::Truncated("NTLMSSP signature")
+        } else {
+            AuthError::Malformed("NTLMSSP signature")
+        }
+    })?;
     let (rest, message_type) = le_u32(rest).map_err(truncated("NTLMSSP message type"))?;
     match message_type {
         NTLMSSP_NEGOTIATE => parse_negotiate(input, rest).map(NtlmMessage::Negotiate),
@@ -356,10 +313,7 @@ impl Field {
             return Ok(&[]);
         }
         let start = usize::try_from(self.offset).map_err(|_| AuthError::FieldOutOfBounds(name))?;
-        start
-            .checked_add(usize::from(self.len))
-            .and_then(|end| msg.get(start..end))
-            .ok_or(AuthError::FieldOutOfBounds(name))
+        start.checked_add(usize::from(self.len)).and_then(|end| msg.get(start..end)).ok_or(AuthError::FieldOutOfBounds(name))
     }
 
     /// Like [`Field::slice`], but keeps whatever part lies inside the message: servers send
@@ -390,53 +344,31 @@ fn version(input: &[u8]) -> nom::IResult<&[u8], NtlmVersion> {
     let (input, build) = le_u16(input)?;
     let (input, _reserved) = take(3usize).parse(input)?;
     let (input, ntlm_revision) = byte(input)?;
-    Ok((
-        input,
-        NtlmVersion {
-            major,
-            minor,
-            build,
-            ntlm_revision,
-        },
-    ))
+    Ok((input, NtlmVersion { major, minor, build, ntlm_revision }))
 }
 
 /// Reads the VERSION at `at` when the flag asks for it and the payload does not start before the
 /// end of it (older peers set the flag but omit the structure).
-fn optional_version(
-    msg: &[u8],
-    flags: NegotiateFlags,
-    at: usize,
-    fields: &[Field],
-) -> Option<NtlmVersion> {
+fn optional_version(msg: &[u8], flags: NegotiateFlags, at: usize, fields: &[Field]) -> Option<NtlmVersion> {
     let end = at + VERSION_LEN;
     if !flags.contains(NegotiateFlags::VERSION) || payload_start(msg, fields) < end {
         return None;
     }
-    msg.get(at..end)
-        .and_then(|bytes| version(bytes).ok())
-        .map(|(_, v)| v)
+    msg.get(at..end).and_then(|bytes| version(bytes).ok()).map(|(_, v)| v)
 }
 
 /// The lowest offset of any non-empty field, or the message length: the fixed header (VERSION,
 /// MIC) can only extend up to there.
 fn payload_start(msg: &[u8], fields: &[Field]) -> usize {
-    fields
-        .iter()
-        .filter_map(Field::data_offset)
-        .fold(msg.len(), usize::min)
+    fields.iter().filter_map(Field::data_offset).fold(msg.len(), usize::min)
 }
 
 /// Decodes a string field: UTF-16LE when the UNICODE flag is set, else the OEM code page
 /// (read as Latin-1, which is exact for ASCII and never fails).
 fn decode_string(bytes: &[u8], unicode: bool) -> String {
     if unicode {
-        let units = bytes
-            .chunks_exact(2)
-            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
+        let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
     } else {
         decode_oem(bytes)
     }
@@ -451,21 +383,11 @@ fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthE
     let flags = NegotiateFlags(flags);
     // The oldest clients stop after the flags.
     if rest.is_empty() {
-        return Ok(Negotiate {
-            flags,
-            domain: None,
-            workstation: None,
-            version: None,
-        });
+        return Ok(Negotiate { flags, domain: None, workstation: None, version: None });
     }
-    let (_, (domain, workstation)) = (field, field)
-        .parse(rest)
-        .map_err(truncated("NEGOTIATE fields"))?;
-    let text = |f: Field, name| -> Result<Option<String>, AuthError> {
-        Ok(Some(f.slice(msg, name)?)
-            .filter(|b| !b.is_empty())
-            .map(decode_oem))
-    };
+    let (_, (domain, workstation)) = (field, field).parse(rest).map_err(truncated("NEGOTIATE fields"))?;
+    let text =
+        |f: Field, name| -> Result<Option<String>, AuthError> { Ok(Some(f.slice(msg, name)?).filter(|b| !b.is_empty()).map(decode_oem)) };
     Ok(Negotiate {
         flags,
         domain: text(domain, "NEGOTIATE DomainName")?,
@@ -475,30 +397,20 @@ fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthE
 }
 
 fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, AuthError> {
-    let (rest, (target_name, flags)) = (field, le_u32)
-        .parse(rest)
-        .map_err(truncated("CHALLENGE header"))?;
+    let (rest, (target_name, flags)) = (field, le_u32).parse(rest).map_err(truncated("CHALLENGE header"))?;
     let flags = NegotiateFlags(flags);
     // ServerChallenge (8) and Reserved (8): skipped, the nonce is not ours to keep.
-    let (rest, _) = take(16usize)
-        .parse(rest)
-        .map_err(truncated("CHALLENGE header"))?;
+    let (rest, _) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     let target_name_text = decode_string(target_name.slice(msg, "CHALLENGE TargetName")?, unicode);
     // Pre-NTLMv2 servers end the message before TargetInfo.
-    let target_info = if rest.is_empty() {
-        None
-    } else {
-        Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1)
-    };
+    let target_info = if rest.is_empty() { None } else { Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1) };
     let mut fields = vec![target_name];
     fields.extend(target_info);
     Ok(Challenge {
         flags,
         target_name: target_name_text,
-        av_pairs: target_info
-            .map(|f| parse_av_pairs(f.slice_clamped(msg)))
-            .unwrap_or_default(),
+        av_pairs: target_info.map(|f| parse_av_pairs(f.slice_clamped(msg))).unwrap_or_default(),
         version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
     })
 }
@@ -543,9 +455,7 @@ fn av_pair(id: u16, value: &[u8]) -> AvPair<'_> {
 
 fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate, AuthError> {
     let (_, (lm, nt, domain, user, workstation, session_key, flags)) =
-        (field, field, field, field, field, field, le_u32)
-            .parse(rest)
-            .map_err(truncated("AUTHENTICATE header"))?;
+        (field, field, field, field, field, field, le_u32).parse(rest).map_err(truncated("AUTHENTICATE header"))?;
     let flags = NegotiateFlags(flags);
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     // The secret fields are bounds-checked like the others, then only measured.
@@ -597,13 +507,7 @@ mod tests {
     #[test]
     fn challenge_with_unterminated_av_pairs_keeps_the_pairs_present() {
         let c = challenge(NTLM_CHALLENGE_UNTERMINATED_AV);
-        assert_eq!(
-            c.av_pairs,
-            vec![
-                AvPair::NbDomainName("CNAMIS".into()),
-                AvPair::NbComputerName("SATURN".into())
-            ]
-        );
+        assert_eq!(c.av_pairs, vec![AvPair::NbDomainName("CNAMIS".into()), AvPair::NbComputerName("SATURN".into())]);
         assert_eq!(c.nb_computer_name(), Some("SATURN"));
         assert_eq!(c.dns_computer_name(), None);
     }
@@ -636,42 +540,25 @@ mod tests {
         // An LM response that is not Z(1) is not anonymous either.
         assert_eq!(authenticate(24, 0, "").kind(), AuthKind::LmOnly);
         assert_eq!(authenticate(0, 16, "alice").kind(), AuthKind::Unknown);
-        assert!(
-            AuthKind::V1.is_v1_or_lm()
-                && AuthKind::LmOnly.is_v1_or_lm()
-                && !AuthKind::V2.is_v1_or_lm()
-        );
+        assert!(AuthKind::V1.is_v1_or_lm() && AuthKind::LmOnly.is_v1_or_lm() && !AuthKind::V2.is_v1_or_lm());
     }
 
     /// A NEGOTIATE that sets NEGOTIATE_VERSION but whose payload starts at 32 has no VERSION.
     #[test]
     fn version_needs_room_before_the_payload() {
         let mut msg = b"NTLMSSP\0\x01\0\0\0".to_vec();
-        msg.extend_from_slice(
-            &(NegotiateFlags::VERSION | NegotiateFlags::OEM_DOMAIN_SUPPLIED).to_le_bytes(),
-        );
+        msg.extend_from_slice(&(NegotiateFlags::VERSION | NegotiateFlags::OEM_DOMAIN_SUPPLIED).to_le_bytes());
         msg.extend_from_slice(&[2, 0, 2, 0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         msg.extend_from_slice(b"AB");
-        let Ok(NtlmMessage::Negotiate(n)) = parse_ntlmssp(&msg) else {
-            panic!("not a NEGOTIATE")
-        };
+        let Ok(NtlmMessage::Negotiate(n)) = parse_ntlmssp(&msg) else { panic!("not a NEGOTIATE") };
         assert_eq!((n.domain.as_deref(), n.version), (Some("AB"), None));
     }
 
     #[test]
     fn rejects_unknown_types_and_wrong_signatures() {
-        assert_eq!(
-            parse_ntlmssp(b"NTLMSSP\0\x04\0\0\0"),
-            Err(AuthError::UnknownNtlmMessage(4))
-        );
-        assert_eq!(
-            parse_ntlmssp(b"NTLMSS"),
-            Err(AuthError::Truncated("NTLMSSP signature"))
-        );
-        assert_eq!(
-            parse_ntlmssp(b"NTLMSSX\0\x01\0\0\0"),
-            Err(AuthError::Malformed("NTLMSSP signature"))
-        );
+        assert_eq!(parse_ntlmssp(b"NTLMSSP\0\x04\0\0\0"), Err(AuthError::UnknownNtlmMessage(4)));
+        assert_eq!(parse_ntlmssp(b"NTLMSS"), Err(AuthError::Truncated("NTLMSSP signature")));
+        assert_eq!(parse_ntlmssp(b"NTLMSSX\0\x01\0\0\0"), Err(AuthError::Malformed("NTLMSSP signature")));
     }
 
     proptest! {

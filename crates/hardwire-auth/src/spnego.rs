@@ -159,17 +159,10 @@ pub struct GssInitialToken<'a> {
 
 /// Parses the RFC 2743 framing `0x60 len OID inner...`.
 pub fn parse_gss_initial(input: &[u8]) -> Result<GssInitialToken<'_>, AuthError> {
-    let outer = Reader::new(input).expect(
-        Class::Application,
-        TAG_GSS_INITIAL,
-        "GSS InitialContextToken",
-    )?;
+    let outer = Reader::new(input).expect(Class::Application, TAG_GSS_INITIAL, "GSS InitialContextToken")?;
     let mut body = outer.contents()?;
     let oid = body.read()?.universal(TAG_OID, "GSS thisMech")?;
-    Ok(GssInitialToken {
-        mech: MechType::from_oid(oid)?,
-        inner: TokenBytes(body.rest()),
-    })
+    Ok(GssInitialToken { mech: MechType::from_oid(oid)?, inner: TokenBytes(body.rest()) })
 }
 
 /// GSS context flags of a NegTokenInit (RFC 4178 ContextFlags, RFC 2743 names), as the first
@@ -248,12 +241,7 @@ pub fn parse_negotiation_token(input: &[u8]) -> Result<NegotiationToken<'_>, Aut
 /// The fields of a NegTokenInit or NegTokenInit2. Unknown tags are skipped so that extensions
 /// do not hide the mechanism token.
 fn parse_neg_token_init(mut fields: Reader<'_>) -> Result<NegTokenInit<'_>, AuthError> {
-    let mut init = NegTokenInit {
-        mech_types: Vec::new(),
-        req_flags: None,
-        mech_token: None,
-        has_mech_list_mic: false,
-    };
+    let mut init = NegTokenInit { mech_types: Vec::new(), req_flags: None, mech_token: None, has_mech_list_mic: false };
     while !fields.is_empty() {
         let field = fields.read()?;
         if field.class != Class::Context {
@@ -269,14 +257,9 @@ fn parse_neg_token_init(mut fields: Reader<'_>) -> Result<NegTokenInit<'_>, Auth
                 }
             }
             1 => init.req_flags = Some(value.bit_string_u32("reqFlags")?.to_be_bytes()[0]),
-            2 => {
-                init.mech_token = Some(TokenBytes(value.universal(TAG_OCTET_STRING, "mechToken")?))
-            }
+            2 => init.mech_token = Some(TokenBytes(value.universal(TAG_OCTET_STRING, "mechToken")?)),
             // [3] is mechListMIC in RFC 4178 but negHints (a SEQUENCE) in NegTokenInit2.
-            3 | 4 => {
-                init.has_mech_list_mic |=
-                    value.class == Class::Universal && value.tag == TAG_OCTET_STRING
-            }
+            3 | 4 => init.has_mech_list_mic |= value.class == Class::Universal && value.tag == TAG_OCTET_STRING,
             _ => {}
         }
     }
@@ -284,12 +267,7 @@ fn parse_neg_token_init(mut fields: Reader<'_>) -> Result<NegTokenInit<'_>, Auth
 }
 
 fn parse_neg_token_resp(mut fields: Reader<'_>) -> Result<NegTokenResp<'_>, AuthError> {
-    let mut resp = NegTokenResp {
-        neg_state: None,
-        supported_mech: None,
-        response_token: None,
-        has_mech_list_mic: false,
-    };
+    let mut resp = NegTokenResp { neg_state: None, supported_mech: None, response_token: None, has_mech_list_mic: false };
     while !fields.is_empty() {
         let field = fields.read()?;
         if field.class != Class::Context {
@@ -297,21 +275,9 @@ fn parse_neg_token_resp(mut fields: Reader<'_>) -> Result<NegTokenResp<'_>, Auth
         }
         let value = field.inner("NegTokenResp field")?;
         match field.tag {
-            0 => {
-                resp.neg_state = Some(NegState::from_value(
-                    value.integer(TAG_ENUMERATED, "negState")?,
-                ))
-            }
-            1 => {
-                resp.supported_mech = Some(MechType::from_oid(
-                    value.universal(TAG_OID, "supportedMech")?,
-                )?)
-            }
-            2 => {
-                resp.response_token = Some(TokenBytes(
-                    value.universal(TAG_OCTET_STRING, "responseToken")?,
-                ))
-            }
+            0 => resp.neg_state = Some(NegState::from_value(value.integer(TAG_ENUMERATED, "negState")?)),
+            1 => resp.supported_mech = Some(MechType::from_oid(value.universal(TAG_OID, "supportedMech")?)?),
+            2 => resp.response_token = Some(TokenBytes(value.universal(TAG_OCTET_STRING, "responseToken")?)),
             3 => resp.has_mech_list_mic = true,
             _ => {}
         }

@@ -285,8 +285,5 @@ pub(crate) const HTTP_NEGOTIATE_RAW_NTLM_V1: &str = concat!(
 
 /// Decodes a hex constant (test helper).
 pub(crate) fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex test vector"))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex test vector")).collect()
 }

@@ -88,11 +88,7 @@ impl DataRepresentation {
             1 => ByteOrder::Little,
             _ => return None,
         };
-        Some(DataRepresentation {
-            byte_order,
-            character: drep[0] & 0x0f,
-            floating_point: drep[1],
-        })
+        Some(DataRepresentation { byte_order, character: drep[0] & 0x0f, floating_point: drep[1] })
     }
 }
 
@@ -168,15 +164,9 @@ impl PacketType {
         match self {
             PacketType::Request | PacketType::Response => HEADER_LEN + 8,
             PacketType::Fault => HEADER_LEN + 16,
-            PacketType::Bind
-            | PacketType::AlterContext
-            | PacketType::BindAck
-            | PacketType::AlterContextResp => HEADER_LEN + 8,
+            PacketType::Bind | PacketType::AlterContext | PacketType::BindAck | PacketType::AlterContextResp => HEADER_LEN + 8,
             PacketType::BindNak => HEADER_LEN + 2,
-            PacketType::Auth3
-            | PacketType::Shutdown
-            | PacketType::CoCancel
-            | PacketType::Orphaned => HEADER_LEN,
+            PacketType::Auth3 | PacketType::Shutdown | PacketType::CoCancel | PacketType::Orphaned => HEADER_LEN,
         }
     }
 }
@@ -576,10 +566,7 @@ fn uuid_in(order: ByteOrder) -> impl Fn(&[u8]) -> NomResult<'_, Uuid> {
         let (rest, bytes) = take(16usize).parse(input)?;
         match Uuid::from_wire_slice(bytes, order) {
             Some(uuid) => Ok((rest, uuid)),
-            None => Err(nom::Err::Error(nom::error::Error::new(
-                input,
-                nom::error::ErrorKind::Eof,
-            ))),
+            None => Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Eof))),
         }
     }
 }
@@ -589,14 +576,7 @@ fn syntax_id(order: ByteOrder) -> impl Fn(&[u8]) -> NomResult<'_, SyntaxId> {
         let (input, uuid) = uuid_in(order)(input)?;
         // if_version is one u32: major in the low half, minor in the high half (C706 12.6.3.1).
         let (input, if_version) = u32_in(order)(input)?;
-        Ok((
-            input,
-            SyntaxId {
-                uuid,
-                version: (if_version & 0xffff) as u16,
-                version_minor: (if_version >> 16) as u16,
-            },
-        ))
+        Ok((input, SyntaxId { uuid, version: (if_version & 0xffff) as u16, version_minor: (if_version >> 16) as u16 }))
     }
 }
 
@@ -609,46 +589,25 @@ fn malformed(what: &'static str) -> impl Fn(nom::Err<nom::error::Error<&[u8]>>) 
 /// PDU and an `auth_length` that fits. Does not need the rest of the fragment.
 pub fn parse_header(input: &[u8]) -> Result<Header, DceRpcError> {
     let bytes: &[u8; HEADER_LEN] = match input.get(..HEADER_LEN) {
-        Some(slice) => slice
-            .try_into()
-            .map_err(|_| DceRpcError::Incomplete(HEADER_LEN))?,
+        Some(slice) => slice.try_into().map_err(|_| DceRpcError::Incomplete(HEADER_LEN))?,
         None => return Err(DceRpcError::Incomplete(HEADER_LEN - input.len())),
     };
     let [rpc_vers, rpc_vers_minor, ptype, flags, d0, d1, d2, d3, rest @ ..] = *bytes;
     if rpc_vers != 5 || rpc_vers_minor > 1 {
-        return Err(DceRpcError::BadVersion {
-            major: rpc_vers,
-            minor: rpc_vers_minor,
-        });
+        return Err(DceRpcError::BadVersion { major: rpc_vers, minor: rpc_vers_minor });
     }
     let packet_type = PacketType::from_code(ptype).ok_or(DceRpcError::UnknownPacketType(ptype))?;
-    let drep = DataRepresentation::from_bytes([d0, d1, d2, d3])
-        .ok_or(DceRpcError::Malformed("data representation"))?;
+    let drep = DataRepresentation::from_bytes([d0, d1, d2, d3]).ok_or(DceRpcError::Malformed("data representation"))?;
     let order = drep.byte_order;
-    let (_, (frag_length, auth_length, call_id)) = (u16_in(order), u16_in(order), u32_in(order))
-        .parse(&rest[..])
-        .map_err(malformed("header"))?;
+    let (_, (frag_length, auth_length, call_id)) =
+        (u16_in(order), u16_in(order), u32_in(order)).parse(&rest[..]).map_err(malformed("header"))?;
     if usize::from(frag_length) < packet_type.fixed_len() {
         return Err(DceRpcError::BadFragLength(frag_length));
     }
-    if auth_length > 0
-        && usize::from(auth_length) + SEC_TRAILER_LEN + HEADER_LEN > usize::from(frag_length)
-    {
-        return Err(DceRpcError::BadAuthLength {
-            auth_length,
-            frag_length,
-        });
+    if auth_length > 0 && usize::from(auth_length) + SEC_TRAILER_LEN + HEADER_LEN > usize::from(frag_length) {
+        return Err(DceRpcError::BadAuthLength { auth_length, frag_length });
     }
-    Ok(Header {
-        rpc_vers,
-        rpc_vers_minor,
-        packet_type,
-        flags,
-        drep,
-        frag_length,
-        auth_length,
-        call_id,
-    })
+    Ok(Header { rpc_vers, rpc_vers_minor, packet_type, flags, drep, frag_length, auth_length, call_id })
 }
 
 /// Parses one whole PDU from the start of `input` (which may hold more bytes after it).
@@ -657,13 +616,9 @@ pub fn parse_header(input: &[u8]) -> Result<Header, DceRpcError> {
 pub fn parse_pdu(input: &[u8]) -> Result<Pdu<'_>, DceRpcError> {
     let header = parse_header(input)?;
     let frag_length = usize::from(header.frag_length);
-    let fragment = input
-        .get(..frag_length)
-        .ok_or_else(|| DceRpcError::Incomplete(frag_length.saturating_sub(input.len())))?;
+    let fragment = input.get(..frag_length).ok_or_else(|| DceRpcError::Incomplete(frag_length.saturating_sub(input.len())))?;
     let (body_end, auth) = split_auth(&header, fragment)?;
-    let body = fragment
-        .get(HEADER_LEN..body_end)
-        .ok_or(DceRpcError::Malformed("auth verifier overlaps the body"))?;
+    let body = fragment.get(HEADER_LEN..body_end).ok_or(DceRpcError::Malformed("auth verifier overlaps the body"))?;
     let pad = auth.map_or(0, |verifier| usize::from(verifier.pad_length));
     let order = header.byte_order();
     let body = match header.packet_type {
@@ -692,16 +647,11 @@ pub fn frame_pdu(input: &[u8]) -> Frame<'_> {
     };
     let len = usize::from(header.frag_length);
     if input.len() < len {
-        return Frame::Incomplete {
-            needed: len - input.len(),
-        };
+        return Frame::Incomplete { needed: len - input.len() };
     }
     match parse_pdu(input) {
         Ok(pdu) => Frame::Complete { pdu, len },
-        Err(error) => Frame::Invalid {
-            error,
-            skip: Some(len),
-        },
+        Err(error) => Frame::Invalid { error, skip: Some(len) },
     }
 }
 
@@ -715,20 +665,13 @@ pub fn looks_like_dcerpc_bind(first_bytes: &[u8]) -> bool {
     if minor > 1 || d0 & 0xee != 0 || d1 > 3 || d2 != 0 || d3 != 0 {
         return false;
     }
-    let frag_length = if d0 & 0x10 != 0 {
-        u16::from_le_bytes([f0, f1])
-    } else {
-        u16::from_be_bytes([f0, f1])
-    };
+    let frag_length = if d0 & 0x10 != 0 { u16::from_le_bytes([f0, f1]) } else { u16::from_be_bytes([f0, f1]) };
     // Header, bind fixed part, one context id/count, one abstract and one transfer syntax.
     usize::from(frag_length) >= HEADER_LEN + 8 + 4 + 4 + 2 * 20
 }
 
 /// Finds the auth verifier at the end of the fragment; returns where the body ends.
-fn split_auth<'a>(
-    header: &Header,
-    fragment: &'a [u8],
-) -> Result<(usize, Option<AuthVerifier<'a>>), DceRpcError> {
+fn split_auth<'a>(header: &Header, fragment: &'a [u8]) -> Result<(usize, Option<AuthVerifier<'a>>), DceRpcError> {
     if header.auth_length == 0 {
         return Ok((fragment.len(), None));
     }
@@ -737,18 +680,11 @@ fn split_auth<'a>(
         .len()
         .checked_sub(token_len + SEC_TRAILER_LEN)
         .filter(|&start| start >= HEADER_LEN)
-        .ok_or(DceRpcError::BadAuthLength {
-            auth_length: header.auth_length,
-            frag_length: header.frag_length,
-        })?;
-    let trailer = fragment
-        .get(trailer_start..)
-        .ok_or(DceRpcError::Malformed("auth verifier"))?;
+        .ok_or(DceRpcError::BadAuthLength { auth_length: header.auth_length, frag_length: header.frag_length })?;
+    let trailer = fragment.get(trailer_start..).ok_or(DceRpcError::Malformed("auth verifier"))?;
     let order = header.byte_order();
     let (token, (auth_type, auth_level, pad_length, _reserved, context_id)) =
-        (u8_at, u8_at, u8_at, u8_at, u32_in(order))
-            .parse(trailer)
-            .map_err(malformed("auth verifier"))?;
+        (u8_at, u8_at, u8_at, u8_at, u32_in(order)).parse(trailer).map_err(malformed("auth verifier"))?;
     Ok((
         trailer_start,
         Some(AuthVerifier {
@@ -763,79 +699,45 @@ fn split_auth<'a>(
 
 /// The stub: what remains of the body less the auth padding that precedes the trailer.
 fn strip_pad(stub: &[u8], pad: usize) -> Result<&[u8], DceRpcError> {
-    let end = stub
-        .len()
-        .checked_sub(pad)
-        .ok_or(DceRpcError::Malformed("auth pad longer than the stub"))?;
-    stub.get(..end)
-        .ok_or(DceRpcError::Malformed("auth pad longer than the stub"))
+    let end = stub.len().checked_sub(pad).ok_or(DceRpcError::Malformed("auth pad longer than the stub"))?;
+    stub.get(..end).ok_or(DceRpcError::Malformed("auth pad longer than the stub"))
 }
 
-fn parse_request<'a>(
-    header: &Header,
-    body: &'a [u8],
-    pad: usize,
-) -> Result<Request<'a>, DceRpcError> {
+fn parse_request<'a>(header: &Header, body: &'a [u8], pad: usize) -> Result<Request<'a>, DceRpcError> {
     let order = header.byte_order();
-    let (rest, (alloc_hint, context_id, opnum)) = (u32_in(order), u16_in(order), u16_in(order))
-        .parse(body)
-        .map_err(malformed("request header"))?;
+    let (rest, (alloc_hint, context_id, opnum)) =
+        (u32_in(order), u16_in(order), u16_in(order)).parse(body).map_err(malformed("request header"))?;
     let (rest, object) = if header.has_object_uuid() {
         let (rest, uuid) = uuid_in(order)(rest).map_err(malformed("request object UUID"))?;
         (rest, Some(uuid))
     } else {
         (rest, None)
     };
-    Ok(Request {
-        alloc_hint,
-        context_id,
-        opnum,
-        object,
-        stub: strip_pad(rest, pad)?,
-    })
+    Ok(Request { alloc_hint, context_id, opnum, object, stub: strip_pad(rest, pad)? })
 }
 
 fn parse_response(order: ByteOrder, body: &[u8], pad: usize) -> Result<Response<'_>, DceRpcError> {
     let (rest, (alloc_hint, context_id, cancel_count, _reserved)) =
-        (u32_in(order), u16_in(order), u8_at, u8_at)
-            .parse(body)
-            .map_err(malformed("response header"))?;
-    Ok(Response {
-        alloc_hint,
-        context_id,
-        cancel_count,
-        stub: strip_pad(rest, pad)?,
-    })
+        (u32_in(order), u16_in(order), u8_at, u8_at).parse(body).map_err(malformed("response header"))?;
+    Ok(Response { alloc_hint, context_id, cancel_count, stub: strip_pad(rest, pad)? })
 }
 
 fn parse_fault(order: ByteOrder, body: &[u8]) -> Result<Fault, DceRpcError> {
     let (_, (alloc_hint, context_id, cancel_count, _reserved, status)) =
-        (u32_in(order), u16_in(order), u8_at, u8_at, u32_in(order))
-            .parse(body)
-            .map_err(malformed("fault"))?;
-    Ok(Fault {
-        alloc_hint,
-        context_id,
-        cancel_count,
-        status,
-    })
+        (u32_in(order), u16_in(order), u8_at, u8_at, u32_in(order)).parse(body).map_err(malformed("fault"))?;
+    Ok(Fault { alloc_hint, context_id, cancel_count, status })
 }
 
 fn parse_bind(order: ByteOrder, body: &[u8]) -> Result<Bind, DceRpcError> {
     let (rest, (max_xmit_frag, max_recv_frag, assoc_group_id)) =
-        (u16_in(order), u16_in(order), u32_in(order))
-            .parse(body)
-            .map_err(malformed("bind header"))?;
-    let (mut rest, (n_context_elem, _reserved, _reserved2)) = (u8_at, u8_at, u16_in(order))
-        .parse(rest)
-        .map_err(malformed("bind context list"))?;
+        (u16_in(order), u16_in(order), u32_in(order)).parse(body).map_err(malformed("bind header"))?;
+    let (mut rest, (n_context_elem, _reserved, _reserved2)) =
+        (u8_at, u8_at, u16_in(order)).parse(rest).map_err(malformed("bind context list"))?;
     // The Vec grows with each element actually read, so a large count costs nothing.
     let mut contexts = Vec::new();
     for _ in 0..n_context_elem {
         let (after, (context_id, n_transfer_syn, _reserved, abstract_syntax)) =
-            (u16_in(order), u8_at, u8_at, syntax_id(order))
-                .parse(rest)
-                .map_err(malformed("presentation context"))?;
+            (u16_in(order), u8_at, u8_at, syntax_id(order)).parse(rest).map_err(malformed("presentation context"))?;
         rest = after;
         let mut transfer_syntaxes = Vec::new();
         for _ in 0..n_transfer_syn {
@@ -843,57 +745,29 @@ fn parse_bind(order: ByteOrder, body: &[u8]) -> Result<Bind, DceRpcError> {
             rest = after;
             transfer_syntaxes.push(syntax);
         }
-        contexts.push(ContextElement {
-            context_id,
-            abstract_syntax,
-            transfer_syntaxes,
-        });
+        contexts.push(ContextElement { context_id, abstract_syntax, transfer_syntaxes });
     }
-    Ok(Bind {
-        max_xmit_frag,
-        max_recv_frag,
-        assoc_group_id,
-        contexts,
-    })
+    Ok(Bind { max_xmit_frag, max_recv_frag, assoc_group_id, contexts })
 }
 
 fn parse_bind_ack(order: ByteOrder, body: &[u8]) -> Result<BindAck<'_>, DceRpcError> {
     let (rest, (max_xmit_frag, max_recv_frag, assoc_group_id, address_len)) =
-        (u16_in(order), u16_in(order), u32_in(order), u16_in(order))
-            .parse(body)
-            .map_err(malformed("bind_ack header"))?;
-    let (rest, secondary_address) = take(address_len)
-        .parse(rest)
-        .map_err(malformed("bind_ack secondary address"))?;
+        (u16_in(order), u16_in(order), u32_in(order), u16_in(order)).parse(body).map_err(malformed("bind_ack header"))?;
+    let (rest, secondary_address) = take(address_len).parse(rest).map_err(malformed("bind_ack secondary address"))?;
     // The result list is 4-byte aligned from the start of the PDU; the body starts at 16.
     let consumed = HEADER_LEN + 10 + usize::from(address_len);
     let pad = (4 - consumed % 4) % 4;
-    let (rest, _) = take(pad)
-        .parse(rest)
-        .map_err(malformed("bind_ack padding"))?;
-    let (mut rest, (n_results, _reserved, _reserved2)) = (u8_at, u8_at, u16_in(order))
-        .parse(rest)
-        .map_err(malformed("bind_ack result list"))?;
+    let (rest, _) = take(pad).parse(rest).map_err(malformed("bind_ack padding"))?;
+    let (mut rest, (n_results, _reserved, _reserved2)) =
+        (u8_at, u8_at, u16_in(order)).parse(rest).map_err(malformed("bind_ack result list"))?;
     let mut results = Vec::new();
     for _ in 0..n_results {
         let (after, (result, reason, transfer_syntax)) =
-            (u16_in(order), u16_in(order), syntax_id(order))
-                .parse(rest)
-                .map_err(malformed("bind_ack result"))?;
+            (u16_in(order), u16_in(order), syntax_id(order)).parse(rest).map_err(malformed("bind_ack result"))?;
         rest = after;
-        results.push(ContextResult {
-            result,
-            reason,
-            transfer_syntax,
-        });
+        results.push(ContextResult { result, reason, transfer_syntax });
     }
-    Ok(BindAck {
-        max_xmit_frag,
-        max_recv_frag,
-        assoc_group_id,
-        secondary_address,
-        results,
-    })
+    Ok(BindAck { max_xmit_frag, max_recv_frag, assoc_group_id, secondary_address, results })
 }
 
 fn parse_bind_nak(order: ByteOrder, body: &[u8]) -> Result<BindNak, DceRpcError> {
@@ -911,10 +785,7 @@ fn parse_bind_nak(order: ByteOrder, body: &[u8]) -> Result<BindNak, DceRpcError>
             }
         }
     }
-    Ok(BindNak {
-        reject_reason,
-        versions,
-    })
+    Ok(BindNak { reject_reason, versions })
 }
 
 #[cfg(test)]
@@ -924,9 +795,7 @@ pub(crate) mod tests {
 
     /// Test helper: hex text to bytes.
     pub(crate) fn hex(text: &str) -> Vec<u8> {
-        (0..text.len() / 2)
-            .map(|index| u8::from_str_radix(&text[2 * index..2 * index + 2], 16).expect("hex"))
-            .collect()
+        (0..text.len() / 2).map(|index| u8::from_str_radix(&text[2 * index..2 * index + 2], 16).expect("hex")).collect()
     }
 
     fn uuid(text: &str) -> Uuid {
@@ -955,15 +824,16 @@ pub(crate) mod tests {
     // Frame 18: bind, RPC_NETLOGON V0.1, 32bit NDR.
     const BIND_BE: &str = "05000b0300000000004800000000000110b810b8000000000100000000000100123456781234abcdef0001234567cffb000100008a885d041ceb11c99fe808002b10486000020000";
     // Frame 19: bind_ack, max_xmit 4280, 0 results.
-    const BIND_ACK_BE: &str = "05000c0300000000003800000000000110b810b800000001000000000000000100000000045d888aeb1cc9119fe808002b10486002000000";
+    const BIND_ACK_BE: &str =
+        "05000c0300000000003800000000000110b810b800000001000000000000000100000000045d888aeb1cc9119fe808002b10486002000000";
     // Frame 20: bind_nak, reason not specified (0).
     const BIND_NAK_BE: &str = "05000d030000000000180000000000010000000000000000";
     // Frame 61: request, call 1, context 0, opnum 8, alloc hint 100.
-    const REQUEST_BE: &str =
-        "0500000300000000002c00000000000100000064000000080000000000000000000000000000000000000000";
+    const REQUEST_BE: &str = "0500000300000000002c00000000000100000064000000080000000000000000000000000000000000000000";
     // Frames 26, 27 (little endian): alter_context to svcctl and its response.
     const ALTER_CONTEXT: &str = "05000e03100000004800000001000000b810b81001000000010000000100010081bb7a364498f135ad3298f03800100301000000045d888aeb1cc9119fe808002b10486002000000";
-    const ALTER_CONTEXT_RESP: &str = "05000f03100000003800000001000000b810b81001000000000000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    const ALTER_CONTEXT_RESP: &str =
+        "05000f03100000003800000001000000b810b81001000000000000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
     // Frames 41 and 48: co_cancel (18) and orphaned (19).
     const CO_CANCEL: &str = "050012031000000018000000010000000000000000000000";
     const ORPHANED: &str = "050013031000000018000000010000000000000000000000";
@@ -974,8 +844,10 @@ pub(crate) mod tests {
 
     // zeek/Traces/dce-rpc/bind-ack-no-inband-null.pcap frames 5, 10, 15: bind_acks whose
     // secondary address has no NUL (tshark and Zeek's baseline: "ABC", "ABC", "X").
-    const ACK_ABC: &str = "05000c03100000003c00000001000000b810b8107856341203004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
-    const ACK_ABC_NUL: &str = "05000c03100000003c00000001000000b810b8107856341204004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    const ACK_ABC: &str =
+        "05000c03100000003c00000001000000b810b8107856341203004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
+    const ACK_ABC_NUL: &str =
+        "05000c03100000003c00000001000000b810b8107856341204004142430000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
     const ACK_X: &str = "05000c03100000003800000001000000b810b81078563412010058000100000000000000045d888aeb1cc9119fe808002b10486002000000";
 
     const ALL: [&str; 18] = [
@@ -1012,9 +884,7 @@ pub(crate) mod tests {
         assert_eq!(bind.header.frag_length, 160);
         assert!(bind.header.is_first_frag() && bind.header.is_last_frag());
         assert_eq!(bind.header.byte_order(), ByteOrder::Little);
-        let PduBody::Bind(body) = bind.body else {
-            panic!("not a bind")
-        };
+        let PduBody::Bind(body) = bind.body else { panic!("not a bind") };
         assert_eq!((body.max_xmit_frag, body.max_recv_frag), (4280, 4280));
         assert_eq!(body.contexts.len(), 3);
         let atsvc = uuid("1ff70682-0a51-30e8-076d-740be8cee98b");
@@ -1028,14 +898,7 @@ pub(crate) mod tests {
                 context.transfer_syntaxes[0].uuid
             })
             .collect();
-        assert_eq!(
-            transfer,
-            [
-                NDR32_SYNTAX,
-                NDR64_SYNTAX,
-                uuid("6cb71c2c-9812-4540-0300-000000000000")
-            ]
-        );
+        assert_eq!(transfer, [NDR32_SYNTAX, NDR64_SYNTAX, uuid("6cb71c2c-9812-4540-0300-000000000000")]);
         assert_eq!(bind.auth, None);
         assert!(looks_like_dcerpc_bind(&hex(BIND_3109)));
     }
@@ -1043,20 +906,11 @@ pub(crate) mod tests {
     #[test]
     fn bind_ack_results_after_secondary_address() {
         let ack = pdu(BIND_ACK_3109);
-        let PduBody::BindAck(body) = ack.body else {
-            panic!("not a bind_ack")
-        };
+        let PduBody::BindAck(body) = ack.body else { panic!("not a bind_ack") };
         assert_eq!(body.assoc_group_id, 0x0ad8);
         assert_eq!(body.secondary_address_str(), Some("\\PIPE\\atsvc"));
         let results: Vec<u16> = body.results.iter().map(|result| result.result).collect();
-        assert_eq!(
-            results,
-            [
-                RESULT_PROVIDER_REJECTION,
-                RESULT_ACCEPTANCE,
-                RESULT_NEGOTIATE_ACK
-            ]
-        );
+        assert_eq!(results, [RESULT_PROVIDER_REJECTION, RESULT_ACCEPTANCE, RESULT_NEGOTIATE_ACK]);
         assert!(body.results[1].is_accepted());
         assert_eq!(body.results[1].transfer_syntax.uuid, NDR64_SYNTAX);
     }
@@ -1074,25 +928,18 @@ pub(crate) mod tests {
                 other => panic!("not a bind_ack: {other:?}"),
             })
             .collect();
-        assert_eq!(
-            names,
-            [Some("ABC".into()), Some("ABC".into()), Some("X".into())]
-        );
+        assert_eq!(names, [Some("ABC".into()), Some("ABC".into()), Some("X".into())]);
     }
 
     #[test]
     fn request_and_response() {
         let request = pdu(REQUEST_3109);
-        let PduBody::Request(body) = request.body else {
-            panic!("not a request")
-        };
+        let PduBody::Request(body) = request.body else { panic!("not a request") };
         assert_eq!((body.context_id, body.opnum, body.alloc_hint), (1, 0, 136));
         assert_eq!(body.object, None);
         assert_eq!(body.stub.len(), 136);
         let response = pdu(RESPONSE_3109);
-        let PduBody::Response(body) = response.body else {
-            panic!("not a response")
-        };
+        let PduBody::Response(body) = response.body else { panic!("not a response") };
         assert_eq!((response.header.call_id, body.context_id), (2, 1));
         assert_eq!(body.stub.len(), 8);
     }
@@ -1109,22 +956,15 @@ pub(crate) mod tests {
         assert!(auth.token.starts_with(b"NTLMSSP\0\x01\0\0\0"));
         // The token is never printed.
         assert!(!format!("{auth:?}").contains("NTLMSSP"));
-        let PduBody::Bind(body) = bind.body else {
-            panic!("not a bind")
-        };
+        let PduBody::Bind(body) = bind.body else { panic!("not a bind") };
         assert_eq!(body.contexts.len(), 2);
-        assert_eq!(
-            body.contexts[0].abstract_syntax.uuid,
-            uuid("367abb81-9844-35f1-ad32-98f038001003")
-        );
+        assert_eq!(body.contexts[0].abstract_syntax.uuid, uuid("367abb81-9844-35f1-ad32-98f038001003"));
 
         let request = pdu(REQUEST_PRIVACY_5133);
         let auth = request.auth.expect("verifier");
         assert_eq!((auth.pad_length, auth.context_id), (4, 0));
         assert_eq!(auth.token.len(), 16);
-        let PduBody::Request(body) = request.body else {
-            panic!("not a request")
-        };
+        let PduBody::Request(body) = request.body else { panic!("not a request") };
         assert_eq!((body.opnum, body.context_id, body.alloc_hint), (24, 0, 284));
         // 336 - 24 header - 8 trailer - 16 token - 4 pad.
         assert_eq!(body.stub.len(), 284);
@@ -1135,60 +975,34 @@ pub(crate) mod tests {
         let bind = pdu(BIND_BE);
         assert_eq!(bind.header.byte_order(), ByteOrder::Big);
         assert_eq!(bind.header.frag_length, 72);
-        let PduBody::Bind(body) = bind.body else {
-            panic!("not a bind")
-        };
+        let PduBody::Bind(body) = bind.body else { panic!("not a bind") };
         assert_eq!(body.max_xmit_frag, 4280);
         let context = &body.contexts[0];
-        assert_eq!(
-            context.abstract_syntax.uuid,
-            uuid("12345678-1234-abcd-ef00-01234567cffb")
-        );
+        assert_eq!(context.abstract_syntax.uuid, uuid("12345678-1234-abcd-ef00-01234567cffb"));
         // tshark: "RPC_NETLOGON V0.1" (if_version read as one big-endian u32).
-        assert_eq!(
-            (
-                context.abstract_syntax.version,
-                context.abstract_syntax.version_minor
-            ),
-            (0, 1)
-        );
+        assert_eq!((context.abstract_syntax.version, context.abstract_syntax.version_minor), (0, 1));
         assert_eq!(context.transfer_syntaxes[0].uuid, NDR32_SYNTAX);
         assert!(looks_like_dcerpc_bind(&hex(BIND_BE)));
 
-        let PduBody::BindAck(ack) = pdu(BIND_ACK_BE).body else {
-            panic!("not a bind_ack")
-        };
+        let PduBody::BindAck(ack) = pdu(BIND_ACK_BE).body else { panic!("not a bind_ack") };
         assert_eq!((ack.max_xmit_frag, ack.results.len()), (4280, 0));
-        let PduBody::BindNak(nak) = pdu(BIND_NAK_BE).body else {
-            panic!("not a bind_nak")
-        };
+        let PduBody::BindNak(nak) = pdu(BIND_NAK_BE).body else { panic!("not a bind_nak") };
         assert_eq!(nak.reject_reason, 0);
         let request = pdu(REQUEST_BE);
-        let PduBody::Request(body) = request.body else {
-            panic!("not a request")
-        };
+        let PduBody::Request(body) = request.body else { panic!("not a request") };
         assert_eq!((body.opnum, body.context_id, body.alloc_hint), (8, 0, 100));
         assert_eq!(request.header.call_id, 1);
     }
 
     #[test]
     fn other_packet_types() {
-        assert!(
-            matches!(pdu(ALTER_CONTEXT).body, PduBody::AlterContext(ref body) if body.contexts.len() == 1)
-        );
-        assert!(
-            matches!(pdu(ALTER_CONTEXT_RESP).body, PduBody::AlterContextResp(ref body) if body.results[0].is_accepted())
-        );
+        assert!(matches!(pdu(ALTER_CONTEXT).body, PduBody::AlterContext(ref body) if body.contexts.len() == 1));
+        assert!(matches!(pdu(ALTER_CONTEXT_RESP).body, PduBody::AlterContextResp(ref body) if body.results[0].is_accepted()));
         assert_eq!(pdu(CO_CANCEL).body, PduBody::CoCancel);
         assert_eq!(pdu(ORPHANED).body, PduBody::Orphaned);
         let fault = pdu(FAULT);
-        assert_eq!(
-            fault.header.flags,
-            PFC_FIRST_FRAG | PFC_LAST_FRAG | PFC_DID_NOT_EXECUTE
-        );
-        let PduBody::Fault(body) = fault.body else {
-            panic!("not a fault")
-        };
+        assert_eq!(fault.header.flags, PFC_FIRST_FRAG | PFC_LAST_FRAG | PFC_DID_NOT_EXECUTE);
+        let PduBody::Fault(body) = fault.body else { panic!("not a fault") };
         assert_eq!((body.status, body.context_id), (0x1c01_0002, 0));
     }
 
@@ -1196,47 +1010,30 @@ pub(crate) mod tests {
     fn framing_a_stream() {
         let mut stream = hex(BIND_3109);
         stream.extend(hex(REQUEST_3109));
-        let Frame::Complete { len, .. } = frame_pdu(&stream) else {
-            panic!("bind not framed")
-        };
+        let Frame::Complete { len, .. } = frame_pdu(&stream) else { panic!("bind not framed") };
         assert_eq!(len, 160);
         let rest = &stream[len..];
         assert!(matches!(frame_pdu(rest), Frame::Complete { len: 160, .. }));
         assert_eq!(frame_pdu(&rest[..100]), Frame::Incomplete { needed: 60 });
         assert_eq!(frame_pdu(&rest[..10]), Frame::Incomplete { needed: 6 });
-        assert!(matches!(
-            frame_pdu(b"GET / HTTP/1.1\r\nHost: x\r\n"),
-            Frame::Invalid { skip: None, .. }
-        ));
+        assert!(matches!(frame_pdu(b"GET / HTTP/1.1\r\nHost: x\r\n"), Frame::Invalid { skip: None, .. }));
         // A sane header with a body that contradicts it can be skipped.
         let mut bad = hex(BIND_3109);
         bad[24] = 200; // n_context_elem beyond the bytes present
-        assert!(matches!(
-            frame_pdu(&bad),
-            Frame::Invalid {
-                skip: Some(160),
-                ..
-            }
-        ));
+        assert!(matches!(frame_pdu(&bad), Frame::Invalid { skip: Some(160), .. }));
     }
 
     #[test]
     fn header_checks() {
         let mut bytes = hex(REQUEST_3109);
         bytes[0] = 4;
-        assert_eq!(
-            parse_header(&bytes),
-            Err(DceRpcError::BadVersion { major: 4, minor: 0 })
-        );
+        assert_eq!(parse_header(&bytes), Err(DceRpcError::BadVersion { major: 4, minor: 0 }));
         bytes[0] = 5;
         bytes[2] = 1; // connectionless ping
         assert_eq!(parse_header(&bytes), Err(DceRpcError::UnknownPacketType(1)));
         bytes[2] = 0;
         bytes[10] = 0xff; // auth_length larger than the fragment
-        assert!(matches!(
-            parse_header(&bytes),
-            Err(DceRpcError::BadAuthLength { .. })
-        ));
+        assert!(matches!(parse_header(&bytes), Err(DceRpcError::BadAuthLength { .. })));
         assert!(!looks_like_dcerpc_bind(&hex(REQUEST_3109)));
         assert!(!looks_like_dcerpc_bind(&[5, 0, 11]));
     }
@@ -1268,10 +1065,7 @@ pub(crate) mod tests {
         for text in ALL {
             let bytes = hex(text);
             for end in 0..bytes.len() {
-                assert!(
-                    matches!(frame_pdu(&bytes[..end]), Frame::Incomplete { .. }),
-                    "{text} cut at {end}"
-                );
+                assert!(matches!(frame_pdu(&bytes[..end]), Frame::Incomplete { .. }), "{text} cut at {end}");
                 let _ = parse_pdu(&bytes[..end]);
             }
             assert!(matches!(frame_pdu(&bytes), Frame::Complete { .. }));

@@ -60,11 +60,7 @@ impl Default for FragmentAssembler {
 impl FragmentAssembler {
     /// An assembler that buffers at most `cap` stub bytes over all calls in progress.
     pub fn new(cap: usize) -> FragmentAssembler {
-        FragmentAssembler {
-            cap,
-            buffered: 0,
-            calls: Vec::new(),
-        }
+        FragmentAssembler { cap, buffered: 0, calls: Vec::new() }
     }
 
     /// The byte cap.
@@ -86,12 +82,7 @@ impl FragmentAssembler {
     /// fragment carries PFC_LAST_FRAG, `None` while more fragments are expected.
     ///
     /// A PFC_FIRST_FRAG for a call already in progress restarts it (the old bytes are dropped).
-    pub fn push<'a>(
-        &mut self,
-        call_id: u32,
-        pfc_flags: u8,
-        stub: &'a [u8],
-    ) -> Option<AssembledStub<'a>> {
+    pub fn push<'a>(&mut self, call_id: u32, pfc_flags: u8, stub: &'a [u8]) -> Option<AssembledStub<'a>> {
         let first = pfc_flags & PFC_FIRST_FRAG != 0;
         let last = pfc_flags & PFC_LAST_FRAG != 0;
         let position = self.calls.iter().position(|call| call.call_id == call_id);
@@ -116,13 +107,8 @@ impl FragmentAssembler {
             });
         }
 
-        let mut pending = call.take().unwrap_or(PendingCall {
-            call_id,
-            data: Vec::new(),
-            truncated: false,
-            started_midway: !first,
-            fragments: 0,
-        });
+        let mut pending =
+            call.take().unwrap_or(PendingCall { call_id, data: Vec::new(), truncated: false, started_midway: !first, fragments: 0 });
         let room = self.cap.saturating_sub(self.buffered + pending.data.len());
         let kept = stub.get(..room).unwrap_or(stub);
         pending.data.extend_from_slice(kept);
@@ -211,9 +197,7 @@ mod tests {
         let whole = assembler.push(1, LAST, b"ijkl").expect("complete");
         assert_eq!(&*whole.data, b"abcde");
         assert!(whole.truncated);
-        let single = assembler
-            .push(2, FIRST | LAST, b"0123456789")
-            .expect("complete");
+        let single = assembler.push(2, FIRST | LAST, b"0123456789").expect("complete");
         assert_eq!(&*single.data, b"01234");
         assert!(single.truncated);
     }

@@ -23,10 +23,7 @@ pub struct Interface {
 impl Interface {
     /// The operation name for `opnum`, `None` past the table.
     pub fn operation(&self, opnum: u16) -> Option<&'static str> {
-        self.operations
-            .get(usize::from(opnum))
-            .copied()
-            .filter(|name| !name.is_empty())
+        self.operations.get(usize::from(opnum)).copied().filter(|name| !name.is_empty())
     }
 }
 
@@ -83,18 +80,8 @@ pub fn interfaces() -> &'static [Interface] {
     INTERFACES
 }
 
-const fn iface(
-    uuid: u128,
-    name: &'static str,
-    spec: &'static str,
-    operations: &'static [&'static str],
-) -> Interface {
-    Interface {
-        uuid: Uuid::from_u128(uuid),
-        name,
-        spec,
-        operations,
-    }
+const fn iface(uuid: u128, name: &'static str, spec: &'static str, operations: &'static [&'static str]) -> Interface {
+    Interface { uuid: Uuid::from_u128(uuid), name, spec, operations }
 }
 
 // IUnknown methods head every DCOM interface (opnums 0-2).
@@ -125,12 +112,8 @@ const TSCH_OPS: &[&str] = &[
     "SchRpcEnableTask",
 ];
 
-const SASEC_OPS: &[&str] = &[
-    "SASetAccountInformation",
-    "SASetNSAccountInformation",
-    "SAGetNSAccountInformation",
-    "SAGetAccountInformation",
-];
+const SASEC_OPS: &[&str] =
+    &["SASetAccountInformation", "SASetNSAccountInformation", "SAGetNSAccountInformation", "SAGetAccountInformation"];
 
 const SVCCTL_OPS: &[&str] = &[
     "RCloseServiceHandle",
@@ -574,15 +557,8 @@ const DRSUAPI_OPS: &[&str] = &[
     "IDL_DRSReadNgcKey",
 ];
 
-const EPM_OPS: &[&str] = &[
-    "ept_insert",
-    "ept_delete",
-    "ept_lookup",
-    "ept_map",
-    "ept_lookup_handle_free",
-    "ept_inq_object",
-    "ept_mgmt_delete",
-];
+const EPM_OPS: &[&str] =
+    &["ept_insert", "ept_delete", "ept_lookup", "ept_map", "ept_lookup_handle_free", "ept_inq_object", "ept_mgmt_delete"];
 
 const SPOOLSS_OPS: &[&str] = &[
     "RpcEnumPrinters",
@@ -856,50 +832,17 @@ const EFSRPC_OPS: &[&str] = &[
     "EfsRpcQueryProtectors",
 ];
 
-const REMOTE_SCM_ACTIVATOR_OPS: &[&str] = &[
-    IUNKNOWN[0],
-    IUNKNOWN[1],
-    IUNKNOWN[2],
-    "RemoteGetClassObject",
-    "RemoteCreateInstance",
-];
+const REMOTE_SCM_ACTIVATOR_OPS: &[&str] = &[IUNKNOWN[0], IUNKNOWN[1], IUNKNOWN[2], "RemoteGetClassObject", "RemoteCreateInstance"];
 
-const OXID_RESOLVER_OPS: &[&str] = &[
-    "ResolveOxid",
-    "SimplePing",
-    "ComplexPing",
-    "ServerAlive",
-    "ResolveOxid2",
-    "ServerAlive2",
-];
+const OXID_RESOLVER_OPS: &[&str] = &["ResolveOxid", "SimplePing", "ComplexPing", "ServerAlive", "ResolveOxid2", "ServerAlive2"];
 
-const REM_UNKNOWN_OPS: &[&str] = &[
-    IUNKNOWN[0],
-    IUNKNOWN[1],
-    IUNKNOWN[2],
-    "RemQueryInterface",
-    "RemAddRef",
-    "RemRelease",
-    "RemQueryInterface2",
-];
+const REM_UNKNOWN_OPS: &[&str] =
+    &[IUNKNOWN[0], IUNKNOWN[1], IUNKNOWN[2], "RemQueryInterface", "RemAddRef", "RemRelease", "RemQueryInterface2"];
 
-const WBEM_LEVEL1_LOGIN_OPS: &[&str] = &[
-    IUNKNOWN[0],
-    IUNKNOWN[1],
-    IUNKNOWN[2],
-    "EstablishPosition",
-    "RequestChallenge",
-    "WBEMLogin",
-    "NTLMLogin",
-];
+const WBEM_LEVEL1_LOGIN_OPS: &[&str] =
+    &[IUNKNOWN[0], IUNKNOWN[1], IUNKNOWN[2], "EstablishPosition", "RequestChallenge", "WBEMLogin", "NTLMLogin"];
 
-const MGMT_OPS: &[&str] = &[
-    "inq_if_ids",
-    "inq_stats",
-    "is_server_listening",
-    "stop_server_listening",
-    "inq_princ_name",
-];
+const MGMT_OPS: &[&str] = &["inq_if_ids", "inq_stats", "is_server_listening", "stop_server_listening", "inq_princ_name"];
 
 const DSSETUP_OPS: &[&str] = &[
     "DsRolerGetPrimaryDomainInformation",
@@ -916,168 +859,33 @@ const DSSETUP_OPS: &[&str] = &[
 ];
 
 static INTERFACES: &[Interface] = &[
-    iface(
-        0x1ff70682_0a51_30e8_076d_740be8cee98b,
-        "ATSVC",
-        "MS-TSCH",
-        ATSVC_OPS,
-    ),
-    iface(
-        0x86d35949_83c9_4044_b424_db363231fd0c,
-        "ITaskSchedulerService",
-        "MS-TSCH",
-        TSCH_OPS,
-    ),
-    iface(
-        0x378e52b0_c0a9_11cf_822d_00aa0051e40f,
-        "SASec",
-        "MS-TSCH",
-        SASEC_OPS,
-    ),
-    iface(
-        0x367abb81_9844_35f1_ad32_98f038001003,
-        "svcctl",
-        "MS-SCMR",
-        SVCCTL_OPS,
-    ),
-    iface(
-        0x4b324fc8_1670_01d3_1278_5a47bf6ee188,
-        "srvsvc",
-        "MS-SRVS",
-        SRVSVC_OPS,
-    ),
-    iface(
-        0x6bffd098_a112_3610_9833_46c3f87e345a,
-        "wkssvc",
-        "MS-WKST",
-        WKSSVC_OPS,
-    ),
-    iface(
-        0x12345778_1234_abcd_ef00_0123456789ac,
-        "samr",
-        "MS-SAMR",
-        SAMR_OPS,
-    ),
-    iface(
-        0x12345778_1234_abcd_ef00_0123456789ab,
-        "lsarpc",
-        "MS-LSAD",
-        LSARPC_OPS,
-    ),
-    iface(
-        0x338cd001_2244_31f1_aaaa_900038001003,
-        "winreg",
-        "MS-RRP",
-        WINREG_OPS,
-    ),
-    iface(
-        0x12345678_1234_abcd_ef00_01234567cffb,
-        "netlogon",
-        "MS-NRPC",
-        NETLOGON_OPS,
-    ),
-    iface(
-        0xe3514235_4b06_11d1_ab04_00c04fc2dcd2,
-        "drsuapi",
-        "MS-DRSR",
-        DRSUAPI_OPS,
-    ),
-    iface(
-        0xe1af8308_5d1f_11c9_91a4_08002b14a0fa,
-        "epm",
-        "MS-RPCE",
-        EPM_OPS,
-    ),
-    iface(
-        0x12345678_1234_abcd_ef00_0123456789ab,
-        "spoolss",
-        "MS-RPRN",
-        SPOOLSS_OPS,
-    ),
-    iface(
-        0x76f03f96_cdfd_44fc_a22c_64950a001209,
-        "IRemoteWinspool",
-        "MS-PAR",
-        WINSPOOL_OPS,
-    ),
-    iface(
-        0x82273fdc_e32a_18c3_3f78_827929dc23ea,
-        "eventlog",
-        "MS-EVEN",
-        EVENTLOG_OPS,
-    ),
-    iface(
-        0xf6beaff7_1e19_4fbb_9f8f_b89e2018337c,
-        "even6",
-        "MS-EVEN6",
-        EVEN6_OPS,
-    ),
-    iface(
-        0xc681d488_d850_11d0_8c52_00c04fd90f7e,
-        "efsrpc",
-        "MS-EFSR",
-        EFSRPC_OPS,
-    ),
-    iface(
-        0xdf1941c5_fe89_4e79_bf10_463657acf44d,
-        "efsrpc",
-        "MS-EFSR",
-        EFSRPC_OPS,
-    ),
-    iface(
-        0x000001a0_0000_0000_c000_000000000046,
-        "IRemoteSCMActivator",
-        "MS-DCOM",
-        REMOTE_SCM_ACTIVATOR_OPS,
-    ),
-    iface(
-        0x4d9f4ab8_7d1c_11cf_861e_0020af6e7c57,
-        "IActivation",
-        "MS-DCOM",
-        &["RemoteActivation"],
-    ),
-    iface(
-        0x99fcfec4_5260_101b_bbcb_00aa0021347a,
-        "IOXIDResolver",
-        "MS-DCOM",
-        OXID_RESOLVER_OPS,
-    ),
-    iface(
-        0x00000131_0000_0000_c000_000000000046,
-        "IRemUnknown",
-        "MS-DCOM",
-        REM_UNKNOWN_OPS,
-    ),
-    iface(
-        0x00000143_0000_0000_c000_000000000046,
-        "IRemUnknown2",
-        "MS-DCOM",
-        REM_UNKNOWN_OPS,
-    ),
-    iface(
-        0xf309ad18_d86a_11d0_a075_00c04fb68820,
-        "IWbemLevel1Login",
-        "MS-WMI",
-        WBEM_LEVEL1_LOGIN_OPS,
-    ),
-    iface(
-        0x9556dc99_828c_11cf_a37e_00aa003240c7,
-        "IWbemServices",
-        "MS-WMI",
-        &IUNKNOWN,
-    ),
-    iface(
-        0xafa8bd80_7d8a_11c9_bef4_08002b102989,
-        "mgmt",
-        "MS-RPCE",
-        MGMT_OPS,
-    ),
-    iface(
-        0x3919286a_b10c_11d0_9ba8_00c04fd92ef5,
-        "dssetup",
-        "MS-DSSP",
-        DSSETUP_OPS,
-    ),
+    iface(0x1ff70682_0a51_30e8_076d_740be8cee98b, "ATSVC", "MS-TSCH", ATSVC_OPS),
+    iface(0x86d35949_83c9_4044_b424_db363231fd0c, "ITaskSchedulerService", "MS-TSCH", TSCH_OPS),
+    iface(0x378e52b0_c0a9_11cf_822d_00aa0051e40f, "SASec", "MS-TSCH", SASEC_OPS),
+    iface(0x367abb81_9844_35f1_ad32_98f038001003, "svcctl", "MS-SCMR", SVCCTL_OPS),
+    iface(0x4b324fc8_1670_01d3_1278_5a47bf6ee188, "srvsvc", "MS-SRVS", SRVSVC_OPS),
+    iface(0x6bffd098_a112_3610_9833_46c3f87e345a, "wkssvc", "MS-WKST", WKSSVC_OPS),
+    iface(0x12345778_1234_abcd_ef00_0123456789ac, "samr", "MS-SAMR", SAMR_OPS),
+    iface(0x12345778_1234_abcd_ef00_0123456789ab, "lsarpc", "MS-LSAD", LSARPC_OPS),
+    iface(0x338cd001_2244_31f1_aaaa_900038001003, "winreg", "MS-RRP", WINREG_OPS),
+    iface(0x12345678_1234_abcd_ef00_01234567cffb, "netlogon", "MS-NRPC", NETLOGON_OPS),
+    iface(0xe3514235_4b06_11d1_ab04_00c04fc2dcd2, "drsuapi", "MS-DRSR", DRSUAPI_OPS),
+    iface(0xe1af8308_5d1f_11c9_91a4_08002b14a0fa, "epm", "MS-RPCE", EPM_OPS),
+    iface(0x12345678_1234_abcd_ef00_0123456789ab, "spoolss", "MS-RPRN", SPOOLSS_OPS),
+    iface(0x76f03f96_cdfd_44fc_a22c_64950a001209, "IRemoteWinspool", "MS-PAR", WINSPOOL_OPS),
+    iface(0x82273fdc_e32a_18c3_3f78_827929dc23ea, "eventlog", "MS-EVEN", EVENTLOG_OPS),
+    iface(0xf6beaff7_1e19_4fbb_9f8f_b89e2018337c, "even6", "MS-EVEN6", EVEN6_OPS),
+    iface(0xc681d488_d850_11d0_8c52_00c04fd90f7e, "efsrpc", "MS-EFSR", EFSRPC_OPS),
+    iface(0xdf1941c5_fe89_4e79_bf10_463657acf44d, "efsrpc", "MS-EFSR", EFSRPC_OPS),
+    iface(0x000001a0_0000_0000_c000_000000000046, "IRemoteSCMActivator", "MS-DCOM", REMOTE_SCM_ACTIVATOR_OPS),
+    iface(0x4d9f4ab8_7d1c_11cf_861e_0020af6e7c57, "IActivation", "MS-DCOM", &["RemoteActivation"]),
+    iface(0x99fcfec4_5260_101b_bbcb_00aa0021347a, "IOXIDResolver", "MS-DCOM", OXID_RESOLVER_OPS),
+    iface(0x00000131_0000_0000_c000_000000000046, "IRemUnknown", "MS-DCOM", REM_UNKNOWN_OPS),
+    iface(0x00000143_0000_0000_c000_000000000046, "IRemUnknown2", "MS-DCOM", REM_UNKNOWN_OPS),
+    iface(0xf309ad18_d86a_11d0_a075_00c04fb68820, "IWbemLevel1Login", "MS-WMI", WBEM_LEVEL1_LOGIN_OPS),
+    iface(0x9556dc99_828c_11cf_a37e_00aa003240c7, "IWbemServices", "MS-WMI", &IUNKNOWN),
+    iface(0xafa8bd80_7d8a_11c9_bef4_08002b102989, "mgmt", "MS-RPCE", MGMT_OPS),
+    iface(0x3919286a_b10c_11d0_9ba8_00c04fd92ef5, "dssetup", "MS-DSSP", DSSETUP_OPS),
 ];
 
 #[cfg(test)]
@@ -1092,14 +900,8 @@ mod tests {
     fn rules_classification() {
         assert_eq!(remote_execution(&ATSVC, 0), Some(RemoteExec::Task));
         assert_eq!(remote_execution(&ATSVC, 1), None);
-        assert_eq!(
-            remote_execution(&ITASKSCHEDULERSERVICE, 1),
-            Some(RemoteExec::Task)
-        );
-        assert_eq!(
-            remote_execution(&ITASKSCHEDULERSERVICE, 12),
-            Some(RemoteExec::Task)
-        );
+        assert_eq!(remote_execution(&ITASKSCHEDULERSERVICE, 1), Some(RemoteExec::Task));
+        assert_eq!(remote_execution(&ITASKSCHEDULERSERVICE, 12), Some(RemoteExec::Task));
         assert_eq!(remote_execution(&ITASKSCHEDULERSERVICE, 13), None);
         assert_eq!(remote_execution(&SASEC, 0), Some(RemoteExec::Task));
         for opnum in [12, 24, 44, 45, 60] {
@@ -1115,18 +917,8 @@ mod tests {
     fn names_of_the_rule_operations() {
         let cases = [
             (ATSVC, 0, "ATSVC", "NetrJobAdd"),
-            (
-                ITASKSCHEDULERSERVICE,
-                1,
-                "ITaskSchedulerService",
-                "SchRpcRegisterTask",
-            ),
-            (
-                ITASKSCHEDULERSERVICE,
-                12,
-                "ITaskSchedulerService",
-                "SchRpcRun",
-            ),
+            (ITASKSCHEDULERSERVICE, 1, "ITaskSchedulerService", "SchRpcRegisterTask"),
+            (ITASKSCHEDULERSERVICE, 12, "ITaskSchedulerService", "SchRpcRun"),
             (SASEC, 0, "SASec", "SASetAccountInformation"),
             (SVCCTL, 12, "svcctl", "RCreateServiceW"),
             (SVCCTL, 24, "svcctl", "RCreateServiceA"),
@@ -1146,153 +938,34 @@ mod tests {
     fn corpus_interfaces_are_known() {
         let cases = [
             ("e1af8308-5d1f-11c9-91a4-08002b14a0fa", 3, "epm", "ept_map"),
-            (
-                "12345778-1234-abcd-ef00-0123456789ac",
-                64,
-                "samr",
-                "SamrConnect5",
-            ),
-            (
-                "12345778-1234-abcd-ef00-0123456789ab",
-                44,
-                "lsarpc",
-                "LsarOpenPolicy2",
-            ),
-            (
-                "12345778-1234-abcd-ef00-0123456789ab",
-                68,
-                "lsarpc",
-                "LsarLookupNames3",
-            ),
-            (
-                "4b324fc8-1670-01d3-1278-5a47bf6ee188",
-                15,
-                "srvsvc",
-                "NetrShareEnum",
-            ),
-            (
-                "4b324fc8-1670-01d3-1278-5a47bf6ee188",
-                16,
-                "srvsvc",
-                "NetrShareGetInfo",
-            ),
-            (
-                "6bffd098-a112-3610-9833-46c3f87e345a",
-                0,
-                "wkssvc",
-                "NetrWkstaGetInfo",
-            ),
-            (
-                "338cd001-2244-31f1-aaaa-900038001003",
-                22,
-                "winreg",
-                "BaseRegSetValue",
-            ),
-            (
-                "12345678-1234-abcd-ef00-01234567cffb",
-                26,
-                "netlogon",
-                "NetrServerAuthenticate3",
-            ),
-            (
-                "12345678-1234-abcd-ef00-01234567cffb",
-                30,
-                "netlogon",
-                "NetrServerPasswordSet2",
-            ),
-            (
-                "12345678-1234-abcd-ef00-01234567cffb",
-                45,
-                "netlogon",
-                "NetrLogonSamLogonWithFlags",
-            ),
-            (
-                "e3514235-4b06-11d1-ab04-00c04fc2dcd2",
-                3,
-                "drsuapi",
-                "IDL_DRSGetNCChanges",
-            ),
-            (
-                "e3514235-4b06-11d1-ab04-00c04fc2dcd2",
-                12,
-                "drsuapi",
-                "IDL_DRSCrackNames",
-            ),
-            (
-                "12345678-1234-abcd-ef00-0123456789ab",
-                89,
-                "spoolss",
-                "RpcAddPrinterDriverEx",
-            ),
-            (
-                "12345678-1234-abcd-ef00-0123456789ab",
-                65,
-                "spoolss",
-                "RpcRemoteFindFirstPrinterChangeNotificationEx",
-            ),
-            (
-                "76f03f96-cdfd-44fc-a22c-64950a001209",
-                39,
-                "IRemoteWinspool",
-                "RpcAsyncAddPrinterDriver",
-            ),
-            (
-                "c681d488-d850-11d0-8c52-00c04fd90f7e",
-                0,
-                "efsrpc",
-                "EfsRpcOpenFileRaw",
-            ),
-            (
-                "df1941c5-fe89-4e79-bf10-463657acf44d",
-                4,
-                "efsrpc",
-                "EfsRpcEncryptFileSrv",
-            ),
-            (
-                "000001a0-0000-0000-c000-000000000046",
-                4,
-                "IRemoteSCMActivator",
-                "RemoteCreateInstance",
-            ),
-            (
-                "99fcfec4-5260-101b-bbcb-00aa0021347a",
-                5,
-                "IOXIDResolver",
-                "ServerAlive2",
-            ),
-            (
-                "afa8bd80-7d8a-11c9-bef4-08002b102989",
-                4,
-                "mgmt",
-                "inq_princ_name",
-            ),
-            (
-                "3919286a-b10c-11d0-9ba8-00c04fd92ef5",
-                9,
-                "dssetup",
-                "DsRolerUpgradeDownlevelServer",
-            ),
-            (
-                "82273fdc-e32a-18c3-3f78-827929dc23ea",
-                0,
-                "eventlog",
-                "ElfrClearELFW",
-            ),
-            (
-                "f6beaff7-1e19-4fbb-9f8f-b89e2018337c",
-                6,
-                "even6",
-                "EvtRpcClearLog",
-            ),
+            ("12345778-1234-abcd-ef00-0123456789ac", 64, "samr", "SamrConnect5"),
+            ("12345778-1234-abcd-ef00-0123456789ab", 44, "lsarpc", "LsarOpenPolicy2"),
+            ("12345778-1234-abcd-ef00-0123456789ab", 68, "lsarpc", "LsarLookupNames3"),
+            ("4b324fc8-1670-01d3-1278-5a47bf6ee188", 15, "srvsvc", "NetrShareEnum"),
+            ("4b324fc8-1670-01d3-1278-5a47bf6ee188", 16, "srvsvc", "NetrShareGetInfo"),
+            ("6bffd098-a112-3610-9833-46c3f87e345a", 0, "wkssvc", "NetrWkstaGetInfo"),
+            ("338cd001-2244-31f1-aaaa-900038001003", 22, "winreg", "BaseRegSetValue"),
+            ("12345678-1234-abcd-ef00-01234567cffb", 26, "netlogon", "NetrServerAuthenticate3"),
+            ("12345678-1234-abcd-ef00-01234567cffb", 30, "netlogon", "NetrServerPasswordSet2"),
+            ("12345678-1234-abcd-ef00-01234567cffb", 45, "netlogon", "NetrLogonSamLogonWithFlags"),
+            ("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 3, "drsuapi", "IDL_DRSGetNCChanges"),
+            ("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 12, "drsuapi", "IDL_DRSCrackNames"),
+            ("12345678-1234-abcd-ef00-0123456789ab", 89, "spoolss", "RpcAddPrinterDriverEx"),
+            ("12345678-1234-abcd-ef00-0123456789ab", 65, "spoolss", "RpcRemoteFindFirstPrinterChangeNotificationEx"),
+            ("76f03f96-cdfd-44fc-a22c-64950a001209", 39, "IRemoteWinspool", "RpcAsyncAddPrinterDriver"),
+            ("c681d488-d850-11d0-8c52-00c04fd90f7e", 0, "efsrpc", "EfsRpcOpenFileRaw"),
+            ("df1941c5-fe89-4e79-bf10-463657acf44d", 4, "efsrpc", "EfsRpcEncryptFileSrv"),
+            ("000001a0-0000-0000-c000-000000000046", 4, "IRemoteSCMActivator", "RemoteCreateInstance"),
+            ("99fcfec4-5260-101b-bbcb-00aa0021347a", 5, "IOXIDResolver", "ServerAlive2"),
+            ("afa8bd80-7d8a-11c9-bef4-08002b102989", 4, "mgmt", "inq_princ_name"),
+            ("3919286a-b10c-11d0-9ba8-00c04fd92ef5", 9, "dssetup", "DsRolerUpgradeDownlevelServer"),
+            ("82273fdc-e32a-18c3-3f78-827929dc23ea", 0, "eventlog", "ElfrClearELFW"),
+            ("f6beaff7-1e19-4fbb-9f8f-b89e2018337c", 6, "even6", "EvtRpcClearLog"),
         ];
         for (text, opnum, name, operation) in cases {
             let id = uuid(text);
             assert_eq!(interface_name(&id), Some(name), "{text}");
-            assert_eq!(
-                operation_name(&id, opnum),
-                Some(operation),
-                "{text} {opnum}"
-            );
+            assert_eq!(operation_name(&id, opnum), Some(operation), "{text} {opnum}");
         }
     }
 
@@ -1303,23 +976,13 @@ mod tests {
         assert_eq!(operation_name(&SVCCTL, 999), None);
         assert_eq!(operation_name(&EPM, 7), None);
         // Gaps in a table are not names.
-        assert_eq!(
-            operation_name(&uuid("c681d488-d850-11d0-8c52-00c04fd90f7e"), 10),
-            None
-        );
+        assert_eq!(operation_name(&uuid("c681d488-d850-11d0-8c52-00c04fd90f7e"), 10), None);
     }
 
     #[test]
     fn table_has_no_duplicate_uuids() {
         for (index, known) in interfaces().iter().enumerate() {
-            assert!(
-                interfaces()
-                    .iter()
-                    .skip(index + 1)
-                    .all(|other| other.uuid != known.uuid),
-                "{} listed twice",
-                known.uuid
-            );
+            assert!(interfaces().iter().skip(index + 1).all(|other| other.uuid != known.uuid), "{} listed twice", known.uuid);
         }
     }
 }

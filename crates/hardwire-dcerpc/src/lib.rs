@@ -26,9 +26,8 @@ pub mod stub;
 pub mod uuid;
 
 pub use dcerpc_records::{
-    frame_pdu, looks_like_dcerpc_bind, parse_header, parse_pdu, AuthLevel, AuthType, AuthVerifier,
-    Bind, BindAck, BindNak, ByteOrder, ContextElement, ContextResult, DataRepresentation, Fault,
-    Frame, Header, PacketType, Pdu, PduBody, Request, Response, SyntaxId,
+    frame_pdu, looks_like_dcerpc_bind, parse_header, parse_pdu, AuthLevel, AuthType, AuthVerifier, Bind, BindAck, BindNak, ByteOrder,
+    ContextElement, ContextResult, DataRepresentation, Fault, Frame, Header, PacketType, Pdu, PduBody, Request, Response, SyntaxId,
 };
 pub use error::DceRpcError;
 pub use fragments::{AssembledStub, FragmentAssembler};

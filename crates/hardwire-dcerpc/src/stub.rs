@@ -42,10 +42,7 @@ pub struct NdrSyntax {
 
 impl NdrSyntax {
     /// NDR 2.0, little endian: what Windows uses unless NDR64 was negotiated.
-    pub const NDR32_LE: NdrSyntax = NdrSyntax {
-        format: NdrFormat::Ndr32,
-        order: ByteOrder::Little,
-    };
+    pub const NDR32_LE: NdrSyntax = NdrSyntax { format: NdrFormat::Ndr32, order: ByteOrder::Little };
 }
 
 /// Character width of a conformant varying string.
@@ -69,11 +66,7 @@ pub struct NdrReader<'a> {
 impl<'a> NdrReader<'a> {
     /// A reader at the start of `stub`.
     pub fn new(stub: &'a [u8], syntax: NdrSyntax) -> NdrReader<'a> {
-        NdrReader {
-            stub,
-            pos: 0,
-            syntax,
-        }
+        NdrReader { stub, pos: 0, syntax }
     }
 
     /// Offset of the next byte to read.
@@ -187,10 +180,7 @@ impl<'a> NdrReader<'a> {
             }
             CharWidth::Narrow => {
                 let bytes = self.bytes(actual_count)?;
-                let end = bytes
-                    .iter()
-                    .position(|&byte| byte == 0)
-                    .unwrap_or(bytes.len());
+                let end = bytes.iter().position(|&byte| byte == 0).unwrap_or(bytes.len());
                 let text = bytes.get(..end)?;
                 Some(match core::str::from_utf8(text) {
                     Ok(utf8) => utf8.to_owned(),
@@ -257,14 +247,7 @@ pub fn netr_job_add(stub: &[u8], syntax: NdrSyntax) -> Option<AtJob> {
         return None;
     }
     let command = reader.string(CharWidth::Wide)?;
-    Some(AtJob {
-        server,
-        command,
-        job_time,
-        days_of_month,
-        days_of_week,
-        flags,
-    })
+    Some(AtJob { server, command, job_time, days_of_month, days_of_week, flags })
 }
 
 /// svcctl `RCreateServiceW/A`, `RCreateServiceWOW64A/W`, `RCreateWowService` (MS-SCMR 3.1.4):
@@ -310,14 +293,7 @@ pub fn create_service(opnum: u16, stub: &[u8], syntax: NdrSyntax) -> Option<Serv
     let _depend_size = reader.u32()?;
     let start_name = reader.unique_string(width)?;
     // lpPassword follows: never read.
-    Some(ServiceCreate {
-        service_name,
-        display_name,
-        service_type,
-        start_type,
-        binary_path,
-        start_name,
-    })
+    Some(ServiceCreate { service_name, display_name, service_type, start_type, binary_path, start_name })
 }
 
 /// One `<Exec>` action of a task definition.
@@ -353,13 +329,7 @@ pub fn sch_rpc_register_task(stub: &[u8], syntax: NdrSyntax) -> Option<RegisterT
     let _sddl = reader.unique_string(CharWidth::Wide)?;
     let logon_type = reader.u32()?;
     // cCreds and pCreds (credentials) follow: never read.
-    Some(RegisterTask {
-        path,
-        actions: exec_actions(&xml),
-        user_id: element_text(&xml, "UserId"),
-        flags,
-        logon_type,
-    })
+    Some(RegisterTask { path, actions: exec_actions(&xml), user_id: element_text(&xml, "UserId"), flags, logon_type })
 }
 
 /// Reads the task path of a `SchRpcRun` request stub (MS-TSCH 3.2.5.4.13).
@@ -407,12 +377,10 @@ impl RemoteExecDetail {
         match self {
             RemoteExecDetail::AtJob(job) => Some(job.command.clone()),
             RemoteExecDetail::CreateService(service) => Some(service.binary_path.clone()),
-            RemoteExecDetail::RegisterTask(task) => {
-                task.actions.first().map(|action| match &action.arguments {
-                    Some(arguments) => format!("{} {}", action.command, arguments),
-                    None => action.command.clone(),
-                })
-            }
+            RemoteExecDetail::RegisterTask(task) => task.actions.first().map(|action| match &action.arguments {
+                Some(arguments) => format!("{} {}", action.command, arguments),
+                None => action.command.clone(),
+            }),
             RemoteExecDetail::RunTask(_) | RemoteExecDetail::AccountInformation(_) => None,
         }
     }
@@ -420,21 +388,12 @@ impl RemoteExecDetail {
 
 /// Decodes the stub of any operation [`remote_execution`](crate::interfaces::remote_execution)
 /// classifies; `None` for other operations or stubs that do not parse.
-pub fn decode_remote_exec(
-    interface: &Uuid,
-    opnum: u16,
-    stub: &[u8],
-    syntax: NdrSyntax,
-) -> Option<RemoteExecDetail> {
+pub fn decode_remote_exec(interface: &Uuid, opnum: u16, stub: &[u8], syntax: NdrSyntax) -> Option<RemoteExecDetail> {
     match (*interface, opnum) {
         (ATSVC, 0) => netr_job_add(stub, syntax).map(RemoteExecDetail::AtJob),
-        (ITASKSCHEDULERSERVICE, 1) => {
-            sch_rpc_register_task(stub, syntax).map(RemoteExecDetail::RegisterTask)
-        }
+        (ITASKSCHEDULERSERVICE, 1) => sch_rpc_register_task(stub, syntax).map(RemoteExecDetail::RegisterTask),
         (ITASKSCHEDULERSERVICE, 12) => sch_rpc_run(stub, syntax).map(RemoteExecDetail::RunTask),
-        (SASEC, 0) => {
-            sa_set_account_information(stub, syntax).map(RemoteExecDetail::AccountInformation)
-        }
+        (SASEC, 0) => sa_set_account_information(stub, syntax).map(RemoteExecDetail::AccountInformation),
         (SVCCTL, _) => create_service(opnum, stub, syntax).map(RemoteExecDetail::CreateService),
         _ => None,
     }
@@ -449,10 +408,7 @@ pub fn exec_actions(xml: &str) -> Vec<ExecAction> {
         .filter(|block| block.starts_with('>') || block.starts_with(char::is_whitespace))
         .filter_map(|block| {
             let block = block.split("</Exec>").next().unwrap_or(block);
-            Some(ExecAction {
-                command: element_text(block, "Command")?,
-                arguments: element_text(block, "Arguments"),
-            })
+            Some(ExecAction { command: element_text(block, "Command")?, arguments: element_text(block, "Arguments") })
         })
         .collect()
 }
@@ -473,10 +429,7 @@ fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         decoded.push_str(rest.get(..amp).unwrap_or_default());
         let after = rest.get(amp + 1..).unwrap_or_default();
-        let entity = after
-            .find(';')
-            .filter(|&semi| semi <= 10)
-            .and_then(|semi| Some((after.get(..semi)?, semi)));
+        let entity = after.find(';').filter(|&semi| semi <= 10).and_then(|semi| Some((after.get(..semi)?, semi)));
         let replacement = entity.and_then(|(name, semi)| {
             let character = match name {
                 "amp" => '&',
@@ -544,17 +497,11 @@ mod tests {
         // tshark -V -Y atsvc: Server \\admin-pc, Job Time 47100000, Days Of Month 0,
         // Days Of Week 0, Command c:\mimikatz.exe; the bind_ack accepted NDR64 for context 1.
         let (opnum, stub) = request_stub(REQUEST_3109);
-        let syntax = NdrSyntax {
-            format: NdrFormat::Ndr64,
-            order: ByteOrder::Little,
-        };
+        let syntax = NdrSyntax { format: NdrFormat::Ndr64, order: ByteOrder::Little };
         let job = netr_job_add(&stub, syntax).expect("NetrJobAdd");
         assert_eq!(job.server.as_deref(), Some("\\\\admin-pc"));
         assert_eq!(job.command, "c:\\mimikatz.exe");
-        assert_eq!(
-            (job.job_time, job.days_of_month, job.days_of_week),
-            (47_100_000, 0, 0)
-        );
+        assert_eq!((job.job_time, job.days_of_month, job.days_of_week), (47_100_000, 0, 0));
         let detail = decode_remote_exec(&ATSVC, opnum, &stub, syntax).expect("decoded");
         assert_eq!(detail.command_line().as_deref(), Some("c:\\mimikatz.exe"));
         // Read as NDR 2.0 the same bytes do not parse cleanly.
@@ -582,9 +529,7 @@ mod tests {
     fn psexec_and_pskill_services() {
         let (opnum, stub) = request_stub(CREATE_SERVICE_W_PSEXEC);
         let detail = decode_remote_exec(&SVCCTL, opnum, &stub, NdrSyntax::NDR32_LE);
-        let Some(RemoteExecDetail::CreateService(service)) = detail else {
-            panic!("not decoded: {detail:?}")
-        };
+        let Some(RemoteExecDetail::CreateService(service)) = detail else { panic!("not decoded: {detail:?}") };
         assert_eq!(service.service_name, "PSEXESVC");
         assert_eq!(service.display_name.as_deref(), Some("PsExec"));
         assert_eq!((service.service_type, service.start_type), (0x10, 3));
@@ -598,10 +543,7 @@ mod tests {
         assert_eq!(service.binary_path, "%SystemRoot%\\PSKLLSVC.EXE");
         // Wrong method or interface: nothing.
         assert_eq!(create_service(15, &stub, NdrSyntax::NDR32_LE), None);
-        assert_eq!(
-            decode_remote_exec(&ATSVC, 1, &stub, NdrSyntax::NDR32_LE),
-            None
-        );
+        assert_eq!(decode_remote_exec(&ATSVC, 1, &stub, NdrSyntax::NDR32_LE), None);
     }
 
     /// Builds NDR 2.0 little-endian stubs for the methods no public capture carries in clear.
@@ -664,21 +606,12 @@ mod tests {
         assert_eq!(
             task.actions,
             [
-                ExecAction {
-                    command: "cmd.exe".into(),
-                    arguments: Some("/C whoami > C:\\Windows\\Temp\\out.tmp 2>&1".into()),
-                },
-                ExecAction {
-                    command: "calc.exe".into(),
-                    arguments: None,
-                },
+                ExecAction { command: "cmd.exe".into(), arguments: Some("/C whoami > C:\\Windows\\Temp\\out.tmp 2>&1".into()) },
+                ExecAction { command: "calc.exe".into(), arguments: None },
             ]
         );
         let detail = RemoteExecDetail::RegisterTask(task);
-        assert_eq!(
-            detail.command_line().as_deref(),
-            Some("cmd.exe /C whoami > C:\\Windows\\Temp\\out.tmp 2>&1")
-        );
+        assert_eq!(detail.command_line().as_deref(), Some("cmd.exe /C whoami > C:\\Windows\\Temp\\out.tmp 2>&1"));
         // Cut anywhere, the stub never decodes to something else.
         for end in 0..stub.0.len() {
             let _ = sch_rpc_register_task(&stub.0[..end], NdrSyntax::NDR32_LE);
@@ -694,12 +627,7 @@ mod tests {
             Some(RemoteExecDetail::RunTask("\\Updater".into()))
         );
         let mut account = Ndr32::default();
-        account
-            .unique_wstring("\\\\server")
-            .wstring("At1.job")
-            .wstring("CORP\\svc_backup")
-            .unique_wstring("Secret!")
-            .u32(0);
+        account.unique_wstring("\\\\server").wstring("At1.job").wstring("CORP\\svc_backup").unique_wstring("Secret!").u32(0);
         let info = sa_set_account_information(&account.0, NdrSyntax::NDR32_LE).expect("SASec");
         assert_eq!(info.job_name, "At1.job");
         assert_eq!(info.account, "CORP\\svc_backup");
@@ -711,51 +639,26 @@ mod tests {
         // max_count smaller than offset + actual_count.
         let mut stub = Ndr32::default();
         stub.u32(2).u32(0).u32(3).u32(0x0041_0041);
-        assert_eq!(
-            NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide),
-            None
-        );
+        assert_eq!(NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide), None);
         // actual_count past the bytes present.
         let mut stub = Ndr32::default();
         stub.u32(0x4000_0000).u32(0).u32(0x4000_0000);
-        assert_eq!(
-            NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide),
-            None
-        );
+        assert_eq!(NdrReader::new(&stub.0, NdrSyntax::NDR32_LE).string(CharWidth::Wide), None);
         // Big endian.
         let big = [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, b'A', 0, 0];
-        let syntax = NdrSyntax {
-            format: NdrFormat::Ndr32,
-            order: ByteOrder::Big,
-        };
-        assert_eq!(
-            NdrReader::new(&big, syntax)
-                .string(CharWidth::Wide)
-                .as_deref(),
-            Some("A")
-        );
-        assert_eq!(
-            NdrFormat::from_transfer_syntax(&NDR64_SYNTAX),
-            Some(NdrFormat::Ndr64)
-        );
+        let syntax = NdrSyntax { format: NdrFormat::Ndr32, order: ByteOrder::Big };
+        assert_eq!(NdrReader::new(&big, syntax).string(CharWidth::Wide).as_deref(), Some("A"));
+        assert_eq!(NdrFormat::from_transfer_syntax(&NDR64_SYNTAX), Some(NdrFormat::Ndr64));
         assert_eq!(NdrFormat::from_transfer_syntax(&SVCCTL), None);
     }
 
     #[test]
     fn every_truncation_of_real_stubs() {
-        for text in [
-            REQUEST_3109,
-            CREATE_SERVICE_W_SMB1,
-            CREATE_SERVICE_W_PSEXEC,
-            CREATE_SERVICE_A_PSKILL,
-        ] {
+        for text in [REQUEST_3109, CREATE_SERVICE_W_SMB1, CREATE_SERVICE_W_PSEXEC, CREATE_SERVICE_A_PSKILL] {
             let (opnum, stub) = request_stub(text);
             for end in 0..stub.len() {
                 for format in [NdrFormat::Ndr32, NdrFormat::Ndr64] {
-                    let syntax = NdrSyntax {
-                        format,
-                        order: ByteOrder::Little,
-                    };
+                    let syntax = NdrSyntax { format, order: ByteOrder::Little };
                     let _ = netr_job_add(&stub[..end], syntax);
                     let _ = create_service(opnum, &stub[..end], syntax);
                 }

@@ -96,31 +96,19 @@ mod tests {
 
     // suricata-verify/dcerpc/dcerpc-3109/input.pcap frame 5: the abstract syntax of the bind,
     // which tshark shows as ATSVC 1ff70682-0a51-30e8-076d-740be8cee98b.
-    const ATSVC_WIRE_LE: [u8; 16] = [
-        0x82, 0x06, 0xf7, 0x1f, 0x51, 0x0a, 0xe8, 0x30, 0x07, 0x6d, 0x74, 0x0b, 0xe8, 0xce, 0xe9,
-        0x8b,
-    ];
+    const ATSVC_WIRE_LE: [u8; 16] = [0x82, 0x06, 0xf7, 0x1f, 0x51, 0x0a, 0xe8, 0x30, 0x07, 0x6d, 0x74, 0x0b, 0xe8, 0xce, 0xe9, 0x8b];
 
     #[test]
     fn little_endian_wire_order() {
-        assert_eq!(
-            uuid_string(&ATSVC_WIRE_LE, ByteOrder::Little).as_deref(),
-            Some("1ff70682-0a51-30e8-076d-740be8cee98b")
-        );
+        assert_eq!(uuid_string(&ATSVC_WIRE_LE, ByteOrder::Little).as_deref(), Some("1ff70682-0a51-30e8-076d-740be8cee98b"));
     }
 
     #[test]
     fn big_endian_wire_order() {
         // arkime/dcerpc_synthetic.pcap frame 18 (big-endian bind): tshark shows the abstract
         // syntax as RPC_NETLOGON 12345678-1234-abcd-ef00-01234567cffb.
-        let wire = [
-            0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0xab, 0xcd, 0xef, 0x00, 0x01, 0x23, 0x45, 0x67,
-            0xcf, 0xfb,
-        ];
-        assert_eq!(
-            uuid_string(&wire, ByteOrder::Big).as_deref(),
-            Some("12345678-1234-abcd-ef00-01234567cffb")
-        );
+        let wire = [0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0xab, 0xcd, 0xef, 0x00, 0x01, 0x23, 0x45, 0x67, 0xcf, 0xfb];
+        assert_eq!(uuid_string(&wire, ByteOrder::Big).as_deref(), Some("12345678-1234-abcd-ef00-01234567cffb"));
     }
 
     #[test]
@@ -128,18 +116,9 @@ mod tests {
         let text = "367abb81-9844-35f1-ad32-98f038001003";
         let uuid = Uuid::parse_str(text).expect("canonical form");
         assert_eq!(uuid.to_string(), text);
-        assert_eq!(
-            uuid,
-            Uuid::from_u128(0x367abb81_9844_35f1_ad32_98f038001003)
-        );
-        assert_eq!(
-            Uuid::parse_str("367ABB81-9844-35F1-AD32-98F038001003"),
-            Some(uuid)
-        );
-        assert_eq!(
-            Uuid::parse_str("367abb81+9844-35f1-ad32-98f038001003"),
-            None
-        );
+        assert_eq!(uuid, Uuid::from_u128(0x367abb81_9844_35f1_ad32_98f038001003));
+        assert_eq!(Uuid::parse_str("367ABB81-9844-35F1-AD32-98F038001003"), Some(uuid));
+        assert_eq!(Uuid::parse_str("367abb81+9844-35f1-ad32-98f038001003"), None);
         assert_eq!(Uuid::parse_str("367abb81-9844-35f1-ad32-98f03800100"), None);
         assert_eq!(uuid_string(&[0; 15], ByteOrder::Little), None);
     }

@@ -177,12 +177,8 @@ impl Stream {
         // Keep only the parts no held segment covers: the first copy wins.
         let mut cursor = start;
         let end = start + data.len() as u64;
-        let covering: Vec<(u64, u64)> = self
-            .out_of_order
-            .range(..end)
-            .map(|(&s, d)| (s, s + d.len() as u64))
-            .filter(|&(_, e)| e > start)
-            .collect();
+        let covering: Vec<(u64, u64)> =
+            self.out_of_order.range(..end).map(|(&s, d)| (s, s + d.len() as u64)).filter(|&(_, e)| e > start).collect();
         for (held_start, held_end) in covering {
             if held_start > cursor {
                 self.insert_piece(cursor, &data[(cursor - start) as usize..(held_start - start) as usize]);

@@ -2,15 +2,7 @@
 //! WebDAV redirector (the WebClient service).
 
 /// WebDAV methods of RFC 4918 that plain HTTP clients do not send.
-const WEBDAV_METHODS: [&str; 7] = [
-    "PROPFIND",
-    "PROPPATCH",
-    "MKCOL",
-    "COPY",
-    "MOVE",
-    "LOCK",
-    "UNLOCK",
-];
+const WEBDAV_METHODS: [&str; 7] = ["PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"];
 
 /// Ports of the WinRM HTTP listener: 5985, and 47001 for the WinRM service's own listener.
 pub const WINRM_HTTP_PORTS: [u16; 2] = [5985, 47001];
@@ -22,15 +14,12 @@ const WINRM_AGENT: &str = "Microsoft WinRM Client";
 const WEBDAV_AGENT: &str = "Microsoft-WebDAV-MiniRedir";
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// Is this a WebDAV-only method (PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK)?
 pub fn is_webdav_method(method: &str) -> bool {
-    WEBDAV_METHODS
-        .iter()
-        .any(|m| method.eq_ignore_ascii_case(m))
+    WEBDAV_METHODS.iter().any(|m| method.eq_ignore_ascii_case(m))
 }
 
 /// Is this the WebDAV mini-redirector's `User-Agent` (`Microsoft-WebDAV-MiniRedir/*`)?
@@ -42,9 +31,7 @@ pub fn is_webdav_agent(user_agent: &str) -> bool {
 /// authority for the absolute form (`http://host:5985/wsman`).
 fn target_path(uri: &str) -> &str {
     let path = match uri.find("://") {
-        Some(i) => uri.get(i + 3..).map_or("", |rest| {
-            rest.find('/').and_then(|p| rest.get(p..)).unwrap_or("")
-        }),
+        Some(i) => uri.get(i + 3..).map_or("", |rest| rest.find('/').and_then(|p| rest.get(p..)).unwrap_or("")),
         None => uri,
     };
     path.split(['?', '#']).next().unwrap_or_default()
@@ -55,8 +42,7 @@ fn target_path(uri: &str) -> &str {
 /// agent.
 pub fn is_winrm(uri: &str, user_agent: Option<&str>, dest_port: u16) -> bool {
     let path = target_path(uri);
-    let wsman_path = starts_with_ignore_case(path, "/wsman")
-        && matches!(path.as_bytes().get("/wsman".len()), None | Some(b'/'));
+    let wsman_path = starts_with_ignore_case(path, "/wsman") && matches!(path.as_bytes().get("/wsman".len()), None | Some(b'/'));
     WINRM_HTTP_PORTS.contains(&dest_port)
         || wsman_path
         || user_agent.is_some_and(|ua| starts_with_ignore_case(ua.trim_start(), WINRM_AGENT))

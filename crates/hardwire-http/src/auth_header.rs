@@ -27,9 +27,7 @@ const MAX_CHALLENGES: usize = 16;
 /// Standard alphabet; padding optional because some clients leave it out.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
 );
 
 /// An authentication scheme, compared case-insensitively.
@@ -81,10 +79,7 @@ impl AuthScheme {
 
     /// Schemes whose token68 is a base64 binary token (NTLMSSP, SPNEGO/GSS-API, TSRequest).
     fn has_binary_token(&self) -> bool {
-        matches!(
-            self,
-            AuthScheme::Ntlm | AuthScheme::Negotiate | AuthScheme::Kerberos | AuthScheme::CredSsp
-        )
+        matches!(self, AuthScheme::Ntlm | AuthScheme::Negotiate | AuthScheme::Kerberos | AuthScheme::CredSsp)
     }
 }
 
@@ -203,20 +198,14 @@ fn wipe(buf: &mut [u8]) {
 /// The user name of Basic credentials (`base64(user ":" password)`).
 fn basic_user(token: &str) -> Result<String, HttpError> {
     let mut scratch = decode_token(token)?;
-    let user = memchr::memchr(b':', &scratch)
-        .and_then(|colon| scratch.get(..colon))
-        .map(|user| String::from_utf8_lossy(user).into_owned());
+    let user = memchr::memchr(b':', &scratch).and_then(|colon| scratch.get(..colon)).map(|user| String::from_utf8_lossy(user).into_owned());
     wipe(&mut scratch);
     user.ok_or(HttpError::BasicWithoutColon)
 }
 
 /// Parses the data after a scheme. `basic_credentials`: decode Basic as `user:password`
 /// (true for `Authorization`; a Basic challenge carries `realm=` parameters instead).
-fn parse_data(
-    scheme: &AuthScheme,
-    rest: &str,
-    basic_credentials: bool,
-) -> Result<AuthData, HttpError> {
+fn parse_data(scheme: &AuthScheme, rest: &str, basic_credentials: bool) -> Result<AuthData, HttpError> {
     let rest = rest.trim_matches([' ', '\t']);
     if rest.is_empty() {
         return Ok(AuthData::Empty);

@@ -42,9 +42,7 @@ pub fn request_body_framing(head: &RequestHead<'_>) -> Result<BodyFraming, HttpE
     match head.transfer_coding {
         TransferCoding::Chunked => Ok(BodyFraming::Chunked),
         TransferCoding::Other => Err(HttpError::BadTransferEncoding),
-        TransferCoding::Absent => {
-            Ok(length_framing(head.content_length)?.unwrap_or(BodyFraming::None))
-        }
+        TransferCoding::Absent => Ok(length_framing(head.content_length)?.unwrap_or(BodyFraming::None)),
     }
 }
 
@@ -54,10 +52,7 @@ pub fn request_body_framing(head: &RequestHead<'_>) -> Result<BodyFraming, HttpE
 /// HEAD responses, 1xx, 204 and 304 have no body; 101 and a 2xx to CONNECT turn the
 /// connection into a tunnel; otherwise `Transfer-Encoding`, then `Content-Length`, then the
 /// close of the connection end the body.
-pub fn response_body_framing(
-    request_method: Option<&str>,
-    head: &ResponseHead<'_>,
-) -> Result<BodyFraming, HttpError> {
+pub fn response_body_framing(request_method: Option<&str>, head: &ResponseHead<'_>) -> Result<BodyFraming, HttpError> {
     let is = |m: &str| request_method.is_some_and(|r| r.eq_ignore_ascii_case(m));
     if head.status == 101 || (is("CONNECT") && (200..300).contains(&head.status)) {
         return Ok(BodyFraming::Tunnel);
@@ -68,9 +63,7 @@ pub fn response_body_framing(
     match head.transfer_coding {
         TransferCoding::Chunked => Ok(BodyFraming::Chunked),
         TransferCoding::Other => Ok(BodyFraming::UntilClose),
-        TransferCoding::Absent => {
-            Ok(length_framing(head.content_length)?.unwrap_or(BodyFraming::UntilClose))
-        }
+        TransferCoding::Absent => Ok(length_framing(head.content_length)?.unwrap_or(BodyFraming::UntilClose)),
     }
 }
 
@@ -129,13 +122,7 @@ impl Default for ChunkedDecoder {
 impl ChunkedDecoder {
     /// A decoder at the start of a chunked body.
     pub fn new() -> Self {
-        ChunkedDecoder {
-            state: State::Size { digits: 0 },
-            size: 0,
-            line_len: 0,
-            trailer_len: 0,
-            data_len: 0,
-        }
+        ChunkedDecoder { state: State::Size { digits: 0 }, size: 0, line_len: 0, trailer_len: 0, data_len: 0 }
     }
 
     /// The final chunk and trailers have been seen.
@@ -156,11 +143,7 @@ impl ChunkedDecoder {
 
     /// Like [`feed`](Self::feed), and hands every run of chunk data to `on_data` (borrowed
     /// from `input`, never copied).
-    pub fn feed_with(
-        &mut self,
-        input: &[u8],
-        on_data: &mut dyn FnMut(&[u8]),
-    ) -> Result<BodyProgress, HttpError> {
+    pub fn feed_with(&mut self, input: &[u8], on_data: &mut dyn FnMut(&[u8])) -> Result<BodyProgress, HttpError> {
         let mut at = 0;
         while at < input.len() && self.state != State::Done {
             if let State::Data { remaining } = self.state {
@@ -172,21 +155,14 @@ impl ChunkedDecoder {
                 at += take;
                 self.data_len = self.data_len.saturating_add(take as u64);
                 let left = remaining - take as u64;
-                self.state = if left == 0 {
-                    State::DataEnd
-                } else {
-                    State::Data { remaining: left }
-                };
+                self.state = if left == 0 { State::DataEnd } else { State::Data { remaining: left } };
                 continue;
             }
             let Some(&byte) = input.get(at) else { break };
             self.step(byte)?;
             at += 1;
         }
-        Ok(BodyProgress {
-            consumed: at,
-            done: self.is_done(),
-        })
+        Ok(BodyProgress { consumed: at, done: self.is_done() })
     }
 
     /// Counts one more byte of a size or trailer line against the caps.
@@ -207,13 +183,7 @@ impl ChunkedDecoder {
     /// The size line has ended: data follows, or the trailers after the last chunk.
     fn end_size_line(&mut self) {
         self.line_len = 0;
-        self.state = if self.size == 0 {
-            State::TrailerStart
-        } else {
-            State::Data {
-                remaining: self.size,
-            }
-        };
+        self.state = if self.size == 0 { State::TrailerStart } else { State::Data { remaining: self.size } };
     }
 
     /// Advances the line-oriented states by one byte.
@@ -222,11 +192,7 @@ impl ChunkedDecoder {
             State::Size { digits } => {
                 self.count_line_byte(false)?;
                 if let Some(d) = char::from(byte).to_digit(16) {
-                    self.size = self
-                        .size
-                        .checked_mul(16)
-                        .and_then(|s| s.checked_add(u64::from(d)))
-                        .ok_or(HttpError::ChunkSizeOverflow)?;
+                    self.size = self.size.checked_mul(16).and_then(|s| s.checked_add(u64::from(d))).ok_or(HttpError::ChunkSizeOverflow)?;
                     self.state = State::Size { digits: digits + 1 };
                 } else if digits == 0 {
                     return Err(HttpError::BadChunkSize);
@@ -325,11 +291,7 @@ impl BodyDecoder {
     }
 
     /// See [`ChunkedDecoder::feed_with`]: `on_data` receives the body's data bytes.
-    pub fn feed_with(
-        &mut self,
-        input: &[u8],
-        on_data: &mut dyn FnMut(&[u8]),
-    ) -> Result<BodyProgress, HttpError> {
+    pub fn feed_with(&mut self, input: &[u8], on_data: &mut dyn FnMut(&[u8])) -> Result<BodyProgress, HttpError> {
         match self {
             BodyDecoder::Length { remaining } => {
                 let take = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
@@ -338,20 +300,14 @@ impl BodyDecoder {
                     on_data(data);
                 }
                 *remaining -= take as u64;
-                Ok(BodyProgress {
-                    consumed: take,
-                    done: *remaining == 0,
-                })
+                Ok(BodyProgress { consumed: take, done: *remaining == 0 })
             }
             BodyDecoder::Chunked(chunked) => chunked.feed_with(input, on_data),
             BodyDecoder::UntilClose => {
                 if !input.is_empty() {
                     on_data(input);
                 }
-                Ok(BodyProgress {
-                    consumed: input.len(),
-                    done: false,
-                })
+                Ok(BodyProgress { consumed: input.len(), done: false })
             }
         }
     }

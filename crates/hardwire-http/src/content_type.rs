@@ -54,10 +54,7 @@ fn split_params(value: &str) -> (&str, impl Iterator<Item = (&str, &str)>) {
     let params = parts.filter_map(|param| {
         let (name, value) = param.split_once('=')?;
         let value = value.trim();
-        let value = value
-            .strip_prefix('"')
-            .map(|v| v.strip_suffix('"').unwrap_or(v))
-            .unwrap_or(value);
+        let value = value.strip_prefix('"').map(|v| v.strip_suffix('"').unwrap_or(v)).unwrap_or(value);
         Some((name.trim(), value))
     });
     (media_type, params)
@@ -70,34 +67,17 @@ pub fn classify_winrm_content_type(value: &str) -> WinrmContent {
     if media_type.eq_ignore_ascii_case("application/soap+xml") {
         return WinrmContent::ClearSoap;
     }
-    if !media_type.eq_ignore_ascii_case("multipart/encrypted")
-        && !media_type.eq_ignore_ascii_case("multipart/x-multi-encrypted")
-    {
+    if !media_type.eq_ignore_ascii_case("multipart/encrypted") && !media_type.eq_ignore_ascii_case("multipart/x-multi-encrypted") {
         return WinrmContent::Other;
     }
-    let protocol = params
-        .find(|(name, _)| name.eq_ignore_ascii_case("protocol"))
-        .map(|(_, value)| value);
+    let protocol = params.find(|(name, _)| name.eq_ignore_ascii_case("protocol")).map(|(_, value)| value);
     let known = [
-        (
-            "application/HTTP-SPNEGO-session-encrypted",
-            SessionEncryption::Spnego,
-        ),
-        (
-            "application/HTTP-Kerberos-session-encrypted",
-            SessionEncryption::Kerberos,
-        ),
-        (
-            "application/HTTP-CredSSP-session-encrypted",
-            SessionEncryption::CredSsp,
-        ),
+        ("application/HTTP-SPNEGO-session-encrypted", SessionEncryption::Spnego),
+        ("application/HTTP-Kerberos-session-encrypted", SessionEncryption::Kerberos),
+        ("application/HTTP-CredSSP-session-encrypted", SessionEncryption::CredSsp),
     ];
     let encryption = protocol
-        .and_then(|p| {
-            known
-                .into_iter()
-                .find(|(name, _)| p.eq_ignore_ascii_case(name))
-        })
+        .and_then(|p| known.into_iter().find(|(name, _)| p.eq_ignore_ascii_case(name)))
         .map_or(SessionEncryption::Unknown, |(_, encryption)| encryption);
     WinrmContent::Encrypted(encryption)
 }

@@ -148,10 +148,7 @@ fn text(value: &[u8]) -> Option<&str> {
 
 /// Elements of a comma-separated field value, trimmed, empty ones dropped.
 fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value
-        .split(|&b| b == b',')
-        .map(<[u8]>::trim_ascii)
-        .filter(|e| !e.is_empty())
+    value.split(|&b| b == b',').map(<[u8]>::trim_ascii).filter(|e| !e.is_empty())
 }
 
 fn list_has(value: &[u8], token: &str) -> bool {
@@ -182,9 +179,7 @@ fn parse_decimal(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    digits.iter().try_fold(0u64, |acc, &d| {
-        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    digits.iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
 /// The last `Transfer-Encoding` field decides the final coding (earlier fields come first in
@@ -214,8 +209,7 @@ fn parser_config() -> httparse::ParserConfig {
 /// growing buffer from re-running the full parser on every segment.
 fn head_window(buf: &[u8]) -> Option<&[u8]> {
     let window = buf.get(..MAX_HEAD_LEN).unwrap_or(buf);
-    let ended =
-        memmem::find(window, b"\n\n").is_some() || memmem::find(window, b"\n\r\n").is_some();
+    let ended = memmem::find(window, b"\n\n").is_some() || memmem::find(window, b"\n\r\n").is_some();
     ended.then_some(window)
 }
 
@@ -288,9 +282,7 @@ pub fn parse_request_head(buf: &[u8]) -> Result<Parsed<RequestHead<'_>>, HttpErr
         } else if name.eq_ignore_ascii_case("authorization") {
             head.authorization = head.authorization.or(text(value).map(CredentialValue::new));
         } else if name.eq_ignore_ascii_case("proxy-authorization") {
-            head.proxy_authorization = head
-                .proxy_authorization
-                .or(text(value).map(CredentialValue::new));
+            head.proxy_authorization = head.proxy_authorization.or(text(value).map(CredentialValue::new));
         }
     }
     head.content_type = fields.content_type;

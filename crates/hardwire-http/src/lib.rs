@@ -28,24 +28,13 @@ pub mod request_line;
 pub mod tls_records;
 
 pub use app::{is_webdav_agent, is_webdav_method, is_winrm, WINRM_HTTP_PORTS};
-pub use auth_header::{
-    parse_authorization, parse_challenges, AuthData, AuthScheme, AuthToken, AuthValue,
-    CredentialValue,
-};
-pub use body::{
-    request_body_framing, response_body_framing, BodyDecoder, BodyFraming, BodyProgress,
-    ChunkedDecoder,
-};
+pub use auth_header::{parse_authorization, parse_challenges, AuthData, AuthScheme, AuthToken, AuthValue, CredentialValue};
+pub use body::{request_body_framing, response_body_framing, BodyDecoder, BodyFraming, BodyProgress, ChunkedDecoder};
 pub use content_type::{classify_winrm_content_type, SessionEncryption, WinrmContent};
 pub use error::HttpError;
-pub use head::{
-    parse_request_head, parse_response_head, ContentLength, RequestHead, ResponseHead,
-    TransferCoding,
-};
+pub use head::{parse_request_head, parse_response_head, ContentLength, RequestHead, ResponseHead, TransferCoding};
 pub use request_line::{looks_like_http_request, looks_like_http_response};
-pub use tls_records::{
-    looks_like_tls_handshake, parse_tls_hello, ClientHello, ServerHello, TlsHello, TlsVersion,
-};
+pub use tls_records::{looks_like_tls_handshake, parse_tls_hello, ClientHello, ServerHello, TlsHello, TlsVersion};
 
 /// Answer of a content sniffer on the first bytes of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

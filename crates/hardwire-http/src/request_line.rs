@@ -16,23 +16,7 @@ const MAX_METHOD_LEN: usize = 32;
 /// `tchar` of RFC 9110 section 5.6.2.
 pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
+        || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
 }
 
 /// A byte of a request-target: anything visible, including obs-text (UTF-8 paths are common).
@@ -144,15 +128,7 @@ pub fn looks_like_http_request(first_bytes: &[u8]) -> Sniff {
 /// line: `HTTP/1.d SP 3DIGIT SP reason CRLF`? For flows whose client side was not seen.
 pub fn looks_like_http_response(first_bytes: &[u8]) -> Sniff {
     let input = first_bytes.get(..SNIFF_LIMIT).unwrap_or(first_bytes);
-    run(
-        input,
-        &[
-            &http1_version,
-            &|i, at| literal(i, at, b" "),
-            &status_code,
-            &reason_phrase,
-        ],
-    )
+    run(input, &[&http1_version, &|i, at| literal(i, at, b" "), &status_code, &reason_phrase])
 }
 
 /// `3DIGIT SP`.
@@ -166,9 +142,6 @@ fn status_code(input: &[u8], at: usize) -> Step {
 /// `reason-phrase CRLF`: any text without CR/LF (empty allowed).
 fn reason_phrase(input: &[u8], at: usize) -> Step {
     let rest = input.get(at..).unwrap_or_default();
-    let len = rest
-        .iter()
-        .take_while(|&&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
-        .count();
+    let len = rest.iter().take_while(|&&b| b == b'\t' || (b >= 0x20 && b != 0x7f)).count();
     line_end(input, at + len)
 }

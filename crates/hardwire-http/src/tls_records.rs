@@ -85,12 +85,7 @@ impl ClientHello {
     /// The highest version offered: from supported_versions when present, otherwise
     /// `legacy_version`.
     pub fn max_version(&self) -> TlsVersion {
-        self.supported_versions
-            .iter()
-            .copied()
-            .filter(|v| !matches!(v, TlsVersion::Other(_)))
-            .max()
-            .unwrap_or(self.legacy_version)
+        self.supported_versions.iter().copied().filter(|v| !matches!(v, TlsVersion::Other(_))).max().unwrap_or(self.legacy_version)
     }
 }
 
@@ -122,16 +117,13 @@ pub enum TlsHello {
 /// Does the stream start with a TLS handshake record carrying a ClientHello or ServerHello
 /// (content type 22, version 3.x, a plausible length, handshake type 1 or 2)?
 pub fn looks_like_tls_handshake(first_bytes: &[u8]) -> Sniff {
-    let plausible_len =
-        |hi: u8, lo: u8| (4..=MAX_RECORD_LEN).contains(&usize::from(u16::from_be_bytes([hi, lo])));
+    let plausible_len = |hi: u8, lo: u8| (4..=MAX_RECORD_LEN).contains(&usize::from(u16::from_be_bytes([hi, lo])));
     let is_hello = match *first_bytes {
         [content, ..] if content != CONTENT_HANDSHAKE => false,
         [_, major, ..] if major != 3 => false,
         [_, _, minor, ..] if minor > 4 => false,
         [_, _, _, hi, lo, ..] if !plausible_len(hi, lo) => false,
-        [_, _, _, _, _, msg_type, ..] => {
-            msg_type == HANDSHAKE_CLIENT_HELLO || msg_type == HANDSHAKE_SERVER_HELLO
-        }
+        [_, _, _, _, _, msg_type, ..] => msg_type == HANDSHAKE_CLIENT_HELLO || msg_type == HANDSHAKE_SERVER_HELLO,
         _ => return Sniff::NeedMore,
     };
     if is_hello {
@@ -189,11 +181,7 @@ fn parse_hello_body(msg_type: u8, body: &[u8]) -> Result<TlsHello, HttpError> {
     let parsed = match msg_type {
         HANDSHAKE_CLIENT_HELLO => client_hello(body).map(|(_, h)| TlsHello::Client(h)),
         HANDSHAKE_SERVER_HELLO => server_hello(body).map(|(_, h)| TlsHello::Server(h)),
-        _ => {
-            return Err(HttpError::MalformedTlsHello(
-                "first handshake is not a hello",
-            ))
-        }
+        _ => return Err(HttpError::MalformedTlsHello("first handshake is not a hello")),
     };
     parsed.map_err(|_| HttpError::MalformedTlsHello("truncated hello"))
 }
@@ -229,28 +217,15 @@ fn server_name(data: &[u8]) -> IResult<&[u8], Option<String>> {
 /// ClientHello `supported_versions`: `ProtocolVersion versions<2..254>`.
 fn offered_versions(data: &[u8]) -> IResult<&[u8], Vec<TlsVersion>> {
     let (rest, list) = length_data(be_u8).parse(data)?;
-    let versions = list
-        .chunks_exact(2)
-        .map(|pair| TlsVersion::from_code(u16::from_be_bytes([pair[0], pair[1]])))
-        .collect();
+    let versions = list.chunks_exact(2).map(|pair| TlsVersion::from_code(u16::from_be_bytes([pair[0], pair[1]]))).collect();
     Ok((rest, versions))
 }
 
 fn client_hello(input: &[u8]) -> IResult<&[u8], ClientHello> {
-    let (input, (legacy, _random, _session_id, _suites, _compression)) = (
-        be_u16,
-        take(32usize),
-        length_data(be_u8),
-        length_data(be_u16),
-        length_data(be_u8),
-    )
-        .parse(input)?;
+    let (input, (legacy, _random, _session_id, _suites, _compression)) =
+        (be_u16, take(32usize), length_data(be_u8), length_data(be_u16), length_data(be_u8)).parse(input)?;
     let (input, exts) = extensions(input)?;
-    let mut hello = ClientHello {
-        legacy_version: TlsVersion::from_code(legacy),
-        server_name: None,
-        supported_versions: Vec::new(),
-    };
+    let mut hello = ClientHello { legacy_version: TlsVersion::from_code(legacy), server_name: None, supported_versions: Vec::new() };
     for (ext_type, data) in exts {
         match ext_type {
             EXT_SERVER_NAME => hello.server_name = server_name(data)?.1,
@@ -270,11 +245,5 @@ fn server_hello(input: &[u8]) -> IResult<&[u8], ServerHello> {
         .iter()
         .find(|(ext_type, data)| *ext_type == EXT_SUPPORTED_VERSIONS && data.len() == 2)
         .map(|(_, data)| TlsVersion::from_code(u16::from_be_bytes([data[0], data[1]])));
-    Ok((
-        input,
-        ServerHello {
-            legacy_version: TlsVersion::from_code(legacy),
-            selected_version,
-        },
-    ))
+    Ok((input, ServerHello { legacy_version: TlsVersion::from_code(legacy), selected_version }))
 }

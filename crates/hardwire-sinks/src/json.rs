@@ -243,10 +243,14 @@ mod tests {
             for (key, expected) in expected_objects.into_iter().flatten() {
                 assert_eq!(&object[key], expected, "{key} in {line}");
             }
-            let keys = 2 + expected_flow.map_or(0, |f| f.len()) + expected_objects.map_or(0, |o| o.len()) + usize::from(event.alert().is_some());
+            let keys =
+                2 + expected_flow.map_or(0, |f| f.len()) + expected_objects.map_or(0, |o| o.len()) + usize::from(event.alert().is_some());
             assert_eq!(object.len(), keys, "{line}");
         }
-        assert_eq!(lines[4], r#"{"timestamp":"1970-01-01T00:00:00.000001Z","event_type":"alert","alert":{"rule":"smb.v1.negotiated","severity":"high","message":"m","mitre":["T1557"],"count":1}}"#);
+        assert_eq!(
+            lines[4],
+            r#"{"timestamp":"1970-01-01T00:00:00.000001Z","event_type":"alert","alert":{"rule":"smb.v1.negotiated","severity":"high","message":"m","mitre":["T1557"],"count":1}}"#
+        );
         // The evidence is written after the alert object, the record's bytes exactly.
         let record_objects = lines[0].find(r#","smb":"#).map(|at| &lines[0][at..]).expect("smb member");
         assert!(lines[1].ends_with(record_objects) && lines[3].ends_with(record_objects), "{lines:#?}");

@@ -33,17 +33,41 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
     add(counter("hardwire_flows_evicted_total", "Flows evicted because the flow table was full.", stats.flows_evicted));
     add(counter("hardwire_reassembly_gaps_total", "Holes in TCP streams that reassembly skipped.", stats.reassembly_gaps));
     add(counter("hardwire_decode_errors_total", "Frames that did not decode.", stats.decode_errors));
-    add(counter_vec("hardwire_parse_errors_total", "Malformed protocol messages, per protocol.", &["protocol"], stats.parse_errors.iter().map(|(k, v)| ([*k], *v))));
-    add(counter_vec("hardwire_events_total", "Records written, per event type (after suppression).", &["event_type"], tally.events.iter().map(|(k, v)| ([*k], *v))));
+    add(counter_vec(
+        "hardwire_parse_errors_total",
+        "Malformed protocol messages, per protocol.",
+        &["protocol"],
+        stats.parse_errors.iter().map(|(k, v)| ([*k], *v)),
+    ));
+    add(counter_vec(
+        "hardwire_events_total",
+        "Records written, per event type (after suppression).",
+        &["event_type"],
+        tally.events.iter().map(|(k, v)| ([*k], *v)),
+    ));
     add(counter_vec(
         "hardwire_alerts_total",
         "Alert occurrences, per rule and severity (a suppression summary counts as the occurrences it stands for).",
         &["rule", "severity"],
         tally.alerts_by_severity.iter().map(|((rule, severity), v)| ([*rule, *severity], *v)),
     ));
-    add(counter_vec("hardwire_smb_dialects_total", "SMB dialects negotiated.", &["dialect"], stats.smb_dialects.iter().map(|(k, v)| ([k.as_str()], *v))));
-    add(counter_vec("hardwire_auth_mechanisms_total", "Authentication mechanisms seen.", &["mechanism"], stats.auth_mechanisms.iter().map(|(k, v)| ([*k], *v))));
-    add(gauge("hardwire_capture_lag_seconds", "How far the workers are behind: wall clock minus the capture time of the packet last processed.", capture_lag_seconds));
+    add(counter_vec(
+        "hardwire_smb_dialects_total",
+        "SMB dialects negotiated.",
+        &["dialect"],
+        stats.smb_dialects.iter().map(|(k, v)| ([k.as_str()], *v)),
+    ));
+    add(counter_vec(
+        "hardwire_auth_mechanisms_total",
+        "Authentication mechanisms seen.",
+        &["mechanism"],
+        stats.auth_mechanisms.iter().map(|(k, v)| ([*k], *v)),
+    ));
+    add(gauge(
+        "hardwire_capture_lag_seconds",
+        "How far the workers are behind: wall clock minus the capture time of the packet last processed.",
+        capture_lag_seconds,
+    ));
 
     let mut text = Vec::new();
     // Encoding into a Vec fails only on a malformed family, which the fixed names rule out.
@@ -95,7 +119,15 @@ mod tests {
     use super::*;
 
     fn sample() -> (EngineStats, Tally, LiveCounters) {
-        let mut stats = EngineStats { packets: 1234, bytes: 567_890, flows: 12, flows_active: 3, flows_evicted: 1, reassembly_gaps: 2, ..EngineStats::default() };
+        let mut stats = EngineStats {
+            packets: 1234,
+            bytes: 567_890,
+            flows: 12,
+            flows_active: 3,
+            flows_evicted: 1,
+            reassembly_gaps: 2,
+            ..EngineStats::default()
+        };
         stats.parse_errors.insert("smb", 4);
         stats.smb_dialects.insert("3.1.1".to_string(), 7);
         stats.auth_mechanisms.insert("ntlm", 5);

@@ -132,10 +132,7 @@ const NT_STATUS_NAMES: &[(u32, &str)] = &[
 
 /// The symbolic name of a well-known NT status code.
 pub fn nt_status_name(status: u32) -> Option<&'static str> {
-    NT_STATUS_NAMES
-        .iter()
-        .find(|(code, _)| *code == status)
-        .map(|(_, name)| *name)
+    NT_STATUS_NAMES.iter().find(|(code, _)| *code == status).map(|(_, name)| *name)
 }
 
 /// The status as SCHEMA's `smb.status` wants it: the name, else `"0xC000006D"` style hex.
@@ -152,24 +149,15 @@ mod tests {
 
     #[test]
     fn dialect_spelling_follows_schema() {
-        let names: Vec<_> = [0x0202, 0x0210, 0x0300, 0x0302, 0x0311, 0x02FF, 0x0222]
-            .into_iter()
-            .map(smb2_dialect_name)
-            .collect();
-        assert_eq!(
-            names,
-            ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "2.???", "0x0222"]
-        );
+        let names: Vec<_> = [0x0202, 0x0210, 0x0300, 0x0302, 0x0311, 0x02FF, 0x0222].into_iter().map(smb2_dialect_name).collect();
+        assert_eq!(names, ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "2.???", "0x0222"]);
     }
 
     #[test]
     fn status_names_and_hex_fallback() {
         assert_eq!(nt_status_string(0), "STATUS_SUCCESS");
         assert_eq!(nt_status_string(0xC000_006D), "STATUS_LOGON_FAILURE");
-        assert_eq!(
-            nt_status_string(0xC000_0016),
-            "STATUS_MORE_PROCESSING_REQUIRED"
-        );
+        assert_eq!(nt_status_string(0xC000_0016), "STATUS_MORE_PROCESSING_REQUIRED");
         assert_eq!(nt_status_string(0xC0AB_CDEF), "0xC0ABCDEF");
     }
 

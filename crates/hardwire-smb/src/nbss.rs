@@ -95,23 +95,15 @@ pub enum NbssFrame<'a> {
 /// Frames one NBSS message at the start of `buf`.
 pub fn parse_nbss_frame(buf: &[u8]) -> NbssFrame<'_> {
     if buf.len() < NBSS_HEADER_LEN {
-        return NbssFrame::Incomplete {
-            needed: NBSS_HEADER_LEN - buf.len(),
-        };
+        return NbssFrame::Incomplete { needed: NBSS_HEADER_LEN - buf.len() };
     }
     let Ok(header) = parse_nbss_header(buf) else {
         return NbssFrame::Invalid;
     };
     let total_len = NBSS_HEADER_LEN + header.length as usize;
     match buf.get(NBSS_HEADER_LEN..total_len) {
-        Some(payload) => NbssFrame::Complete {
-            msg_type: header.msg_type,
-            payload,
-            total_len,
-        },
-        None => NbssFrame::Incomplete {
-            needed: total_len - buf.len(),
-        },
+        Some(payload) => NbssFrame::Complete { msg_type: header.msg_type, payload, total_len },
+        None => NbssFrame::Incomplete { needed: total_len - buf.len() },
     }
 }
 
@@ -150,8 +142,7 @@ pub fn find_smb_frame_start(buf: &[u8]) -> Option<usize> {
         smb_protocol(buf.get(magic_at..)?)?;
         let header = parse_nbss_header(buf.get(header_at..)?).ok()?;
         let len = header.length as usize;
-        let plausible = header.msg_type == NBSS_SESSION_MESSAGE
-            && (MIN_SMB_MESSAGE..=MAX_SMB_MESSAGE).contains(&len);
+        let plausible = header.msg_type == NBSS_SESSION_MESSAGE && (MIN_SMB_MESSAGE..=MAX_SMB_MESSAGE).contains(&len);
         plausible.then_some(header_at)
     })
 }
@@ -170,11 +161,7 @@ mod tests {
     fn frames_a_whole_session_message() {
         let data = hex(SMBGHOST_F4);
         match parse_nbss_frame(&data) {
-            NbssFrame::Complete {
-                msg_type,
-                payload,
-                total_len,
-            } => {
+            NbssFrame::Complete { msg_type, payload, total_len } => {
                 assert_eq!(msg_type, NBSS_SESSION_MESSAGE);
                 assert_eq!(payload.len(), 192);
                 assert_eq!(total_len, 196);
@@ -187,25 +174,12 @@ mod tests {
     #[test]
     fn reports_how_much_is_missing() {
         let data = hex(SMBGHOST_F4);
-        assert_eq!(
-            parse_nbss_frame(&data[..2]),
-            NbssFrame::Incomplete { needed: 2 }
-        );
-        assert_eq!(
-            parse_nbss_frame(&data[..100]),
-            NbssFrame::Incomplete { needed: 96 }
-        );
+        assert_eq!(parse_nbss_frame(&data[..2]), NbssFrame::Incomplete { needed: 2 });
+        assert_eq!(parse_nbss_frame(&data[..100]), NbssFrame::Incomplete { needed: 96 });
         assert_eq!(parse_nbss_frame(b"\x42\x00\x00\x10"), NbssFrame::Invalid);
         // a keep-alive with a stray flag bit is not NBSS
         assert_eq!(parse_nbss_frame(b"\x85\x02\x00\x00"), NbssFrame::Invalid);
-        assert!(matches!(
-            parse_nbss_frame(b"\x85\x00\x00\x00"),
-            NbssFrame::Complete {
-                msg_type: NBSS_KEEP_ALIVE,
-                total_len: 4,
-                ..
-            }
-        ));
+        assert!(matches!(parse_nbss_frame(b"\x85\x00\x00\x00"), NbssFrame::Complete { msg_type: NBSS_KEEP_ALIVE, total_len: 4, .. }));
     }
 
     #[test]

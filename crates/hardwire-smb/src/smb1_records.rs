@@ -161,10 +161,7 @@ pub struct Smb1Message<'a> {
 
 /// Parses an SMB1 message's header; walk its blocks with [`Smb1Message::blocks`].
 pub fn parse_smb1_message(raw: &[u8]) -> SmbResult<Smb1Message<'_>> {
-    Ok(Smb1Message {
-        header: parse_smb1_header(raw)?,
-        raw,
-    })
+    Ok(Smb1Message { header: parse_smb1_header(raw)?, raw })
 }
 
 /// One command's parameter and data blocks inside a message.
@@ -214,12 +211,7 @@ pub struct Smb1AndxChain<'a> {
 impl<'a> Smb1Message<'a> {
     /// The blocks of this message: the first, then each AndX successor.
     pub fn blocks(&self) -> Smb1AndxChain<'a> {
-        Smb1AndxChain {
-            message: *self,
-            next: Some((self.header.command, SMB1_HEADER_LEN)),
-            pending_error: None,
-            walked: 0,
-        }
+        Smb1AndxChain { message: *self, next: Some((self.header.command, SMB1_HEADER_LEN)), pending_error: None, walked: 0 }
     }
 }
 
@@ -254,9 +246,7 @@ impl<'a> Iterator for Smb1AndxChain<'a> {
             Err(e) => return Some(Err(e)),
         };
         if is_andx_command(command) && self.walked < MAX_ANDX_BLOCKS {
-            if let (Some(&next_command), Some(offset)) =
-                (block.words.first(), le16_at(block.words, 2))
-            {
+            if let (Some(&next_command), Some(offset)) = (block.words.first(), le16_at(block.words, 2)) {
                 let offset = usize::from(offset);
                 if next_command != SMB1_NO_ANDX_COMMAND {
                     if offset <= at || offset >= self.message.raw.len() {
@@ -301,10 +291,7 @@ fn expect_words(b: &Smb1Block<'_>, counts: &[usize]) -> SmbResult<()> {
     if counts.contains(&word_count) {
         Ok(())
     } else {
-        Err(SmbError::StructureSize {
-            expected: counts.first().copied().unwrap_or_default() as u16,
-            found: word_count as u16,
-        })
+        Err(SmbError::StructureSize { expected: counts.first().copied().unwrap_or_default() as u16, found: word_count as u16 })
     }
 }
 
@@ -318,9 +305,7 @@ pub struct Smb1NegotiateRequest {
 impl Smb1NegotiateRequest {
     /// A multi-protocol negotiate: SMB2 dialects are offered through SMB1.
     pub fn offers_smb2(&self) -> bool {
-        self.dialects
-            .iter()
-            .any(|d| d == "SMB 2.002" || d == "SMB 2.???")
+        self.dialects.iter().any(|d| d == "SMB 2.002" || d == "SMB 2.???")
     }
 }
 
@@ -361,17 +346,11 @@ pub struct Smb1NegotiateResponse<'a> {
 impl Smb1NegotiateResponse<'_> {
     /// The NT LM 0.12 server requires signing.
     pub fn signing_required(&self) -> bool {
-        self.capabilities.is_some()
-            && self
-                .security_mode
-                .is_some_and(|m| m & NEGOTIATE_SECURITY_SIGNATURES_REQUIRED != 0)
+        self.capabilities.is_some() && self.security_mode.is_some_and(|m| m & NEGOTIATE_SECURITY_SIGNATURES_REQUIRED != 0)
     }
     /// The NT LM 0.12 server supports signing.
     pub fn signing_enabled(&self) -> bool {
-        self.capabilities.is_some()
-            && self
-                .security_mode
-                .is_some_and(|m| m & NEGOTIATE_SECURITY_SIGNATURES_ENABLED != 0)
+        self.capabilities.is_some() && self.security_mode.is_some_and(|m| m & NEGOTIATE_SECURITY_SIGNATURES_ENABLED != 0)
     }
 }
 
@@ -456,9 +435,7 @@ pub struct Smb1SessionSetupRequest<'a> {
 }
 
 /// Parses a SESSION_SETUP_ANDX request.
-pub fn parse_session_setup_request<'a>(
-    b: &Smb1Block<'a>,
-) -> SmbResult<Smb1SessionSetupRequest<'a>> {
+pub fn parse_session_setup_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1SessionSetupRequest<'a>> {
     expect_words(b, &[12, 13, 10])?;
     // AndX (4), MaxBufferSize, MaxMpxCount
     let (w, _) = take(8usize)(b.words)?;
@@ -478,16 +455,10 @@ pub fn parse_session_setup_request<'a>(
             let (w, unicode_password_len) = le_u16(w)?;
             let (w, _reserved) = le_u32(w)?;
             let (_, capabilities) = le_u32(w)?;
-            let (i, _passwords) =
-                take(usize::from(oem_password_len) + usize::from(unicode_password_len))(b.bytes)?;
+            let (i, _passwords) = take(usize::from(oem_password_len) + usize::from(unicode_password_len))(b.bytes)?;
             let (i, account_name) = smb_string(b, i);
             let (i, primary_domain) = smb_string(b, i);
-            let auth = Smb1SessionSetupAuth::Password {
-                oem_password_len,
-                unicode_password_len,
-                account_name,
-                primary_domain,
-            };
+            let auth = Smb1SessionSetupAuth::Password { oem_password_len, unicode_password_len, account_name, primary_domain };
             (Some(capabilities), auth, i)
         }
         _ => {
@@ -495,24 +466,14 @@ pub fn parse_session_setup_request<'a>(
             let (i, _password) = take(password_len)(b.bytes)?;
             let (i, account_name) = smb_string(b, i);
             let (i, primary_domain) = smb_string(b, i);
-            let auth = Smb1SessionSetupAuth::Password {
-                oem_password_len: password_len,
-                unicode_password_len: 0,
-                account_name,
-                primary_domain,
-            };
+            let auth =
+                Smb1SessionSetupAuth::Password { oem_password_len: password_len, unicode_password_len: 0, account_name, primary_domain };
             (None, auth, i)
         }
     };
     let (rest, native_os) = optional_smb_string(b, rest);
     let (_, native_lanman) = optional_smb_string(b, rest);
-    Ok(Smb1SessionSetupRequest {
-        vc_number,
-        capabilities,
-        auth,
-        native_os,
-        native_lanman,
-    })
+    Ok(Smb1SessionSetupRequest { vc_number, capabilities, auth, native_os, native_lanman })
 }
 
 /// SESSION_SETUP_ANDX response (WordCount 4 with extended security, 3 without).
@@ -536,9 +497,7 @@ impl Smb1SessionSetupResponse<'_> {
 }
 
 /// Parses a SESSION_SETUP_ANDX response.
-pub fn parse_session_setup_response<'a>(
-    b: &Smb1Block<'a>,
-) -> SmbResult<Smb1SessionSetupResponse<'a>> {
+pub fn parse_session_setup_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1SessionSetupResponse<'a>> {
     expect_words(b, &[4, 3])?;
     let (w, _andx) = take(4usize)(b.words)?;
     let (w, action) = le_u16(w)?;
@@ -550,12 +509,7 @@ pub fn parse_session_setup_response<'a>(
     };
     let (rest, native_os) = optional_smb_string(b, rest);
     let (_, native_lanman) = optional_smb_string(b, rest);
-    Ok(Smb1SessionSetupResponse {
-        action,
-        security_blob,
-        native_os,
-        native_lanman,
-    })
+    Ok(Smb1SessionSetupResponse { action, security_blob, native_os, native_lanman })
 }
 
 /// TREE_CONNECT_ANDX request.
@@ -580,12 +534,7 @@ pub fn parse_tree_connect_request(b: &Smb1Block<'_>) -> SmbResult<Smb1TreeConnec
     let (i, _password) = take(password_len)(b.bytes)?;
     let (i, path) = smb_string(b, i);
     let (_, service) = take_nul_string(i, false);
-    Ok(Smb1TreeConnectRequest {
-        flags,
-        password_len,
-        path,
-        service,
-    })
+    Ok(Smb1TreeConnectRequest { flags, password_len, path, service })
 }
 
 /// TREE_CONNECT_ANDX response.
@@ -603,10 +552,7 @@ pub fn parse_tree_connect_response(b: &Smb1Block<'_>) -> SmbResult<Smb1TreeConne
     let (w, _andx) = take(4usize)(b.words)?;
     let (_, optional_support) = le_u16(w)?;
     let (_, service) = take_nul_string(b.bytes, false);
-    Ok(Smb1TreeConnectResponse {
-        optional_support,
-        service,
-    })
+    Ok(Smb1TreeConnectResponse { optional_support, service })
 }
 
 /// NT_CREATE_ANDX request.
@@ -641,18 +587,8 @@ pub fn parse_nt_create_request(b: &Smb1Block<'_>) -> SmbResult<Smb1NtCreateReque
     let i = align_unicode(b, b.bytes);
     // NameLength is in bytes; senders disagree on whether it counts the terminator
     let raw = slice_clamped(i, 0, name_len.into());
-    let name = if b.header.is_unicode() {
-        utf16le_lossy(raw)
-    } else {
-        oem_lossy(raw)
-    };
-    Ok(Smb1NtCreateRequest {
-        desired_access,
-        share_access,
-        create_disposition,
-        create_options,
-        name: trim_nuls(name),
-    })
+    let name = if b.header.is_unicode() { utf16le_lossy(raw) } else { oem_lossy(raw) };
+    Ok(Smb1NtCreateRequest { desired_access, share_access, create_disposition, create_options, name: trim_nuls(name) })
 }
 
 /// NT_CREATE_ANDX response.
@@ -673,11 +609,7 @@ pub fn parse_nt_create_response(b: &Smb1Block<'_>) -> SmbResult<Smb1NtCreateResp
     let (w, oplock_level) = byte(w)?;
     let (w, fid) = le_u16(w)?;
     let (_, create_disposition) = le_u32(w)?;
-    Ok(Smb1NtCreateResponse {
-        oplock_level,
-        fid,
-        create_disposition,
-    })
+    Ok(Smb1NtCreateResponse { oplock_level, fid, create_disposition })
 }
 
 /// WRITE_ANDX request.
@@ -704,11 +636,7 @@ pub fn parse_write_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1WriteRequest<
     let (w, length_high) = le_u16(w)?;
     let (w, length_low) = le_u16(w)?;
     let (w, data_offset) = le_u16(w)?;
-    let offset_high = if b.words.len() / 2 == 14 {
-        le_u32(w)?.1
-    } else {
-        0
-    };
+    let offset_high = if b.words.len() / 2 == 14 { le_u32(w)?.1 } else { 0 };
     let data_length = u32::from(length_high) << 16 | u32::from(length_low);
     Ok(Smb1WriteRequest {
         fid,
@@ -738,16 +666,8 @@ pub fn parse_read_request(b: &Smb1Block<'_>) -> SmbResult<Smb1ReadRequest> {
     let (w, max_count) = le_u16(w)?;
     // MinCount, Timeout, Remaining
     let (w, _) = take(8usize)(w)?;
-    let offset_high = if b.words.len() / 2 == 12 {
-        le_u32(w)?.1
-    } else {
-        0
-    };
-    Ok(Smb1ReadRequest {
-        fid,
-        offset: u64::from(offset_high) << 32 | u64::from(offset_low),
-        max_count,
-    })
+    let offset_high = if b.words.len() / 2 == 12 { le_u32(w)?.1 } else { 0 };
+    Ok(Smb1ReadRequest { fid, offset: u64::from(offset_high) << 32 | u64::from(offset_low), max_count })
 }
 
 /// READ_ANDX response.
@@ -768,10 +688,7 @@ pub fn parse_read_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1ReadResponse<
     let (w, data_offset) = le_u16(w)?;
     let (_, length_high) = le_u16(w)?;
     let data_length = u32::from(length_high) << 16 | u32::from(length_low);
-    Ok(Smb1ReadResponse {
-        data_length,
-        data: slice_clamped(b.message, data_offset.into(), data_length as usize),
-    })
+    Ok(Smb1ReadResponse { data_length, data: slice_clamped(b.message, data_offset.into(), data_length as usize) })
 }
 
 /// Up to `count` setup words: those present in the parameter block (some senders
@@ -914,37 +831,23 @@ pub enum Smb1Body<'a> {
 pub fn parse_smb1_body<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Body<'a>> {
     let response = b.header.is_response();
     if response && b.words.is_empty() && b.header.status != 0 {
-        return Ok(Smb1Body::Error {
-            status: b.header.status,
-        });
+        return Ok(Smb1Body::Error { status: b.header.status });
     }
     Ok(match (b.command, response) {
         (SMB1_COM_TRANSACTION, true) if b.words.is_empty() => Smb1Body::TransactionInterim,
         (SMB1_COM_NEGOTIATE, false) => Smb1Body::NegotiateRequest(parse_negotiate_request(b)?),
         (SMB1_COM_NEGOTIATE, true) => Smb1Body::NegotiateResponse(parse_negotiate_response(b)?),
-        (SMB1_COM_SESSION_SETUP_ANDX, false) => {
-            Smb1Body::SessionSetupRequest(parse_session_setup_request(b)?)
-        }
-        (SMB1_COM_SESSION_SETUP_ANDX, true) => {
-            Smb1Body::SessionSetupResponse(parse_session_setup_response(b)?)
-        }
-        (SMB1_COM_TREE_CONNECT_ANDX, false) => {
-            Smb1Body::TreeConnectRequest(parse_tree_connect_request(b)?)
-        }
-        (SMB1_COM_TREE_CONNECT_ANDX, true) => {
-            Smb1Body::TreeConnectResponse(parse_tree_connect_response(b)?)
-        }
+        (SMB1_COM_SESSION_SETUP_ANDX, false) => Smb1Body::SessionSetupRequest(parse_session_setup_request(b)?),
+        (SMB1_COM_SESSION_SETUP_ANDX, true) => Smb1Body::SessionSetupResponse(parse_session_setup_response(b)?),
+        (SMB1_COM_TREE_CONNECT_ANDX, false) => Smb1Body::TreeConnectRequest(parse_tree_connect_request(b)?),
+        (SMB1_COM_TREE_CONNECT_ANDX, true) => Smb1Body::TreeConnectResponse(parse_tree_connect_response(b)?),
         (SMB1_COM_NT_CREATE_ANDX, false) => Smb1Body::NtCreateRequest(parse_nt_create_request(b)?),
         (SMB1_COM_NT_CREATE_ANDX, true) => Smb1Body::NtCreateResponse(parse_nt_create_response(b)?),
         (SMB1_COM_WRITE_ANDX, false) => Smb1Body::WriteRequest(parse_write_request(b)?),
         (SMB1_COM_READ_ANDX, false) => Smb1Body::ReadRequest(parse_read_request(b)?),
         (SMB1_COM_READ_ANDX, true) => Smb1Body::ReadResponse(parse_read_response(b)?),
-        (SMB1_COM_TRANSACTION, false) => {
-            Smb1Body::TransactionRequest(parse_transaction_request(b)?)
-        }
-        (SMB1_COM_TRANSACTION, true) => {
-            Smb1Body::TransactionResponse(parse_transaction_response(b)?)
-        }
+        (SMB1_COM_TRANSACTION, false) => Smb1Body::TransactionRequest(parse_transaction_request(b)?),
+        (SMB1_COM_TRANSACTION, true) => Smb1Body::TransactionResponse(parse_transaction_response(b)?),
         _ => Smb1Body::Other,
     })
 }
@@ -980,7 +883,8 @@ mod tests {
     const CLIENT_TREE_RESP: &str = "0000003eff534d4275000000008803c00000000000000000000000000100770f0000030007ff0000000100ff011f10000000000d00413a004e005400460053000000";
 
     /// arkime/smb-smbclient.pcap frame 24: READ_ANDX request
-    const CLIENT_READ_REQ: &str = "00000037ff534d422e000000000801c80000000000000000000000000100770f000008000aff000000fe42000000000f000f000000000000000000";
+    const CLIENT_READ_REQ: &str =
+        "00000037ff534d422e000000000801c80000000000000000000000000100770f000008000aff000000fe42000000000f000f000000000000000000";
 
     /// arkime/smb-smbclient.pcap frame 25: READ_ANDX response
     const CLIENT_READ_RESP: &str = "0000004aff534d422e000000008803c00000000000000000000000000100770f000008000cff000000ffff000000000f003b0000000000000000000f000f0074686973206973206120746573740a";
@@ -1001,7 +905,8 @@ mod tests {
     const ANDX_WRITE_REQ: &str = "000000a0ff534d4224000000001843c80000000000000000000000000308090403080600082f00330002400000000000000000000000000e040053000240000000000000000000000000000044005c0000000000450000030240ffffffff000058354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a";
 
     /// suricata-verify/smb-eicar-andx/smbandx.pcap frame 24: LOCKING_ANDX + WRITE_ANDX + CLOSE response chain
-    const ANDX_WRITE_RESP: &str = "00000039ff534d4224000000009843c80000000000000000000000000308090403080600022f002700000006040036004400ffff000000000000000000";
+    const ANDX_WRITE_RESP: &str =
+        "00000039ff534d4224000000009843c80000000000000000000000000308090403080600022f002700000006040036004400ffff000000000000000000";
 
     /// zeek/Traces/smb/dssetup_DsRoleGetPrimaryDomainInformation_standalone_workstation.cap frame 3: NT_CREATE_ANDX request \lsarpc
     const DSSETUP_CREATE_REQ: &str = "00000064ff534d42a2000000000801c80000000000000000000000000008ff110008360018ff000000000e0000000000000000009f01020000000000000000000000000003000000010000000000000002000000001100005c006c00730061007200700063000000";
@@ -1016,8 +921,7 @@ mod tests {
     const DSSETUP_TRANS_RESP: &str = "0000007cff534d4225000000008801c80000000000000000000000000008ff11000837000a000044000000000038000000440038000000000045000005000c0310000000440000001d000000b810b810736c00000c005c504950455c6c736173730000000100000000000000045d888aeb1cc9119fe808002b10486002000000";
 
     /// suricata-verify/smb-filename/input.pcap frame 62: TRANSACTION interim response (WordCount 0, success)
-    const FILENAME_TRANS_INTERIM: &str =
-        "00000023ff534d4225000000009805480000b0c6befff7cc118b00000108c00a00080138000000";
+    const FILENAME_TRANS_INTERIM: &str = "00000023ff534d4225000000009805480000b0c6befff7cc118b00000108c00a00080138000000";
 
     /// The first block of a captured message.
     fn first_block(data: &[u8]) -> Smb1Block<'_> {
@@ -1079,10 +983,7 @@ mod tests {
         assert_eq!(resp.challenge_len, Some(0));
         assert_eq!(
             resp.server_guid,
-            Some([
-                0x96, 0xaf, 0xd2, 0x2e, 0xc9, 0xd0, 0x4b, 0x45, 0x87, 0xef, 0x48, 0x1f, 0xdf, 0x56,
-                0x53, 0xe5
-            ])
+            Some([0x96, 0xaf, 0xd2, 0x2e, 0xc9, 0xd0, 0x4b, 0x45, 0x87, 0xef, 0x48, 0x1f, 0xdf, 0x56, 0x53, 0xe5])
         );
         assert!(resp.security_blob.unwrap().starts_with(&[0x60, 0x76]));
     }
@@ -1122,9 +1023,7 @@ mod tests {
         let req = parse_session_setup_request(&b).unwrap();
         // tshark: security_blob_len 85, native_os "Windows 2000 2195",
         // native_lanman "Windows 2000 5.0", vc 1
-        let Smb1SessionSetupAuth::ExtendedSecurity { security_blob } = req.auth else {
-            panic!("not extended security")
-        };
+        let Smb1SessionSetupAuth::ExtendedSecurity { security_blob } = req.auth else { panic!("not extended security") };
         assert_eq!(security_blob.len(), 85);
         assert_eq!(security_blob.first(), Some(&0x60));
         assert_eq!(req.vc_number, 1);
@@ -1137,14 +1036,8 @@ mod tests {
         // Standard 7601 Service Pack 1", native_lanman "Windows Server 2008 R2 Standard 6.1"
         assert!(!resp.is_guest());
         assert_eq!(resp.security_blob.len(), 9);
-        assert_eq!(
-            resp.native_os.as_deref(),
-            Some("Windows Server 2008 R2 Standard 7601 Service Pack 1")
-        );
-        assert_eq!(
-            resp.native_lanman.as_deref(),
-            Some("Windows Server 2008 R2 Standard 6.1")
-        );
+        assert_eq!(resp.native_os.as_deref(), Some("Windows Server 2008 R2 Standard 7601 Service Pack 1"));
+        assert_eq!(resp.native_lanman.as_deref(), Some("Windows Server 2008 R2 Standard 6.1"));
     }
 
     #[test]
@@ -1177,10 +1070,7 @@ mod tests {
         let commands: Vec<_> = blocks.iter().map(|b| b.command).collect();
         assert_eq!(commands, [SMB1_COM_LOCKING_ANDX, SMB1_COM_WRITE_ANDX, 0x04]);
         let write = parse_write_request(&blocks[1]).unwrap();
-        assert_eq!(
-            (write.fid, write.offset, write.data_length),
-            (0x4002, 0, 68)
-        );
+        assert_eq!((write.fid, write.offset, write.data_length), (0x4002, 0, 68));
         assert_eq!(write.data.len(), 68);
         assert!(write.data.starts_with(b"X5O!P%@AP"));
         assert!(matches!(parse_smb1_body(&blocks[2]), Ok(Smb1Body::Other)));
@@ -1211,10 +1101,7 @@ mod tests {
         // share_access 3
         assert_eq!(req.name, r"\lsarpc");
         assert_eq!(req.desired_access, 0x0002_019f);
-        assert_eq!(
-            (req.create_disposition, req.create_options, req.share_access),
-            (1, 0, 3)
-        );
+        assert_eq!((req.create_disposition, req.create_options, req.share_access), (1, 0, 3));
 
         let data = nbss_payload(DSSETUP_CREATE_RESP);
         let resp = parse_nt_create_response(&first_block(&data)).unwrap();
@@ -1241,10 +1128,7 @@ mod tests {
     fn transaction_interim_response() {
         let data = nbss_payload(FILENAME_TRANS_INTERIM);
         // tshark: smb.cmd 0x25, smb.wct 0, STATUS_SUCCESS
-        assert_eq!(
-            parse_smb1_body(&first_block(&data)),
-            Ok(Smb1Body::TransactionInterim)
-        );
+        assert_eq!(parse_smb1_body(&first_block(&data)), Ok(Smb1Body::TransactionInterim));
     }
 
     #[test]

@@ -152,10 +152,7 @@ pub fn parse_smb2_header(i: &[u8]) -> SmbResult<Smb2Header> {
     let (i, _) = tag(&SMB2_MAGIC[..])(i)?;
     let (i, structure_size) = le_u16(i)?;
     if structure_size != SMB2_HEADER_LEN as u16 {
-        return Err(SmbError::StructureSize {
-            expected: SMB2_HEADER_LEN as u16,
-            found: structure_size,
-        });
+        return Err(SmbError::StructureSize { expected: SMB2_HEADER_LEN as u16, found: structure_size });
     }
     let (i, credit_charge) = le_u16(i)?;
     let (i, status) = le_u32(i)?;
@@ -216,10 +213,7 @@ pub struct Smb2Compound<'a> {
 
 /// Walks the compound chain in `data` (the payload of one NBSS frame).
 pub fn smb2_compound(data: &[u8]) -> Smb2Compound<'_> {
-    Smb2Compound {
-        rest: data,
-        done: data.is_empty(),
-    }
+    Smb2Compound { rest: data, done: data.is_empty() }
 }
 
 impl<'a> Iterator for Smb2Compound<'a> {
@@ -239,10 +233,7 @@ impl<'a> Iterator for Smb2Compound<'a> {
         let next = header.next_command as usize;
         if next == 0 {
             self.done = true;
-            return Some(Ok(Smb2Message {
-                header,
-                raw: self.rest,
-            }));
+            return Some(Ok(Smb2Message { header, raw: self.rest }));
         }
         if next < SMB2_HEADER_LEN || next >= self.rest.len() {
             self.done = true;
@@ -263,17 +254,12 @@ fn fixed_body<'a>(m: &Smb2Message<'a>, expected: u16) -> SmbResult<&'a [u8]> {
     let status = m.header.status;
     if m.header.is_response() && size == ERROR_STRUCTURE_SIZE && status != STATUS_SUCCESS {
         let is_error_severity = status >> 30 == 3;
-        if expected != ERROR_STRUCTURE_SIZE
-            || (is_error_severity && status != STATUS_MORE_PROCESSING_REQUIRED)
-        {
+        if expected != ERROR_STRUCTURE_SIZE || (is_error_severity && status != STATUS_MORE_PROCESSING_REQUIRED) {
             return Err(SmbError::ErrorResponse(status));
         }
     }
     if size != expected {
-        return Err(SmbError::StructureSize {
-            expected,
-            found: size,
-        });
+        return Err(SmbError::StructureSize { expected, found: size });
     }
     Ok(rest)
 }
@@ -301,19 +287,12 @@ pub struct Smb2ErrorResponse<'a> {
 pub fn parse_error_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2ErrorResponse<'a>> {
     let (i, size) = le_u16(m.body())?;
     if size != ERROR_STRUCTURE_SIZE {
-        return Err(SmbError::StructureSize {
-            expected: ERROR_STRUCTURE_SIZE,
-            found: size,
-        });
+        return Err(SmbError::StructureSize { expected: ERROR_STRUCTURE_SIZE, found: size });
     }
     let (i, error_context_count) = byte(i)?;
     let (i, _reserved) = byte(i)?;
     let (i, byte_count) = le_u32(i)?;
-    Ok(Smb2ErrorResponse {
-        status: m.header.status,
-        error_context_count,
-        data: slice_clamped(i, 0, byte_count as usize),
-    })
+    Ok(Smb2ErrorResponse { status: m.header.status, error_context_count, data: slice_clamped(i, 0, byte_count as usize) })
 }
 
 /// One negotiate context (MS-SMB2 2.2.3.1 / 2.2.4.1). A known type whose data does not
@@ -384,10 +363,7 @@ fn parse_context_data(context_type: u16, data: &[u8]) -> SmbResult<NegotiateCont
             let (i, count) = le_u16(data)?;
             let (i, salt_len) = le_u16(i)?;
             let (_, hash_algorithms) = u16_array(i, count)?;
-            NegotiateContext::PreauthIntegrity {
-                hash_algorithms,
-                salt_len,
-            }
+            NegotiateContext::PreauthIntegrity { hash_algorithms, salt_len }
         }
         SMB2_ENCRYPTION_CAPABILITIES => {
             let (i, count) = le_u16(data)?;
@@ -401,9 +377,7 @@ fn parse_context_data(context_type: u16, data: &[u8]) -> SmbResult<NegotiateCont
             let (_, algorithms) = u16_array(i, count)?;
             NegotiateContext::Compression { flags, algorithms }
         }
-        SMB2_NETNAME_NEGOTIATE_CONTEXT_ID => {
-            NegotiateContext::NetName(trim_nuls(utf16le_lossy(data)))
-        }
+        SMB2_NETNAME_NEGOTIATE_CONTEXT_ID => NegotiateContext::NetName(trim_nuls(utf16le_lossy(data))),
         SMB2_TRANSPORT_CAPABILITIES => {
             let (_, flags) = le_u32(data)?;
             NegotiateContext::Transport { flags }
@@ -425,11 +399,7 @@ fn parse_context_data(context_type: u16, data: &[u8]) -> SmbResult<NegotiateCont
 
 /// Parses `count` negotiate contexts starting at `offset` from the header; each context
 /// starts 8-byte aligned (relative to the header), padding between them is skipped.
-fn parse_negotiate_contexts<'a>(
-    m: &Smb2Message<'a>,
-    offset: u32,
-    count: u16,
-) -> SmbResult<Vec<NegotiateContext<'a>>> {
+fn parse_negotiate_contexts<'a>(m: &Smb2Message<'a>, offset: u32, count: u16) -> SmbResult<Vec<NegotiateContext<'a>>> {
     let mut contexts = Vec::new();
     let mut pos = offset as usize;
     for _ in 0..count {
@@ -439,10 +409,7 @@ fn parse_negotiate_contexts<'a>(
         let (i, data_len) = le_u16(i)?;
         let (i, _reserved) = le_u32(i)?;
         let (_, data) = take(data_len)(i)?;
-        contexts.push(
-            parse_context_data(context_type, data)
-                .unwrap_or(NegotiateContext::Unknown { context_type, data }),
-        );
+        contexts.push(parse_context_data(context_type, data).unwrap_or(NegotiateContext::Unknown { context_type, data }));
         pos += 8 + usize::from(data_len);
     }
     Ok(contexts)
@@ -544,11 +511,8 @@ pub fn parse_negotiate_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Negoti
     let (i, sec_len) = le_u16(i)?;
     let (_, context_offset) = le_u32(i)?;
     let security_buffer = buffer_at(m, sec_offset.into(), sec_len.into())?;
-    let contexts = if dialect == 0x0311 && context_count > 0 {
-        parse_negotiate_contexts(m, context_offset, context_count)?
-    } else {
-        Vec::new()
-    };
+    let contexts =
+        if dialect == 0x0311 && context_count > 0 { parse_negotiate_contexts(m, context_offset, context_count)? } else { Vec::new() };
     Ok(Smb2NegotiateResponse {
         security_mode,
         dialect,
@@ -578,9 +542,7 @@ pub struct Smb2SessionSetupRequest<'a> {
 }
 
 /// Parses a SESSION_SETUP request.
-pub fn parse_session_setup_request<'a>(
-    m: &Smb2Message<'a>,
-) -> SmbResult<Smb2SessionSetupRequest<'a>> {
+pub fn parse_session_setup_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2SessionSetupRequest<'a>> {
     let i = fixed_body(m, 25)?;
     let (i, flags) = byte(i)?;
     let (i, security_mode) = byte(i)?;
@@ -624,17 +586,12 @@ impl Smb2SessionSetupResponse<'_> {
 
 /// Parses a SESSION_SETUP response (status SUCCESS or MORE_PROCESSING_REQUIRED; other error
 /// statuses give `ErrorResponse`).
-pub fn parse_session_setup_response<'a>(
-    m: &Smb2Message<'a>,
-) -> SmbResult<Smb2SessionSetupResponse<'a>> {
+pub fn parse_session_setup_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2SessionSetupResponse<'a>> {
     let i = fixed_body(m, 9)?;
     let (i, session_flags) = le_u16(i)?;
     let (i, sec_offset) = le_u16(i)?;
     let (_, sec_len) = le_u16(i)?;
-    Ok(Smb2SessionSetupResponse {
-        session_flags,
-        security_buffer: buffer_at(m, sec_offset.into(), sec_len.into())?,
-    })
+    Ok(Smb2SessionSetupResponse { session_flags, security_buffer: buffer_at(m, sec_offset.into(), sec_len.into())? })
 }
 
 /// TREE_CONNECT request (MS-SMB2 2.2.9), plain or with the 3.1.1 extension.
@@ -660,20 +617,14 @@ pub fn parse_tree_connect_request(m: &Smb2Message<'_>) -> SmbResult<Smb2TreeConn
         let (_, count) = le_u16(i)?;
         let extension_end = SMB2_HEADER_LEN + 8 + 16;
         if path_len > 0 && usize::from(path_offset) < extension_end {
-            return Err(SmbError::Malformed(
-                "tree connect path inside the extension",
-            ));
+            return Err(SmbError::Malformed("tree connect path inside the extension"));
         }
         Some(count)
     } else {
         None
     };
     let path = buffer_at(m, path_offset.into(), path_len.into())?;
-    Ok(Smb2TreeConnectRequest {
-        flags,
-        path: trim_nuls(utf16le_lossy(path)),
-        extension_context_count,
-    })
+    Ok(Smb2TreeConnectRequest { flags, path: trim_nuls(utf16le_lossy(path)), extension_context_count })
 }
 
 /// TREE_CONNECT response (MS-SMB2 2.2.10).
@@ -704,12 +655,7 @@ pub fn parse_tree_connect_response(m: &Smb2Message<'_>) -> SmbResult<Smb2TreeCon
     let (i, share_flags) = le_u32(i)?;
     let (i, capabilities) = le_u32(i)?;
     let (_, maximal_access) = le_u32(i)?;
-    Ok(Smb2TreeConnectResponse {
-        share_type,
-        share_flags,
-        capabilities,
-        maximal_access,
-    })
+    Ok(Smb2TreeConnectResponse { share_type, share_flags, capabilities, maximal_access })
 }
 
 /// An SMB2 FileId (persistent and volatile halves).
@@ -724,13 +670,7 @@ pub struct Smb2FileId {
 fn file_id(i: &[u8]) -> SmbResult<(&[u8], Smb2FileId)> {
     let (i, persistent) = le_u64(i)?;
     let (i, volatile) = le_u64(i)?;
-    Ok((
-        i,
-        Smb2FileId {
-            persistent,
-            volatile,
-        },
-    ))
+    Ok((i, Smb2FileId { persistent, volatile }))
 }
 
 /// CREATE request (MS-SMB2 2.2.13).
@@ -805,13 +745,7 @@ pub fn parse_create_response(m: &Smb2Message<'_>) -> SmbResult<Smb2CreateRespons
     let (i, file_attributes) = le_u32(i)?;
     let (i, _reserved2) = le_u32(i)?;
     let (_, file_id) = file_id(i)?;
-    Ok(Smb2CreateResponse {
-        oplock_level,
-        create_action,
-        end_of_file,
-        file_attributes,
-        file_id,
-    })
+    Ok(Smb2CreateResponse { oplock_level, create_action, end_of_file, file_attributes, file_id })
 }
 
 /// CLOSE request (MS-SMB2 2.2.15).
@@ -851,11 +785,7 @@ pub fn parse_read_request(m: &Smb2Message<'_>) -> SmbResult<Smb2ReadRequest> {
     let (i, length) = le_u32(i)?;
     let (i, offset) = le_u64(i)?;
     let (_, file_id) = file_id(i)?;
-    Ok(Smb2ReadRequest {
-        length,
-        offset,
-        file_id,
-    })
+    Ok(Smb2ReadRequest { length, offset, file_id })
 }
 
 /// READ response (MS-SMB2 2.2.20).
@@ -876,11 +806,7 @@ pub fn parse_read_response<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2ReadRespons
     let (i, _reserved) = byte(i)?;
     let (i, data_length) = le_u32(i)?;
     let (_, data_remaining) = le_u32(i)?;
-    Ok(Smb2ReadResponse {
-        data_length,
-        data_remaining,
-        data: slice_clamped(m.raw, data_offset.into(), data_length as usize),
-    })
+    Ok(Smb2ReadResponse { data_length, data_remaining, data: slice_clamped(m.raw, data_offset.into(), data_length as usize) })
 }
 
 /// WRITE request (MS-SMB2 2.2.21).
@@ -903,12 +829,7 @@ pub fn parse_write_request<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2WriteReques
     let (i, length) = le_u32(i)?;
     let (i, offset) = le_u64(i)?;
     let (_, file_id) = file_id(i)?;
-    Ok(Smb2WriteRequest {
-        length,
-        offset,
-        file_id,
-        data: slice_clamped(m.raw, data_offset.into(), length as usize),
-    })
+    Ok(Smb2WriteRequest { length, offset, file_id, data: slice_clamped(m.raw, data_offset.into(), length as usize) })
 }
 
 /// WRITE response (MS-SMB2 2.2.22).
@@ -1023,18 +944,10 @@ pub fn parse_smb2_body<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Body<'a>> {
     let body = match (m.header.command, response) {
         (SMB2_NEGOTIATE, false) => parse_negotiate_request(m).map(Smb2Body::NegotiateRequest),
         (SMB2_NEGOTIATE, true) => parse_negotiate_response(m).map(Smb2Body::NegotiateResponse),
-        (SMB2_SESSION_SETUP, false) => {
-            parse_session_setup_request(m).map(Smb2Body::SessionSetupRequest)
-        }
-        (SMB2_SESSION_SETUP, true) => {
-            parse_session_setup_response(m).map(Smb2Body::SessionSetupResponse)
-        }
-        (SMB2_TREE_CONNECT, false) => {
-            parse_tree_connect_request(m).map(Smb2Body::TreeConnectRequest)
-        }
-        (SMB2_TREE_CONNECT, true) => {
-            parse_tree_connect_response(m).map(Smb2Body::TreeConnectResponse)
-        }
+        (SMB2_SESSION_SETUP, false) => parse_session_setup_request(m).map(Smb2Body::SessionSetupRequest),
+        (SMB2_SESSION_SETUP, true) => parse_session_setup_response(m).map(Smb2Body::SessionSetupResponse),
+        (SMB2_TREE_CONNECT, false) => parse_tree_connect_request(m).map(Smb2Body::TreeConnectRequest),
+        (SMB2_TREE_CONNECT, true) => parse_tree_connect_response(m).map(Smb2Body::TreeConnectResponse),
         (SMB2_CREATE, false) => parse_create_request(m).map(Smb2Body::CreateRequest),
         (SMB2_CREATE, true) => parse_create_response(m).map(Smb2Body::CreateResponse),
         (SMB2_CLOSE, false) => parse_close_request(m).map(Smb2Body::CloseRequest),
@@ -1044,9 +957,7 @@ pub fn parse_smb2_body<'a>(m: &Smb2Message<'a>) -> SmbResult<Smb2Body<'a>> {
         (SMB2_WRITE, true) => parse_write_response(m).map(Smb2Body::WriteResponse),
         (SMB2_IOCTL, false) => parse_ioctl_request(m).map(Smb2Body::IoctlRequest),
         (SMB2_IOCTL, true) => parse_ioctl_response(m).map(Smb2Body::IoctlResponse),
-        _ if response && m.header.status != STATUS_SUCCESS => {
-            Err(SmbError::ErrorResponse(m.header.status))
-        }
+        _ if response && m.header.status != STATUS_SUCCESS => Err(SmbError::ErrorResponse(m.header.status)),
         _ => Ok(Smb2Body::Other),
     };
     match body {
@@ -1162,10 +1073,7 @@ mod tests {
         assert_eq!(m.header.tree_id, None);
         assert_eq!(m.header.status, 0x0000_0103);
         // the interim response has the ERROR body, not an IOCTL response
-        assert_eq!(
-            parse_ioctl_response(&m),
-            Err(SmbError::ErrorResponse(0x103))
-        );
+        assert_eq!(parse_ioctl_response(&m), Err(SmbError::ErrorResponse(0x103)));
         assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::Error(e)) if e.status == 0x103));
     }
 
@@ -1176,10 +1084,7 @@ mod tests {
         // tshark: smb2.dialect 0x0202,0x0210,0x0222,0x0224,0x0300,0x0302,0x0310,0x0311;
         // sec_mode 0x01; capabilities 0x7f; contexts 0x0001 (hash 0x0001, salt 32),
         // 0x0003 (comp_alg 0x0001, flags 0x00000001)
-        assert_eq!(
-            req.dialects,
-            [0x0202, 0x0210, 0x0222, 0x0224, 0x0300, 0x0302, 0x0310, 0x0311]
-        );
+        assert_eq!(req.dialects, [0x0202, 0x0210, 0x0222, 0x0224, 0x0300, 0x0302, 0x0310, 0x0311]);
         assert_eq!(req.security_mode, 0x01);
         assert!(!req.signing_required());
         assert_eq!(req.capabilities, 0x7f);
@@ -1187,14 +1092,8 @@ mod tests {
         assert_eq!(
             req.contexts,
             [
-                NegotiateContext::PreauthIntegrity {
-                    hash_algorithms: vec![1],
-                    salt_len: 32
-                },
-                NegotiateContext::Compression {
-                    flags: 1,
-                    algorithms: vec![1]
-                },
+                NegotiateContext::PreauthIntegrity { hash_algorithms: vec![1], salt_len: 32 },
+                NegotiateContext::Compression { flags: 1, algorithms: vec![1] },
             ]
         );
     }
@@ -1208,17 +1107,8 @@ mod tests {
         assert_eq!(req.dialects, [0x0311]);
         assert_eq!(req.capabilities, 0x77);
         assert_eq!(req.contexts.len(), 3);
-        assert_eq!(
-            req.contexts[1],
-            NegotiateContext::Encryption { ciphers: vec![1] }
-        );
-        assert!(matches!(
-            req.contexts[2],
-            NegotiateContext::Unknown {
-                context_type: 0x0100,
-                ..
-            }
-        ));
+        assert_eq!(req.contexts[1], NegotiateContext::Encryption { ciphers: vec![1] });
+        assert!(matches!(req.contexts[2], NegotiateContext::Unknown { context_type: 0x0100, .. }));
     }
 
     #[test]
@@ -1232,18 +1122,12 @@ mod tests {
         assert_eq!(resp.capabilities, 0x27);
         assert!(resp.security_buffer.starts_with(&[0x60, 0x76, 0x06, 0x06]));
         assert_eq!(resp.contexts.len(), 2);
-        assert_eq!(
-            resp.contexts[1],
-            NegotiateContext::Encryption { ciphers: vec![1] }
-        );
+        assert_eq!(resp.contexts[1], NegotiateContext::Encryption { ciphers: vec![1] });
 
         let data = nbss_payload(SMBGHOST_NEG_RESP);
         let resp = parse_negotiate_response(&message(&data)).unwrap();
         // tshark: dialect 0x0311, sec_mode 0x01, caps 0x2f, contexts 0x0001,0x0003
-        assert_eq!(
-            (resp.dialect, resp.security_mode, resp.capabilities),
-            (0x0311, 1, 0x2f)
-        );
+        assert_eq!((resp.dialect, resp.security_mode, resp.capabilities), (0x0311, 1, 0x2f));
         assert!(resp.security_buffer.starts_with(&[0x60, 0x82, 0x01, 0x3c]));
         assert_eq!(resp.security_buffer.len(), 0x140);
         assert!(matches!(
@@ -1314,10 +1198,7 @@ mod tests {
         let mut data = nbss_payload(SMB3_SESS_RESP_MORE);
         data[8..12].copy_from_slice(&0xC000_006Du32.to_le_bytes());
         let m = message(&data);
-        assert_eq!(
-            parse_session_setup_response(&m),
-            Err(SmbError::ErrorResponse(0xC000_006D))
-        );
+        assert_eq!(parse_session_setup_response(&m), Err(SmbError::ErrorResponse(0xC000_006D)));
     }
 
     #[test]
@@ -1382,9 +1263,7 @@ mod tests {
         assert_eq!(close.file_id.volatile, u64::MAX);
 
         let data = nbss_payload(DELETE_COMPOUND_ERR);
-        let bodies: Vec<_> = smb2_compound(&data)
-            .map(|m| parse_smb2_body(&m.unwrap()).unwrap())
-            .collect();
+        let bodies: Vec<_> = smb2_compound(&data).map(|m| parse_smb2_body(&m.unwrap()).unwrap()).collect();
         // tshark: three responses, each STATUS_OBJECT_NAME_NOT_FOUND with the ERROR body
         assert_eq!(bodies.len(), 3);
         for body in bodies {
@@ -1402,10 +1281,7 @@ mod tests {
         let data = nbss_payload(AT_CREATE_RESP);
         let resp = parse_create_response(&message(&data)).unwrap();
         // tshark: smb2.fid 0000004d-0000-0000-0500-0000ffffffff, create.action 1, eof 0
-        let fid = Smb2FileId {
-            persistent: 0x4d,
-            volatile: 0xffff_ffff_0000_0005,
-        };
+        let fid = Smb2FileId { persistent: 0x4d, volatile: 0xffff_ffff_0000_0005 };
         assert_eq!(resp.file_id, fid);
         assert_eq!(resp.create_action, 1);
 
@@ -1445,10 +1321,7 @@ mod tests {
         assert_eq!(m.header.async_id, Some(0x1d));
         assert_eq!(ioctl.output.len(), 32);
         assert_eq!(ioctl.output[2], 2);
-        assert!(matches!(
-            parse_smb2_body(&m),
-            Ok(Smb2Body::IoctlResponse(_))
-        ));
+        assert!(matches!(parse_smb2_body(&m), Ok(Smb2Body::IoctlResponse(_))));
     }
 
     #[test]
@@ -1456,10 +1329,7 @@ mod tests {
         let mut data = nbss_payload(DELETE_COMPOUND_REQ);
         data[20..24].copy_from_slice(&8u32.to_le_bytes());
         let items: Vec<_> = smb2_compound(&data).collect();
-        assert_eq!(
-            items,
-            [Err(SmbError::Malformed("NextCommand out of range"))]
-        );
+        assert_eq!(items, [Err(SmbError::Malformed("NextCommand out of range"))]);
         data[20..24].copy_from_slice(&100_000u32.to_le_bytes());
         assert_eq!(smb2_compound(&data).count(), 1);
     }

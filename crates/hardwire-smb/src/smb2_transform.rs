@@ -121,10 +121,7 @@ pub struct ChainedPayload<'a> {
 }
 
 fn has_original_payload_size(algorithm: u16) -> bool {
-    matches!(
-        algorithm,
-        COMPRESSION_LZNT1 | COMPRESSION_LZ77 | COMPRESSION_LZ77_HUFFMAN | COMPRESSION_LZ4
-    )
+    matches!(algorithm, COMPRESSION_LZNT1 | COMPRESSION_LZ77 | COMPRESSION_LZ77_HUFFMAN | COMPRESSION_LZ4)
 }
 
 /// Parses a COMPRESSION_TRANSFORM header (either form) that spans all of `i`.
@@ -136,18 +133,11 @@ pub fn parse_smb2_compression(i: &[u8]) -> SmbResult<Smb2CompressionHeader<'_>> 
     let payload = if flags & SMB2_COMPRESSION_FLAG_CHAINED == 0 {
         let (rest, offset) = le_u32(i)?;
         let (compressed, uncompressed) = take(offset)(rest)?;
-        CompressedPayload::Unchained {
-            algorithm,
-            uncompressed,
-            compressed,
-        }
+        CompressedPayload::Unchained { algorithm, uncompressed, compressed }
     } else {
         CompressedPayload::Chained(parse_chain(after_size)?)
     };
-    Ok(Smb2CompressionHeader {
-        original_size,
-        payload,
-    })
+    Ok(Smb2CompressionHeader { original_size, payload })
 }
 
 /// Each chained payload header is 8 bytes and its Length covers what follows, so every step
@@ -165,12 +155,7 @@ fn parse_chain(mut i: &[u8]) -> SmbResult<Vec<ChainedPayload<'_>>> {
         } else {
             (body, None)
         };
-        payloads.push(ChainedPayload {
-            algorithm,
-            flags,
-            original_payload_size,
-            data,
-        });
+        payloads.push(ChainedPayload { algorithm, flags, original_payload_size, data });
         i = rest;
     }
     Ok(payloads)
@@ -216,16 +201,13 @@ impl Sink {
         if self.limit_is_cap {
             Stop::Full
         } else {
-            Stop::Error(SmbError::Malformed(
-                "decompressed data exceeds its declared size",
-            ))
+            Stop::Error(SmbError::Malformed("decompressed data exceeds its declared size"))
         }
     }
 
     fn extend(&mut self, bytes: &[u8]) -> Result<(), Stop> {
         let n = bytes.len().min(self.room());
-        self.out
-            .extend_from_slice(bytes.get(..n).unwrap_or_default());
+        self.out.extend_from_slice(bytes.get(..n).unwrap_or_default());
         if n < bytes.len() {
             return Err(self.overflow());
         }
@@ -243,11 +225,7 @@ impl Sink {
 
     /// Copies `len` bytes starting `distance` bytes back, byte by byte (overlap allowed).
     fn copy_back(&mut self, distance: usize, len: usize) -> Result<(), Stop> {
-        let start = self
-            .out
-            .len()
-            .checked_sub(distance)
-            .ok_or(SmbError::Malformed("LZ77 match before the start"))?;
+        let start = self.out.len().checked_sub(distance).ok_or(SmbError::Malformed("LZ77 match before the start"))?;
         let n = len.min(self.room());
         for k in start..start + n {
             let b = self.out.get(k).copied().unwrap_or_default();
@@ -265,9 +243,7 @@ impl Sink {
 pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decompressed> {
     let declared = match &h.payload {
         // the uncompressed prefix comes on top of the compressed segment's size
-        CompressedPayload::Unchained { uncompressed, .. } => {
-            (h.original_size as usize).saturating_add(uncompressed.len())
-        }
+        CompressedPayload::Unchained { uncompressed, .. } => (h.original_size as usize).saturating_add(uncompressed.len()),
         CompressedPayload::Chained(_) => h.original_size as usize,
     };
     let limit = declared.min(cap);
@@ -278,26 +254,14 @@ pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decomp
         limit_is_cap: cap < declared,
     };
     let result = match &h.payload {
-        CompressedPayload::Unchained {
-            algorithm,
-            uncompressed,
-            compressed,
-        } => sink
-            .extend(uncompressed)
-            .and_then(|()| decompress_into(*algorithm, compressed, &mut sink)),
-        CompressedPayload::Chained(payloads) => payloads
-            .iter()
-            .try_for_each(|p| decompress_into(p.algorithm, p.data, &mut sink)),
+        CompressedPayload::Unchained { algorithm, uncompressed, compressed } => {
+            sink.extend(uncompressed).and_then(|()| decompress_into(*algorithm, compressed, &mut sink))
+        }
+        CompressedPayload::Chained(payloads) => payloads.iter().try_for_each(|p| decompress_into(p.algorithm, p.data, &mut sink)),
     };
     match result {
-        Ok(()) => Ok(Decompressed {
-            data: sink.out,
-            truncated: false,
-        }),
-        Err(Stop::Full) => Ok(Decompressed {
-            data: sink.out,
-            truncated: true,
-        }),
+        Ok(()) => Ok(Decompressed { data: sink.out, truncated: false }),
+        Err(Stop::Full) => Ok(Decompressed { data: sink.out, truncated: true }),
         Err(Stop::Error(e)) => Err(e),
     }
 }
@@ -370,13 +334,10 @@ fn lz77_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
                     pos += 2;
                     if length == 0 {
                         let word = input.get(pos..pos + 4).ok_or_else(truncated)?;
-                        length =
-                            u32::from_le_bytes(word.try_into().map_err(|_| truncated())?) as usize;
+                        length = u32::from_le_bytes(word.try_into().map_err(|_| truncated())?) as usize;
                         pos += 4;
                     }
-                    length = length
-                        .checked_sub(15 + 7)
-                        .ok_or(Stop::Error(SmbError::Malformed("LZ77 match length")))?;
+                    length = length.checked_sub(15 + 7).ok_or(Stop::Error(SmbError::Malformed("LZ77 match length")))?;
                 }
                 length += 15;
             }
@@ -409,10 +370,7 @@ mod tests {
         // tshark: nonce 4ebfa014fa5a14dc190e010000000000, msg_size 104, flags 0x0001,
         // sesid 0x0000281cac000069, signature 6807a87d...
         assert_eq!(t.nonce.to_vec(), hex("4ebfa014fa5a14dc190e010000000000"));
-        assert_eq!(
-            t.signature.to_vec(),
-            hex("6807a87d76f1a7d16c854ac984299209")
-        );
+        assert_eq!(t.signature.to_vec(), hex("6807a87d76f1a7d16c854ac984299209"));
         assert_eq!(t.original_message_size, 104);
         assert!(t.is_encrypted());
         assert_eq!(t.session_id, 0x0000_281c_ac00_0069);
@@ -475,9 +433,7 @@ mod tests {
         msg.extend_from_slice(&[4, 0, 0, 0, 8, 0, 0, 0]);
         msg.extend_from_slice(&[0, 0, 0, 0, 16, 0, 0, 0]);
         let h = parse_smb2_compression(&msg).unwrap();
-        let CompressedPayload::Chained(payloads) = &h.payload else {
-            panic!("not chained")
-        };
+        let CompressedPayload::Chained(payloads) = &h.payload else { panic!("not chained") };
         assert_eq!(payloads.len(), 2);
         assert_eq!(payloads[0].flags, SMB2_COMPRESSION_FLAG_CHAINED);
         assert_eq!(payloads[1].original_payload_size, None);
@@ -490,21 +446,13 @@ mod tests {
     #[test]
     fn huge_declared_sizes_are_capped_and_unknown_algorithms_reported() {
         // SMBGhost-style: OriginalCompressedSegmentSize 0xFFFFFFFF, Pattern_V1 of 4 G bytes
-        let msg = unchained(
-            u32::MAX,
-            COMPRESSION_PATTERN_V1,
-            b"\xFESMB",
-            &[0x41, 0, 0, 0, 0xff, 0xff, 0xff, 0xff],
-        );
+        let msg = unchained(u32::MAX, COMPRESSION_PATTERN_V1, b"\xFESMB", &[0x41, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
         let h = parse_smb2_compression(&msg).unwrap();
         let out = decompress(&h, 4096).unwrap();
         assert_eq!((out.data.len(), out.truncated), (4096, true));
         let msg = unchained(100, COMPRESSION_LZNT1, b"", &[1, 2, 3]);
         let h = parse_smb2_compression(&msg).unwrap();
-        assert_eq!(
-            decompress(&h, 4096),
-            Err(SmbError::UnsupportedCompression(COMPRESSION_LZNT1))
-        );
+        assert_eq!(decompress(&h, 4096), Err(SmbError::UnsupportedCompression(COMPRESSION_LZNT1)));
     }
 
     fn try_everything(data: &[u8]) {
@@ -512,11 +460,7 @@ mod tests {
         if let Ok(h) = parse_smb2_compression(data) {
             let _ = decompress(&h, 64 * 1024);
         }
-        let mut sink = Sink {
-            out: Vec::new(),
-            limit: 64 * 1024,
-            limit_is_cap: true,
-        };
+        let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
         let _ = lz77_decompress(data, &mut sink);
     }
 

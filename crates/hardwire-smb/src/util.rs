@@ -4,9 +4,7 @@ use crate::error::{SmbError, SmbResult};
 
 /// `buf[offset..offset + len]`, or `Truncated` when it is not all there.
 pub(crate) fn slice_at(buf: &[u8], offset: usize, len: usize) -> SmbResult<&[u8]> {
-    let end = offset
-        .checked_add(len)
-        .ok_or(SmbError::Malformed("length overflow"))?;
+    let end = offset.checked_add(len).ok_or(SmbError::Malformed("length overflow"))?;
     buf.get(offset..end).ok_or(SmbError::Truncated)
 }
 
@@ -32,9 +30,7 @@ pub(crate) fn utf16le_lossy(b: &[u8]) -> String {
         [lo, hi] => u16::from_le_bytes([*lo, *hi]),
         _ => 0,
     });
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
+    char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
 }
 
 /// Decodes an OEM (8-bit) string; non-UTF-8 bytes become U+FFFD.

@@ -104,7 +104,28 @@ mod tests {
     fn ipv4_tcp(id: u16, frag_offset_units: u16, more: bool, l4: &[u8]) -> Vec<u8> {
         let total = 20 + l4.len() as u16;
         let flags = if more { 0x2000 } else { 0 } | frag_offset_units;
-        let mut p = vec![0x45, 0, (total >> 8) as u8, total as u8, (id >> 8) as u8, id as u8, (flags >> 8) as u8, flags as u8, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        let mut p = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            (id >> 8) as u8,
+            id as u8,
+            (flags >> 8) as u8,
+            flags as u8,
+            64,
+            6,
+            0,
+            0,
+            10,
+            0,
+            0,
+            1,
+            10,
+            0,
+            0,
+            2,
+        ];
         p.extend_from_slice(l4);
         p
     }

@@ -32,7 +32,11 @@ pub struct TcpSegment<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport<'a> {
     Tcp(TcpSegment<'a>),
-    Udp { src_port: u16, dst_port: u16, payload: &'a [u8] },
+    Udp {
+        src_port: u16,
+        dst_port: u16,
+        payload: &'a [u8],
+    },
     /// Any other IP protocol (ICMP...): counted, not followed.
     Other(u8),
 }
@@ -110,11 +114,7 @@ pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Tr
         }
         IpNumber::UDP => {
             let udp = UdpSlice::from_slice_lax(payload).map_err(|_| DecodeError::Truncated("UDP"))?;
-            Ok(Transport::Udp {
-                src_port: udp.source_port(),
-                dst_port: udp.destination_port(),
-                payload: udp.payload(),
-            })
+            Ok(Transport::Udp { src_port: udp.source_port(), dst_port: udp.destination_port(), payload: udp.payload() })
         }
         IpNumber(other) => Ok(Transport::Other(other)),
     }

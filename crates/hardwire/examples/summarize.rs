@@ -55,11 +55,7 @@ fn summarize(path: &str) -> Result<(), String> {
 
 /// `time kind client -> server: what`.
 fn one_line(event: &Event) -> String {
-    let peers = event
-        .flow
-        .as_ref()
-        .map(|f| format!("{}:{} -> {}:{}", f.src_ip, f.src_port, f.dest_ip, f.dest_port))
-        .unwrap_or_default();
+    let peers = event.flow.as_ref().map(|f| format!("{}:{} -> {}:{}", f.src_ip, f.src_port, f.dest_ip, f.dest_port)).unwrap_or_default();
     let objects = &event.objects;
     let what = match &event.kind {
         EventKind::Alert(alert) => format!("[{}] {}", alert.rule.id(), alert.message),
@@ -69,10 +65,12 @@ fn one_line(event: &Event) -> String {
         EventKind::Http => objects.http.as_ref().map_or(String::new(), |http| {
             format!("{} {} -> {}", or_dash(&http.method), or_dash(&http.uri), http.status.map_or("-".to_string(), |s| s.to_string()))
         }),
-        EventKind::Dcerpc => objects.dcerpc.as_ref().map_or(String::new(), |rpc| {
-            format!("{} {}", or_dash(&rpc.interface_name), or_dash(&rpc.operation))
-        }),
-        EventKind::Tls => objects.tls.as_ref().map_or(String::new(), |tls| format!("TLS {} sni {}", or_dash(&tls.version), or_dash(&tls.sni))),
+        EventKind::Dcerpc => {
+            objects.dcerpc.as_ref().map_or(String::new(), |rpc| format!("{} {}", or_dash(&rpc.interface_name), or_dash(&rpc.operation)))
+        }
+        EventKind::Tls => {
+            objects.tls.as_ref().map_or(String::new(), |tls| format!("TLS {} sni {}", or_dash(&tls.version), or_dash(&tls.sni)))
+        }
         EventKind::Ntlm => String::new(),
     };
     let user = objects.ntlm.as_ref().and_then(|n| n.user.as_deref()).map(|u| format!(" user {u}")).unwrap_or_default();

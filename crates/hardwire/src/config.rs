@@ -113,13 +113,7 @@ impl Default for Config {
 
 impl Default for Ports {
     fn default() -> Self {
-        Ports {
-            smb: vec![445, 139],
-            http: vec![80, 8080],
-            winrm: vec![5985, 47001],
-            tls: vec![443, 5986],
-            dcerpc: vec![135],
-        }
+        Ports { smb: vec![445, 139], http: vec![80, 8080], winrm: vec![5985, 47001], tls: vec![443, 5986], dcerpc: vec![135] }
     }
 }
 

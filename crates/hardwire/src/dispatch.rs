@@ -41,10 +41,7 @@ pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sn
         (&ports.tls, Protocol::Tls),
         (&ports.dcerpc, Protocol::Dcerpc),
     ];
-    by_port
-        .iter()
-        .find(|(list, _)| list.contains(&server_port))
-        .map_or(Sniff::No, |(_, protocol)| Sniff::Is(*protocol))
+    by_port.iter().find(|(list, _)| list.contains(&server_port)).map_or(Sniff::No, |(_, protocol)| Sniff::Is(*protocol))
 }
 
 /// A NetBIOS session message whose payload starts with an SMB magic (`\xFFSMB`, `\xFESMB`,

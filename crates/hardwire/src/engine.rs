@@ -293,7 +293,13 @@ impl Core {
     fn emit_records(&mut self, info: &FlowInfo, out: &mut Vec<Event>) {
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
         for record in self.records.drain(..) {
-            let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: Arc::new(record.objects), subject_user: None };
+            let event = Event {
+                timestamp: record.timestamp,
+                flow: Some(*info),
+                kind: record.kind,
+                objects: Arc::new(record.objects),
+                subject_user: None,
+            };
             // The record goes before its alerts: they are appended first, then it is slipped in.
             let at = out.len();
             detect::on_record(&event, &cx, out);

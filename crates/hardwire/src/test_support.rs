@@ -7,10 +7,8 @@ use std::path::PathBuf;
 
 /// The `shared/` folder, or `None` (after saying so) when it is absent outside CI.
 pub fn shared_dir() -> Option<PathBuf> {
-    let candidates = std::env::var_os("HARDWIRE_SHARED")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(workspace_root().map(|root| root.join("../shared")));
+    let candidates =
+        std::env::var_os("HARDWIRE_SHARED").map(PathBuf::from).into_iter().chain(workspace_root().map(|root| root.join("../shared")));
     for dir in candidates {
         if dir.join("pcaps").is_dir() {
             return Some(dir);

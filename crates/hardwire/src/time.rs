@@ -30,7 +30,15 @@ impl Timestamp {
         let micros = (self.0 % 1_000_000) as u32;
         let mut text = *b"1970-01-01T00:00:00.000000Z";
         if let Some(t) = chrono::DateTime::from_timestamp(secs, 0).filter(|t| t.year() <= 9999) {
-            let fields = [(0, 4, t.year() as u32), (5, 2, t.month()), (8, 2, t.day()), (11, 2, t.hour()), (14, 2, t.minute()), (17, 2, t.second()), (20, 6, micros)];
+            let fields = [
+                (0, 4, t.year() as u32),
+                (5, 2, t.month()),
+                (8, 2, t.day()),
+                (11, 2, t.hour()),
+                (14, 2, t.minute()),
+                (17, 2, t.second()),
+                (20, 6, micros),
+            ];
             for (at, width, mut value) in fields {
                 for digit in text[at..at + width].iter_mut().rev() {
                     *digit = b'0' + (value % 10) as u8;

@@ -46,7 +46,14 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(sink: Sink, path: Option<PathBuf>, window_secs: u64, stats_interval: Duration, telemetry: Arc<Telemetry>, reopen: Arc<AtomicBool>) -> Output {
+    pub fn new(
+        sink: Sink,
+        path: Option<PathBuf>,
+        window_secs: u64,
+        stats_interval: Duration,
+        telemetry: Arc<Telemetry>,
+        reopen: Arc<AtomicBool>,
+    ) -> Output {
         Output { sink, path, suppressor: Suppressor::new(window_secs), stats_interval, telemetry, reopen }
     }
 

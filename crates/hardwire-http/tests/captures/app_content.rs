@@ -30,11 +30,7 @@ fn winrm_recognition() {
     assert!(!is_winrm(head.uri, head.user_agent, 2082));
 
     assert!(is_winrm("/WSMAN?PSVersion=5.1.19041.1", None, 80));
-    assert!(is_winrm(
-        "http://dc:80/wsman/SubscriptionManager/WEC",
-        None,
-        80
-    ));
+    assert!(is_winrm("http://dc:80/wsman/SubscriptionManager/WEC", None, 80));
     assert!(is_winrm("/x", None, 47001));
 }
 
@@ -42,10 +38,7 @@ fn winrm_recognition() {
 #[test]
 fn winrm_content_types() {
     let head = request(WINRM_REQUEST);
-    assert_eq!(
-        classify_winrm_content_type(head.content_type.unwrap()),
-        WinrmContent::ClearSoap
-    );
+    assert_eq!(classify_winrm_content_type(head.content_type.unwrap()), WinrmContent::ClearSoap);
     // The encrypted forms of MS-WSMV 2.2.9.1 (no public capture carries them).
     let cases = [
         (
@@ -72,28 +65,11 @@ fn winrm_content_types() {
 
 #[test]
 fn webdav_recognition() {
-    for method in [
-        "PROPFIND",
-        "PROPPATCH",
-        "MKCOL",
-        "COPY",
-        "MOVE",
-        "LOCK",
-        "UNLOCK",
-        "propfind",
-    ] {
+    for method in ["PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "propfind"] {
         assert!(is_webdav_method(method), "{method}");
     }
     // zeek/Traces/http/methods.pcap methods and RPC over HTTP are not WebDAV.
-    for method in [
-        "GET",
-        "OPTIONS",
-        "CCM_POST",
-        "CONNECT",
-        "TRACE",
-        "RPC_IN_DATA",
-        "PUT",
-    ] {
+    for method in ["GET", "OPTIONS", "CCM_POST", "CONNECT", "TRACE", "RPC_IN_DATA", "PUT"] {
         assert!(!is_webdav_method(method), "{method}");
     }
     assert!(is_webdav_agent("Microsoft-WebDAV-MiniRedir/10.0.19045"));

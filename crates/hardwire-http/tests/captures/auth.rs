@@ -33,15 +33,9 @@ fn basic_user_only() {
     assert_eq!(parsed.scheme.as_str(), "basic");
     assert_eq!(parsed.data, Ok(AuthData::BasicUser("userrrrr".into())));
 
-    let Ok(Parsed::Complete(head)) = parse_request_head(BASICAUTH_REQUEST) else {
-        panic!()
-    };
+    let Ok(Parsed::Complete(head)) = parse_request_head(BASICAUTH_REQUEST) else { panic!() };
     let debug = format!("{head:?} {value:?} {parsed:?}");
-    for secret in [
-        "passworddddd",
-        "dXNlcnJycnI6cGFzc3dvcmRkZGRk",
-        "cGFzc3dvcmRkZGRk",
-    ] {
+    for secret in ["passworddddd", "dXNlcnJycnI6cGFzc3dvcmRkZGRk", "cGFzc3dvcmRkZGRk"] {
         assert!(!debug.contains(secret), "{secret} leaked in {debug}");
     }
     assert!(debug.contains("Basic <redacted>"));
@@ -74,29 +68,20 @@ fn ntlm_and_negotiate_tokens() {
     // tshark: ntlmssp.auth.username "dave" (UTF-16LE in the payload).
     let user: Vec<u8> = "dave".encode_utf16().flat_map(u16::to_le_bytes).collect();
     assert!(token(&authenticate).windows(user.len()).any(|w| w == user));
-    let Ok(AuthData::Token(raw)) = &authenticate.data else {
-        panic!()
-    };
-    assert_eq!(
-        format!("{raw:?}"),
-        format!("AuthToken({} bytes)", raw.as_bytes().len())
-    );
+    let Ok(AuthData::Token(raw)) = &authenticate.data else { panic!() };
+    assert_eq!(format!("{raw:?}"), format!("AuthToken({} bytes)", raw.as_bytes().len()));
 
     let spnego = authorization(NEGOTIATE_REQUEST).parse().unwrap();
     assert_eq!(spnego.scheme, AuthScheme::Negotiate);
     assert_eq!(ntlm_message_type(token(&spnego)), 1);
 
-    let Ok(Parsed::Complete(head)) = parse_response_head(NTLM_CHALLENGE_RESPONSE) else {
-        panic!()
-    };
+    let Ok(Parsed::Complete(head)) = parse_response_head(NTLM_CHALLENGE_RESPONSE) else { panic!() };
     let challenges = parse_challenges(head.www_authenticate[0]);
     assert_eq!(challenges.len(), 1);
     assert_eq!(challenges[0].scheme, AuthScheme::Ntlm);
     assert_eq!(ntlm_message_type(token(&challenges[0])), 2);
 
-    let Ok(Parsed::Complete(head)) = parse_response_head(NEGOTIATE_CHALLENGE_RESPONSE) else {
-        panic!()
-    };
+    let Ok(Parsed::Complete(head)) = parse_response_head(NEGOTIATE_CHALLENGE_RESPONSE) else { panic!() };
     let challenges = parse_challenges(head.www_authenticate[0]);
     assert_eq!(challenges[0].scheme.as_str(), "negotiate");
     assert_eq!(ntlm_message_type(token(&challenges[0])), 2);
@@ -109,19 +94,14 @@ fn erspan_ntlm_exchange() {
     let negotiate = authorization(ERSPAN_NTLM_REQUEST).parse().unwrap();
     assert_eq!(ntlm_message_type(token(&negotiate)), 1);
 
-    let Ok(Parsed::Complete(head)) = parse_response_head(ERSPAN_NTLM_CHALLENGE) else {
-        panic!()
-    };
+    let Ok(Parsed::Complete(head)) = parse_response_head(ERSPAN_NTLM_CHALLENGE) else { panic!() };
     let challenge = &parse_challenges(head.www_authenticate[0])[0];
     assert_eq!(ntlm_message_type(token(challenge)), 2);
 
     let authenticate = authorization(ERSPAN_NTLM_AUTHENTICATE).parse().unwrap();
     let bytes = token(&authenticate);
     assert_eq!(ntlm_message_type(bytes), 3);
-    let user: Vec<u8> = "administrator"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
+    let user: Vec<u8> = "administrator".encode_utf16().flat_map(u16::to_le_bytes).collect();
     assert!(bytes.windows(user.len()).any(|w| w == user));
 }
 
@@ -135,33 +115,22 @@ fn schemes_and_bad_tokens() {
     let digest = parse_authorization("Digest username=\"bob\", realm=\"r\"").unwrap();
     assert_eq!(digest.scheme.as_str(), "digest");
     assert_eq!(digest.data, Ok(AuthData::Opaque));
-    assert_eq!(
-        parse_authorization("NTLM").unwrap().data,
-        Ok(AuthData::Empty)
-    );
+    assert_eq!(parse_authorization("NTLM").unwrap().data, Ok(AuthData::Empty));
 
-    assert_eq!(
-        parse_authorization("NTLM !!!").unwrap().data,
-        Err(HttpError::BadBase64)
-    );
+    assert_eq!(parse_authorization("NTLM !!!").unwrap().data, Err(HttpError::BadBase64));
     // base64("nocolon"): no user can be told from a password.
     let no_colon = parse_authorization("Basic bm9jb2xvbg==").unwrap();
     assert_eq!(no_colon.data, Err(HttpError::BasicWithoutColon));
     assert!(!format!("{no_colon:?}").contains("nocolon"));
     let huge = format!("Negotiate {}", "A".repeat(200_000));
-    assert_eq!(
-        parse_authorization(&huge).unwrap().data,
-        Err(HttpError::AuthTokenTooLarge)
-    );
+    assert_eq!(parse_authorization(&huge).unwrap().data, Err(HttpError::AuthTokenTooLarge));
     assert_eq!(parse_authorization(""), Err(HttpError::BadAuthScheme));
     assert_eq!(parse_authorization("=abc"), Err(HttpError::BadAuthScheme));
 }
 
 #[test]
 fn challenge_lists() {
-    let list = parse_challenges(
-        "Basic realm=\"a, b\", charset=\"UTF-8\", Negotiate, NTLM TlRMTVNTUAACAAAA",
-    );
+    let list = parse_challenges("Basic realm=\"a, b\", charset=\"UTF-8\", Negotiate, NTLM TlRMTVNTUAACAAAA");
     let schemes: Vec<&str> = list.iter().map(|c| c.scheme.as_str()).collect();
     assert_eq!(schemes, ["basic", "negotiate", "ntlm"]);
     assert_eq!(list[0].data, Ok(AuthData::Opaque));

@@ -143,8 +143,7 @@ pub const WSMANIA_REQUEST: &[u8] = b"POST /wsmania HTTP/1.1\r\n\
     hello";
 
 /// arkime/arkime_synthetic.pcap frame 136: RPC over HTTP `RPC_IN_DATA` with a 1 GiB Content-Length.
-pub const RPC_IN_DATA_REQUEST: &[u8] =
-    b"RPC_IN_DATA /rpc/rpcproxy.dll?MAIL.example.com:6001 HTTP/1.1\r\n\
+pub const RPC_IN_DATA_REQUEST: &[u8] = b"RPC_IN_DATA /rpc/rpcproxy.dll?MAIL.example.com:6001 HTTP/1.1\r\n\
     Host: mail.example.com\r\n\
     User-Agent: MSRPC\r\n\
     Cache-Control: no-cache\r\n\
@@ -216,26 +215,11 @@ pub const METHODS_FIRST_REQUESTS: &[(u32, &[u8])] = &[
     (182, b"GET/ HTTP/1.1\nHost: www.google.com\n\n"),
     (192, b"GET/HTTP/1.1\nHost: www.google.com\n\n"),
     (202, b"GET / HTTP/1.1\nHost: www.google.com\n\n"),
-    (
-        269,
-        b"\xc3\x83\xc3\x82\xc3\x83 / HTTP/1.\nHost: www.google.com\n\n",
-    ),
-    (
-        279,
-        b"\xc3\x83\xc3\x82\xc3\x83 /HTTP/1.1\nHost: www.google.com\n\n",
-    ),
-    (
-        289,
-        b"\xc3\x83\xc3\x82\xc3\x83/ HTTP/1.1\nHost: www.google.com\n\n",
-    ),
-    (
-        299,
-        b"\xc3\x83\xc3\x82\xc3\x83/HTTP/1.1\nHost: www.google.com\n\n",
-    ),
-    (
-        309,
-        b"\xc3\x83\xc3\x82\xc3\x83/ HTTP/1.1\nHost: www.google.com\n\n",
-    ),
+    (269, b"\xc3\x83\xc3\x82\xc3\x83 / HTTP/1.\nHost: www.google.com\n\n"),
+    (279, b"\xc3\x83\xc3\x82\xc3\x83 /HTTP/1.1\nHost: www.google.com\n\n"),
+    (289, b"\xc3\x83\xc3\x82\xc3\x83/ HTTP/1.1\nHost: www.google.com\n\n"),
+    (299, b"\xc3\x83\xc3\x82\xc3\x83/HTTP/1.1\nHost: www.google.com\n\n"),
+    (309, b"\xc3\x83\xc3\x82\xc3\x83/ HTTP/1.1\nHost: www.google.com\n\n"),
     (319, b"CCM_POST / HTTP/1.\nHost: www.google.com\n\n"),
     (329, b"CCM_POST /HTTP/1.1\nHost: www.google.com\n\n"),
     (339, b"CCM_POST/ HTTP/1.1\nHost: www.google.com\n\n"),

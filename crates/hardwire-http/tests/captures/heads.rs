@@ -23,16 +23,10 @@ fn basicauth_request_head() {
     let head = request(BASICAUTH_REQUEST);
     assert_eq!(head.head_len, BASICAUTH_REQUEST.len());
     assert_eq!(head.method, "GET");
-    assert_eq!(
-        head.uri,
-        "/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxx/xxxxxxxxxxxxxxxxxxxx.js"
-    );
+    assert_eq!(head.uri, "/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxx/xxxxxxxxxxxxxxxxxxxx.js");
     assert_eq!(head.version_minor, 1);
     assert_eq!(head.host, Some("10.000.000.001:1234"));
-    assert_eq!(
-        head.user_agent,
-        Some("Mozilla/5.0 (Windows NT 5.1; rv:32.0) Gecko/20100101 Firefox/32.0")
-    );
+    assert_eq!(head.user_agent, Some("Mozilla/5.0 (Windows NT 5.1; rv:32.0) Gecko/20100101 Firefox/32.0"));
     assert_eq!(head.content_length, ContentLength::Absent);
     assert!(!head.connection_close);
     let auth = head.authorization.expect("Authorization");
@@ -47,10 +41,7 @@ fn basicauth_response_head() {
     assert_eq!(head.status, 304);
     assert_eq!(head.reason, "Not Modified");
     assert_eq!(head.head_len, BASICAUTH_RESPONSE.len());
-    assert_eq!(
-        response_body_framing(Some("GET"), &head),
-        Ok(BodyFraming::None)
-    );
+    assert_eq!(response_body_framing(Some("GET"), &head), Ok(BodyFraming::None));
 }
 
 /// arkime/arkime_synthetic.pcap frames 180 and 182: WinRM request and response.
@@ -60,29 +51,17 @@ fn winrm_heads() {
     assert_eq!((head.method, head.uri), ("POST", "/wsman"));
     assert_eq!(head.host, Some("dc.example.com"));
     assert_eq!(head.user_agent, Some("Microsoft WinRM Client"));
-    assert_eq!(
-        head.content_type,
-        Some("application/soap+xml;charset=UTF-8")
-    );
+    assert_eq!(head.content_type, Some("application/soap+xml;charset=UTF-8"));
     assert_eq!(head.content_length, ContentLength::Valid(311));
-    assert_eq!(
-        request_body_framing(&head),
-        Ok(BodyFraming::ContentLength(311))
-    );
+    assert_eq!(request_body_framing(&head), Ok(BodyFraming::ContentLength(311)));
     // The body that follows the head is exactly Content-Length long in this frame.
     assert_eq!(WINRM_REQUEST.len() - head.head_len, 311);
     assert!(WINRM_REQUEST[head.head_len..].starts_with(b"<s:Envelope"));
 
     let head = response(WINRM_RESPONSE);
     assert_eq!(head.status, 200);
-    assert_eq!(
-        head.content_type,
-        Some("application/soap+xml;charset=UTF-8")
-    );
-    assert_eq!(
-        response_body_framing(Some("POST"), &head),
-        Ok(BodyFraming::ContentLength(13))
-    );
+    assert_eq!(head.content_type, Some("application/soap+xml;charset=UTF-8"));
+    assert_eq!(response_body_framing(Some("POST"), &head), Ok(BodyFraming::ContentLength(13)));
     assert_eq!(&WINRM_RESPONSE[head.head_len..], b"<s:Envelope/>");
 }
 
@@ -97,10 +76,7 @@ fn www_authenticate_values() {
         ["NTLM TlRMTVNTUAACAAAADgAOADgAAAAFAgACASNFZ4mrze8AAAAAAAAAAAQABABGAAAACgBhSgAAAA9IAFQAVABQAFQARwBUAAAAAAA="]
     );
     assert_eq!(head.content_length, ContentLength::Valid(0));
-    assert_eq!(
-        response_body_framing(Some("GET"), &head),
-        Ok(BodyFraming::None)
-    );
+    assert_eq!(response_body_framing(Some("GET"), &head), Ok(BodyFraming::None));
 
     let head = response(NEGOTIATE_CHALLENGE_RESPONSE);
     assert_eq!(head.www_authenticate.len(), 1);
@@ -142,27 +118,17 @@ fn tunnel_and_huge_length() {
     let head = response(WEBSOCKET_RESPONSE);
     assert_eq!(head.status, 101);
     assert!(!head.is_interim());
-    assert_eq!(
-        response_body_framing(Some("GET"), &head),
-        Ok(BodyFraming::Tunnel)
-    );
+    assert_eq!(response_body_framing(Some("GET"), &head), Ok(BodyFraming::Tunnel));
 
     let head = request(RPC_IN_DATA_REQUEST);
     assert_eq!(head.method, "RPC_IN_DATA");
-    assert_eq!(
-        request_body_framing(&head),
-        Ok(BodyFraming::ContentLength(1_073_741_824))
-    );
+    assert_eq!(request_body_framing(&head), Ok(BodyFraming::ContentLength(1_073_741_824)));
 }
 
 #[test]
 fn truncated_heads_are_partial() {
     for cut in 0..BASICAUTH_REQUEST.len() {
-        assert_eq!(
-            parse_request_head(&BASICAUTH_REQUEST[..cut]),
-            Ok(Parsed::Partial),
-            "cut {cut}"
-        );
+        assert_eq!(parse_request_head(&BASICAUTH_REQUEST[..cut]), Ok(Parsed::Partial), "cut {cut}");
     }
     for cut in 0..ERSPAN_NTLM_CHALLENGE.len() {
         let parsed = parse_response_head(&ERSPAN_NTLM_CHALLENGE[..cut]);
@@ -178,41 +144,23 @@ fn framing_fields() {
     assert_eq!(request_body_framing(&head), Ok(BodyFraming::Chunked));
 
     let head = request(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n");
-    assert_eq!(
-        request_body_framing(&head),
-        Err(HttpError::BadTransferEncoding)
-    );
+    assert_eq!(request_body_framing(&head), Err(HttpError::BadTransferEncoding));
 
     let head = request(b"POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 7, 7\r\n\r\n");
     assert_eq!(head.content_length, ContentLength::Valid(7));
     let head = request(b"POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 8\r\n\r\n");
     assert_eq!(head.content_length, ContentLength::Invalid);
-    assert_eq!(
-        request_body_framing(&head),
-        Err(HttpError::BadContentLength)
-    );
+    assert_eq!(request_body_framing(&head), Err(HttpError::BadContentLength));
     let head = request(b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n");
     assert_eq!(head.content_length, ContentLength::Invalid);
 
     let head = response(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n");
-    assert_eq!(
-        response_body_framing(Some("GET"), &head),
-        Ok(BodyFraming::UntilClose)
-    );
-    assert_eq!(
-        response_body_framing(Some("HEAD"), &head),
-        Ok(BodyFraming::None)
-    );
-    assert_eq!(
-        response_body_framing(Some("CONNECT"), &head),
-        Ok(BodyFraming::Tunnel)
-    );
+    assert_eq!(response_body_framing(Some("GET"), &head), Ok(BodyFraming::UntilClose));
+    assert_eq!(response_body_framing(Some("HEAD"), &head), Ok(BodyFraming::None));
+    assert_eq!(response_body_framing(Some("CONNECT"), &head), Ok(BodyFraming::Tunnel));
     let head = response(b"HTTP/1.1 100 Continue\r\n\r\n");
     assert!(head.is_interim());
-    assert_eq!(
-        response_body_framing(Some("POST"), &head),
-        Ok(BodyFraming::None)
-    );
+    assert_eq!(response_body_framing(Some("POST"), &head), Ok(BodyFraming::None));
 }
 
 /// A megabyte of header bytes and ten thousand fields end in a clean error, quickly.
@@ -223,10 +171,7 @@ fn oversized_heads_fail_fast() {
     huge.resize(1 << 20, b'a');
     huge.extend_from_slice(b"\r\n\r\n");
     assert_eq!(parse_request_head(&huge), Err(HttpError::HeadTooLarge));
-    assert_eq!(
-        parse_response_head(&huge[..MAX_HEAD_LEN]),
-        Err(HttpError::HeadTooLarge)
-    );
+    assert_eq!(parse_response_head(&huge[..MAX_HEAD_LEN]), Err(HttpError::HeadTooLarge));
 
     let mut many = b"GET / HTTP/1.1\r\n".to_vec();
     for i in 0..10_000 {

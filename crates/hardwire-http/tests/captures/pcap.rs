@@ -7,9 +7,7 @@ use std::path::PathBuf;
 
 /// `/work/shared/pcaps` seen from this crate (`../shared/pcaps` beside the checkout in CI).
 pub fn shared_pcap(relative: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/pcaps")
-        .join(relative);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/pcaps").join(relative);
     match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(e) => {
@@ -33,11 +31,7 @@ pub fn tcp_stream(pcap: &[u8], src_port: u16, dst_port: u16) -> Vec<u8> {
     let le = magic == [0xd4, 0xc3, 0xb2, 0xa1] || magic == [0x4d, 0x3c, 0xb2, 0xa1];
     let rd32 = |at: usize| -> usize {
         let b: [u8; 4] = pcap[at..at + 4].try_into().unwrap();
-        (if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        }) as usize
+        (if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }) as usize
     };
     assert_eq!(rd32(20), 1, "Ethernet captures only");
     let mut segments = BTreeMap::new();
@@ -77,8 +71,5 @@ pub fn tcp_stream(pcap: &[u8], src_port: u16, dst_port: u16) -> Vec<u8> {
 
 /// Decodes the hex constants of the fixtures.
 pub fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
-        .collect()
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")).collect()
 }

@@ -16,9 +16,7 @@ fn hello(bytes: &[u8]) -> TlsHello {
 fn client_hello_sni_and_versions() {
     let bytes = unhex(TLS_CLIENT_HELLO);
     assert_eq!(looks_like_tls_handshake(&bytes), Sniff::Yes);
-    let TlsHello::Client(client) = hello(&bytes) else {
-        panic!("not a ClientHello")
-    };
+    let TlsHello::Client(client) = hello(&bytes) else { panic!("not a ClientHello") };
     assert_eq!(client.legacy_version, TlsVersion::Tls12);
     assert_eq!(client.server_name.as_deref(), Some("secure.example.com"));
     assert_eq!(client.supported_versions, [TlsVersion::Tls13]);
@@ -29,9 +27,7 @@ fn client_hello_sni_and_versions() {
 #[test]
 fn server_hello_version() {
     let bytes = unhex(TLS_SERVER_HELLO);
-    let TlsHello::Server(server) = hello(&bytes) else {
-        panic!("not a ServerHello")
-    };
+    let TlsHello::Server(server) = hello(&bytes) else { panic!("not a ServerHello") };
     assert_eq!(server.selected_version, None);
     assert_eq!(server.version().as_str(), "1.2");
 }
@@ -47,9 +43,7 @@ fn server_hello_tls13() {
     let mut record = vec![0x16, 0x03, 0x03];
     record.extend_from_slice(&(message.len() as u16).to_be_bytes());
     record.extend_from_slice(&message);
-    let TlsHello::Server(server) = hello(&record) else {
-        panic!()
-    };
+    let TlsHello::Server(server) = hello(&record) else { panic!() };
     assert_eq!(server.legacy_version, TlsVersion::Tls12);
     assert_eq!(server.version(), TlsVersion::Tls13);
     assert_eq!(server.version().as_str(), "1.3");
@@ -60,9 +54,7 @@ fn server_hello_tls13() {
 #[test]
 fn server_hello_with_empty_extensions() {
     let bytes = unhex(TLS_SERVER_HELLO_EMPTY_EXTENSIONS);
-    let TlsHello::Server(server) = hello(&bytes) else {
-        panic!()
-    };
+    let TlsHello::Server(server) = hello(&bytes) else { panic!() };
     assert_eq!(server.version(), TlsVersion::Tls12);
 }
 
@@ -79,35 +71,19 @@ fn split_and_truncated_hellos() {
     split.extend_from_slice(&handshake[10..]);
     assert_eq!(hello(&split), hello(&bytes));
     for cut in 0..split.len() {
-        assert_eq!(
-            parse_tls_hello(&split[..cut]),
-            Ok(Parsed::Partial),
-            "cut {cut}"
-        );
+        assert_eq!(parse_tls_hello(&split[..cut]), Ok(Parsed::Partial), "cut {cut}");
     }
     for cut in 0..6 {
-        assert_eq!(
-            looks_like_tls_handshake(&bytes[..cut]),
-            Sniff::NeedMore,
-            "cut {cut}"
-        );
+        assert_eq!(looks_like_tls_handshake(&bytes[..cut]), Sniff::NeedMore, "cut {cut}");
     }
 }
 
 #[test]
 fn not_tls() {
-    assert_eq!(
-        looks_like_tls_handshake(crate::fixtures::WINRM_REQUEST),
-        Sniff::No
-    );
-    assert_eq!(
-        parse_tls_hello(crate::fixtures::WINRM_REQUEST),
-        Err(HttpError::NotTlsHandshake)
-    );
+    assert_eq!(looks_like_tls_handshake(crate::fixtures::WINRM_REQUEST), Sniff::No);
+    assert_eq!(parse_tls_hello(crate::fixtures::WINRM_REQUEST), Err(HttpError::NotTlsHandshake));
     // An application-data record (type 23) is not a hello.
     assert_eq!(looks_like_tls_handshake(&[23, 3, 3, 0, 40, 1]), Sniff::No);
-    let huge = [
-        0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0xff, 0xff, 0xff, 0x03, 0x03, 0, 0,
-    ];
+    let huge = [0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0xff, 0xff, 0xff, 0x03, 0x03, 0, 0];
     assert_eq!(parse_tls_hello(&huge), Err(HttpError::TlsHelloTooLarge));
 }

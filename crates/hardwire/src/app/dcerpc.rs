@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use hardwire_dcerpc::fragments::DEFAULT_STUB_CAP;
 use hardwire_dcerpc::{
-    decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AuthLevel, AuthType, AuthVerifier, Bind,
-    BindAck, ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, PacketType, Pdu, PduBody,
+    decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AuthLevel, AuthType, AuthVerifier, Bind, BindAck,
+    ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, PacketType, Pdu, PduBody,
     RemoteExecDetail, Request, Uuid,
 };
 use hardwire_flow::Direction;
@@ -291,7 +291,14 @@ impl Conversation {
     }
 
     /// One fragment of a request; the record goes out with the last fragment.
-    fn request(&mut self, header: &Header, request: &Request, auth: Option<&AuthVerifier>, evidence: &dyn Fn() -> Objects, cx: &mut AppContext) {
+    fn request(
+        &mut self,
+        header: &Header,
+        request: &Request,
+        auth: Option<&AuthVerifier>,
+        evidence: &dyn Fn() -> Objects,
+        cx: &mut AppContext,
+    ) {
         let Some(stub) = self.requests.push(header.call_id, header.flags, request.stub) else { return };
         let context = self.contexts.get(&request.context_id).copied();
         let level = auth.map(|a| a.auth_level).or(self.security.map(|s| s.level));
@@ -381,9 +388,7 @@ fn stub_detail(context: &Context, opnum: u16, stub: &[u8], order: ByteOrder) -> 
         Some(NdrFormat::Ndr64) => &[NdrFormat::Ndr64],
         None => &[NdrFormat::Ndr32, NdrFormat::Ndr64],
     };
-    formats
-        .iter()
-        .find_map(|&format| decode_remote_exec(&context.interface, opnum, stub, NdrSyntax { format, order }))
+    formats.iter().find_map(|&format| decode_remote_exec(&context.interface, opnum, stub, NdrSyntax { format, order }))
 }
 
 /// The evidence users ask for: the command line, and the task or service it belongs to.
@@ -427,7 +432,15 @@ mod tests {
         let shared = Shared::new(&config);
         let mut records: Vec<Record> = Vec::new();
         let mut stats = EngineStats::default();
-        let mut cx = AppContext { now: Timestamp(0), config: &config, shared: &shared, records: &mut records, stats: &mut stats, server_ip: std::net::Ipv4Addr::LOCALHOST.into(), server_port: 445 };
+        let mut cx = AppContext {
+            now: Timestamp(0),
+            config: &config,
+            shared: &shared,
+            records: &mut records,
+            stats: &mut stats,
+            server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            server_port: 445,
+        };
         let mut conversation = Conversation::new(Some("atsvc".into()));
         feed(&mut conversation, &mut cx);
         conversation.close(&Objects::default, &mut cx);

@@ -16,10 +16,9 @@ use std::collections::VecDeque;
 use hardwire_flow::Direction;
 use hardwire_http::head::MAX_HEAD_LEN;
 use hardwire_http::{
-    classify_winrm_content_type, is_webdav_agent, is_webdav_method, is_winrm, looks_like_http_request,
-    looks_like_http_response, parse_challenges, parse_request_head, parse_response_head, parse_tls_hello,
-    request_body_framing, response_body_framing, AuthData, AuthScheme, AuthValue, BodyDecoder, BodyFraming, Parsed,
-    RequestHead, ResponseHead, Sniff, TlsHello, WinrmContent,
+    classify_winrm_content_type, is_webdav_agent, is_webdav_method, is_winrm, looks_like_http_request, looks_like_http_response,
+    parse_challenges, parse_request_head, parse_response_head, parse_tls_hello, request_body_framing, response_body_framing, AuthData,
+    AuthScheme, AuthValue, BodyDecoder, BodyFraming, Parsed, RequestHead, ResponseHead, Sniff, TlsHello, WinrmContent,
 };
 
 use super::auth::AuthState;
@@ -153,8 +152,7 @@ impl Http {
     /// crossed in clear, and each WebDAV request may bring a new method or new credentials.
     /// That costs little, since bodies are skipped and only heads are parsed.
     pub fn seen_enough(&self) -> bool {
-        self.tunnel
-            || (!self.keep_inspecting && self.quiet_pairs >= QUIET_PAIRS_BEFORE_ENOUGH && self.pending.is_empty())
+        self.tunnel || (!self.keep_inspecting && self.quiet_pairs >= QUIET_PAIRS_BEFORE_ENOUGH && self.pending.is_empty())
     }
 
     fn request_step(&mut self, rest: &[u8], cx: &mut AppContext) -> Step {
@@ -378,12 +376,8 @@ impl Http {
             let http = &mut request.http;
             http.status = Some(head.status);
             http.response_content_type = head.content_type.map(str::to_string);
-            let schemes: Vec<String> = head
-                .www_authenticate
-                .iter()
-                .flat_map(|v| parse_challenges(v))
-                .map(|c| c.scheme.as_str().to_string())
-                .collect();
+            let schemes: Vec<String> =
+                head.www_authenticate.iter().flat_map(|v| parse_challenges(v)).map(|c| c.scheme.as_str().to_string()).collect();
             http.www_authenticate = (!schemes.is_empty()).then_some(schemes);
             let tls = if http.auth_mech.as_deref() == Some("credssp") { self.credssp_tls.clone() } else { None };
             emit_with_tls(request, tls, cx);
@@ -589,7 +583,8 @@ mod tests {
     const PUT_HEAD: &[u8] = b"PUT /dav/upload.txt HTTP/1.1\r\nHost: 10.88.0.1\r\nUser-Agent: Microsoft-WebDAV-MiniRedir/10.0.19045\r\nAccept: */*\r\nContent-Length: 18\r\nExpect: 100-continue\r\n\r\n";
     const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
     const PUT_BODY: &[u8] = b"quarterly figures\n";
-    const NO_CONTENT: &[u8] = b"HTTP/1.1 204 No Content\r\nDate: Sun, 22 Nov 2026 04:54:30 GMT\r\nServer: Apache/2.4.71 (Debian) mod_auth_gssapi/1.6.4\r\n\r\n";
+    const NO_CONTENT: &[u8] =
+        b"HTTP/1.1 204 No Content\r\nDate: Sun, 22 Nov 2026 04:54:30 GMT\r\nServer: Apache/2.4.71 (Debian) mod_auth_gssapi/1.6.4\r\n\r\n";
 
     /// zeek/Traces/http/methods.pcap stream 4: a GET with bare-LF line ends and the head of
     /// Google's chunked answer. Its 44 KB body (chunks of 0x8000 and 0x2b87 bytes) is too big
@@ -766,7 +761,8 @@ mod tests {
         wire.pending[0].clear();
         wire.send(Direction::ToServer, &[&BASIC_GET[300..], GOOGLE_GET].concat());
         wire.send(Direction::ToClient, NOT_MODIFIED);
-        let methods: Vec<(Option<&str>, Option<&str>)> = wire.http_records().iter().map(|h| (h.method.as_deref(), h.uri.as_deref())).collect();
+        let methods: Vec<(Option<&str>, Option<&str>)> =
+            wire.http_records().iter().map(|h| (h.method.as_deref(), h.uri.as_deref())).collect();
         assert_eq!(methods, [(Some("GET"), Some("/"))]);
     }
 

@@ -4,9 +4,9 @@
 
 pub mod auth;
 pub mod dcerpc;
+pub mod http;
 pub mod ntlm_scan;
 pub mod smb;
-pub mod http;
 pub mod tls;
 
 use hardwire_flow::Direction;

@@ -222,8 +222,28 @@ pub(super) fn pipe_name(name: &str) -> String {
 /// Named pipes of the RPC interfaces defenders care about (and a few more seen in the wild):
 /// a file of that name opened on a tree the capture never saw connected is taken as a pipe.
 const KNOWN_PIPES: &[&str] = &[
-    "atsvc", "browser", "drsuapi", "efsrpc", "epmapper", "eventlog", "initshutdown", "lsarpc", "lsass", "netdfs", "netlogon", "ntsvcs",
-    "protected_storage", "samr", "spoolss", "srvsvc", "svcctl", "tapsrv", "trkwks", "w32time", "winreg", "wkssvc",
+    "atsvc",
+    "browser",
+    "drsuapi",
+    "efsrpc",
+    "epmapper",
+    "eventlog",
+    "initshutdown",
+    "lsarpc",
+    "lsass",
+    "netdfs",
+    "netlogon",
+    "ntsvcs",
+    "protected_storage",
+    "samr",
+    "spoolss",
+    "srvsvc",
+    "svcctl",
+    "tapsrv",
+    "trkwks",
+    "w32time",
+    "winreg",
+    "wkssvc",
 ];
 
 pub(super) fn is_known_pipe(name: &str) -> bool {

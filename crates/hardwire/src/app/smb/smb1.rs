@@ -4,8 +4,8 @@
 
 use hardwire_flow::Direction;
 use hardwire_smb::smb1_records::{
-    parse_smb1_body, parse_smb1_message, Smb1Body, Smb1SessionSetupAuth, SMB1_COM_NEGOTIATE, SMB1_COM_SESSION_SETUP_ANDX, SMB1_FLAGS2_SECURITY_SIGNATURE,
-    SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED,
+    parse_smb1_body, parse_smb1_message, Smb1Body, Smb1SessionSetupAuth, SMB1_COM_NEGOTIATE, SMB1_COM_SESSION_SETUP_ANDX,
+    SMB1_FLAGS2_SECURITY_SIGNATURE, SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED,
 };
 
 use super::session::{Pending, PipeKey, STATUS_SUCCESS};
@@ -96,7 +96,9 @@ impl SmbFlow {
                         }
                     }
                 }
-                Smb1Body::NtCreateRequest(request) => self.remember(key, Pending::Create { name: request.name, tree: (uid, u32::from(h.tid)) }),
+                Smb1Body::NtCreateRequest(request) => {
+                    self.remember(key, Pending::Create { name: request.name, tree: (uid, u32::from(h.tid)) })
+                }
                 Smb1Body::NtCreateResponse(response) => {
                     if let Some(Pending::Create { name, tree }) = self.pending.remove(&key) {
                         self.opened(tree, &name, PipeKey::Smb1(response.fid));

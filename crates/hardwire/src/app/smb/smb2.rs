@@ -4,8 +4,8 @@
 use hardwire_flow::Direction;
 use hardwire_smb::names::{cipher_name, compression_algorithm_name, preauth_hash_name, signing_algorithm_name, smb2_dialect_name};
 use hardwire_smb::smb2_records::{
-    parse_smb2_body, smb2_compound, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest, Smb2NegotiateResponse, FSCTL_PIPE_TRANSCEIVE,
-    SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
+    parse_smb2_body, smb2_compound, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest, Smb2NegotiateResponse,
+    FSCTL_PIPE_TRANSCEIVE, SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
 };
 
 use super::session::{Pending, PipeKey, STATUS_PENDING, STATUS_SUCCESS};
@@ -129,7 +129,8 @@ impl SmbFlow {
         for context in &request.contexts {
             match context {
                 NegotiateContext::Encryption { ciphers } => {
-                    n.ciphers_offered = ciphers.iter().map(|c| cipher_name(*c).map_or_else(|| format!("0x{c:04x}"), str::to_string)).collect();
+                    n.ciphers_offered =
+                        ciphers.iter().map(|c| cipher_name(*c).map_or_else(|| format!("0x{c:04x}"), str::to_string)).collect();
                 }
                 NegotiateContext::NetName(name) => n.server_name = Some(name.clone()),
                 _ => {}

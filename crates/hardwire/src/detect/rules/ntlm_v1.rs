@@ -1,7 +1,7 @@
 //! `ntlm.v1`: the AUTHENTICATE carries an LM / NTLMv1 response (crackable, relayable).
 
-use super::{finding, own_authentication};
 use super::ntlm_used::carrier;
+use super::{finding, own_authentication};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
 use crate::event::Event;
 

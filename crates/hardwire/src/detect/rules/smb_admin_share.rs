@@ -13,7 +13,11 @@ pub fn is_admin_share(path: &str) -> bool {
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let smb = smb_record(record)?;
     let share = smb.shares.as_ref()?.iter().find(|s| is_admin_share(s))?;
-    finding(RuleId::SmbAdminShare, record, format!("{} connected to the administrative share {share} on {}", who(&record.objects), cx.flow.dest_ip))
+    finding(
+        RuleId::SmbAdminShare,
+        record,
+        format!("{} connected to the administrative share {share} on {}", who(&record.objects), cx.flow.dest_ip),
+    )
 }
 
 #[cfg(test)]

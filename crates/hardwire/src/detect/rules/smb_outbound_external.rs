@@ -15,7 +15,10 @@ pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Find
     }
     Some(Finding {
         rule: RuleId::SmbOutboundExternal,
-        message: format!("{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak", client.ip, server.port, server.ip),
+        message: format!(
+            "{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak",
+            client.ip, server.port, server.ip
+        ),
         evidence: Arc::default(),
         user: None,
         severity: None,

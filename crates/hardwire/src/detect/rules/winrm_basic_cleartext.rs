@@ -10,5 +10,9 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let user = http.user.as_deref().unwrap_or("");
-    finding(RuleId::WinrmBasicCleartext, record, format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.flow.dest_ip))
+    finding(
+        RuleId::WinrmBasicCleartext,
+        record,
+        format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.flow.dest_ip),
+    )
 }

@@ -10,5 +10,9 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if http.app.as_deref() != Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") || !super::ntlm_authenticated(record) {
         return None;
     }
-    finding(RuleId::WinrmNtlm, record, format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.flow.dest_ip))
+    finding(
+        RuleId::WinrmNtlm,
+        record,
+        format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.flow.dest_ip),
+    )
 }
