@@ -103,20 +103,57 @@ impl Serialize for Severity {
 mod tests {
     use super::*;
 
-    /// Every rule id of RULES.md is in the catalog with its severity.
+    /// Rules RULES.md names whose detectors are not built yet, each with the issue that builds
+    /// it. A rule leaves this list in the commit that adds its detector to the catalog.
+    const NOT_YET_BUILT: &[(&str, u32)] = &[
+        ("stream.overlap.conflict", 12),
+        ("kerberos.asrep_roastable", 15),
+        ("kerberos.kerberoast", 15),
+        ("kerberos.preauth_rc4", 15),
+        ("kerberos.user_enum", 15),
+        ("auth.spray", 15),
+        ("auth.bruteforce", 15),
+        ("name.poisoning", 16),
+        ("ntlm.to_poisoner", 16),
+        ("ntlm.relay", 16),
+        ("ntlm.mic_removed", 16),
+        ("ldap.cleartext_bind", 16),
+        ("ldap.unsigned_bind", 16),
+        ("dcerpc.coercion", 16),
+        ("dcerpc.dcsync", 16),
+        ("dcerpc.remote_wmi", 16),
+        ("dcerpc.print_driver", 16),
+        ("dcerpc.zerologon", 16),
+    ];
+
+    /// Every rule id of RULES.md is in the catalog with its severity and ATT&CK techniques, or
+    /// is listed above as not built yet; the catalog has no rule RULES.md does not name.
     #[test]
     fn catalog_matches_rules_md() {
         let Some(rules) = crate::test_support::shared_file("RULES.md") else { return };
-        let mut seen = 0;
+        let mut in_catalog = 0;
+        let mut named = Vec::new();
         for line in rules.lines().filter(|l| l.starts_with("| `")) {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             let id = cells[1].trim_matches('`');
-            let rule = RuleId::from_id(id).unwrap_or_else(|| panic!("{id} missing from the catalog"));
-            assert_eq!(rule.default_severity().name(), cells[2], "{id}");
-            let mitre: Vec<&str> = cells[3].split(", ").collect();
-            assert_eq!(rule.mitre(), &mitre[..], "{id}");
-            seen += 1;
+            named.push(id);
+            let pending = NOT_YET_BUILT.iter().find(|(pending, _)| *pending == id);
+            match (RuleId::from_id(id), pending) {
+                (Some(_), Some((_, issue))) => panic!("{id} is built: take it off NOT_YET_BUILT (issue {issue})"),
+                (None, Some(_)) => continue,
+                (None, None) => panic!("{id} is missing from the catalog and from NOT_YET_BUILT"),
+                (Some(rule), None) => {
+                    assert_eq!(rule.default_severity().name(), cells[2], "{id}");
+                    // "—" (an em dash) is RULES.md's "no technique".
+                    let mitre: Vec<&str> = cells[3].split(", ").filter(|t| *t != "\u{2014}").collect();
+                    assert_eq!(rule.mitre(), &mitre[..], "{id}");
+                    in_catalog += 1;
+                }
+            }
         }
-        assert_eq!(seen, RuleId::ALL.len());
+        for (pending, issue) in NOT_YET_BUILT {
+            assert!(named.contains(pending), "{pending} (issue {issue}) is not in RULES.md");
+        }
+        assert_eq!(in_catalog, RuleId::ALL.len(), "the catalog has rules RULES.md does not name");
     }
 }
