@@ -81,9 +81,9 @@ fn each_packet_libpcap(path: &Path, mut body: impl FnMut(&[u8])) -> (u64, u64) {
 /// Runs `body` on every packet of the capture, read as `hardwire read` reads it.
 fn each_packet(path: &Path, mut body: impl FnMut(Timestamp, LinkType, &[u8], usize)) -> (u64, u64) {
     let mut input = capture::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let link = LinkType::from_dlt(input.datalink()).expect("a link type hardwire decodes");
     let (mut packets, mut bytes) = (0u64, 0u64);
     while let Ok(Some(frame)) = input.next_frame() {
+        let link = LinkType::from_dlt(frame.dlt).expect("a link type hardwire decodes");
         packets += 1;
         bytes += u64::from(frame.wire_len);
         body(Timestamp::from_secs_micros(frame.ts_secs, frame.ts_micros), link, frame.data, frame.wire_len as usize);
@@ -229,7 +229,8 @@ fn full_workers(path: &Path, config: &Arc<Config>, workers: usize) -> Measure {
             let (back_tx, back_rx) = sync_channel::<Batch>(16);
             let mut engine = Engine::worker(config.clone(), shared.clone(), index as u64, workers as u64);
             let config = config.clone();
-            let link = LinkType::from_dlt(capture::open(path).expect("capture").datalink()).expect("link type");
+            let link = capture::open(path).ok().and_then(|mut input| input.next_frame().ok().flatten().map(|frame| frame.dlt));
+            let link = LinkType::from_dlt(link.expect("a first frame")).expect("link type");
             handles.push(std::thread::spawn(move || {
                 let mut output = Output::new(&config);
                 let mut events = Vec::new();

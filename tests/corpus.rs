@@ -76,12 +76,7 @@ fn problems_reading(pcap: &Path, expected_packets: u64) -> Vec<String> {
 
 /// Corpus captures the sensor cannot read yet, each with the issue that makes it read them. A
 /// capture leaves this list in the commit that makes it read clean (the test fails until then).
-const KNOWN_FAILURES: &[(&str, u32)] = &[
-    // PPP link (link type 9), issue 14
-    ("zeek/Traces/quic/interop/quic-go_quic-go/handshake.pcap", 14),
-    ("zeek/Traces/quic/interop/quic-go_quic-go/retry.pcap", 14),
-    ("zeek/Traces/quic/interop/quic-go_quic-go/zerortt.pcap", 14),
-];
+const KNOWN_FAILURES: &[(&str, u32)] = &[];
 
 /// The capture files under `pcaps/`, relative to it.
 fn capture_files(dir: &Path, root: &Path, found: &mut BTreeSet<String>) {

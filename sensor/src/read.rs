@@ -45,16 +45,21 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
                 break;
             }
         };
-        let link = match LinkType::from_dlt(input.datalink()) {
-            Ok(link) => link,
-            Err(reason) => {
-                failure = Some(format!("{name}: {reason}"));
-                break;
-            }
-        };
+        // The link type of the frame before, and its reading.
+        let mut link = None;
         loop {
             match input.next_frame() {
                 Ok(Some(frame)) => {
+                    let link = match link {
+                        Some((dlt, link)) if dlt == frame.dlt => link,
+                        _ => match LinkType::from_dlt(frame.dlt) {
+                            Ok(decoded) => link.insert((frame.dlt, decoded)).1,
+                            Err(reason) => {
+                                failure = Some(format!("{name}: {reason}"));
+                                break 'files;
+                            }
+                        },
+                    };
                     let ts = Timestamp::from_secs_micros(frame.ts_secs, frame.ts_micros);
                     last_time = last_time.max(ts);
                     engine.feed(ts, link, frame.data, frame.wire_len as usize, &mut events);
@@ -65,7 +70,7 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
                 Ok(None) => break,
                 Err(error) => {
                     // What was read before a truncation is still reported.
-                    failure = Some(format!("{name}: {}", capture::describe(error)));
+                    failure = Some(format!("{name}: {error}"));
                     break 'files;
                 }
             }

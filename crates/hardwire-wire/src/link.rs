@@ -21,6 +21,9 @@ pub enum LinkType {
     Null,
     /// DLT_LOOP: OpenBSD loopback, the family in network byte order.
     Loop,
+    /// DLT_PPP and DLT_PPP_SERIAL: PPP in HDLC-like framing (RFC 1662), the address and control
+    /// bytes and the protocol field possibly compressed (RFC 1661).
+    Ppp,
 }
 
 impl LinkType {
@@ -29,6 +32,7 @@ impl LinkType {
         Ok(match dlt {
             0 => LinkType::Null,
             1 => LinkType::Ethernet,
+            9 | 50 => LinkType::Ppp,
             12 | 14 | 101 => LinkType::RawIp,
             108 => LinkType::Loop,
             113 => LinkType::LinuxSll,
@@ -89,11 +93,28 @@ pub fn ethernet(frame: &[u8]) -> Result<L3<'_>, DecodeError> {
     after_ethertype(ethertype, &frame[14..])
 }
 
+/// PPP: the address and control bytes (`ff 03`, left out under address/control field
+/// compression), then the protocol, one byte when compressed (an odd first byte) or two.
+fn ppp(frame: &[u8]) -> Result<L3<'_>, DecodeError> {
+    let frame = frame.strip_prefix(&[0xff, 0x03]).unwrap_or(frame);
+    let first = *frame.first().ok_or(DecodeError::Truncated("PPP"))?;
+    let (protocol, rest) = match first & 1 {
+        1 => (u16::from(first), &frame[1..]),
+        _ => (be16(frame, 0).ok_or(DecodeError::Truncated("PPP"))?, &frame[2..]),
+    };
+    match protocol {
+        // IPv4 and IPv6
+        0x21 | 0x57 => Ok(L3::Ip(rest)),
+        _ => Ok(L3::Other),
+    }
+}
+
 /// The link header of `frame`, peeled according to `link`.
 pub fn network_layer(link: LinkType, frame: &[u8]) -> Result<L3<'_>, DecodeError> {
     match link {
         LinkType::Ethernet => ethernet(frame),
         LinkType::RawIp | LinkType::Ipv4 | LinkType::Ipv6 => Ok(L3::Ip(frame)),
+        LinkType::Ppp => ppp(frame),
         LinkType::LinuxSll => {
             // packet type, ARPHRD, address length, 8 address bytes, protocol
             let protocol = be16(frame, 14).ok_or(DecodeError::Truncated("Linux SLL"))?;
@@ -152,6 +173,18 @@ mod tests {
         assert!(ethernet(&[0u8; 13]).is_err());
         assert!(network_layer(LinkType::LinuxSll2, &[0x08, 0x00, 0, 0]).is_err());
         assert!(network_layer(LinkType::Null, &[2, 0]).is_err());
+    }
+
+    #[test]
+    fn ppp_with_and_without_compressed_fields() {
+        let ip = &[0x45u8][..];
+        assert_eq!(network_layer(LinkType::Ppp, &[0xff, 0x03, 0x00, 0x21, 0x45]), Ok(L3::Ip(ip)));
+        assert_eq!(network_layer(LinkType::Ppp, &[0x00, 0x57, 0x45]), Ok(L3::Ip(ip)));
+        assert_eq!(network_layer(LinkType::Ppp, &[0x21, 0x45]), Ok(L3::Ip(ip)));
+        // LCP is not IP; an empty or cut frame is an error
+        assert_eq!(network_layer(LinkType::Ppp, &[0xc0, 0x21, 1]), Ok(L3::Other));
+        assert!(network_layer(LinkType::Ppp, &[0xff, 0x03]).is_err());
+        assert!(network_layer(LinkType::Ppp, &[0x00]).is_err());
     }
 
     #[test]
