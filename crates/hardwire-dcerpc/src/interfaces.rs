@@ -1,7 +1,7 @@
 //! Interface UUID → name and opnum → operation name, for the interfaces that matter to
 //! defenders, with the method names of the Microsoft specifications (MS-TSCH, MS-SCMR, MS-SRVS,
 //! MS-WKST, MS-SAMR, MS-LSAD/LSAT, MS-RRP, MS-NRPC, MS-DRSR, MS-RPRN, MS-PAR, MS-EVEN, MS-EVEN6,
-//! MS-EFSR, MS-DCOM, MS-DSSP, MS-RPCE). Opnums the specifications mark "not used on the wire"
+//! MS-EFSR, MS-DFSNM, MS-FSRVP, MS-WMI, MS-DCOM, MS-DSSP, MS-RPCE). Opnums the specifications mark "not used on the wire"
 //! keep their historical name, which says more to a reader than `OpnumNNNotUsedOnWire`.
 //!
 //! An unknown interface gives `None`: report it by UUID.
@@ -37,6 +37,68 @@ pub const SASEC: Uuid = Uuid::from_u128(0x378e52b0_c0a9_11cf_822d_00aa0051e40f);
 pub const SVCCTL: Uuid = Uuid::from_u128(0x367abb81_9844_35f1_ad32_98f038001003);
 /// The endpoint mapper (epm, port 135).
 pub const EPM: Uuid = Uuid::from_u128(0xe1af8308_5d1f_11c9_91a4_08002b14a0fa);
+
+/// MS-EFSR as PetitPotam reaches it over `\lsarpc`, `\efsrpc`, `\samr`, `\netlogon`, `\lsass`.
+pub const EFSR_LSARPC: Uuid = Uuid::from_u128(0xc681d488_d850_11d0_8c52_00c04fd90f7e);
+/// MS-EFSR's own interface (`\efsrpc`).
+pub const EFSR: Uuid = Uuid::from_u128(0xdf1941c5_fe89_4e79_bf10_463657acf44d);
+/// MS-RPRN, the print spooler (`\spoolss`).
+pub const SPOOLSS: Uuid = Uuid::from_u128(0x12345678_1234_abcd_ef00_0123456789ab);
+/// MS-PAR, the asynchronous print spooler (TCP).
+pub const IREMOTEWINSPOOL: Uuid = Uuid::from_u128(0x76f03f96_cdfd_44fc_a22c_64950a001209);
+/// MS-DFSNM, DFS namespace management (`\netdfs`).
+pub const NETDFS: Uuid = Uuid::from_u128(0x4fc742e0_4a10_11cf_8273_00aa004ae673);
+/// MS-FSRVP, the file server VSS agent (`\FssagentRpc`).
+pub const FSRVP: Uuid = Uuid::from_u128(0xa8e0653c_2744_4389_a61d_7373df8b2292);
+/// MS-DRSR, directory replication.
+pub const DRSUAPI: Uuid = Uuid::from_u128(0xe3514235_4b06_11d1_ab04_00c04fc2dcd2);
+/// MS-WMI IWbemServices, over DCOM.
+pub const IWBEMSERVICES: Uuid = Uuid::from_u128(0x9556dc99_828c_11cf_a37e_00aa003240c7);
+/// MS-NRPC, Netlogon.
+pub const NETLOGON: Uuid = Uuid::from_u128(0x12345678_1234_abcd_ef00_01234567cffb);
+
+/// What an operation is to the attack rules of RULES.md (coercion, replication, WMI, print
+/// drivers, Netlogon authentication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RpcAttack {
+    /// Makes the server authenticate to a path the caller names (`dcerpc.coercion`).
+    Coercion,
+    /// DRSGetNCChanges: replication pulls password hashes (`dcerpc.dcsync`).
+    DcSync,
+    /// IWbemServices ExecMethod(Async): a method run through WMI (`dcerpc.remote_wmi`).
+    RemoteWmi,
+    /// A printer driver or print processor installed remotely (`dcerpc.print_driver`).
+    PrintDriver,
+    /// NetrServerReqChallenge: the first half of a Netlogon secure-channel setup.
+    NetlogonChallenge,
+    /// NetrServerAuthenticate(2, 3): the second half, with the client credential
+    /// (`dcerpc.zerologon`).
+    NetlogonAuthenticate,
+}
+
+/// Classifies an operation for the attack rules: the MS-EFSR methods PetitPotam uses (opnums
+/// 0, 4, 5, 6, 7, 12, 13, 15 of either UUID), MS-RPRN RpcRemoteFindFirstPrinterChangeNotification(Ex)
+/// (62, 65), MS-DFSNM NetrDfsAddStdRoot / NetrDfsRemoveStdRoot (12, 13), MS-FSRVP
+/// IsPathSupported / IsPathShadowCopied (8, 9) are [`RpcAttack::Coercion`]; DRSUAPI
+/// IDL_DRSGetNCChanges (3) is [`RpcAttack::DcSync`]; IWbemServices ExecMethod(Async) (24, 25)
+/// is [`RpcAttack::RemoteWmi`]; MS-RPRN RpcAddPrinterDriverEx (89) and RpcAddPrintProcessor
+/// (14), MS-PAR RpcAsyncAddPrinterDriver (39), RpcAsyncAddPrintProcessor (44) and
+/// RpcAsyncInstallPrinterDriverFromPackage (62) are [`RpcAttack::PrintDriver`]; Netlogon
+/// NetrServerReqChallenge (4) and NetrServerAuthenticate, 2, 3 (5, 15, 26) are the Netlogon
+/// classes.
+pub fn rpc_attack(interface: &Uuid, opnum: u16) -> Option<RpcAttack> {
+    match (*interface, opnum) {
+        (EFSR_LSARPC | EFSR, 0 | 4 | 5 | 6 | 7 | 12 | 13 | 15) | (SPOOLSS, 62 | 65) | (NETDFS, 12 | 13) | (FSRVP, 8 | 9) => {
+            Some(RpcAttack::Coercion)
+        }
+        (DRSUAPI, 3) => Some(RpcAttack::DcSync),
+        (IWBEMSERVICES, 24 | 25) => Some(RpcAttack::RemoteWmi),
+        (SPOOLSS, 14 | 89) | (IREMOTEWINSPOOL, 39 | 44 | 62) => Some(RpcAttack::PrintDriver),
+        (NETLOGON, 4) => Some(RpcAttack::NetlogonChallenge),
+        (NETLOGON, 5 | 15 | 26) => Some(RpcAttack::NetlogonAuthenticate),
+        _ => None,
+    }
+}
 
 /// What a remote-execution operation does, as the rules in RULES.md classify it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -832,6 +894,80 @@ const EFSRPC_OPS: &[&str] = &[
     "EfsRpcQueryProtectors",
 ];
 
+const NETDFS_OPS: &[&str] = &[
+    "NetrDfsManagerGetVersion",
+    "NetrDfsAdd",
+    "NetrDfsRemove",
+    "NetrDfsSetInfo",
+    "NetrDfsGetInfo",
+    "NetrDfsEnum",
+    "NetrDfsMove",
+    "NetrDfsRename",
+    "NetrDfsManagerGetConfigInfo",
+    "NetrDfsManagerSendSiteInfo",
+    "NetrDfsAddFtRoot",
+    "NetrDfsRemoveFtRoot",
+    "NetrDfsAddStdRoot",
+    "NetrDfsRemoveStdRoot",
+    "NetrDfsManagerInitialize",
+    "NetrDfsAddStdRootForced",
+    "NetrDfsGetDcAddress",
+    "NetrDfsSetDcAddress",
+    "NetrDfsFlushFtTable",
+    "NetrDfsAdd2",
+    "NetrDfsRemove2",
+    "NetrDfsEnumEx",
+    "NetrDfsSetInfo2",
+    "NetrDfsAddRootTarget",
+    "NetrDfsRemoveRootTarget",
+    "NetrDfsGetSupportedNamespaceVersion",
+];
+
+const FSRVP_OPS: &[&str] = &[
+    "GetSupportedVersion",
+    "SetContext",
+    "StartShadowCopySet",
+    "AddToShadowCopySet",
+    "CommitShadowCopySet",
+    "ExposeShadowCopySet",
+    "RecoveryCompleteShadowCopySet",
+    "AbortShadowCopySet",
+    "IsPathSupported",
+    "IsPathShadowCopied",
+    "GetShareMapping",
+    "DeleteShareMapping",
+    "PrepareShadowCopySet",
+];
+
+const WBEM_SERVICES_OPS: &[&str] = &[
+    IUNKNOWN[0],
+    IUNKNOWN[1],
+    IUNKNOWN[2],
+    "OpenNamespace",
+    "CancelAsyncCall",
+    "QueryObjectSink",
+    "GetObject",
+    "GetObjectAsync",
+    "PutClass",
+    "PutClassAsync",
+    "DeleteClass",
+    "DeleteClassAsync",
+    "CreateClassEnum",
+    "CreateClassEnumAsync",
+    "PutInstance",
+    "PutInstanceAsync",
+    "DeleteInstance",
+    "DeleteInstanceAsync",
+    "CreateInstanceEnum",
+    "CreateInstanceEnumAsync",
+    "ExecQuery",
+    "ExecQueryAsync",
+    "ExecNotificationQuery",
+    "ExecNotificationQueryAsync",
+    "ExecMethod",
+    "ExecMethodAsync",
+];
+
 const REMOTE_SCM_ACTIVATOR_OPS: &[&str] = &[IUNKNOWN[0], IUNKNOWN[1], IUNKNOWN[2], "RemoteGetClassObject", "RemoteCreateInstance"];
 
 const OXID_RESOLVER_OPS: &[&str] = &["ResolveOxid", "SimplePing", "ComplexPing", "ServerAlive", "ResolveOxid2", "ServerAlive2"];
@@ -883,7 +1019,9 @@ static INTERFACES: &[Interface] = &[
     iface(0x00000131_0000_0000_c000_000000000046, "IRemUnknown", "MS-DCOM", REM_UNKNOWN_OPS),
     iface(0x00000143_0000_0000_c000_000000000046, "IRemUnknown2", "MS-DCOM", REM_UNKNOWN_OPS),
     iface(0xf309ad18_d86a_11d0_a075_00c04fb68820, "IWbemLevel1Login", "MS-WMI", WBEM_LEVEL1_LOGIN_OPS),
-    iface(0x9556dc99_828c_11cf_a37e_00aa003240c7, "IWbemServices", "MS-WMI", &IUNKNOWN),
+    iface(0x9556dc99_828c_11cf_a37e_00aa003240c7, "IWbemServices", "MS-WMI", WBEM_SERVICES_OPS),
+    iface(0x4fc742e0_4a10_11cf_8273_00aa004ae673, "netdfs", "MS-DFSNM", NETDFS_OPS),
+    iface(0xa8e0653c_2744_4389_a61d_7373df8b2292, "FileServerVssAgent", "MS-FSRVP", FSRVP_OPS),
     iface(0xafa8bd80_7d8a_11c9_bef4_08002b102989, "mgmt", "MS-RPCE", MGMT_OPS),
     iface(0x3919286a_b10c_11d0_9ba8_00c04fd92ef5, "dssetup", "MS-DSSP", DSSETUP_OPS),
 ];
@@ -967,6 +1105,51 @@ mod tests {
             assert_eq!(interface_name(&id), Some(name), "{text}");
             assert_eq!(operation_name(&id, opnum), Some(operation), "{text} {opnum}");
         }
+    }
+
+    // The operations RULES.md names for the attack rules, by name: the table and the
+    // classification must agree on every opnum.
+    #[test]
+    fn attack_operations_by_name() {
+        let cases = [
+            (EFSR_LSARPC, "EfsRpcOpenFileRaw", RpcAttack::Coercion),
+            (EFSR, "EfsRpcEncryptFileSrv", RpcAttack::Coercion),
+            (EFSR, "EfsRpcDecryptFileSrv", RpcAttack::Coercion),
+            (EFSR, "EfsRpcQueryUsersOnFile", RpcAttack::Coercion),
+            (EFSR, "EfsRpcQueryRecoveryAgents", RpcAttack::Coercion),
+            (EFSR, "EfsRpcFileKeyInfo", RpcAttack::Coercion),
+            (EFSR_LSARPC, "EfsRpcDuplicateEncryptionInfoFile", RpcAttack::Coercion),
+            (EFSR_LSARPC, "EfsRpcAddUsersToFileEx", RpcAttack::Coercion),
+            (SPOOLSS, "RpcRemoteFindFirstPrinterChangeNotification", RpcAttack::Coercion),
+            (SPOOLSS, "RpcRemoteFindFirstPrinterChangeNotificationEx", RpcAttack::Coercion),
+            (NETDFS, "NetrDfsAddStdRoot", RpcAttack::Coercion),
+            (NETDFS, "NetrDfsRemoveStdRoot", RpcAttack::Coercion),
+            (FSRVP, "IsPathSupported", RpcAttack::Coercion),
+            (FSRVP, "IsPathShadowCopied", RpcAttack::Coercion),
+            (DRSUAPI, "IDL_DRSGetNCChanges", RpcAttack::DcSync),
+            (IWBEMSERVICES, "ExecMethod", RpcAttack::RemoteWmi),
+            (IWBEMSERVICES, "ExecMethodAsync", RpcAttack::RemoteWmi),
+            (SPOOLSS, "RpcAddPrinterDriverEx", RpcAttack::PrintDriver),
+            (SPOOLSS, "RpcAddPrintProcessor", RpcAttack::PrintDriver),
+            (IREMOTEWINSPOOL, "RpcAsyncAddPrinterDriver", RpcAttack::PrintDriver),
+            (IREMOTEWINSPOOL, "RpcAsyncAddPrintProcessor", RpcAttack::PrintDriver),
+            (IREMOTEWINSPOOL, "RpcAsyncInstallPrinterDriverFromPackage", RpcAttack::PrintDriver),
+            (NETLOGON, "NetrServerReqChallenge", RpcAttack::NetlogonChallenge),
+            (NETLOGON, "NetrServerAuthenticate", RpcAttack::NetlogonAuthenticate),
+            (NETLOGON, "NetrServerAuthenticate2", RpcAttack::NetlogonAuthenticate),
+            (NETLOGON, "NetrServerAuthenticate3", RpcAttack::NetlogonAuthenticate),
+        ];
+        for (uuid, name, class) in cases {
+            let opnum = (0..=u16::MAX).find(|&op| operation_name(&uuid, op) == Some(name)).expect(name);
+            assert_eq!(rpc_attack(&uuid, opnum), Some(class), "{name}");
+        }
+        let classified = (0..=200u16).filter(|&op| rpc_attack(&EFSR, op).is_some()).count();
+        assert_eq!(classified, 8);
+        assert_eq!(rpc_attack(&SPOOLSS, 1), None);
+        assert_eq!(rpc_attack(&DRSUAPI, 12), None);
+        assert_eq!(rpc_attack(&IWBEMSERVICES, 20), None);
+        assert_eq!(interface_name(&NETDFS), Some("netdfs"));
+        assert_eq!(interface_name(&FSRVP), Some("FileServerVssAgent"));
     }
 
     #[test]

@@ -31,6 +31,6 @@ pub use dcerpc_records::{
 };
 pub use error::DceRpcError;
 pub use fragments::{AssembledStub, FragmentAssembler};
-pub use interfaces::{interface, interface_name, operation_name, remote_execution, RemoteExec};
-pub use stub::{decode_remote_exec, NdrFormat, NdrSyntax, RemoteExecDetail};
+pub use interfaces::{interface, interface_name, operation_name, remote_execution, rpc_attack, RemoteExec, RpcAttack};
+pub use stub::{decode_attack, decode_remote_exec, AttackDetail, NdrFormat, NdrSyntax, NetlogonAuthenticate, RemoteExecDetail};
 pub use uuid::{uuid_string, Uuid};

@@ -1,5 +1,5 @@
 //! NDR readers for the request stubs defenders want to read: what a remote task or service
-//! will run.
+//! will run, the path a coercion call names, who a Netlogon authentication claims to be.
 //!
 //! The stub must be clear text (auth level below packet privacy) and complete (joined by the
 //! [`FragmentAssembler`](crate::fragments::FragmentAssembler)). Both NDR transfer syntaxes are
@@ -8,7 +8,7 @@
 //! does not parse cleanly. Passwords are never read: parsing stops before them.
 
 use crate::dcerpc_records::{ByteOrder, NDR32_SYNTAX, NDR64_SYNTAX};
-use crate::interfaces::{ATSVC, ITASKSCHEDULERSERVICE, SASEC, SVCCTL};
+use crate::interfaces::{ATSVC, EFSR, EFSR_LSARPC, FSRVP, ITASKSCHEDULERSERVICE, NETDFS, NETLOGON, SASEC, SPOOLSS, SVCCTL};
 use crate::uuid::Uuid;
 
 /// The NDR flavour of a presentation context.
@@ -399,6 +399,91 @@ pub fn decode_remote_exec(interface: &Uuid, opnum: u16, stub: &[u8], syntax: Ndr
     }
 }
 
+/// The path a coercion call makes the server reach, as sent: the `FileName` of the MS-EFSR
+/// methods, `pszLocalMachine` of RpcRemoteFindFirstPrinterChangeNotification(Ex),
+/// `\\ServerName\RootShare` of NetrDfsAddStdRoot / NetrDfsRemoveStdRoot, `ShareName` of
+/// IsPathSupported / IsPathShadowCopied. `None` for other operations, for a NULL path and for
+/// stubs that do not parse.
+pub fn coercion_path(interface: &Uuid, opnum: u16, stub: &[u8], syntax: NdrSyntax) -> Option<String> {
+    let mut reader = NdrReader::new(stub, syntax);
+    match (*interface, opnum) {
+        // [in, string] wchar_t* FileName first (a top-level [ref] pointer: no referent id).
+        (EFSR_LSARPC | EFSR, 0 | 4 | 5 | 6 | 7 | 12 | 13) | (FSRVP, 8 | 9) => reader.string(CharWidth::Wide),
+        // dwFlags, [unique] EFS_RPC_BLOB* Reserved (NULL in every tool), then FileName.
+        (EFSR_LSARPC | EFSR, 15) => {
+            reader.u32()?;
+            if reader.referent()? != 0 {
+                return None;
+            }
+            reader.string(CharWidth::Wide)
+        }
+        // hPrinter, fdwFlags, fdwOptions, [unique, string] pszLocalMachine.
+        (SPOOLSS, 62 | 65) => {
+            reader.context_handle()?;
+            reader.u32()?;
+            reader.u32()?;
+            reader.unique_string(CharWidth::Wide)?
+        }
+        (NETDFS, 12 | 13) => {
+            let server = reader.string(CharWidth::Wide)?;
+            let share = reader.string(CharWidth::Wide)?;
+            Some(format!("\\\\{}\\{share}", server.trim_start_matches('\\')))
+        }
+        _ => None,
+    }
+}
+
+/// Netlogon NetrServerAuthenticate, 2 and 3 (MS-NRPC 3.5.4.4.1-3): who asks for a secure
+/// channel, and whether its credential is all zero (Zerologon, CVE-2020-1472). The credential
+/// itself is read only to be compared with zero, never kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetlogonAuthenticate {
+    /// `AccountName` (`"DC1$"`).
+    pub account: String,
+    /// `SecureChannelType` (2 workstation, 6 server, 4 domain trust...).
+    pub secure_channel_type: u32,
+    /// `ComputerName`.
+    pub computer: String,
+    /// `ClientCredential` is eight zero bytes.
+    pub zero_credential: bool,
+}
+
+/// Reads a Netlogon authenticate request stub (opnum 5, 15 or 26; any other gives `None`).
+pub fn netlogon_authenticate(opnum: u16, stub: &[u8], syntax: NdrSyntax) -> Option<NetlogonAuthenticate> {
+    if !matches!(opnum, 5 | 15 | 26) {
+        return None;
+    }
+    let mut reader = NdrReader::new(stub, syntax);
+    let _primary_name = reader.unique_string(CharWidth::Wide)?;
+    let account = reader.string(CharWidth::Wide)?;
+    // An NDR enum is 16 bits in NDR 2.0, 32 in NDR64.
+    let secure_channel_type = match syntax.format {
+        NdrFormat::Ndr32 => u32::from(reader.u16()?),
+        NdrFormat::Ndr64 => reader.u32()?,
+    };
+    let computer = reader.string(CharWidth::Wide)?;
+    let credential = reader.bytes(8)?;
+    Some(NetlogonAuthenticate { account, secure_channel_type, computer, zero_credential: credential.iter().all(|&b| b == 0) })
+}
+
+/// What an attack-class request names, decoded from its stub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttackDetail {
+    /// The path a coercion call points the server at.
+    CoercionPath(String),
+    /// A Netlogon authenticate request.
+    Netlogon(NetlogonAuthenticate),
+}
+
+/// Decodes the stub of a coercion or Netlogon authenticate request; `None` for other
+/// operations or stubs that do not parse.
+pub fn decode_attack(interface: &Uuid, opnum: u16, stub: &[u8], syntax: NdrSyntax) -> Option<AttackDetail> {
+    if *interface == NETLOGON {
+        return netlogon_authenticate(opnum, stub, syntax).map(AttackDetail::Netlogon);
+    }
+    coercion_path(interface, opnum, stub, syntax).map(AttackDetail::CoercionPath)
+}
+
 /// The `<Exec>` actions of a task definition (MS-TSCH 2.5): `<Command>` and `<Arguments>` of
 /// each, entities decoded. Tags with a namespace prefix are not recognised.
 pub fn exec_actions(xml: &str) -> Vec<ExecAction> {
@@ -666,7 +751,39 @@ mod tests {
         }
     }
 
+    // EfsRpcOpenFileRaw as pcaps/mitm/coerce.py sends it (impacket's NDR encoder, as
+    // PetitPotam's): FileName \\10.79.0.66\test\Settings.ini, Flags 0. Samba serves no
+    // MS-EFSR, so the capture holds only the rejected bind: these are the request's stub bytes.
+    const EFS_OPEN_FILE_RAW: &str = "1f000000000000001f0000005c005c00310030002e00370039002e0030002e00360036005c0074006500730074005c00530065007400740069006e00670073002e0069006e0069000000bfbf00000000";
+
+    #[test]
+    fn coercion_paths() {
+        let stub = hex(EFS_OPEN_FILE_RAW);
+        let path = "\\\\10.79.0.66\\test\\Settings.ini";
+        for interface in [EFSR, EFSR_LSARPC] {
+            assert_eq!(coercion_path(&interface, 0, &stub, NdrSyntax::NDR32_LE).as_deref(), Some(path));
+        }
+        assert_eq!(decode_attack(&EFSR, 0, &stub, NdrSyntax::NDR32_LE), Some(AttackDetail::CoercionPath(path.to_string())));
+        // Not a coercion method, not a coercion interface.
+        assert_eq!(coercion_path(&EFSR, 1, &stub, NdrSyntax::NDR32_LE), None);
+        assert_eq!(coercion_path(&SVCCTL, 0, &stub, NdrSyntax::NDR32_LE), None);
+        for end in 0..stub.len() {
+            for opnum in [0, 15] {
+                let _ = coercion_path(&EFSR, opnum, &stub[..end], NdrSyntax::NDR32_LE);
+            }
+            let _ = netlogon_authenticate(26, &stub[..end], NdrSyntax::NDR32_LE);
+        }
+    }
+
     proptest! {
+        #[test]
+        fn arbitrary_attack_stubs_never_panic(stub in proptest::collection::vec(any::<u8>(), 0..256), opnum in 0u16..100, ndr64 in any::<bool>()) {
+            let syntax = NdrSyntax { format: if ndr64 { NdrFormat::Ndr64 } else { NdrFormat::Ndr32 }, order: ByteOrder::Little };
+            for interface in [EFSR, EFSR_LSARPC, SPOOLSS, NETDFS, FSRVP, NETLOGON] {
+                let _ = decode_attack(&interface, opnum, &stub, syntax);
+            }
+        }
+
         #[test]
         fn arbitrary_stubs_never_panic(
             stub in proptest::collection::vec(any::<u8>(), 0..256),

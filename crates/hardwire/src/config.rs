@@ -17,6 +17,9 @@ use crate::detect::catalog::{RuleId, Severity};
 pub struct Config {
     /// Networks that are "inside": the default is the private, loopback, link-local and ULA ranges.
     pub home_networks: Vec<IpNet>,
+    /// The domain controllers' addresses: the only clients `dcerpc.dcsync` lets replicate.
+    /// Empty (the default): every DRSGetNCChanges fires.
+    pub domain_controllers: Vec<IpNet>,
     pub ports: Ports,
     /// Per-rule switches and severities, keyed by rule id.
     pub rules: BTreeMap<String, RuleSetting>,
@@ -68,6 +71,9 @@ pub struct Limits {
     pub fragment_timeout_secs: u64,
     /// Servers remembered for `smb.dialect.downgrade`.
     pub max_servers_remembered: usize,
+    /// Entries of each cross-connection correlation table (Netlogon attempts per client...),
+    /// shared by all workers; entries expire with their rule's window.
+    pub max_correlation_entries: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +107,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             home_networks: default_home_networks(),
+            domain_controllers: Vec::new(),
             ports: Ports::default(),
             rules: BTreeMap::new(),
             suppression: Suppression::default(),
@@ -133,6 +140,7 @@ impl Default for Limits {
             max_fragment_bytes: 16 << 20,
             fragment_timeout_secs: 30,
             max_servers_remembered: 65_536,
+            max_correlation_entries: 65_536,
         }
     }
 }
@@ -193,6 +201,11 @@ impl Config {
             return Err(ConfigError::Invalid("limits.max_flows must be at least 1".into()));
         }
         Ok(())
+    }
+
+    /// Whether an address is one of the configured domain controllers.
+    pub fn is_domain_controller(&self, ip: IpAddr) -> bool {
+        self.domain_controllers.iter().any(|net| net.contains(&ip))
     }
 
     /// Whether an address is inside the home networks.

@@ -129,6 +129,13 @@ pub struct DcerpcObject {
     pub command: Option<String>,
     pub service_name: Option<String>,
     pub task_name: Option<String>,
+    /// The UNC path a coercion call points the server at, where the stub is readable.
+    pub path: Option<String>,
+    /// Netlogon authenticate: the account and computer named, and whether the client
+    /// credential is all zero (never the credential itself).
+    pub account: Option<String>,
+    pub computer: Option<String>,
+    pub zero_credential: Option<bool>,
 }
 
 /// `alert`: a rule that fired.

@@ -1,9 +1,13 @@
 //! State shared by every worker of a sensor: what one connection teaches about a server must
 //! hold for connections handled by other threads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::time::Timestamp;
 
 /// The best SMB dialect each server has been seen to negotiate (for `smb.dialect.downgrade`).
 /// Bounded: when full, the entry with the lowest dialect is forgotten first.
@@ -21,10 +25,7 @@ impl DialectMemory {
     /// Records that `server` negotiated `dialect`; returns the best dialect it had negotiated
     /// before this one, if any.
     pub fn observe(&self, server: IpAddr, dialect: u16) -> Option<u16> {
-        let mut best = match self.best.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut best = lock(&self.best);
         let before = best.get(&server).copied();
         if best.len() >= self.capacity && before.is_none() {
             if let Some(victim) = best.iter().min_by_key(|(_, d)| **d).map(|(ip, _)| *ip) {
@@ -37,14 +38,167 @@ impl DialectMemory {
     }
 }
 
+/// A poisoned lock still holds consistent data here (every update is a single insert or
+/// remove): carry on with it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// A bounded table whose entries live for a window of packet time after their last update:
+/// the correlation state of the rules that look across connections (and, live, across
+/// workers). When it is full, expired entries are swept (at most once per quarter window); a new
+/// key that still finds no room is not stored, and counted in [`WindowTable::shed`].
+#[derive(Debug)]
+pub struct WindowTable<K, V> {
+    inner: Mutex<WindowInner<K, V>>,
+    capacity: usize,
+    window_us: u64,
+    shed: AtomicU64,
+}
+
+#[derive(Debug)]
+struct WindowInner<K, V> {
+    entries: HashMap<K, (Timestamp, V)>,
+    last_sweep: Timestamp,
+}
+
+impl<K: Hash + Eq, V> WindowTable<K, V> {
+    pub fn new(capacity: usize, window_secs: u64) -> Self {
+        WindowTable {
+            inner: Mutex::new(WindowInner { entries: HashMap::new(), last_sweep: Timestamp(0) }),
+            capacity: capacity.max(1),
+            window_us: window_secs.saturating_mul(1_000_000),
+            shed: AtomicU64::new(0),
+        }
+    }
+
+    /// Hands `update` the live entry of `key` (`None` when absent or older than the window); what
+    /// it leaves in the slot is stored, stamped `now`.
+    pub fn with<R>(&self, now: Timestamp, key: K, update: impl FnOnce(&mut Option<V>) -> R) -> R {
+        let mut inner = lock(&self.inner);
+        let window = self.window_us;
+        let live = |stamp: Timestamp| now.0.saturating_sub(stamp.0) <= window;
+        let mut slot = inner.entries.remove(&key).filter(|(stamp, _)| live(*stamp)).map(|(_, value)| value);
+        let result = update(&mut slot);
+        let Some(value) = slot else { return result };
+        if inner.entries.len() >= self.capacity && now.0.saturating_sub(inner.last_sweep.0) > window / 4 {
+            inner.entries.retain(|_, (stamp, _)| live(*stamp));
+            inner.last_sweep = now;
+        }
+        if inner.entries.len() < self.capacity {
+            inner.entries.insert(key, (now, value));
+        } else {
+            self.shed.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// Entries held now.
+    pub fn len(&self) -> usize {
+        lock(&self.inner).entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// New entries refused because the table was full of live ones.
+    pub fn shed(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
+    }
+}
+
+/// Events per key inside a sliding window, for "N times within T" rules: the times of the last
+/// `threshold` events are kept, no more.
+#[derive(Debug)]
+pub struct RateTable<K> {
+    table: WindowTable<K, VecDeque<Timestamp>>,
+    threshold: usize,
+}
+
+impl<K: Hash + Eq> RateTable<K> {
+    pub fn new(capacity: usize, window_secs: u64, threshold: usize) -> Self {
+        RateTable { table: WindowTable::new(capacity, window_secs), threshold: threshold.max(1) }
+    }
+
+    /// Counts one event of `key` at `now`; true when it makes `threshold` inside the window.
+    pub fn hit(&self, now: Timestamp, key: K) -> bool {
+        let window = self.table.window_us;
+        let threshold = self.threshold;
+        self.table.with(now, key, |slot| {
+            let times = slot.get_or_insert_with(VecDeque::new);
+            times.retain(|t| now.0.saturating_sub(t.0) <= window);
+            if times.len() >= threshold {
+                times.pop_front();
+            }
+            times.push_back(now);
+            times.len() >= threshold
+        })
+    }
+
+    pub fn table(&self) -> &WindowTable<K, VecDeque<Timestamp>> {
+        &self.table
+    }
+}
+
 /// Everything the workers of one sensor share.
 #[derive(Debug)]
 pub struct Shared {
     pub dialects: DialectMemory,
+    /// Netlogon secure-channel attempts per client (`dcerpc.zerologon`).
+    pub netlogon_attempts: RateTable<IpAddr>,
 }
 
 impl Shared {
     pub fn new(config: &crate::config::Config) -> Self {
-        Shared { dialects: DialectMemory::new(config.limits.max_servers_remembered) }
+        let limits = &config.limits;
+        Shared {
+            dialects: DialectMemory::new(limits.max_servers_remembered),
+            netlogon_attempts: RateTable::new(limits.max_correlation_entries, NETLOGON_WINDOW_SECS, NETLOGON_ATTEMPTS),
+        }
+    }
+}
+
+/// `dcerpc.zerologon`: this many NetrServerAuthenticate calls from one client...
+pub const NETLOGON_ATTEMPTS: usize = 5;
+/// ...within this many seconds.
+pub const NETLOGON_WINDOW_SECS: u64 = 60;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEC: u64 = 1_000_000;
+
+    #[test]
+    fn window_entries_expire_and_the_table_stays_bounded() {
+        let table: WindowTable<u32, u32> = WindowTable::new(2, 60);
+        table.with(Timestamp(0), 1, |slot| *slot = Some(10));
+        assert_eq!(table.with(Timestamp(30 * SEC), 1, |slot| *slot), Some(10));
+        // Touched at 30 s: still live at 80 s, gone at 200 s.
+        assert_eq!(table.with(Timestamp(80 * SEC), 1, |slot| *slot), Some(10));
+        assert_eq!(table.with(Timestamp(200 * SEC), 1, |slot| slot.take()), None);
+        table.with(Timestamp(200 * SEC), 2, |slot| *slot = Some(2));
+        table.with(Timestamp(200 * SEC), 3, |slot| *slot = Some(3));
+        table.with(Timestamp(200 * SEC), 4, |slot| *slot = Some(4));
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.shed(), 1);
+        // Once the live ones expire, a sweep makes room.
+        table.with(Timestamp(400 * SEC), 5, |slot| *slot = Some(5));
+        assert_eq!((table.len(), table.shed()), (1, 1));
+    }
+
+    #[test]
+    fn rate_counts_inside_a_sliding_window() {
+        let rate: RateTable<u8> = RateTable::new(16, 60, 3);
+        assert!(!rate.hit(Timestamp(0), 7));
+        assert!(!rate.hit(Timestamp(10 * SEC), 7));
+        assert!(rate.hit(Timestamp(20 * SEC), 7));
+        // 90 s: the events of 0 s and 10 s are out of the window.
+        assert!(!rate.hit(Timestamp(90 * SEC), 7));
+        assert!(!rate.hit(Timestamp(90 * SEC), 8));
     }
 }

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 use hardwire_dcerpc::fragments::DEFAULT_STUB_CAP;
 use hardwire_dcerpc::{
-    decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AuthLevel, AuthType, AuthVerifier, Bind, BindAck,
-    ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax, PacketType, Pdu, PduBody,
-    RemoteExecDetail, Request, Uuid,
+    decode_attack, decode_remote_exec, frame_pdu, interface_name, operation_name, parse_header, AttackDetail, AuthLevel, AuthType,
+    AuthVerifier, Bind, BindAck, ByteOrder, ContextElement, DceRpcError, FragmentAssembler, Frame, Header, NdrFormat, NdrSyntax,
+    PacketType, Pdu, PduBody, RemoteExecDetail, Request, Uuid,
 };
 use hardwire_flow::Direction;
 
@@ -315,9 +315,17 @@ impl Conversation {
             record.operation = operation_name(&context.interface, request.opnum).map(str::to_string);
             // With packet privacy the stub is ciphertext; a stub missing its start is not NDR.
             if level != Some(AuthLevel::Privacy) && !stub.started_midway {
-                let detail = stub_detail(&context, request.opnum, &stub.data, header.byte_order());
-                if let Some(detail) = detail {
-                    describe(&mut record, &detail);
+                let order = header.byte_order();
+                if hardwire_dcerpc::remote_execution(&context.interface, request.opnum).is_some() {
+                    if let Some(detail) =
+                        in_context_syntax(&context, order, |s| decode_remote_exec(&context.interface, request.opnum, &stub.data, s))
+                    {
+                        describe(&mut record, &detail);
+                    }
+                } else if let Some(detail) =
+                    in_context_syntax(&context, order, |s| decode_attack(&context.interface, request.opnum, &stub.data, s))
+                {
+                    describe_attack(&mut record, detail);
                 }
             }
         }
@@ -379,16 +387,27 @@ fn bind_result_name(result: u16) -> &'static str {
     }
 }
 
-/// Reads a remote-execution stub in the NDR flavour the context negotiated (both flavours
-/// when the bind_ack said neither, or was not seen).
-fn stub_detail(context: &Context, opnum: u16, stub: &[u8], order: ByteOrder) -> Option<RemoteExecDetail> {
-    hardwire_dcerpc::remote_execution(&context.interface, opnum)?;
+/// Reads a stub in the NDR flavour the context negotiated (both flavours when the bind_ack
+/// said neither, or was not seen).
+fn in_context_syntax<T>(context: &Context, order: ByteOrder, decode: impl Fn(NdrSyntax) -> Option<T>) -> Option<T> {
     let formats: &[NdrFormat] = match context.ndr {
         Some(NdrFormat::Ndr32) => &[NdrFormat::Ndr32],
         Some(NdrFormat::Ndr64) => &[NdrFormat::Ndr64],
         None => &[NdrFormat::Ndr32, NdrFormat::Ndr64],
     };
-    formats.iter().find_map(|&format| decode_remote_exec(&context.interface, opnum, stub, NdrSyntax { format, order }))
+    formats.iter().find_map(|&format| decode(NdrSyntax { format, order }))
+}
+
+/// The path a coercion call names; who a Netlogon authentication claims to be.
+fn describe_attack(record: &mut DcerpcObject, detail: AttackDetail) {
+    match detail {
+        AttackDetail::CoercionPath(path) => record.path = Some(path),
+        AttackDetail::Netlogon(netlogon) => {
+            record.account = Some(netlogon.account);
+            record.computer = Some(netlogon.computer);
+            record.zero_credential = Some(netlogon.zero_credential);
+        }
+    }
 }
 
 /// The evidence users ask for: the command line, and the task or service it belongs to.

@@ -85,6 +85,11 @@ rules! {
     WebdavNtlm = "webdav.ntlm", High, ["T1187", "T1557.001"], "NTLM authentication over WebDAV / plain HTTP (critical to an external server)";
     DcerpcRemoteTask = "dcerpc.remote_task", High, ["T1053.002", "T1053.005"], "a task is registered or started remotely (ATSVC, ITaskSchedulerService, SASec)";
     DcerpcRemoteService = "dcerpc.remote_service", High, ["T1569.002", "T1543.003"], "svcctl creates a service over the network";
+    DcerpcCoercion = "dcerpc.coercion", High, ["T1187"], "a call that makes a server authenticate to a path the caller names (PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce)";
+    DcerpcDcsync = "dcerpc.dcsync", Critical, ["T1003.006"], "DRSUAPI DRSGetNCChanges from a client that is not a configured domain controller";
+    DcerpcRemoteWmi = "dcerpc.remote_wmi", High, ["T1047"], "IWbemServices ExecMethod or ExecMethodAsync over DCOM from the network";
+    DcerpcPrintDriver = "dcerpc.print_driver", High, ["T1210"], "a printer driver or print processor installed over the network (PrintNightmare)";
+    DcerpcZerologon = "dcerpc.zerologon", Critical, ["T1210"], "Netlogon authentication with an all-zero client credential, or 5 or more attempts from one client within 60 s";
 }
 
 impl Serialize for RuleId {
@@ -119,11 +124,6 @@ mod tests {
         ("ntlm.mic_removed", 16),
         ("ldap.cleartext_bind", 16),
         ("ldap.unsigned_bind", 16),
-        ("dcerpc.coercion", 16),
-        ("dcerpc.dcsync", 16),
-        ("dcerpc.remote_wmi", 16),
-        ("dcerpc.print_driver", 16),
-        ("dcerpc.zerologon", 16),
     ];
 
     /// Every rule id of RULES.md is in the catalog with its severity and ATT&CK techniques, or

@@ -4,8 +4,13 @@
 use super::{DetectContext, Finding};
 use crate::event::{Event, EventKind, Objects, SmbObject};
 
+pub mod dcerpc_coercion;
+pub mod dcerpc_dcsync;
+pub mod dcerpc_print_driver;
 pub mod dcerpc_remote_service;
 pub mod dcerpc_remote_task;
+pub mod dcerpc_remote_wmi;
+pub mod dcerpc_zerologon;
 pub mod http_basic_cleartext;
 pub mod kerberos_rc4;
 pub mod ntlm_used;
@@ -55,7 +60,22 @@ pub const RECORD_RULES: &[RecordRule] = &[
     webdav_ntlm::check,
     dcerpc_remote_task::check,
     dcerpc_remote_service::check,
+    dcerpc_coercion::check,
+    dcerpc_dcsync::check,
+    dcerpc_remote_wmi::check,
+    dcerpc_print_driver::check,
+    dcerpc_zerologon::check,
 ];
+
+/// The attack class of a `dcerpc` request record.
+fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
+    if record.kind != EventKind::Dcerpc {
+        return None;
+    }
+    let rpc = record.objects.dcerpc.as_ref()?;
+    let interface = hardwire_dcerpc::Uuid::parse_str(rpc.interface.as_deref()?)?;
+    hardwire_dcerpc::rpc_attack(&interface, rpc.opnum?)
+}
 
 /// The `smb` object of an `smb` record.
 fn smb_record(record: &Event) -> Option<&SmbObject> {

@@ -1,0 +1,155 @@
+//! Integration tests: the adversary in the middle and the RPC calls that coerce, replicate and
+//! execute. Expected values come from the captures' sources (`pcaps/mitm/make.sh` and the
+//! scripts beside it) and from tshark, quoted beside each assertion.
+
+mod common;
+
+use common::{project_pcap, read, read_with, shared_pcap, Run};
+use serde_json::Value;
+
+/// The rules of issue 16 that read DCE/RPC.
+const RPC_ATTACK_RULES: &[&str] = &["dcerpc.coercion", "dcerpc.dcsync", "dcerpc.remote_wmi", "dcerpc.print_driver", "dcerpc.zerologon"];
+
+fn alerts<'a>(run: &'a Run, rule: &str) -> Vec<&'a Value> {
+    run.of_type("alert").into_iter().filter(|a| a["alert"]["rule"] == rule).collect()
+}
+
+fn requests<'a>(run: &'a Run, operation: &str) -> Vec<&'a Value> {
+    run.of_type("dcerpc").into_iter().filter(|r| r["dcerpc"]["operation"] == operation).collect()
+}
+
+fn no_rpc_attack_alert(run: &Run, what: &str) {
+    for rule in run.alert_rules() {
+        assert!(!RPC_ATTACK_RULES.contains(&rule.as_str()), "{what}: {rule} fired");
+    }
+}
+
+#[test]
+fn printerbug_and_dfscoerce_against_samba() {
+    // coerce.py names \\10.79.0.66 (the listener of make.sh) in
+    // RpcRemoteFindFirstPrinterChangeNotificationEx (tshark: spoolss.servername \\10.79.0.66)
+    // and ServerName 10.79.0.66, RootShare "test" in NetrDfsRemoveStdRoot.
+    let run = read(&project_pcap("mitm/coerce-samba.pcap"));
+    let coercions = alerts(&run, "dcerpc.coercion");
+    let mut seen: Vec<(String, String)> = coercions
+        .iter()
+        .map(|a| (a["dcerpc"]["operation"].as_str().unwrap_or("").to_string(), a["dcerpc"]["path"].as_str().unwrap_or("").to_string()))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("NetrDfsRemoveStdRoot".to_string(), "\\\\10.79.0.66\\test".to_string()),
+            ("RpcRemoteFindFirstPrinterChangeNotificationEx".to_string(), "\\\\10.79.0.66".to_string()),
+        ]
+    );
+    for alert in &coercions {
+        assert_eq!(alert["alert"]["severity"], "high");
+        assert_eq!(alert["src_ip"], "10.79.0.20");
+        assert_eq!(alert["dest_ip"], "10.79.0.10");
+        assert_eq!(alert["ntlm"]["user"], "hwadmin");
+    }
+    // PetitPotam's bind to MS-EFSR over \lsarpc: Samba rejects it, no request follows.
+    let efsr: Vec<&Value> =
+        run.of_type("dcerpc").into_iter().filter(|r| r["dcerpc"]["interface"] == "c681d488-d850-11d0-8c52-00c04fd90f7e").collect();
+    assert_eq!(efsr.len(), 1);
+    assert_eq!(efsr[0]["dcerpc"]["interface_name"], "efsrpc");
+    assert_eq!(efsr[0]["dcerpc"]["pipe"], "lsarpc");
+    assert_eq!(efsr[0]["dcerpc"]["bind_result"], "provider_rejection");
+    // The opening of the printer is no coercion.
+    assert_eq!(requests(&run, "RpcOpenPrinter").len(), 1);
+}
+
+#[test]
+fn benign_rpc_baselines_fire_no_attack_rule() {
+    // rpcclient's srvinfo, enumprinters and netshareenum against the same Samba; the samr and
+    // srvsvc session of pcaps/dcerpc.
+    for pcap in ["mitm/rpcclient-baseline.pcap", "dcerpc/rpcclient-samr.pcap", "dcerpc/psexec-svcctl.pcap"] {
+        let run = read(&project_pcap(pcap));
+        assert!(!run.of_type("dcerpc").is_empty(), "{pcap}: no dcerpc record");
+        no_rpc_attack_alert(&run, pcap);
+    }
+    let run = read(&project_pcap("mitm/rpcclient-baseline.pcap"));
+    assert_eq!(requests(&run, "RpcEnumPrinters").len(), 1);
+}
+
+#[test]
+fn zerologon_with_a_zero_credential() {
+    // tshark -Y netlogon.clientcred: every NetrServerAuthenticate3 of this capture carries
+    // Client Credential 0000000000000000, Acct Name BAS-AD-01$, Computer Name BAS-AD-01, from
+    // 172.16.0.10 to 172.16.5.58.
+    let Some(pcap) = shared_pcap("suricata-verify/dcerpc/zerologon/input.pcap") else { return };
+    let run = read(&pcap);
+    let attempts = requests(&run, "NetrServerAuthenticate3");
+    assert!(attempts.len() >= 20, "{} attempts", attempts.len());
+    for attempt in &attempts {
+        assert_eq!(attempt["dcerpc"]["zero_credential"], true);
+        assert_eq!(attempt["dcerpc"]["account"], "BAS-AD-01$");
+        assert_eq!(attempt["dcerpc"]["computer"], "BAS-AD-01");
+    }
+    let fired = alerts(&run, "dcerpc.zerologon");
+    assert!(!fired.is_empty());
+    assert_eq!(fired[0]["alert"]["severity"], "critical");
+    assert_eq!(fired[0]["src_ip"], "172.16.0.10");
+    let total: u64 = fired.iter().map(|a| a["alert"]["count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(total as usize, attempts.len(), "every attempt counted once, repeats folded");
+    // NetrServerPasswordSet2 (the attack's next step) and the ReqChallenges fire nothing.
+    assert!(fired.iter().all(|a| a["dcerpc"]["operation"] == "NetrServerAuthenticate3"));
+    // The credential itself is never written.
+    assert!(!run.stdout.contains("clientcred") && !run.stdout.contains("credential\":"));
+}
+
+#[test]
+fn zerologon_over_tcp_and_with_authenticate2() {
+    // tshark: NetrServerAuthenticate2 (opnum 15) with Client Credential 0000000000000000 from
+    // 172.31.222.157 (three attempts) and from 192.168.56.104 (bug-5162, before its DCSync).
+    for (capture, client) in [
+        ("suricata-verify/dcerpc/dcerpc-dce-iface-many/input.pcap", "172.31.222.157"),
+        ("suricata-verify/bug-5162/input.pcap", "192.168.56.104"),
+    ] {
+        let Some(pcap) = shared_pcap(capture) else { return };
+        let run = read(&pcap);
+        let fired = alerts(&run, "dcerpc.zerologon");
+        assert!(!fired.is_empty(), "{capture}");
+        assert!(fired.iter().all(|a| a["src_ip"] == client && a["dcerpc"]["operation"] == "NetrServerAuthenticate2"), "{capture}");
+    }
+}
+
+#[test]
+fn dcsync_unless_the_client_is_a_domain_controller() {
+    // bug-5162: tshark dce_req_ops DRSUAPI:3 (DRSGetNCChanges) from 192.168.56.104 to
+    // 192.168.56.102, authenticated with NTLM as DC$.
+    let Some(pcap) = shared_pcap("suricata-verify/bug-5162/input.pcap") else { return };
+    let run = read(&pcap);
+    let fired = alerts(&run, "dcerpc.dcsync");
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0]["alert"]["severity"], "critical");
+    assert_eq!(fired[0]["src_ip"], "192.168.56.104");
+    assert_eq!(fired[0]["dcerpc"]["operation"], "IDL_DRSGetNCChanges");
+    assert_eq!(fired[0]["dcerpc"]["interface_name"], "drsuapi");
+    assert_eq!(fired[0]["ntlm"]["user"], "DC$");
+
+    let dir = std::env::temp_dir().join(format!("hardwire-mitm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let config = dir.join("dc.toml");
+    std::fs::write(&config, "domain_controllers = [\"192.168.56.104/32\"]\n").expect("config");
+    let run = read_with(&["--config", config.to_str().expect("utf-8")], &[&pcap]);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(alerts(&run, "dcerpc.dcsync").is_empty(), "a configured domain controller replicates freely");
+    assert!(!alerts(&run, "dcerpc.zerologon").is_empty(), "the other rules still run");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn print_driver_installation() {
+    // tshark dce_req_ops SPOOLSS:89 (RpcAddPrinterDriverEx), user robin over SMB2.
+    let Some(pcap) = shared_pcap("suricata-verify/smb-dce_iface/input.pcap") else { return };
+    let run = read(&pcap);
+    let fired = alerts(&run, "dcerpc.print_driver");
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0]["dcerpc"]["operation"], "RpcAddPrinterDriverEx");
+    assert_eq!(fired[0]["dcerpc"]["pipe"], "spoolss");
+    assert_eq!(fired[0]["ntlm"]["user"], "robin");
+    // SPOOLSS:10 (RpcEnumPrinterDrivers) in the same capture is no installation.
+    assert_eq!(requests(&run, "RpcEnumPrinterDrivers").len(), 1);
+}
