@@ -72,6 +72,29 @@ pub fn read(pcap: &Path) -> Run {
     run
 }
 
+/// Strings of the output that look like secret material (a long run of hex digits or base64: a
+/// response, a hash, a key, a ticket), apart from the community id, as `field: value`.
+pub fn secret_like_strings(run: &Run) -> Vec<String> {
+    fn long_blob(s: &str) -> bool {
+        let hex = s.chars().filter(|c| c.is_ascii_hexdigit()).count();
+        (s.len() >= 32 && hex == s.len())
+            || (s.len() >= 40 && !s.contains(' ') && s.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)))
+    }
+    fn walk(value: &Value, key: &str, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) if key != "community_id" && long_blob(s) => out.push(format!("{key}: {s}")),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, key, out)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for record in &run.records {
+        walk(record, "", &mut found);
+    }
+    found
+}
+
 /// A capture of ours, under `pcaps/`.
 pub fn project_pcap(relative: &str) -> PathBuf {
     let path = workspace_root().expect("workspace root").join("pcaps").join(relative);

@@ -54,7 +54,7 @@ impl EncType {
     pub const RC4_HMAC: EncType = EncType(23);
     pub const RC4_HMAC_EXP: EncType = EncType(24);
 
-    /// The RFC name ("aes256-cts-hmac-sha1-96", "rc4-hmac", ...), else the number.
+    /// The RFC name ("aes256-cts-hmac-sha1-96", "rc4-hmac", ...), else `etype-<n>` (SCHEMA.md).
     pub fn name(&self) -> Cow<'static, str> {
         Cow::Borrowed(match *self {
             EncType::DES_CBC_CRC => "des-cbc-crc",
@@ -69,7 +69,7 @@ impl EncType {
             EncType::AES256_CTS_HMAC_SHA384_192 => "aes256-cts-hmac-sha384-192",
             EncType::RC4_HMAC => "rc4-hmac",
             EncType::RC4_HMAC_EXP => "rc4-hmac-exp",
-            EncType(other) => return Cow::Owned(other.to_string()),
+            EncType(other) => return Cow::Owned(format!("etype-{other}")),
         })
     }
 
@@ -172,7 +172,7 @@ pub fn parse_kerberos_message(input: &[u8]) -> Result<KerberosMessage, AuthError
 }
 
 /// An Int32 (the ASN.1 range is enforced: larger values are malformed).
-fn int32(tlv: &Tlv<'_>, what: &'static str) -> Result<i32, AuthError> {
+pub(crate) fn int32(tlv: &Tlv<'_>, what: &'static str) -> Result<i32, AuthError> {
     i32::try_from(tlv.integer(TAG_INTEGER, what)?).map_err(|_| AuthError::Malformed(what))
 }
 
@@ -224,7 +224,7 @@ fn parse_krb_error_fields(mut fields: Reader<'_>) -> Result<KerberosMessage, Aut
 }
 
 /// (name-type, components joined by '/').
-fn parse_principal_name(tlv: Tlv<'_>) -> Result<(i32, String), AuthError> {
+pub(crate) fn parse_principal_name(tlv: Tlv<'_>) -> Result<(i32, String), AuthError> {
     let mut fields = tlv.contents()?;
     let name_type = int32(&fields.explicit(0, "name-type")?, "name-type")?;
     let mut strings = fields.explicit(1, "name-string")?.contents()?;
@@ -239,7 +239,7 @@ fn parse_principal_name(tlv: Tlv<'_>) -> Result<(i32, String), AuthError> {
 }
 
 /// (etype, kvno) of an EncryptedData; the cipher is checked present but not kept.
-fn parse_encrypted_data(tlv: Tlv<'_>) -> Result<(EncType, Option<u32>), AuthError> {
+pub(crate) fn parse_encrypted_data(tlv: Tlv<'_>) -> Result<(EncType, Option<u32>), AuthError> {
     let mut fields = tlv.contents()?;
     let etype = EncType(int32(&fields.explicit(0, "etype")?, "etype")?);
     let kvno = fields.optional_explicit(1, "kvno")?.map(|t| kvno(&t)).transpose()?;
@@ -273,8 +273,8 @@ mod tests {
             (16, "des3-cbc-sha1", true),
             (19, "aes128-cts-hmac-sha256-128", false),
             (20, "aes256-cts-hmac-sha384-192", false),
-            (-128, "-128", false),
-            (25, "25", false),
+            (-128, "etype--128", false),
+            (25, "etype-25", false),
         ];
         for (number, name, weak) in names {
             assert_eq!(EncType(number).name(), name);

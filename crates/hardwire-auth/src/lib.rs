@@ -25,6 +25,7 @@
 
 mod der;
 pub mod error;
+pub mod kdc;
 pub mod kerberos;
 pub mod ntlmssp;
 pub mod spnego;

@@ -71,6 +71,9 @@ fn one_line(event: &Event) -> String {
         EventKind::Tls => {
             objects.tls.as_ref().map_or(String::new(), |tls| format!("TLS {} sni {}", or_dash(&tls.version), or_dash(&tls.sni)))
         }
+        EventKind::Krb5 => objects.krb5.as_ref().map_or(String::new(), |krb5| {
+            format!("{} {} -> {} {}", krb5.request_type.unwrap_or("-"), or_dash(&krb5.cname), or_dash(&krb5.sname), or_dash(&krb5.status))
+        }),
         EventKind::Ntlm => String::new(),
     };
     let user = objects.ntlm.as_ref().and_then(|n| n.user.as_deref()).map(|u| format!(" user {u}")).unwrap_or_default();

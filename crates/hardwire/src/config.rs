@@ -39,6 +39,8 @@ pub struct Ports {
     pub winrm: Vec<u16>,
     pub tls: Vec<u16>,
     pub dcerpc: Vec<u16>,
+    /// Kerberos KDCs, TCP and UDP.
+    pub kerberos: Vec<u16>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -120,7 +122,14 @@ impl Default for Config {
 
 impl Default for Ports {
     fn default() -> Self {
-        Ports { smb: vec![445, 139], http: vec![80, 8080], winrm: vec![5985, 47001], tls: vec![443, 5986], dcerpc: vec![135] }
+        Ports {
+            smb: vec![445, 139],
+            http: vec![80, 8080],
+            winrm: vec![5985, 47001],
+            tls: vec![443, 5986],
+            dcerpc: vec![135],
+            kerberos: vec![88],
+        }
     }
 }
 

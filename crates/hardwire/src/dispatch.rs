@@ -1,4 +1,5 @@
-//! Which protocol a TCP flow speaks: by its first bytes on any port, else by the port.
+//! Which protocol a flow speaks: by its first bytes (TCP) or first datagram (UDP) on any port,
+//! else by the port.
 
 use hardwire_flow::Direction;
 
@@ -11,6 +12,7 @@ pub enum Protocol {
     Http,
     Tls,
     Dcerpc,
+    Krb5,
 }
 
 /// The verdict on a flow's first bytes.
@@ -23,7 +25,8 @@ pub enum Sniff {
 
 /// Looks at the first bytes of a flow (from either side) and, failing content, its server port.
 pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sniff {
-    let by_content = [sniff_smb(data, server_port, ports), sniff_http(dir, data), sniff_tls(data), sniff_dcerpc(dir, data)];
+    let by_content =
+        [sniff_smb(data, server_port, ports), sniff_http(dir, data), sniff_tls(data), sniff_dcerpc(dir, data), sniff_krb5_tcp(dir, data)];
     if let Some(hit) = by_content.iter().find_map(|s| match s {
         Sniff::Is(p) => Some(*p),
         _ => None,
@@ -40,8 +43,30 @@ pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sn
         (&ports.winrm, Protocol::Http),
         (&ports.tls, Protocol::Tls),
         (&ports.dcerpc, Protocol::Dcerpc),
+        (&ports.kerberos, Protocol::Krb5),
     ];
     by_port.iter().find(|(list, _)| list.contains(&server_port)).map_or(Sniff::No, |(_, protocol)| Sniff::Is(*protocol))
+}
+
+/// The protocol of a UDP flow, from its first datagram: a KDC request on any port, anything on
+/// a KDC port.
+pub fn sniff_datagram(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Option<Protocol> {
+    let kdc_request = dir == Direction::ToServer && hardwire_auth::kdc::looks_like_kdc_request(data) == Some(true);
+    (kdc_request || ports.kerberos.contains(&server_port)).then_some(Protocol::Krb5)
+}
+
+/// A KDC request behind its TCP record mark (a length below 2^31; in practice below 2^24).
+fn sniff_krb5_tcp(dir: Direction, data: &[u8]) -> Sniff {
+    match data {
+        _ if dir != Direction::ToServer => Sniff::No,
+        [0x00, _, _, _, message @ ..] => match hardwire_auth::kdc::looks_like_kdc_request(message) {
+            Some(true) => Sniff::Is(Protocol::Krb5),
+            Some(false) => Sniff::No,
+            None => Sniff::NeedMore,
+        },
+        [] | [0x00, ..] => Sniff::NeedMore,
+        _ => Sniff::No,
+    }
 }
 
 /// A NetBIOS session message whose payload starts with an SMB magic (`\xFFSMB`, `\xFESMB`,

@@ -167,22 +167,38 @@ impl Core {
     fn packet(&mut self, now: Timestamp, packet: Packet<'_>, out: &mut Vec<Event>) {
         match packet.transport {
             Transport::Tcp(segment) => self.tcp(now, packet.src, packet.dst, segment, out),
-            Transport::Udp { src_port, dst_port, .. } => {
+            Transport::Udp { src_port, dst_port, payload } => {
                 let src = Endpoint { ip: packet.src, port: src_port };
                 let dst = Endpoint { ip: packet.dst, port: dst_port };
-                self.udp(now, src, dst, out);
+                self.udp(now, src, dst, payload, out);
             }
             Transport::Other(_) => {}
         }
     }
 
-    /// UDP flows are tracked for the counters; no UDP protocol is inspected yet.
-    fn udp(&mut self, now: Timestamp, src: Endpoint, dst: Endpoint, out: &mut Vec<Event>) {
+    /// A UDP datagram: its flow's app gets it whole, with its direction.
+    fn udp(&mut self, now: Timestamp, src: Endpoint, dst: Endpoint, payload: &[u8], out: &mut Vec<Event>) {
         let key = FlowKey::of(src, dst, IP_PROTO_UDP);
-        if self.flows.get_mut(&key, now.0).is_none() {
-            let (client, server) = orient(src, dst, false, false, &self.config);
-            self.new_flow(now, key, client, server, out);
+        if self.datagram_of_known_flow(now, key, src, payload, out) {
+            return;
         }
+        let (client, server) = orient(src, dst, false, false, &self.config);
+        self.new_flow(now, key, client, server, out);
+        self.datagram_of_known_flow(now, key, src, payload, out);
+    }
+
+    /// A datagram of the flow of `key`; false (and nothing done) when there is no such flow.
+    fn datagram_of_known_flow(&mut self, now: Timestamp, key: FlowKey, src: Endpoint, payload: &[u8], out: &mut Vec<Event>) -> bool {
+        let Core { flows, config, shared, stats, records, .. } = self;
+        let Some(flow) = flows.get_mut(&key, now.0) else { return false };
+        let dir = flow.direction_from(src);
+        let mut cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
+        flow.state.app.datagram(dir, payload, &mut cx);
+        if !records.is_empty() {
+            let info = info_of(flow);
+            self.emit_records(&info, out);
+        }
+        true
     }
 
     fn new_flow(&mut self, now: Timestamp, key: FlowKey, client: Endpoint, server: Endpoint, out: &mut Vec<Event>) -> FlowKey {
@@ -316,7 +332,7 @@ fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -
     }
     let is_server_port = |port: u16| {
         let p = &config.ports;
-        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc].iter().any(|list| list.contains(&port)) || port < 1024
+        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos].iter().any(|list| list.contains(&port)) || port < 1024
     };
     match (is_server_port(src.port), is_server_port(dst.port)) {
         (true, false) => (dst, src),

@@ -84,6 +84,29 @@ pub struct KerberosObject {
     pub authenticator_etype: Option<String>,
 }
 
+/// `krb5`: one per KDC exchange (a request and its reply or error).
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Krb5Object {
+    /// `"AS"` or `"TGS"`.
+    pub request_type: Option<&'static str>,
+    pub cname: Option<String>,
+    pub realm: Option<String>,
+    pub sname: Option<String>,
+    pub req_etypes: Option<Vec<String>>,
+    pub padata_types: Option<Vec<i32>>,
+    /// AS only: `"enc_timestamp"`, `"pkinit"`, `"fast"` or `"none"`.
+    pub preauth: Option<&'static str>,
+    pub preauth_etype: Option<String>,
+    /// `"success"` or the error's name.
+    pub status: Option<String>,
+    pub error_code: Option<i32>,
+    pub ticket_etype: Option<String>,
+    pub reply_etype: Option<String>,
+    pub kdc_options: Option<Vec<&'static str>>,
+    pub s4u: Option<&'static str>,
+}
+
 /// `http`: one per request/response pair.
 #[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -158,6 +181,8 @@ pub struct Objects {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kerberos: Option<KerberosObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub krb5: Option<Krb5Object>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsObject>,
@@ -175,6 +200,8 @@ pub enum EventKind {
     Tls,
     /// NTLM seen on a protocol without a record of its own (LDAP, MS-SQL...).
     Ntlm,
+    /// A KDC exchange.
+    Krb5,
     Alert(AlertObject),
 }
 
@@ -187,6 +214,7 @@ impl EventKind {
             EventKind::Dcerpc => "dcerpc",
             EventKind::Tls => "tls",
             EventKind::Ntlm => "ntlm",
+            EventKind::Krb5 => "krb5",
             EventKind::Alert(_) => "alert",
         }
     }

@@ -15,7 +15,7 @@ pub struct EngineStats {
     pub reassembly_gaps: u64,
     pub retransmissions: u64,
     pub fragments_dropped: u64,
-    /// Malformed protocol messages, per protocol (`smb`, `http`, `dcerpc`, `tls`, `auth`).
+    /// Malformed protocol messages, per protocol (`smb`, `http`, `dcerpc`, `tls`, `auth`, `krb5`).
     pub parse_errors: BTreeMap<&'static str, u64>,
     /// SMB dialects negotiated (by spelling), authentication mechanisms seen.
     pub smb_dialects: BTreeMap<String, u64>,

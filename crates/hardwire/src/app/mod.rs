@@ -1,10 +1,12 @@
 //! Protocol state machines above the reassembler. Each flow holds one [`App`]: still sniffing,
-//! one protocol, or ignored. Apps never see raw packets, only in-order stream bytes and gaps,
-//! and they emit records; detection runs on those records in [`crate::detect`].
+//! one protocol, or ignored. Apps never see raw TCP packets, only in-order stream bytes and
+//! gaps; a UDP flow's app gets each datagram whole with its direction. They emit records;
+//! detection runs on those records in [`crate::detect`].
 
 pub mod auth;
 pub mod dcerpc;
 pub mod http;
+pub mod krb5;
 pub mod ntlm_scan;
 pub mod smb;
 pub mod tls;
@@ -12,7 +14,7 @@ pub mod tls;
 use hardwire_flow::Direction;
 
 use crate::config::Config;
-use crate::dispatch::{sniff, Protocol, Sniff};
+use crate::dispatch::{sniff, sniff_datagram, Protocol, Sniff};
 use crate::event::{EventKind, Objects};
 use crate::shared::Shared;
 use crate::stats::EngineStats;
@@ -65,6 +67,10 @@ pub(crate) enum App {
     Http(Box<http::Http>),
     /// TLS: the hellos, then the flow is skipped.
     Tls(Box<tls::Tls>),
+    /// Kerberos to a KDC, over TCP or UDP.
+    Krb5(Box<krb5::Kdc>),
+    /// A UDP flow no protocol of ours speaks: its datagrams are counted with the flow, unread.
+    Ignored,
 }
 
 /// Bytes to see before giving up on recognising a protocol.
@@ -90,6 +96,18 @@ impl App {
             App::Dcerpc(conversation) => conversation.data(dir, data, &Objects::default, cx),
             App::Http(http) => http.data(dir, data, cx),
             App::Tls(tls) => tls.data(dir, data, cx),
+            App::Krb5(kdc) => kdc.data(dir, data, cx),
+            App::Ignored => data.len() as u64,
+        }
+    }
+
+    /// One UDP datagram of the flow: its first decides the protocol (by content, else port).
+    pub fn datagram(&mut self, dir: Direction, data: &[u8], cx: &mut AppContext) {
+        if let App::Sniffing = self {
+            *self = sniff_datagram(dir, data, cx.server_port, &cx.config.ports).map_or(App::Ignored, App::start);
+        }
+        if let App::Krb5(kdc) = self {
+            kdc.datagram(data, cx);
         }
     }
 
@@ -100,7 +118,8 @@ impl App {
             App::Dcerpc(conversation) => conversation.gap(dir, cx),
             App::Http(http) => http.gap(dir),
             App::Tls(tls) => tls.gap(dir, cx),
-            App::Sniffing | App::Scanning(_) => {}
+            App::Krb5(kdc) => kdc.gap(dir),
+            App::Sniffing | App::Scanning(_) | App::Ignored => {}
         }
     }
 
@@ -111,7 +130,8 @@ impl App {
             App::Dcerpc(conversation) => conversation.close(&Objects::default, cx),
             App::Http(http) => http.close(cx),
             App::Tls(tls) => tls.close(cx),
-            App::Sniffing | App::Scanning(_) => {}
+            App::Krb5(kdc) => kdc.close(cx),
+            App::Sniffing | App::Scanning(_) | App::Ignored => {}
         }
     }
 
@@ -121,6 +141,7 @@ impl App {
             App::Scanning(scan) => scan.seen_enough(),
             App::Http(http) => http.seen_enough(),
             App::Tls(tls) => tls.seen_enough(),
+            App::Ignored => true,
             _ => false,
         }
     }
@@ -131,6 +152,7 @@ impl App {
             Protocol::Http => App::Http(Box::default()),
             Protocol::Tls => App::Tls(Box::default()),
             Protocol::Smb => App::Smb(Box::default()),
+            Protocol::Krb5 => App::Krb5(Box::default()),
         }
     }
 }

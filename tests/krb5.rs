@@ -1,0 +1,152 @@
+//! Kerberos to a KDC: the `krb5` records against what Wireshark states for the public corpus
+//! (../shared/pcaps/tshark-facts.jsonl, the `krb88_*` facts), TCP records split across
+//! segments, UDP datagrams, and no secret in the output.
+
+mod common;
+
+use common::{read, shared_dir, shared_pcap, Run};
+use serde_json::Value;
+
+/// SCHEMA.md's etype names.
+fn etype_name(number: i64) -> String {
+    match number {
+        1 => "des-cbc-crc".into(),
+        3 => "des-cbc-md5".into(),
+        16 => "des3-cbc-sha1".into(),
+        17 => "aes128-cts-hmac-sha1-96".into(),
+        18 => "aes256-cts-hmac-sha1-96".into(),
+        19 => "aes128-cts-hmac-sha256-128".into(),
+        20 => "aes256-cts-hmac-sha384-192".into(),
+        23 => "rc4-hmac".into(),
+        24 => "rc4-hmac-exp".into(),
+        n => format!("etype-{n}"),
+    }
+}
+
+fn fact_strings(sets: &Value, key: &str) -> Vec<String> {
+    sets[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn fact_numbers(sets: &Value, key: &str) -> Vec<i64> {
+    fact_strings(sets, key).iter().filter_map(|s| s.parse().ok()).collect()
+}
+
+/// Every KDC fact tshark states for a capture of the corpus is in our `krb5` records: request
+/// types, client and service names, offered etypes, ticket etypes, error codes, padata types.
+#[test]
+fn public_corpus_kdc_facts_agree_with_tshark() {
+    let Some(shared) = shared_dir() else { return };
+    let facts = std::fs::read_to_string(shared.join("pcaps/tshark-facts.jsonl")).expect("tshark-facts.jsonl");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for line in facts.lines() {
+        let entry: Value = serde_json::from_str(line).expect("facts line");
+        let sets = &entry["sets"];
+        let path = entry["path"].as_str().unwrap_or_default();
+        let lower = |key| fact_strings(sets, key).iter().map(|s| Value::from(s.to_lowercase())).collect::<Vec<_>>();
+        let request_types: Vec<Value> = fact_numbers(sets, "krb88_msg_types")
+            .iter()
+            .filter_map(|m| match m {
+                10 | 11 => Some("AS"),
+                12 | 13 => Some("TGS"),
+                _ => None,
+            })
+            .map(Value::from)
+            .collect();
+        let etypes = |key| fact_numbers(sets, key).into_iter().map(|e| Value::from(etype_name(e))).collect::<Vec<_>>();
+        let numbers = |key| fact_numbers(sets, key).into_iter().map(Value::from).collect::<Vec<_>>();
+        let wants = [
+            ("request types", request_types, "krb5.request_type", false),
+            ("cnames", lower("krb88_cnames"), "krb5.cname", true),
+            ("snames", lower("krb88_snames"), "krb5.sname", true),
+            ("offered etypes", etypes("krb88_req_etypes"), "krb5.req_etypes", false),
+            ("ticket etypes", etypes("krb88_ticket_etypes"), "krb5.ticket_etype", false),
+            ("error codes", numbers("krb88_error_codes"), "krb5.error_code", false),
+            ("padata types", numbers("krb88_padata_types"), "krb5.padata_types", false),
+        ];
+        if wants.iter().all(|(_, want, _, _)| want.is_empty()) {
+            continue;
+        }
+        let run = read(&shared.join("pcaps").join(path));
+        for (fact, want, field, case_blind) in wants {
+            let have: Vec<Value> = run
+                .values(field)
+                .into_iter()
+                .map(|v| match v.as_str() {
+                    Some(s) if case_blind => Value::from(s.to_lowercase()),
+                    _ => v,
+                })
+                .collect();
+            for value in want {
+                checked += 1;
+                if !have.contains(&value) {
+                    failures.push(format!("{path}: {fact}: {value} not reported (have {have:?})"));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} KDC facts checked: is tshark-facts.jsonl complete?");
+    assert!(failures.is_empty(), "{} of {checked} KDC facts disagree:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn krb5_records(run: &Run) -> Vec<&Value> {
+    run.of_type("krb5").into_iter().map(|r| &r["krb5"]).collect()
+}
+
+/// Suricata's bug 8278 captures: an AS-REQ and a TGS-REQ in one TCP connection, each record
+/// sent in one segment, then split over two (the record mark alone first). Both are read
+/// either way (tshark: testuser, krbtgt/DEMO.LOCAL, etypes 17 and 18).
+#[test]
+fn tcp_records_split_across_segments_are_read() {
+    for capture in [
+        "suricata-verify/bug-8278-krb5-01/evasion.1.flow.1.segment.pcap",
+        "suricata-verify/bug-8278-krb5-02/evasion.1.flow.2.segments.pcap",
+    ] {
+        let Some(pcap) = shared_pcap(capture) else { return };
+        let run = read(&pcap);
+        let records = krb5_records(&run);
+        let types: Vec<&str> = records.iter().filter_map(|r| r["request_type"].as_str()).collect();
+        assert_eq!(types, ["AS", "TGS"], "{capture}");
+        for record in records {
+            assert_eq!(record["cname"], "testuser", "{capture}");
+            assert_eq!(record["sname"], "krbtgt/DEMO.LOCAL", "{capture}");
+            assert_eq!(record["req_etypes"], serde_json::json!(["aes256-cts-hmac-sha1-96", "aes128-cts-hmac-sha1-96"]), "{capture}");
+        }
+        assert_eq!(run.stats()["parse_errors"].get("krb5"), None, "{capture}");
+    }
+}
+
+/// One AS-REQ in one UDP datagram (arkime krb5-udp.pcap; tshark: PA-ENC-TIMESTAMP and
+/// PA-REQ-ENC-PA-REP, etypes 18 17 16 23); the record says UDP and how it was pre-authenticated.
+#[test]
+fn a_udp_request_is_a_record() {
+    let Some(pcap) = shared_pcap("arkime/krb5-udp.pcap") else { return };
+    let run = read(&pcap);
+    let records = run.of_type("krb5");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["proto"], "UDP");
+    assert_eq!(records[0]["dest_port"], 88);
+    let krb5 = &records[0]["krb5"];
+    assert_eq!(krb5["request_type"], "AS");
+    assert_eq!(krb5["preauth"], "enc_timestamp");
+    assert_eq!(krb5["padata_types"], serde_json::json!([2, 149]));
+    assert_eq!(krb5["req_etypes"][3], "rc4-hmac");
+    assert_eq!(krb5.get("status"), None, "no reply in the capture");
+}
+
+/// No ticket, cipher text or key in the krb5 records of the corpus.
+#[test]
+fn no_secret_material_in_krb5_output() {
+    for capture in [
+        "suricata-verify/krb5-krb5_msg_type/input.pcap",
+        "suricata-verify/krb5-kerberoasting/kerberoast.pcap",
+        "suricata-verify/dcerpc/dcerpc-ctxids/input.pcap",
+        "zeek/Traces/krb/kinit.pcap",
+    ] {
+        let Some(pcap) = shared_pcap(capture) else { return };
+        let run = read(&pcap);
+        assert!(!run.of_type("krb5").is_empty(), "{capture}: no krb5 record");
+        let found = common::secret_like_strings(&run);
+        assert!(found.is_empty(), "{capture}: {found:?}");
+    }
+}
