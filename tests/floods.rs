@@ -247,7 +247,9 @@ fn long_lived_session(path: &Path, copies: u32) {
 #[test]
 fn long_lived_session_keeps_constant_memory() {
     let mut peaks = Vec::new();
-    for copies in [2, 10] {
+    // Both files (about 55 and 110 MB) are larger than the reader's fixed read-ahead (a few 4 MB
+    // blocks), so what could grow between the two runs is the engine's state alone.
+    for copies in [10, 20] {
         let capture = TempFile::new(&format!("long-{copies}.pcap"));
         long_lived_session(&capture.0, copies);
         let run = read_sampled(&capture.0, None);
@@ -258,7 +260,6 @@ fn long_lived_session_keeps_constant_memory() {
         assert_eq!(smb.len(), 1, "one session, one record");
         peaks.push(run.peak_anon_kb);
     }
-    // Five times the packets (and 4 days instead of 18 hours), the same memory give or take
-    // allocator noise.
-    assert!(peaks[1] < peaks[0] + (4 << 10), "anonymous RSS {} kB for 2 copies, {} kB for 10", peaks[0], peaks[1]);
+    // Twice the packets (8 days instead of 4), the same memory give or take allocator noise.
+    assert!(peaks[1] < peaks[0] + (4 << 10), "anonymous RSS {} kB for 10 copies, {} kB for 20", peaks[0], peaks[1]);
 }
