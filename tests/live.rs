@@ -290,9 +290,11 @@ fn a_bad_configuration_is_refused_before_anything_starts() {
 }
 
 #[test]
-fn the_example_configuration_passes_check_config() {
-    let example = common::workspace_root().expect("workspace root").join("deploy/hardwire.toml");
-    let result =
-        Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&example).output().expect("running hardwire check-config");
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+fn the_example_configurations_pass_check_config() {
+    for example in ["deploy/hardwire.toml", "deploy/fleet.toml"] {
+        let example = common::workspace_root().expect("workspace root").join(example);
+        let result =
+            Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&example).output().expect("running hardwire check-config");
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    }
 }

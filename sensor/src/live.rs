@@ -134,7 +134,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
 
     // Everything that can fail is opened before a thread starts.
     let opened = capture::open(&settings)?;
-    let sink = output::open(settings.output.as_deref())?;
+    let sink = output::open(settings.output.as_deref(), &config)?;
     let listener = match settings.metrics {
         Some(addr) => Some(TcpListener::bind(addr).map_err(|e| format!("metrics {addr}: {e}"))?),
         None => None,

@@ -1,4 +1,5 @@
-//! `hardwire read`: captures in, JSON lines out, the `stats` line last.
+//! `hardwire read`: captures in, JSON lines out (to stdout or a file, and to the broker sinks of
+//! the configuration's `[output]`), the `stats` line last.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -16,7 +17,8 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
         Some(path) => Box::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?),
         None => Box::new(io::stdout().lock()),
     };
-    let mut sink = JsonLines::new(BufWriter::with_capacity(1 << 16, out));
+    let brokers = hardwire_sinks::open_brokers(&config)?;
+    let mut sink = JsonLines::new(BufWriter::with_capacity(1 << 16, out)).with_host(config.sensor.clone()).with_brokers(brokers);
     let shared = Arc::new(Shared::new(&config));
     let mut engine = Engine::new(config.clone(), shared);
     let mut suppressor = Suppressor::new(config.suppression.window_secs);
@@ -87,6 +89,14 @@ pub fn run(args: ReadArgs) -> Result<(), String> {
     });
     let stats = engine.stats();
     let result = sink.write_stats(last_time, &stats, None).and_then(|()| sink.flush());
+    // The brokers get their drain time; what they could not take stays in the spool for the
+    // next run (or is counted dropped), and each sink says so.
+    for (name, f) in sink.close_brokers() {
+        eprintln!(
+            "hardwire: {name}: delivered {}, failed {}, spooled {}, dropped {}, duplicates {}, left {}",
+            f.delivered, f.failed, f.spooled, f.dropped, f.duplicates, f.queued
+        );
+    }
     match (failure, write_error.or(result.err())) {
         (Some(reason), _) => Err(reason),
         // A reader that went away (`| head`) is not an error of ours.

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 pub use hardwire::test_support::{shared_dir, workspace_root};
 
+pub mod brokers;
+
 /// What one `hardwire read` run produced.
 pub struct Run {
     pub status: std::process::ExitStatus,

@@ -3,11 +3,14 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use hardwire::event::{AlertObject, FlowInfo, Objects};
 use hardwire::{EngineStats, Event, EventKind, Timestamp};
 
+use crate::delivery::{Fanout, SinkFigures};
 use crate::tally::{LiveCounters, Tally};
 
 // A line is built from parts, each a struct serialised on its own and spliced in as the members
@@ -18,9 +21,11 @@ use crate::tally::{LiveCounters, Tally};
 // their evidence is most of their bytes.
 
 #[derive(Serialize)]
-struct Head {
+struct Head<'a> {
     timestamp: Timestamp,
     event_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -72,28 +77,34 @@ struct StatsBody<'a> {
     reassembly_gaps: u64,
     retransmissions: u64,
     fragments_dropped: u64,
-    parse_errors: &'a std::collections::BTreeMap<&'static str, u64>,
-    events: &'a std::collections::BTreeMap<&'static str, u64>,
-    alerts: &'a std::collections::BTreeMap<&'static str, u64>,
+    parse_errors: &'a BTreeMap<&'static str, u64>,
+    events: &'a BTreeMap<&'static str, u64>,
+    alerts: &'a BTreeMap<&'static str, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kernel_drops: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interface_drops: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     queue_drops: Option<u64>,
+    /// Each broker sink's figures, by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    sinks: BTreeMap<&'static str, SinkFigures>,
 }
 
 #[derive(Serialize)]
 struct StatsLine<'a> {
-    timestamp: Timestamp,
-    event_type: &'static str,
+    #[serde(flatten)]
+    head: Head<'a>,
     stats: StatsBody<'a>,
 }
 
-/// Writes events as JSON lines and counts them.
+/// Writes events as JSON lines and counts them; hands each line to the broker sinks too.
 pub struct JsonLines<W: Write> {
     out: W,
     pub tally: Tally,
+    /// The sensor's name, `host` on every line.
+    host: Option<String>,
+    brokers: Fanout,
     /// The line being built: written out whole, one `write_all` per line.
     line: Vec<u8>,
     flow: Reused<FlowInfo>,
@@ -102,7 +113,44 @@ pub struct JsonLines<W: Write> {
 
 impl<W: Write> JsonLines<W> {
     pub fn new(out: W) -> Self {
-        JsonLines { out, tally: Tally::default(), line: Vec::with_capacity(4096), flow: Reused::new(), objects: Reused::new() }
+        JsonLines {
+            out,
+            tally: Tally::default(),
+            host: None,
+            brokers: Fanout::new(Vec::new()),
+            line: Vec::with_capacity(4096),
+            flow: Reused::new(),
+            objects: Reused::new(),
+        }
+    }
+
+    /// Names the sensor on every line (`host`).
+    pub fn with_host(mut self, host: Option<String>) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Hands every line to these broker sinks as well.
+    pub fn with_brokers(mut self, brokers: Fanout) -> Self {
+        self.brokers = brokers;
+        self
+    }
+
+    /// Each broker sink's figures.
+    pub fn broker_figures(&self) -> Vec<(&'static str, SinkFigures)> {
+        self.brokers.figures()
+    }
+
+    /// Lets the broker sinks deliver what they hold (up to their drain time); their final figures.
+    pub fn close_brokers(&mut self) -> Vec<(&'static str, SinkFigures)> {
+        self.brokers.close()
+    }
+
+    /// Writes the line built in `self.line` (without its newline) and offers it to the brokers.
+    fn emit(&mut self, event_type: &str) -> io::Result<()> {
+        self.brokers.offer(event_type, &self.line);
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
     }
 
     /// Writes one event as one line.
@@ -113,7 +161,8 @@ impl<W: Write> JsonLines<W> {
             _ => None,
         };
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &Head { timestamp: event.timestamp, event_type: event.kind.name() })?;
+        let head = Head { timestamp: event.timestamp, event_type: event.kind.name(), host: self.host.as_deref() };
+        serde_json::to_writer(&mut self.line, &head)?;
         // Left open: the other parts' members and the closing brace follow.
         self.line.pop();
         if let Some(flow) = &event.flow {
@@ -123,8 +172,8 @@ impl<W: Write> JsonLines<W> {
             append_members(&mut self.line, &AlertMember { alert })?;
         }
         self.line.extend_from_slice(self.objects.members(&event.objects, Arc::ptr_eq, &*event.objects)?);
-        self.line.extend_from_slice(b"}\n");
-        self.out.write_all(&self.line)
+        self.line.push(b'}');
+        self.emit(event.kind.name())
     }
 
     /// Writes the `stats` line (the last line offline; one per interval live).
@@ -145,9 +194,12 @@ impl<W: Write> JsonLines<W> {
             kernel_drops: live.map(|l| l.kernel_drops),
             interface_drops: live.map(|l| l.interface_drops),
             queue_drops: live.map(|l| l.queue_drops),
+            sinks: self.brokers.figures().into_iter().collect(),
         };
-        serde_json::to_writer(&mut self.out, &StatsLine { timestamp, event_type: "stats", stats: body })?;
-        self.out.write_all(b"\n")
+        self.line.clear();
+        let head = Head { timestamp, event_type: "stats", host: self.host.as_deref() };
+        serde_json::to_writer(&mut self.line, &StatsLine { head, stats: body })?;
+        self.emit("stats")
     }
 
     pub fn flush(&mut self) -> io::Result<()> {

@@ -3,18 +3,19 @@
 //! units). A pure function: the caller serves the text over HTTP.
 
 use prometheus::core::Collector;
-use prometheus::{Encoder, Gauge, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, Gauge, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use hardwire::EngineStats;
 
+use crate::delivery::SinkFigures;
 use crate::tally::{LiveCounters, Tally};
 
 /// Renders every figure in the Prometheus text format (version 0.0.4).
 ///
 /// `stats` are the engine counters summed over the workers, `tally` what the output stage wrote
 /// (after suppression), `live` the capture's drop counters, and `capture_lag_seconds` how far
-/// behind the packets' own time the workers are.
-pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_lag_seconds: f64) -> String {
+/// behind the packets' own time the workers are; `sinks` each broker sink's figures.
+pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_lag_seconds: f64, sinks: &[(&str, SinkFigures)]) -> String {
     let registry = Registry::new();
     let add = |collector: Option<Box<dyn Collector>>| {
         // Names below are fixed and distinct, so registration cannot collide.
@@ -68,6 +69,31 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "How far the workers are behind: wall clock minus the capture time of the packet last processed.",
         capture_lag_seconds,
     ));
+
+    let per_sink = |name: &str, help: &str, value: fn(&SinkFigures) -> u64| {
+        counter_vec(name, help, &["sink"], sinks.iter().map(|(sink, figures)| ([*sink], value(figures))))
+    };
+    add(per_sink("hardwire_sink_delivered_total", "Lines the broker acknowledged, per sink.", |f| f.delivered));
+    add(per_sink("hardwire_sink_failed_total", "Lines in sends that failed and were sent again, per sink.", |f| f.failed));
+    add(per_sink("hardwire_sink_spooled_total", "Lines written to the sink's disk spool.", |f| f.spooled));
+    add(per_sink(
+        "hardwire_sink_dropped_total",
+        "Lines lost: memory queue full without a spool, or the oldest at the spool's bound.",
+        |f| f.dropped,
+    ));
+    add(per_sink("hardwire_sink_duplicates_total", "Lines the broker reported it already had (JetStream's duplicate window).", |f| {
+        f.duplicates
+    }));
+    if let Ok(queued) =
+        IntGaugeVec::new(Opts::new("hardwire_sink_queued", "Lines waiting for the broker now, in memory and spool."), &["sink"])
+    {
+        for (sink, figures) in sinks {
+            if let Ok(child) = queued.get_metric_with_label_values(&[sink]) {
+                child.set(i64::try_from(figures.queued).unwrap_or(i64::MAX));
+            }
+        }
+        add(Some(Box::new(queued)));
+    }
 
     let mut text = Vec::new();
     // Encoding into a Vec fails only on a malformed family, which the fixed names rule out.
@@ -147,7 +173,8 @@ mod tests {
     #[test]
     fn every_figure_is_exposed_with_its_labels() {
         let (stats, tally, live) = sample();
-        let text = render(&stats, &tally, &live, 0.25);
+        let sink = SinkFigures { delivered: 40, failed: 3, queued: 2, spooled: 5, dropped: 1, duplicates: 3 };
+        let text = render(&stats, &tally, &live, 0.25, &[("redis", sink)]);
         let expected = [
             ("hardwire_packets_total", 1234.0),
             ("hardwire_bytes_total", 567_890.0),
@@ -165,6 +192,12 @@ mod tests {
             ("hardwire_smb_dialects_total{dialect=\"3.1.1\"}", 7.0),
             ("hardwire_auth_mechanisms_total{mechanism=\"ntlm\"}", 5.0),
             ("hardwire_capture_lag_seconds", 0.25),
+            ("hardwire_sink_delivered_total{sink=\"redis\"}", 40.0),
+            ("hardwire_sink_failed_total{sink=\"redis\"}", 3.0),
+            ("hardwire_sink_queued{sink=\"redis\"}", 2.0),
+            ("hardwire_sink_spooled_total{sink=\"redis\"}", 5.0),
+            ("hardwire_sink_dropped_total{sink=\"redis\"}", 1.0),
+            ("hardwire_sink_duplicates_total{sink=\"redis\"}", 3.0),
         ];
         for (series, value) in expected {
             assert_eq!(sample_value(&text, series), Some(value), "{series} in\n{text}");
@@ -177,7 +210,7 @@ mod tests {
     fn label_values_from_the_wire_are_escaped() {
         let (mut stats, tally, live) = sample();
         stats.smb_dialects.insert("we\"ird\n".to_string(), 1);
-        let text = render(&stats, &tally, &live, 0.0);
+        let text = render(&stats, &tally, &live, 0.0, &[]);
         assert!(text.contains("dialect=\"we\\\"ird\\n\"} 1"), "{text}");
     }
 }

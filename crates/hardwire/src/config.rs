@@ -15,6 +15,9 @@ use crate::detect::catalog::{RuleId, Severity};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// This sensor's name, written as `host` on every line (absent: no `host`). Letters, digits,
+    /// `-` and `_` only: it is a token of the NATS subject.
+    pub sensor: Option<String>,
     /// Networks that are "inside": the default is the private, loopback, link-local and ULA ranges.
     pub home_networks: Vec<IpNet>,
     /// The domain controllers' addresses: the only clients `dcerpc.dcsync` lets replicate.
@@ -98,11 +101,80 @@ pub struct Live {
     pub metrics: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Output {
     /// JSON lines go to this file instead of stdout.
     pub file: Option<String>,
+    /// Lines each broker sink holds in memory while its broker is slow or away.
+    pub queue_lines: usize,
+    /// Lines sent to a broker in one batch (one pipeline, one round of acknowledgements).
+    pub batch_lines: usize,
+    /// Broker outages spill to disk here (a folder per sink); absent: memory only.
+    pub spool_dir: Option<String>,
+    /// Bytes each sink's spool may hold; beyond, the oldest lines are dropped and counted.
+    pub spool_max_bytes: u64,
+    /// Seconds a broker gets to answer a connection or a batch before it counts as down.
+    pub timeout_secs: u64,
+    /// Seconds an ending run waits for its brokers to take what is queued before leaving it
+    /// in the spool (or dropping and counting it, without one).
+    pub drain_secs: u64,
+    pub redis: Option<RedisOutput>,
+    pub nats: Option<NatsOutput>,
+}
+
+/// Suricata EVE's Redis output, with its modes and names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisOutput {
+    /// `host:port`.
+    pub server: String,
+    pub mode: RedisMode,
+    /// The list, channel or stream.
+    pub key: String,
+    /// Stream mode: entries kept (`XADD MAXLEN`), 0 for no limit.
+    pub stream_maxlen: u64,
+    /// Stream mode: trim exactly (`=`) instead of approximately (`~`, cheaper).
+    pub stream_trim_exact: bool,
+    /// `AUTH [username] password`.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// `SELECT db`.
+    pub db: u32,
+}
+
+/// Suricata's names: `list` is `lpush`, `channel` is `publish`, `stream` is `xadd`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RedisMode {
+    #[serde(alias = "list")]
+    Lpush,
+    Rpush,
+    #[serde(alias = "channel")]
+    Publish,
+    #[serde(alias = "stream")]
+    Xadd,
+}
+
+/// NATS JetStream: subjects `<subject_prefix>.<sensor>.<event_type>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NatsOutput {
+    /// `host:port` of each server of the cluster, tried in turn.
+    pub servers: Vec<String>,
+    pub subject_prefix: String,
+    /// The stream, created if absent with the limits below.
+    pub stream: String,
+    pub create_stream: bool,
+    /// Stream limits (0: none); the oldest messages go first.
+    pub max_bytes: u64,
+    pub max_age_secs: u64,
+    /// Seconds JetStream remembers message ids: a line replayed inside it is stored once.
+    pub duplicate_window_secs: u64,
+    pub replicas: u32,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
 }
 
 impl Default for Config {
@@ -116,6 +188,56 @@ impl Default for Config {
             limits: Limits::default(),
             live: Live::default(),
             output: Output::default(),
+            sensor: None,
+        }
+    }
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            file: None,
+            queue_lines: 65_536,
+            batch_lines: 512,
+            spool_dir: None,
+            spool_max_bytes: 1 << 30,
+            timeout_secs: 5,
+            drain_secs: 10,
+            redis: None,
+            nats: None,
+        }
+    }
+}
+
+impl Default for RedisOutput {
+    fn default() -> Self {
+        RedisOutput {
+            server: "127.0.0.1:6379".into(),
+            mode: RedisMode::Lpush,
+            key: "hardwire".into(),
+            stream_maxlen: 100_000,
+            stream_trim_exact: false,
+            username: None,
+            password: None,
+            db: 0,
+        }
+    }
+}
+
+impl Default for NatsOutput {
+    fn default() -> Self {
+        NatsOutput {
+            servers: vec!["127.0.0.1:4222".into()],
+            subject_prefix: "hardwire".into(),
+            stream: "HARDWIRE".into(),
+            create_stream: true,
+            max_bytes: 10 << 30,
+            max_age_secs: 7 * 86_400,
+            duplicate_window_secs: 120,
+            replicas: 1,
+            user: None,
+            password: None,
+            token: None,
         }
     }
 }
@@ -209,6 +331,55 @@ impl Config {
         if self.limits.max_flows == 0 {
             return Err(ConfigError::Invalid("limits.max_flows must be at least 1".into()));
         }
+        self.validate_output().map_err(ConfigError::Invalid)
+    }
+
+    /// The sensor name and broker settings, checked without connecting or resolving a name.
+    fn validate_output(&self) -> Result<(), String> {
+        if let Some(name) = &self.sensor {
+            if !is_token(name) {
+                return Err(format!("sensor {name:?}: 1 to 64 letters, digits, '-' or '_' (it names NATS subjects)"));
+            }
+        }
+        let output = &self.output;
+        let checks = [
+            (output.queue_lines == 0, "output.queue_lines must be at least 1"),
+            (output.batch_lines == 0, "output.batch_lines must be at least 1"),
+            (output.timeout_secs == 0, "output.timeout_secs must be at least 1"),
+            (output.spool_max_bytes < 1 << 16, "output.spool_max_bytes must be at least 65536"),
+        ];
+        if let Some((_, reason)) = checks.iter().find(|(bad, _)| *bad) {
+            return Err(reason.to_string());
+        }
+        if let Some(redis) = &output.redis {
+            check_address("output.redis.server", &redis.server)?;
+            if redis.key.is_empty() {
+                return Err("output.redis.key must not be empty".into());
+            }
+        }
+        if let Some(nats) = &output.nats {
+            if nats.servers.is_empty() {
+                return Err("output.nats.servers must name at least one server".into());
+            }
+            for server in &nats.servers {
+                check_address("output.nats.servers", server)?;
+            }
+            if nats.subject_prefix.is_empty() || !nats.subject_prefix.split('.').all(is_token) {
+                return Err(format!(
+                    "output.nats.subject_prefix {:?}: dot-separated tokens of letters, digits, '-' or '_'",
+                    nats.subject_prefix
+                ));
+            }
+            if !is_token(&nats.stream) {
+                return Err(format!("output.nats.stream {:?}: 1 to 64 letters, digits, '-' or '_'", nats.stream));
+            }
+            if nats.replicas == 0 || nats.replicas > 5 {
+                return Err("output.nats.replicas must be 1 to 5".into());
+            }
+            if nats.token.is_some() && nats.user.is_some() {
+                return Err("output.nats: a token or a user and password, not both".into());
+            }
+        }
         Ok(())
     }
 
@@ -236,6 +407,20 @@ impl Config {
             Some(RuleSetting { severity: Some(severity), .. }) => Some(*severity),
             _ => Some(proposed),
         }
+    }
+}
+
+/// A name that is one NATS subject token and safe in a file name.
+fn is_token(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `host:port` with a port number; the host is not resolved.
+fn check_address(key: &str, address: &str) -> Result<(), String> {
+    let valid = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+    match valid {
+        true => Ok(()),
+        false => Err(format!("{key} {address:?} is not host:port")),
     }
 }
 
@@ -273,5 +458,26 @@ mod tests {
         assert!(err.to_string().starts_with("line 1"), "{err}");
         let err = Config::from_toml("[rules.\"smb.gust\"]\nenabled = false\n").unwrap_err();
         assert!(err.to_string().contains("line 1") && err.to_string().contains("smb.gust"), "{err}");
+    }
+
+    #[test]
+    fn broker_settings_are_checked_without_connecting() {
+        let c = Config::from_toml(
+            "sensor = \"fs-floor2\"\n[output.redis]\nmode = \"stream\"\nserver = \"redis.example:6380\"\n[output.nats]\nservers = [\"n1:4222\", \"n2:4222\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.output.redis.map(|r| r.mode), Some(RedisMode::Xadd));
+        assert_eq!(c.output.nats.map(|n| n.servers.len()), Some(2));
+        for (text, complaint) in [
+            ("sensor = \"a.b\"\n", "sensor"),
+            ("[output.redis]\nserver = \"redis\"\n", "host:port"),
+            ("[output.redis]\nmode = \"queue\"\n", "unknown variant"),
+            ("[output.nats]\nservers = []\n", "at least one"),
+            ("[output.nats]\nsubject_prefix = \"a.*\"\n", "subject_prefix"),
+            ("[output]\nspool_max_bytes = 10\n", "spool_max_bytes"),
+        ] {
+            let err = Config::from_toml(text).unwrap_err().to_string();
+            assert!(err.contains(complaint), "{text}: {err}");
+        }
     }
 }

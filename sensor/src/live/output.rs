@@ -1,6 +1,7 @@
 //! The output thread: one [`Suppressor`] for every worker's events (so suppression holds across
-//! workers), JSON lines to stdout or a file (reopened on SIGHUP for logrotate), and the `stats`
-//! line every interval and at the end.
+//! workers), JSON lines to stdout or a file (reopened on SIGHUP for logrotate) and to the broker
+//! sinks (Redis, NATS JetStream: each with its own thread, so a slow or dead broker holds
+//! nothing up here), and the `stats` line every interval and at the end.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use hardwire::{Event, Suppressor};
+use hardwire::{Config, Event, Suppressor};
 use hardwire_sinks::JsonLines;
 
 use super::telemetry::Telemetry;
@@ -23,13 +24,14 @@ const HOUSEKEEPING: Duration = Duration::from_secs(1);
 pub type Sink = JsonLines<BufWriter<Box<dyn Write + Send>>>;
 
 /// Opens the output: the file in append mode (so `copytruncate` rotation works as well as
-/// reopening), or stdout.
-pub fn open(path: Option<&Path>) -> Result<Sink, String> {
+/// reopening), or stdout, and the broker sinks of the configuration's `[output]`.
+pub fn open(path: Option<&Path>, config: &Config) -> Result<Sink, String> {
     let out: Box<dyn Write + Send> = match path {
         Some(path) => Box::new(append(path).map_err(|e| format!("{}: {e}", path.display()))?),
         None => Box::new(io::stdout()),
     };
-    Ok(JsonLines::new(BufWriter::with_capacity(1 << 16, out)))
+    let brokers = hardwire_sinks::open_brokers(config)?;
+    Ok(JsonLines::new(BufWriter::with_capacity(1 << 16, out)).with_host(config.sensor.clone()).with_brokers(brokers))
 }
 
 fn append(path: &Path) -> io::Result<File> {
@@ -93,7 +95,11 @@ impl Output {
         let mut result = Ok(());
         suppressor.flush(&mut |event| write(sink, &event, &mut result));
         result?;
-        self.write_stats()
+        self.write_stats()?;
+        // The brokers get their drain time to take what they hold; the rest stays in the spool.
+        let figures = self.sink.close_brokers();
+        self.telemetry.publish_sinks(figures);
+        Ok(())
     }
 
     fn write_batch(&mut self, batch: Vec<Event>) -> Result<(), String> {
@@ -103,12 +109,14 @@ impl Output {
             suppressor.offer(event, &mut |event| write(sink, &event, &mut result));
         }
         telemetry.publish_tally(&sink.tally);
+        telemetry.publish_sinks(sink.broker_figures());
         result
     }
 
     fn write_stats(&mut self) -> Result<(), String> {
         let (stats, _) = self.telemetry.engine();
         self.sink.write_stats(now(), &stats, Some(self.telemetry.live_counters())).map_err(describe)?;
+        self.telemetry.publish_sinks(self.sink.broker_figures());
         self.flush()
     }
 

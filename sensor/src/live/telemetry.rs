@@ -1,11 +1,11 @@
 //! Figures the threads publish and the stats line and `/metrics` read: each worker's engine
-//! counters, the output's tally, the capture's drops.
+//! counters, the output's tally and broker sinks' figures, the capture's drops.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use hardwire::EngineStats;
-use hardwire_sinks::{metrics, LiveCounters, Tally};
+use hardwire_sinks::{metrics, LiveCounters, SinkFigures, Tally};
 
 /// What one worker last published.
 #[derive(Debug, Default, Clone)]
@@ -19,6 +19,7 @@ pub struct WorkerFigures {
 pub struct Telemetry {
     workers: Vec<Mutex<WorkerFigures>>,
     tally: Mutex<Tally>,
+    sinks: Mutex<Vec<(&'static str, SinkFigures)>>,
     pub kernel_drops: AtomicU64,
     pub interface_drops: AtomicU64,
     pub queue_drops: AtomicU64,
@@ -38,6 +39,12 @@ impl Telemetry {
     pub fn publish_tally(&self, tally: &Tally) {
         if let Ok(mut slot) = self.tally.lock() {
             slot.clone_from(tally);
+        }
+    }
+
+    pub fn publish_sinks(&self, sinks: Vec<(&'static str, SinkFigures)>) {
+        if let Ok(mut slot) = self.sinks.lock() {
+            *slot = sinks;
         }
     }
 
@@ -66,6 +73,7 @@ impl Telemetry {
     pub fn render(&self) -> String {
         let (stats, lag) = self.engine();
         let tally = self.tally.lock().map(|t| t.clone()).unwrap_or_default();
-        metrics::render(&stats, &tally, &self.live_counters(), lag)
+        let sinks = self.sinks.lock().map(|s| s.clone()).unwrap_or_default();
+        metrics::render(&stats, &tally, &self.live_counters(), lag, &sinks)
     }
 }

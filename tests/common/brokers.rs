@@ -1,0 +1,164 @@
+//! Real brokers for the sink tests: Debian's `redis-server` and `nats-server -js`, started on a
+//! loopback port the test picks, with their data in a folder of the test's, stopped by PID.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// Generous bound for anything we wait for.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Redis,
+    Nats,
+}
+
+impl Kind {
+    pub fn binary(self) -> &'static str {
+        match self {
+            Kind::Redis => "redis-server",
+            Kind::Nats => "nats-server",
+        }
+    }
+
+    /// Whether the server is installed; under CI a missing one fails the test instead.
+    pub fn available(self, test: &str) -> bool {
+        let present = Command::new(self.binary()).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+        if !present {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{} is missing under CI (deploy/install-deps.sh installs it)",
+                self.binary()
+            );
+            eprintln!("SKIPPED {test}: {} is not installed (deploy/install-deps.sh)", self.binary());
+        }
+        present
+    }
+}
+
+/// A running server; killed (SIGKILL, by PID) on drop.
+pub struct Server {
+    pub kind: Kind,
+    pub port: u16,
+    pub dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// Starts a server on `port` keeping its data in `dir` (a restart on the same folder finds
+    /// what was acknowledged before: Redis appends and fsyncs every write, JetStream stores on file).
+    pub fn start(kind: Kind, port: u16, dir: &Path) -> Server {
+        std::fs::create_dir_all(dir).expect("server dir");
+        let port_text = port.to_string();
+        let mut command = Command::new(kind.binary());
+        match kind {
+            Kind::Redis => command.args(["--port", &port_text, "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"]).args([
+                "--appendfsync",
+                "always",
+                "--protected-mode",
+                "yes",
+                "--dir",
+            ]),
+            Kind::Nats => command.args(["-js", "-a", "127.0.0.1", "-p", &port_text, "-sd"]),
+        };
+        let child = command.arg(dir).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("starting the broker");
+        let server = Server { kind, port, dir: dir.to_path_buf(), child: Some(child) };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < PATIENCE, "{} did not listen on {port}", kind.binary());
+            sleep(Duration::from_millis(50));
+        }
+        server
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (SIGKILL: no shutdown of its own) and waits for it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and folder.
+    pub fn restart(&mut self) {
+        self.kill();
+        *self = Server::start(self.kind, self.port, &self.dir.clone());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Every line the broker holds: the Redis list `key`, or the JetStream stream `stream`.
+pub fn lines_on(server: &Server, name: &str) -> Vec<String> {
+    let timeout = Duration::from_secs(10);
+    let raw: Vec<Vec<u8>> = match server.kind {
+        Kind::Redis => {
+            let mut client = hardwire_sinks::redis::RedisClient::connect(&server.address(), timeout).expect("redis client");
+            match client.command(&[b"LRANGE", name.as_bytes(), b"0", b"-1"]).expect("LRANGE") {
+                hardwire_sinks::redis::Reply::Array(Some(items)) => items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        hardwire_sinks::redis::Reply::Bulk(bytes) => bytes,
+                        _ => None,
+                    })
+                    .collect(),
+                other => panic!("LRANGE answered {other:?}"),
+            }
+        }
+        Kind::Nats => {
+            let auth = hardwire_sinks::nats::Auth::default();
+            let mut client = hardwire_sinks::nats::NatsClient::connect(&server.address(), timeout, &auth, "test").expect("nats client");
+            hardwire_sinks::nats::fetch_stream(&mut client, name).expect("reading the stream").into_iter().map(|(_, data)| data).collect()
+        }
+    };
+    raw.into_iter().map(|l| String::from_utf8(l).expect("UTF-8")).collect()
+}
+
+/// A pcap stream of every capture of ours (all Ethernet, microseconds), in parts of about
+/// equal size cut at file boundaries: fed to `hardwire read -` one part at a time.
+pub fn project_stream(parts: usize) -> Vec<Vec<u8>> {
+    let root = crate::common::workspace_root().expect("workspace root").join("pcaps");
+    let mut files = Vec::new();
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("pcaps folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "pcap") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let header = |bytes: &[u8]| bytes.get(..24).map(|h| h[..4] == [0xd4, 0xc3, 0xb2, 0xa1] && h[20..24] == [1, 0, 0, 0]) == Some(true);
+    let bodies: Vec<Vec<u8>> =
+        files.iter().map(|f| std::fs::read(f).expect("capture")).filter(|bytes| header(bytes)).map(|bytes| bytes[24..].to_vec()).collect();
+    let first =
+        std::fs::read(files.iter().find(|f| header(&std::fs::read(f).unwrap_or_default())).expect("an Ethernet capture")).expect("capture");
+    let total: usize = bodies.iter().map(Vec::len).sum::<usize>().max(1);
+    let mut out = vec![Vec::new(); parts];
+    out[0].extend_from_slice(&first[..24]);
+    let mut before = 0;
+    for body in bodies {
+        out[(before * parts / total).min(parts - 1)].extend_from_slice(&body);
+        before += body.len();
+    }
+    out
+}

@@ -1,0 +1,262 @@
+//! The broker sinks against real servers (Debian's `redis-server`, `nats-server -js`) that the
+//! test starts and kills by PID on loopback ports it picks: a broker killed in the middle of a
+//! run and restarted still gets every line (the lines on the broker are the file sink's lines of
+//! the same run, duplicates no more than the lines whose send failed); a broker that never
+//! returns fills the spool to its bound, then drops are counted and reading goes on.
+//!
+//! The run reads a pcap stream from stdin, fed in parts, so the broker can be killed between
+//! parts while `hardwire read` is still running. Waits are bounded polls on what the sensor says
+//! (its stderr) or what the broker holds, never timed assertions.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::brokers::{free_port, lines_on, project_stream, Kind, Server, PATIENCE};
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hardwire-sinks-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// The `[output]` section for one broker at `address`, small queues so an outage reaches the spool.
+fn config(kind: Kind, address: &str, spool: &Path, spool_max_bytes: u64, drain_secs: u64) -> String {
+    let broker = match kind {
+        Kind::Redis => format!("[output.redis]\nserver = \"{address}\"\nmode = \"rpush\"\nkey = \"lines\"\n"),
+        Kind::Nats => format!("[output.nats]\nservers = [\"{address}\"]\nstream = \"lines\"\nsubject_prefix = \"hw\"\n"),
+    };
+    format!(
+        "sensor = \"probe-1\"\n[output]\nqueue_lines = 8\nbatch_lines = 4\ntimeout_secs = 2\ndrain_secs = {drain_secs}\nspool_max_bytes = {spool_max_bytes}\nspool_dir = \"{}\"\n{broker}",
+        spool.display()
+    )
+}
+
+/// `hardwire read -` running, fed through its stdin; its stderr lines arrive on a channel.
+struct Reading {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stderr: Receiver<String>,
+    said: Vec<String>,
+}
+
+impl Reading {
+    fn start(config: &Path, output: &Path) -> Reading {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hardwire"))
+            .arg("read")
+            .arg("-c")
+            .arg(config)
+            .arg("-o")
+            .arg(output)
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting hardwire read");
+        let (tx, stderr) = mpsc::channel();
+        let pipe = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let stdin = child.stdin.take();
+        Reading { child, stdin, stderr, said: Vec::new() }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("feeding hardwire");
+        stdin.flush().expect("feeding hardwire");
+    }
+
+    /// Waits for a stderr line containing `text`.
+    fn wait_until_it_says(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.said.iter().any(|l| l.contains(text)) {
+            assert!(start.elapsed() < PATIENCE, "hardwire never said {text:?}; it said {:#?}", self.said);
+            if let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(100)) {
+                self.said.push(line);
+            }
+        }
+    }
+
+    /// Closes stdin and waits for the exit; the stderr lines.
+    fn finish(mut self) -> Vec<String> {
+        drop(self.stdin.take());
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("waiting") {
+                break status;
+            }
+            assert!(start.elapsed() < PATIENCE * 2, "hardwire read did not finish");
+            sleep(Duration::from_millis(50));
+        };
+        self.said.extend(self.stderr.iter());
+        assert!(status.success(), "exit {status:?}: {:#?}", self.said);
+        assert!(!self.said.iter().any(|l| l.contains("panicked")), "{:#?}", self.said);
+        self.said
+    }
+}
+
+/// The closing summary `hardwire read` prints per sink: `delivered N, failed N, ...`.
+fn summary(said: &[String], sink: &str) -> BTreeMap<String, u64> {
+    let line =
+        said.iter().find(|l| l.starts_with(&format!("hardwire: {sink}: delivered"))).unwrap_or_else(|| panic!("no summary: {said:#?}"));
+    let figures = line.split_once(": delivered").map(|(_, rest)| format!("delivered{rest}")).unwrap_or_default();
+    figures
+        .split(", ")
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once(' ')?;
+            Some((name.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+fn file_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).expect("output file").lines().map(str::to_string).collect()
+}
+
+/// Kill the broker after the first part was delivered, feed the second while it is down,
+/// restart it and feed the rest: the broker ends with every line of the file sink.
+fn broker_killed_mid_run_gets_every_line(kind: Kind, test: &str) {
+    if !kind.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let mut server = Server::start(kind, free_port(), &dir.join("broker"));
+    let config_path = dir.join("hardwire.toml");
+    std::fs::write(&config_path, config(kind, &server.address(), &dir.join("spool"), 1 << 30, 60)).expect("config");
+    let output = dir.join("out.jsonl");
+    let parts = project_stream(3);
+    assert_eq!(parts.len(), 3);
+
+    let mut reading = Reading::start(&config_path, &output);
+    reading.feed(&parts[0]);
+    reading.feed(&parts[1]);
+    let start = Instant::now();
+    while lines_on(&server, "lines").is_empty() {
+        assert!(start.elapsed() < PATIENCE, "nothing reached the broker");
+        sleep(Duration::from_millis(50));
+    }
+    server.kill();
+    reading.feed(&parts[2]);
+    reading.wait_until_it_says("holding lines");
+    server.restart();
+    let said = reading.finish();
+
+    let written = file_lines(&output);
+    assert!(written.len() > 100, "the captures give lines: {}", written.len());
+    assert!(written.iter().all(|l| l.contains("\"host\":\"probe-1\"")), "host on every line");
+    let mut on_broker = lines_on(&server, "lines");
+    let figures = summary(
+        &said,
+        match kind {
+            Kind::Redis => "redis",
+            Kind::Nats => "nats",
+        },
+    );
+    assert!(figures["failed"] > 0, "the kill was noticed: {figures:?}");
+    assert_eq!(figures["dropped"], 0, "{figures:?}");
+    assert_eq!(figures["left"], 0, "{figures:?}");
+    let stored = on_broker.len();
+    on_broker.sort();
+    on_broker.dedup();
+    let duplicates = (stored - on_broker.len()) as u64;
+    assert!(duplicates <= figures["failed"], "{duplicates} duplicates, {figures:?}");
+    let mut expected = written.clone();
+    expected.sort();
+    assert_eq!(on_broker, expected, "the broker holds exactly the file sink's lines");
+    // In order: the broker's order is the file's (duplicates aside).
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn redis_killed_mid_run_and_restarted_gets_every_line() {
+    broker_killed_mid_run_gets_every_line(Kind::Redis, "redis_killed_mid_run_and_restarted_gets_every_line");
+}
+
+#[test]
+fn nats_killed_mid_run_and_restarted_gets_every_line() {
+    broker_killed_mid_run_gets_every_line(Kind::Nats, "nats_killed_mid_run_and_restarted_gets_every_line");
+}
+
+/// The broker is never there: the spool fills to its bound, the oldest lines are dropped and
+/// counted, reading finishes with every line in the file; a later run with the broker up
+/// delivers what the spool kept.
+#[test]
+fn a_broker_that_never_returns_fills_the_spool_then_drops_are_counted() {
+    let test = "a_broker_that_never_returns_fills_the_spool_then_drops_are_counted";
+    if !Kind::Nats.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let port = free_port();
+    let spool = dir.join("spool");
+    let bound = 1 << 16;
+    let config_path = dir.join("hardwire.toml");
+    std::fs::write(&config_path, config(Kind::Nats, &format!("127.0.0.1:{port}"), &spool, bound, 1)).expect("config");
+    let output = dir.join("out.jsonl");
+    let mut reading = Reading::start(&config_path, &output);
+    for part in project_stream(1) {
+        reading.feed(&part);
+    }
+    let said = reading.finish();
+    let written = file_lines(&output);
+    let plain = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("read").arg("-").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn();
+    let mut plain = plain.expect("hardwire read");
+    let stream = project_stream(1).concat();
+    let mut stdin = plain.stdin.take().expect("stdin");
+    std::thread::spawn(move || stdin.write_all(&stream));
+    let plain = plain.wait_with_output().expect("hardwire read");
+    let last = |text: &str| text.lines().last().map(str::to_string).unwrap_or_default();
+    let packets = |line: String| serde_json::from_str::<serde_json::Value>(&line).expect("stats")["stats"]["packets"].clone();
+    assert_eq!(
+        packets(last(&String::from_utf8_lossy(&plain.stdout))),
+        packets(written.last().cloned().unwrap_or_default()),
+        "reading went on"
+    );
+
+    let figures = summary(&said, "nats");
+    let spool_dir = spool.join("nats");
+    let mut kept = 0;
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(&spool_dir).expect("spool folder").flatten() {
+        let text = std::fs::read_to_string(entry.path()).expect("segment");
+        kept += text.lines().count() as u64;
+        bytes += text.len() as u64;
+    }
+    assert!(bytes <= bound, "the spool stays in its bound: {bytes}");
+    assert!(figures["dropped"] > 0, "{figures:?}");
+    assert_eq!(figures["delivered"], 0, "{figures:?}");
+    assert_eq!(figures["left"], kept, "{figures:?}");
+    assert_eq!(figures["dropped"] + kept, written.len() as u64, "every line is delivered, kept or counted: {figures:?}");
+
+    // The broker comes back for the next run: the spool is delivered first, in order.
+    let server = Server::start(Kind::Nats, port, &dir.join("broker"));
+    let mut reading = Reading::start(&config_path, &dir.join("second.jsonl"));
+    reading.feed(&project_stream(1)[0]);
+    let said = reading.finish();
+    let second = file_lines(&dir.join("second.jsonl"));
+    let figures = summary(&said, "nats");
+    // The new lines queue behind the spool, which is at its bound: the oldest may be dropped again.
+    assert_eq!(figures["delivered"] + figures["dropped"], kept + second.len() as u64, "{figures:?}");
+    let on_broker = lines_on(&server, "lines");
+    assert_eq!(on_broker.len() as u64, figures["delivered"]);
+    let offered = [written[written.len() - kept as usize..].to_vec(), second].concat();
+    let mut rest = offered.iter();
+    assert!(
+        on_broker.iter().all(|line| rest.any(|o| o == line)),
+        "the broker has the spool's lines (the newest of the first run), then the second run's, in order"
+    );
+    assert_eq!(on_broker.last(), offered.last(), "the newest line arrives");
+    let _ = std::fs::remove_dir_all(dir);
+}
