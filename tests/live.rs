@@ -9,8 +9,10 @@
 
 mod common;
 
+use common::brokers::{free_port, lines_on, Kind, Server};
+
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,8 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// Generous bound for anything we wait for.
-const PATIENCE: Duration = Duration::from_secs(60);
+use common::brokers::PATIENCE;
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -88,11 +89,6 @@ fn namespaces_unavailable() -> Option<String> {
 
 fn tcpreplay_present() -> bool {
     Command::new("tcpreplay").arg("-V").output().is_ok()
-}
-
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// GET /metrics over real HTTP; the body, or `None` while nothing answers.
@@ -250,6 +246,93 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     // The scrape taken before the stop already counted the records of the connections that
     // had ended (all of them: these captures close their connections).
     assert_eq!(sample(&metrics, "hardwire_events_total{event_type=\"smb\"}"), offline_smb, "{metrics}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The broker is down from the start: the capture counts every packet all the same (nothing
+/// waits for the broker), the lines wait in the spool, and once the broker is up they all reach
+/// it; `/metrics` shows the sink's figures on the way.
+#[test]
+fn live_keeps_its_packet_counts_with_the_broker_down() {
+    let test = "live_keeps_its_packet_counts_with_the_broker_down";
+    if let Some(reason) = namespaces_unavailable() {
+        eprintln!("SKIPPED {test}: cannot make network namespaces here ({reason})");
+        return;
+    }
+    if !tcpreplay_present() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "tcpreplay is missing under CI (deploy/install-deps.sh installs it)");
+        eprintln!("SKIPPED {test}: tcpreplay is not installed (deploy/install-deps.sh)");
+        return;
+    }
+    if !Kind::Nats.available(test) {
+        return;
+    }
+    let pcaps = [common::project_pcap("smb/smb-guest.pcap"), common::project_pcap("http/winrm-basic-http.pcap")];
+    let dir = scratch_dir();
+    let broker_port = free_port();
+    let config = dir.join("fleet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "sensor = \"live-1\"\n[output]\nqueue_lines = 4\nbatch_lines = 2\ntimeout_secs = 2\ndrain_secs = 60\nspool_dir = \"{}\"\n\
+             [output.nats]\nservers = [\"127.0.0.1:{broker_port}\"]\nstream = \"live\"\n",
+            dir.join("spool").display()
+        ),
+    )
+    .expect("config");
+    let veth = Veth::create().expect("making the veth pair and namespace");
+    let output = dir.join("live.jsonl");
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hardwire"))
+        .args(["live", "-i", &veth.host, "--workers", "2", "--bpf", "ip", "--metrics", &format!("127.0.0.1:{port}")])
+        .arg("--config")
+        .arg(&config)
+        .arg("-o")
+        .arg(&output)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting hardwire live");
+    wait_for("/metrics to answer", || scrape(port).is_some());
+    let mut sent = 0;
+    for pcap in &pcaps {
+        sent += common::read(pcap).stats()["packets"].as_u64().expect("stats.packets");
+        let replayed = Command::new("ip")
+            .args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer])
+            .arg(pcap)
+            .output()
+            .expect("running tcpreplay");
+        assert!(replayed.status.success(), "tcpreplay: {}", String::from_utf8_lossy(&replayed.stderr));
+        wait_for("every packet to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_packets_total") as u64 >= sent));
+    }
+    let queued = "hardwire_sink_queued{sink=\"nats\"}";
+    wait_for("the lines to wait for the broker", || scrape(port).is_some_and(|m| sample(&m, queued) > 0.0));
+    let metrics = scrape(port).expect("scrape");
+    assert_eq!(sample(&metrics, "hardwire_packets_total") as u64, sent, "{metrics}");
+    assert_eq!(sample(&metrics, "hardwire_queue_drops_total"), 0.0, "{metrics}");
+    assert_eq!(sample(&metrics, "hardwire_sink_delivered_total{sink=\"nats\"}"), 0.0, "{metrics}");
+    assert!(sample(&metrics, "hardwire_sink_spooled_total{sink=\"nats\"}") > 0.0, "{metrics}");
+
+    // The broker comes up: everything waiting reaches it.
+    let server = Server::start(Kind::Nats, broker_port, &dir.join("broker"));
+    wait_for("the spool to be delivered", || {
+        scrape(port).is_some_and(|m| sample(&m, queued) == 0.0 && sample(&m, "hardwire_sink_delivered_total{sink=\"nats\"}") > 0.0)
+    });
+    let status = terminate(&mut child);
+    let mut stderr = String::new();
+    let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut stderr));
+    assert!(status.success(), "exit {status:?}: {stderr}");
+    let written: Vec<String> = std::fs::read_to_string(&output).expect("output").lines().map(str::to_string).collect();
+    let last: Value = serde_json::from_str(written.last().expect("lines")).expect("JSON");
+    assert_eq!(last["event_type"], "stats");
+    assert_eq!(last["host"], "live-1");
+    assert_eq!(last["stats"]["packets"].as_u64(), Some(sent));
+    assert_eq!(last["stats"]["sinks"]["nats"]["dropped"].as_u64(), Some(0), "{last}");
+    let mut on_broker = lines_on(&server, "live");
+    on_broker.sort();
+    let mut expected = written;
+    expected.sort();
+    assert_eq!(on_broker, expected, "the broker holds exactly the file's lines");
     let _ = std::fs::remove_dir_all(dir);
 }
 

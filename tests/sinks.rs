@@ -19,6 +19,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::brokers::{free_port, lines_on, project_stream, Kind, Server, PATIENCE};
+use hardwire_sinks::redis::Reply;
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hardwire-sinks-{name}-{}", std::process::id()));
@@ -258,5 +259,57 @@ fn a_broker_that_never_returns_fills_the_spool_then_drops_are_counted() {
         "the broker has the spool's lines (the newest of the first run), then the second run's, in order"
     );
     assert_eq!(on_broker.last(), offered.last(), "the newest line arrives");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Redis modes as Suricata writes them: `list` pushes on the left (a reader popping on the right
+/// gets the oldest first), `stream` adds entries with one field, `eve`.
+#[test]
+fn redis_modes_write_as_suricata_does() {
+    let test = "redis_modes_write_as_suricata_does";
+    if !Kind::Redis.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let server = Server::start(Kind::Redis, free_port(), &dir.join("broker"));
+    let capture = common::project_pcap("smb/smb-guest.pcap");
+    let config_path = dir.join("hardwire.toml");
+    std::fs::write(&config_path, format!("[output.redis]\nserver = \"{}\"\nmode = \"list\"\nkey = \"suricata\"\n", server.address()))
+        .expect("config");
+    let run = common::read_with(&["-c", config_path.to_str().expect("utf-8")], &[&capture]);
+    assert!(run.status.success(), "{}", run.stderr);
+    let written: Vec<String> = run.stdout.lines().map(str::to_string).collect();
+    let mut listed = lines_on(&server, "suricata");
+    listed.reverse();
+    assert_eq!(listed, written, "LPUSH: the oldest line at the right end");
+
+    std::fs::write(
+        &config_path,
+        format!("[output.redis]\nserver = \"{}\"\nmode = \"stream\"\nkey = \"eve-stream\"\nstream_maxlen = 1000\n", server.address()),
+    )
+    .expect("config");
+    let run = common::read_with(&["-c", config_path.to_str().expect("utf-8")], &[&capture]);
+    assert!(run.status.success(), "{}", run.stderr);
+    let mut client = hardwire_sinks::redis::RedisClient::connect(&server.address(), Duration::from_secs(10)).expect("client");
+    let Reply::Array(Some(entries)) = client.command(&[b"XRANGE", b"eve-stream", b"-", b"+"]).expect("XRANGE") else {
+        panic!("XRANGE answered no entries")
+    };
+    let fields: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            Reply::Array(Some(parts)) => match parts.get(1) {
+                Some(Reply::Array(Some(pair))) => match pair.as_slice() {
+                    [Reply::Bulk(Some(field)), Reply::Bulk(Some(value))] => {
+                        Some((String::from_utf8_lossy(field).into_owned(), String::from_utf8_lossy(value).into_owned()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<(String, String)> = run.stdout.lines().map(|l| ("eve".to_string(), l.to_string())).collect();
+    assert_eq!(fields, expected, "one entry per line, field `eve`, in order");
     let _ = std::fs::remove_dir_all(dir);
 }

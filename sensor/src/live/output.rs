@@ -85,6 +85,8 @@ impl Output {
                     self.reopen()?;
                 }
                 self.flush()?;
+                // The sinks deliver on their own threads: their figures move without new lines.
+                self.telemetry.publish_sinks(self.sink.broker_figures());
             }
             if stats_written.elapsed() >= self.stats_interval {
                 stats_written = Instant::now();
@@ -109,7 +111,6 @@ impl Output {
             suppressor.offer(event, &mut |event| write(sink, &event, &mut result));
         }
         telemetry.publish_tally(&sink.tally);
-        telemetry.publish_sinks(sink.broker_figures());
         result
     }
 
