@@ -2,9 +2,10 @@
 # Installs what building and testing hardwire needs on Debian/Ubuntu, without prompting:
 # libpcap (capture), iproute2 and tcpreplay (the live-capture test in a network namespace),
 # redis-server and nats-server (the broker sinks' tests start real servers; Debian 12 ships
-# Redis 7.0 and NATS 2.9, the versions the sinks are written for).
+# Redis 7.0 and NATS 2.9, the versions the sinks are written for), chromium (the test that opens
+# `hardwire report`'s HTML in a real headless browser).
 set -eu
-packages="libpcap-dev iproute2 tcpreplay redis-server nats-server"
+packages="libpcap-dev iproute2 tcpreplay redis-server nats-server chromium"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -536,8 +536,9 @@ pub fn open(path: &Path) -> Result<OfflineCapture, String> {
     Ok(OfflineCapture { source: Source::Libpcap(capture), _feeder: None })
 }
 
-/// Feeds `input` (inflated if it is gzip) through a pipe to libpcap.
-fn through_pipe(mut input: Box<dyn Read + Send>) -> Result<OfflineCapture, String> {
+/// Feeds `input` (inflated if it is gzip) through a pipe to libpcap: stdin, or a stream
+/// `hardwire report` has already peeked at.
+pub fn through_pipe(mut input: Box<dyn Read + Send>) -> Result<OfflineCapture, String> {
     let (reader, mut writer) = io::pipe().map_err(|e| e.to_string())?;
     let feeder = std::thread::spawn(move || {
         let mut magic = [0u8; 2];

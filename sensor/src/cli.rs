@@ -25,6 +25,13 @@ pub enum Command {
     /// Example: hardwire read suspicious.pcapng | jq 'select(.event_type=="alert")'
     /// Live traffic through tcpdump: tcpdump -i eth0 -w - 'tcp port 445' | hardwire read -
     Read(ReadArgs),
+    /// A posture report a person reads, from captures or from hardwire's JSON lines: per area
+    /// (SMB, NTLM, Kerberos, WinRM, WebDAV, name resolution, lateral movement, interception)
+    /// the findings with their hosts, accounts and remediation, and a score.
+    ///
+    /// Example: hardwire report capture.pcap --html report.html
+    /// A day of the daemon's output: hardwire report /var/log/hardwire/eve.jsonl --json posture.json
+    Report(crate::report::ReportArgs),
     /// Capture on an interface (a SPAN / mirror port) and write JSON lines until SIGINT/SIGTERM;
     /// Prometheus metrics at http://127.0.0.1:9750/metrics. SIGHUP reopens the output file.
     ///

@@ -5,7 +5,10 @@ mod capture;
 mod cli;
 mod live;
 mod metrics;
+mod progress;
 mod read;
+mod replay;
+mod report;
 
 use std::process::ExitCode;
 
@@ -16,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Read(args) => read::run(args),
         cli::Command::Live(args) => live::run(args),
+        cli::Command::Report(args) => report::run(args),
         cli::Command::Rules => cli::print_rules(),
         cli::Command::CheckConfig { file } => cli::check_config(&file),
     };
