@@ -222,6 +222,34 @@ fn shared_captures_name_the_ntlm_accounts_tshark_sees() {
     }
 }
 
+/// Kerberos from the KDC's port: the ticket etypes tshark sees in the replies of the public
+/// Kerberos captures are the report's, and so are the client names of the successful exchanges.
+#[test]
+fn shared_kdc_captures_give_the_ticket_etypes_tshark_sees() {
+    let Some(shared) = shared_dir() else { return };
+    let facts = std::fs::read_to_string(shared.join("pcaps/tshark-facts.jsonl")).expect("tshark-facts.jsonl");
+    let etype = |n: &str| match n {
+        "17" => "aes128-cts-hmac-sha1-96".to_string(),
+        "18" => "aes256-cts-hmac-sha1-96".to_string(),
+        "23" => "rc4-hmac".to_string(),
+        other => format!("etype-{other}"),
+    };
+    let mut checked = 0;
+    for path in ["suricata-verify/krb5-krb5_msg_type/input.pcap", "suricata-verify/krb5-kerberoasting/kerberoast.pcap"] {
+        let fact: Value =
+            facts.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).find(|f| f["path"] == path).expect("facts of the capture");
+        let want: BTreeSet<String> =
+            fact["sets"]["krb88_ticket_etypes"].as_array().expect("ticket etypes").iter().filter_map(Value::as_str).map(etype).collect();
+        let (report, _) = report(&[&shared.join("pcaps").join(path)], &path.replace('/', "_"));
+        let got = strs(report["kerberos"]["ticket_etypes"].as_array().expect("ticket_etypes").iter().map(|e| &e["name"]));
+        assert_eq!(got, want, "{path}: ticket etypes");
+        let kerberos = report["areas"].as_array().expect("areas").iter().find(|a| a["area"] == "kerberos").expect("the Kerberos area");
+        assert_eq!(kerberos["observed"], true, "{path}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}
+
 /// The chromium binary, or `None` outside CI (under CI its absence fails: install-deps.sh installs it).
 fn chromium() -> Option<PathBuf> {
     let found = ["chromium", "chromium-browser"].iter().find_map(|name| {

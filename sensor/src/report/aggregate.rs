@@ -557,14 +557,14 @@ impl Aggregate {
 
     fn krb5(&mut self, line: &Line<'_>, k: &super::line::Krb5<'_>) {
         match k.request_type.as_deref() {
-            Some("AS") => {
+            // Logons: the successful AS exchanges (a first request without pre-authentication
+            // answered PREAUTH_REQUIRED is part of every normal logon).
+            Some("AS") if k.status.as_deref() == Some("success") => {
                 self.kdc_as += 1;
                 match k.preauth.as_deref() {
                     Some("fast") => self.kdc_fast += 1,
                     preauth => {
-                        if preauth == Some("none") && k.status.as_deref() == Some("success") {
-                            self.kdc_no_preauth += 1;
-                        }
+                        self.kdc_no_preauth += u64::from(preauth == Some("none"));
                         self.finding(line, "posture.kerberos.no_fast", "low", "", 1, false);
                     }
                 }

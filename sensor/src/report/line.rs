@@ -2,7 +2,7 @@
 //! borrowed from a JSON line (a daemon's output) or from an engine event (a capture read in
 //! process). Both paths give the same `Line`, so the aggregation cannot tell them apart.
 //!
-//! Objects the engine does not emit yet (`krb5`, `ldap`, `name`) are read from JSON already:
+//! Objects the engine does not emit yet (`ldap`, `name`) are read from JSON already:
 //! the report shows them as soon as the sensor writes them.
 
 use std::borrow::Cow;
@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, NtlmObject, SmbObject, TlsObject};
+use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, Krb5Object, NtlmObject, SmbObject, TlsObject};
 use hardwire::{Event, EventKind, Objects};
 
 /// A string that is borrowed where it can be (JSON with escapes is unescaped into an owned one).
@@ -206,7 +206,7 @@ impl<'a> Line<'a> {
     pub fn of_event(event: &'a Event) -> Line<'a> {
         // Destructured whole: an object added to the engine's output does not compile until
         // it is mapped here (its JSON twin above is what the daemon's output gives).
-        let Objects { smb, ntlm, kerberos, http, tls, dcerpc } = &*event.objects;
+        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc } = &*event.objects;
         let flow = event.flow.as_ref();
         Line {
             timestamp: event.timestamp.micros(),
@@ -231,7 +231,7 @@ impl<'a> Line<'a> {
             http: http.as_ref().map(Http::of),
             tls: tls.as_ref().map(|_: &TlsObject| Tls {}),
             dcerpc: dcerpc.as_ref().map(Dcerpc::of),
-            krb5: None,
+            krb5: krb5.as_ref().map(Krb5::of),
             ldap: None,
             name: None,
             stats: None,
@@ -293,6 +293,21 @@ impl<'a> Dcerpc<'a> {
             command: b(&d.command),
             service_name: b(&d.service_name),
             task_name: b(&d.task_name),
+        }
+    }
+}
+
+impl<'a> Krb5<'a> {
+    fn of(k: &'a Krb5Object) -> Krb5<'a> {
+        Krb5 {
+            request_type: k.request_type.map(Cow::Borrowed),
+            cname: b(&k.cname),
+            realm: b(&k.realm),
+            sname: b(&k.sname),
+            preauth: k.preauth.map(Cow::Borrowed),
+            status: b(&k.status),
+            ticket_etype: b(&k.ticket_etype),
+            reply_etype: b(&k.reply_etype),
         }
     }
 }

@@ -140,6 +140,7 @@ pub struct AuthRow {
 
 #[derive(Debug, Serialize)]
 pub struct KerberosSection {
+    /// Successful AS exchanges (logons).
     pub as_exchanges: u64,
     pub tgs_exchanges: u64,
     pub fast_armored: u64,
