@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{read, shared_dir, shared_pcap, Run};
+use common::{project_pcap, read, shared_dir, shared_pcap, Run};
 use serde_json::Value;
 
 /// SCHEMA.md's etype names.
@@ -148,5 +148,136 @@ fn no_secret_material_in_krb5_output() {
         assert!(!run.of_type("krb5").is_empty(), "{capture}: no krb5 record");
         let found = common::secret_like_strings(&run);
         assert!(found.is_empty(), "{capture}: {found:?}");
+    }
+}
+
+/// The alerts of the rules this area owns, and how many occurrences each line stands for.
+fn alert_counts(run: &Run) -> std::collections::BTreeMap<String, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for alert in run.of_type("alert") {
+        let rule = alert["alert"]["rule"].as_str().unwrap_or_default().to_string();
+        *counts.entry(rule).or_default() += alert["alert"]["count"].as_u64().unwrap_or(0);
+    }
+    counts
+}
+
+/// Our MIT KDC captures (pcaps/kerberos/make.sh): each scenario raises exactly the alerts its
+/// script provoked, with the occurrences it made (the counts follow from the script: 6 accounts
+/// sprayed with a threshold of 5 are 2 occurrences, 12 wrong passwords with a threshold of 10
+/// are 3, 12 unknown names are 3), and the AES-only baseline raises none.
+#[test]
+fn mit_kdc_scenarios_raise_what_they_provoked() {
+    let expected: &[(&str, &[(&str, u64)])] = &[
+        ("krb5-baseline.pcap", &[]),
+        // GetNPUsers.py asks for RC4: the AS-REP's key is RC4 too.
+        ("krb5-asrep-roast.pcap", &[("kerberos.asrep_roastable", 1), ("kerberos.rc4", 1)]),
+        // kvno -e arcfour-hmac, for a service whose only key is RC4.
+        ("krb5-kerberoast.pcap", &[("kerberos.kerberoast", 1), ("kerberos.rc4", 1)]),
+        // getTGT.py -hashes: RC4 timestamp, RC4 reply key.
+        ("krb5-overpass.pcap", &[("kerberos.preauth_rc4", 1), ("kerberos.rc4", 1)]),
+        ("krb5-spray.pcap", &[("auth.spray", 2)]),
+        ("krb5-bruteforce.pcap", &[("auth.bruteforce", 3)]),
+        ("krb5-user-enum.pcap", &[("kerberos.user_enum", 3)]),
+    ];
+    for (file, alerts) in expected {
+        let run = read(&project_pcap(&format!("kerberos/{file}")));
+        let want: std::collections::BTreeMap<String, u64> = alerts.iter().map(|(rule, n)| (rule.to_string(), *n)).collect();
+        assert_eq!(alert_counts(&run), want, "{file}");
+        assert!(!run.of_type("krb5").is_empty(), "{file}: no krb5 record");
+        assert_eq!(run.stats()["parse_errors"].get("krb5"), None, "{file}");
+    }
+}
+
+/// The fields of the scenarios, as the script set them up: the accounts, the service, the
+/// etypes each client was configured to use, UDP for MIT's small messages and TCP for impacket
+/// and for the baseline's second logon (udp_preference_limit = 1).
+#[test]
+fn mit_kdc_records_say_what_the_scenario_did() {
+    let baseline = read(&project_pcap("kerberos/krb5-baseline.pcap"));
+    let records = baseline.of_type("krb5");
+    let protos: Vec<&str> = records.iter().filter_map(|r| r["proto"].as_str()).collect();
+    assert!(protos.contains(&"UDP") && protos.contains(&"TCP"), "{protos:?}");
+    let logons: Vec<&Value> =
+        records.iter().map(|r| &r["krb5"]).filter(|k| k["status"] == "success" && k["request_type"] == "AS").collect();
+    assert_eq!(logons.iter().map(|k| k["cname"].as_str().unwrap_or_default()).collect::<Vec<_>>(), ["alice", "bob"]);
+    for krb5 in logons {
+        assert_eq!(krb5["preauth"], "enc_timestamp");
+        assert_eq!(krb5["preauth_etype"], "aes256-cts-hmac-sha1-96");
+        assert_eq!(krb5["realm"], "HARDWIRE.TEST");
+        assert_eq!(krb5["sname"], "krbtgt/HARDWIRE.TEST");
+    }
+    let services: Vec<String> =
+        baseline.values("krb5.sname").iter().filter_map(|v| v.as_str()).filter(|s| !s.starts_with("krbtgt")).map(str::to_string).collect();
+    assert_eq!(services, ["host/ws1.hardwire.test", "HTTP/web.hardwire.test"]);
+    assert!(baseline.values("krb5.ticket_etype").iter().all(|e| e == "aes256-cts-hmac-sha1-96"));
+    let posture = &baseline.stats()["kerberos"];
+    assert_eq!(posture["kdcs"]["10.88.0.10"]["as_requests"], 4);
+    assert_eq!(posture["kdcs"]["10.88.0.10"]["fast"], 0);
+    assert_eq!(posture["accounts_without_preauth"], 0);
+
+    let roast = read(&project_pcap("kerberos/krb5-kerberoast.pcap"));
+    let tgs: Vec<&Value> = roast.of_type("krb5").into_iter().map(|r| &r["krb5"]).filter(|k| k["request_type"] == "TGS").collect();
+    assert_eq!(tgs.len(), 1);
+    assert_eq!(tgs[0]["sname"], "MSSQLSvc/db1.hardwire.test:1433");
+    assert_eq!(tgs[0]["cname"], "alice");
+    assert_eq!(tgs[0]["req_etypes"], serde_json::json!(["rc4-hmac"]));
+    assert_eq!(tgs[0]["ticket_etype"], "rc4-hmac");
+    assert_eq!(roast.stats()["kerberos"]["weak_tickets"]["MSSQLSvc/db1.hardwire.test:1433"], 1);
+
+    let asrep = read(&project_pcap("kerberos/krb5-asrep-roast.pcap"));
+    let alert =
+        &asrep.of_type("alert").into_iter().find(|a| a["alert"]["rule"] == "kerberos.asrep_roastable").expect("asrep alert")["krb5"];
+    assert_eq!(
+        (alert["cname"].as_str(), alert["preauth"].as_str(), alert["status"].as_str()),
+        (Some("roastme"), Some("none"), Some("success"))
+    );
+    assert_eq!(asrep.stats()["kerberos"]["accounts_without_preauth"], 1);
+
+    let overpass = read(&project_pcap("kerberos/krb5-overpass.pcap"));
+    let alert =
+        &overpass.of_type("alert").into_iter().find(|a| a["alert"]["rule"] == "kerberos.preauth_rc4").expect("overpass alert")["krb5"];
+    assert_eq!((alert["cname"].as_str(), alert["preauth_etype"].as_str()), (Some("carol"), Some("rc4-hmac")));
+
+    let enumeration = read(&project_pcap("kerberos/krb5-user-enum.pcap"));
+    let statuses: Vec<Value> = enumeration.values("krb5.status");
+    assert!(statuses.len() >= 12 && statuses.iter().all(|s| s == "KDC_ERR_C_PRINCIPAL_UNKNOWN"), "{statuses:?}");
+    assert!(enumeration.values("krb5.error_code").iter().all(|c| c == 6));
+}
+
+/// No ticket, key, cipher text or password in what our captures produce.
+#[test]
+fn no_secret_material_from_the_mit_kdc_captures() {
+    for file in ["krb5-baseline.pcap", "krb5-asrep-roast.pcap", "krb5-kerberoast.pcap", "krb5-overpass.pcap", "krb5-spray.pcap"] {
+        let run = read(&project_pcap(&format!("kerberos/{file}")));
+        let found = common::secret_like_strings(&run);
+        assert!(found.is_empty(), "{file}: {found:?}");
+        assert!(!run.stdout.contains("Hardw1re-krb-test") && !run.stdout.contains("Spring2026"), "{file}: a password leaked");
+    }
+}
+
+/// A refused NTLM logon says so: Wireshark's SMB sample has SESSION_SETUPs answered
+/// STATUS_LOGON_FAILURE (tshark: smb2.nt_status 0xc000006d) for "Tim Tester" and "user". Their
+/// records carry `ntlm.status` "failure", and `ntlm.used` never calls them authenticated.
+#[test]
+fn a_failed_ntlm_logon_is_not_called_authenticated() {
+    let Some(pcap) = shared_pcap("arkime/wireshark-smb-on-windows10.pcap") else { return };
+    let run = read(&pcap);
+    let mut failed = 0;
+    for record in run.of_type("smb") {
+        let refused = record["smb"]["status"] == "STATUS_LOGON_FAILURE";
+        if refused && record["ntlm"].is_object() {
+            failed += 1;
+            assert_eq!(record["ntlm"]["status"], "failure", "{record}");
+        }
+        if record["smb"]["status"] == "STATUS_SUCCESS" && record["ntlm"].is_object() {
+            assert_eq!(record["ntlm"]["status"], "success", "{record}");
+        }
+    }
+    assert!(failed >= 2, "only {failed} failed logons");
+    for alert in run.of_type("alert").into_iter().filter(|a| a["alert"]["rule"] == "ntlm.used") {
+        let message = alert["alert"]["message"].as_str().unwrap_or_default();
+        if alert["ntlm"]["status"] == "failure" {
+            assert!(message.contains("failed to log on") && !message.contains("authenticated"), "{message}");
+        }
     }
 }

@@ -81,6 +81,8 @@ struct StatsBody<'a> {
     events: &'a BTreeMap<&'static str, u64>,
     alerts: &'a BTreeMap<&'static str, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    kerberos: Option<KerberosBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     kernel_drops: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interface_drops: Option<u64>,
@@ -89,6 +91,49 @@ struct StatsBody<'a> {
     /// Each broker sink's figures, by name.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     sinks: BTreeMap<&'static str, SinkFigures>,
+}
+
+/// The Kerberos posture figures: per KDC, its AS-REQs and the shares armored with FAST and
+/// made with PKINIT; weak tickets per service; accounts without pre-authentication.
+#[derive(Serialize)]
+struct KerberosBody<'a> {
+    kdcs: std::collections::BTreeMap<&'a str, KdcBody>,
+    weak_tickets: &'a std::collections::BTreeMap<String, u64>,
+    accounts_without_preauth: u64,
+}
+
+#[derive(Serialize)]
+struct KdcBody {
+    as_requests: u64,
+    fast: u64,
+    pkinit: u64,
+    fast_share: f64,
+    pkinit_share: f64,
+}
+
+impl<'a> KerberosBody<'a> {
+    fn of(posture: &'a hardwire::stats::KerberosPosture) -> Option<Self> {
+        let share = |part: u64, all: u64| if all == 0 { 0.0 } else { part as f64 / all as f64 };
+        let kdcs = posture
+            .kdcs
+            .iter()
+            .map(|(kdc, r)| {
+                let body = KdcBody {
+                    as_requests: r.all,
+                    fast: r.fast,
+                    pkinit: r.pkinit,
+                    fast_share: share(r.fast, r.all),
+                    pkinit_share: share(r.pkinit, r.all),
+                };
+                (kdc.as_str(), body)
+            })
+            .collect();
+        (!posture.is_empty()).then(|| KerberosBody {
+            kdcs,
+            weak_tickets: &posture.weak_tickets,
+            accounts_without_preauth: posture.accounts_without_preauth.len() as u64 + posture.accounts_without_preauth_unlisted,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -191,6 +236,7 @@ impl<W: Write> JsonLines<W> {
             parse_errors: &stats.parse_errors,
             events: &self.tally.events,
             alerts: &self.tally.alerts,
+            kerberos: KerberosBody::of(&stats.kerberos),
             kernel_drops: live.map(|l| l.kernel_drops),
             interface_drops: live.map(|l| l.interface_drops),
             queue_drops: live.map(|l| l.queue_drops),

@@ -64,6 +64,27 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         &["mechanism"],
         stats.auth_mechanisms.iter().map(|(k, v)| ([*k], *v)),
     ));
+    let kerberos = &stats.kerberos;
+    let per_kdc = |pick: fn(&hardwire::stats::AsRequests) -> u64| kerberos.kdcs.iter().map(move |(k, r)| ([k.as_str()], pick(r)));
+    add(counter_vec("hardwire_kdc_as_requests_total", "AS-REQs per KDC.", &["kdc"], per_kdc(|r| r.all)));
+    add(counter_vec("hardwire_kdc_as_requests_fast_total", "AS-REQs armored with FAST, per KDC.", &["kdc"], per_kdc(|r| r.fast)));
+    add(counter_vec(
+        "hardwire_kdc_as_requests_pkinit_total",
+        "AS-REQs pre-authenticated with PKINIT, per KDC.",
+        &["kdc"],
+        per_kdc(|r| r.pkinit),
+    ));
+    add(counter_vec(
+        "hardwire_kerberos_weak_tickets_total",
+        "Tickets a KDC issued with RC4 or DES, per service.",
+        &["service"],
+        kerberos.weak_tickets.iter().map(|(k, v)| ([k.as_str()], *v)),
+    ));
+    add(gauge_int(
+        "hardwire_kerberos_accounts_without_preauth",
+        "Accounts a KDC answered with an AS-REP without pre-authentication.",
+        kerberos.accounts_without_preauth.len() as u64 + kerberos.accounts_without_preauth_unlisted,
+    ));
     add(gauge(
         "hardwire_capture_lag_seconds",
         "How far the workers are behind: wall clock minus the capture time of the packet last processed.",

@@ -27,6 +27,7 @@ pub struct Config {
     /// Per-rule switches and severities, keyed by rule id.
     pub rules: BTreeMap<String, RuleSetting>,
     pub suppression: Suppression,
+    pub correlation: Correlation,
     pub limits: Limits,
     pub live: Live,
     pub output: Output,
@@ -60,6 +61,26 @@ pub struct Suppression {
     pub window_secs: u64,
 }
 
+/// Thresholds and windows of the rules that count across connections (RULES.md's figures are
+/// the defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Correlation {
+    /// `auth.spray`: one client fails to log on as this many distinct accounts...
+    pub spray_accounts: usize,
+    /// ...within this many seconds.
+    pub spray_window_secs: u64,
+    /// `auth.bruteforce`: one client fails this many times for one account...
+    pub bruteforce_failures: usize,
+    pub bruteforce_window_secs: u64,
+    /// `kerberos.user_enum`: one client gets KDC_ERR_C_PRINCIPAL_UNKNOWN for this many names...
+    pub user_enum_names: usize,
+    pub user_enum_window_secs: u64,
+    /// `kerberos.kerberoast`: one client asks for tickets to this many distinct user services...
+    pub kerberoast_services: usize,
+    pub kerberoast_window_secs: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
@@ -79,6 +100,9 @@ pub struct Limits {
     /// Entries of each cross-connection correlation table (Netlogon attempts per client...),
     /// shared by all workers; entries expire with their rule's window.
     pub max_correlation_entries: usize,
+    /// Label values of each Kerberos posture figure (KDCs, services with RC4 tickets, accounts
+    /// without pre-authentication); beyond, figures go to `"other"` (or are only counted).
+    pub max_posture_labels: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -185,6 +209,7 @@ impl Default for Config {
             ports: Ports::default(),
             rules: BTreeMap::new(),
             suppression: Suppression::default(),
+            correlation: Correlation::default(),
             limits: Limits::default(),
             live: Live::default(),
             output: Output::default(),
@@ -261,6 +286,21 @@ impl Default for Suppression {
     }
 }
 
+impl Default for Correlation {
+    fn default() -> Self {
+        Correlation {
+            spray_accounts: 5,
+            spray_window_secs: 300,
+            bruteforce_failures: 10,
+            bruteforce_window_secs: 300,
+            user_enum_names: 10,
+            user_enum_window_secs: 300,
+            kerberoast_services: 5,
+            kerberoast_window_secs: 60,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -272,6 +312,7 @@ impl Default for Limits {
             fragment_timeout_secs: 30,
             max_servers_remembered: 65_536,
             max_correlation_entries: 65_536,
+            max_posture_labels: 64,
         }
     }
 }

@@ -68,6 +68,8 @@ pub struct NtlmObject {
     pub domain: Option<String>,
     pub host: Option<String>,
     pub version: Option<String>,
+    /// `"success"` or `"failure"` where the carrying protocol shows the logon's outcome.
+    pub status: Option<&'static str>,
     pub server_nb_name: Option<String>,
     pub server_dns_name: Option<String>,
     pub server_nb_domain: Option<String>,

@@ -144,21 +144,89 @@ impl<K: Hash + Eq> RateTable<K> {
     }
 }
 
+/// Distinct values per key inside a sliding window, for "N distinct within T" rules: each
+/// key keeps the last time it saw each of at most `threshold` values (hashes of them, not the
+/// values), no more.
+#[derive(Debug)]
+pub struct DistinctTable<K> {
+    table: WindowTable<K, Vec<(u64, Timestamp)>>,
+    threshold: usize,
+}
+
+impl<K: Hash + Eq> DistinctTable<K> {
+    pub fn new(capacity: usize, window_secs: u64, threshold: usize) -> Self {
+        DistinctTable { table: WindowTable::new(capacity, window_secs), threshold: threshold.max(1) }
+    }
+
+    /// Notes `value` for `key` at `now`; true when `key` has seen `threshold` distinct values
+    /// inside the window.
+    pub fn observe(&self, now: Timestamp, key: K, value: &str) -> bool {
+        let hash = value_hash(value);
+        let window = self.table.window_us;
+        let threshold = self.threshold;
+        self.table.with(now, key, |slot| {
+            let seen = slot.get_or_insert_with(Vec::new);
+            seen.retain(|(h, t)| *h != hash && now.0.saturating_sub(t.0) <= window);
+            if seen.len() >= threshold {
+                seen.remove(0);
+            }
+            seen.push((hash, now));
+            seen.len() >= threshold
+        })
+    }
+
+    pub fn table(&self) -> &WindowTable<K, Vec<(u64, Timestamp)>> {
+        &self.table
+    }
+}
+
+/// A value's hash for [`DistinctTable`]: std's SipHash with fixed keys, so one value hashes
+/// the same in every worker.
+pub fn value_hash(value: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(value.as_bytes());
+    hasher.finish()
+}
+
 /// Everything the workers of one sensor share.
 #[derive(Debug)]
 pub struct Shared {
     pub dialects: DialectMemory,
     /// Netlogon secure-channel attempts per client (`dcerpc.zerologon`).
     pub netlogon_attempts: RateTable<IpAddr>,
+    /// Accounts each client failed to log on as (`auth.spray`).
+    pub failed_accounts: DistinctTable<IpAddr>,
+    /// Failed logons per client and account (`auth.bruteforce`).
+    pub failed_logons: RateTable<(IpAddr, u64)>,
+    /// Names the KDC did not know, per client (`kerberos.user_enum`).
+    pub unknown_principals: DistinctTable<IpAddr>,
+    /// User services each client asked tickets for (`kerberos.kerberoast`).
+    pub service_tickets: DistinctTable<IpAddr>,
 }
 
 impl Shared {
     pub fn new(config: &crate::config::Config) -> Self {
         let limits = &config.limits;
+        let c = &config.correlation;
+        let entries = limits.max_correlation_entries;
         Shared {
             dialects: DialectMemory::new(limits.max_servers_remembered),
-            netlogon_attempts: RateTable::new(limits.max_correlation_entries, NETLOGON_WINDOW_SECS, NETLOGON_ATTEMPTS),
+            netlogon_attempts: RateTable::new(entries, NETLOGON_WINDOW_SECS, NETLOGON_ATTEMPTS),
+            failed_accounts: DistinctTable::new(entries, c.spray_window_secs, c.spray_accounts),
+            failed_logons: RateTable::new(entries, c.bruteforce_window_secs, c.bruteforce_failures),
+            unknown_principals: DistinctTable::new(entries, c.user_enum_window_secs, c.user_enum_names),
+            service_tickets: DistinctTable::new(entries, c.kerberoast_window_secs, c.kerberoast_services),
         }
+    }
+
+    /// New keys the correlation tables refused because they were full of live entries.
+    pub fn correlation_shed(&self) -> u64 {
+        self.netlogon_attempts.table().shed()
+            + self.failed_accounts.table().shed()
+            + self.failed_logons.table().shed()
+            + self.unknown_principals.table().shed()
+            + self.service_tickets.table().shed()
     }
 }
 
@@ -200,5 +268,20 @@ mod tests {
         // 90 s: the events of 0 s and 10 s are out of the window.
         assert!(!rate.hit(Timestamp(90 * SEC), 7));
         assert!(!rate.hit(Timestamp(90 * SEC), 8));
+    }
+
+    #[test]
+    fn distinct_values_inside_a_sliding_window() {
+        let distinct: DistinctTable<u8> = DistinctTable::new(16, 60, 3);
+        assert!(!distinct.observe(Timestamp(0), 1, "alice"));
+        // The same value again is not a new one.
+        assert!(!distinct.observe(Timestamp(SEC), 1, "alice"));
+        assert!(!distinct.observe(Timestamp(2 * SEC), 1, "bob"));
+        assert!(distinct.observe(Timestamp(3 * SEC), 1, "carol"));
+        assert!(distinct.observe(Timestamp(4 * SEC), 1, "dave"));
+        // Another key counts on its own; 100 s later the first values are out of the window.
+        assert!(!distinct.observe(Timestamp(4 * SEC), 2, "alice"));
+        assert!(!distinct.observe(Timestamp(100 * SEC), 1, "erin"));
+        assert_eq!(distinct.table().len(), 2);
     }
 }

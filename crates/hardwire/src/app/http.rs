@@ -375,6 +375,10 @@ impl Http {
             self.quiet_pairs = if request.eventful { 0 } else { self.quiet_pairs.saturating_add(1) };
             let http = &mut request.http;
             http.status = Some(head.status);
+            if let Some(ntlm) = &mut request.ntlm {
+                // The answer to the request that carried the AUTHENTICATE: 401 refuses the logon.
+                ntlm.status = Some(if head.status == 401 { "failure" } else { "success" });
+            }
             http.response_content_type = head.content_type.map(str::to_string);
             let schemes: Vec<String> =
                 head.www_authenticate.iter().flat_map(|v| parse_challenges(v)).map(|c| c.scheme.as_str().to_string()).collect();

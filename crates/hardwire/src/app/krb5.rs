@@ -73,11 +73,13 @@ impl Kdc {
                         emit(oldest, cx);
                     }
                 }
+                count_request(&request, cx);
                 self.pending.push_back(of_request(&request));
             }
             Ok(KdcMessage::Reply(reply)) => {
                 let mut krb5 = self.pending.pop_front().unwrap_or_default();
                 answer_with_reply(&mut krb5, &reply);
+                count_reply(&krb5, &reply, cx);
                 emit(krb5, cx);
             }
             Ok(KdcMessage::Error(error)) => {
@@ -92,6 +94,25 @@ impl Kdc {
 
 fn emit(krb5: Krb5Object, cx: &mut AppContext) {
     cx.emit(EventKind::Krb5, Objects { krb5: Some(krb5), ..Objects::default() });
+}
+
+/// A request's share of the posture figures: the KDC's AS-REQs and how they are protected.
+fn count_request(request: &KdcRequest, cx: &mut AppContext) {
+    if request.exchange == Exchange::As {
+        let cap = cx.config.limits.max_posture_labels;
+        cx.stats.kerberos.as_request(&cx.server_ip.to_string(), request.preauth().as_str(), cap);
+    }
+}
+
+/// A reply's share: a weak ticket issued, an account answered without pre-authentication.
+fn count_reply(krb5: &Krb5Object, reply: &KdcReply, cx: &mut AppContext) {
+    let cap = cx.config.limits.max_posture_labels;
+    if reply.ticket_etype.is_weak() {
+        cx.stats.kerberos.weak_ticket(krb5.sname.as_deref().unwrap_or("unknown"), cap);
+    }
+    if krb5.request_type == Some("AS") && krb5.preauth == Some("none") {
+        cx.stats.kerberos.without_preauth(krb5.cname.as_deref().unwrap_or("unknown"), cap);
+    }
 }
 
 fn name(etype: EncType) -> String {

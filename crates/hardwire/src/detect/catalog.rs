@@ -75,7 +75,13 @@ rules! {
     SmbAdminShare = "smb.admin_share", Low, ["T1021.002"], "TREE_CONNECT to ADMIN$ or a drive share such as C$";
     NtlmUsed = "ntlm.used", Medium, ["T1550.002", "T1557.001"], "an NTLMSSP AUTHENTICATE is seen: NTLM proves nothing about the server and is relayable";
     NtlmV1 = "ntlm.v1", High, ["T1550.002"], "the AUTHENTICATE carries an LM / NTLMv1 response";
-    KerberosRc4 = "kerberos.rc4", Medium, ["T1558.003"], "a Kerberos AP-REQ ticket or authenticator uses RC4-HMAC or DES instead of AES";
+    KerberosRc4 = "kerberos.rc4", Medium, ["T1558.003"], "a Kerberos ticket or key uses RC4-HMAC or DES instead of AES: an AP-REQ's ticket or authenticator, or a ticket or reply key a KDC issues";
+    KerberosAsrepRoastable = "kerberos.asrep_roastable", High, ["T1558.004"], "the KDC returns an AS-REP to an AS-REQ without pre-authentication: the account's reply can be cracked offline";
+    KerberosKerberoast = "kerberos.kerberoast", High, ["T1558.003"], "a TGS-REQ for a user service offers RC4 and no AES, or one client asks for tickets to 5 or more such services within 60 s";
+    KerberosPreauthRc4 = "kerberos.preauth_rc4", Medium, ["T1550.002"], "an AS-REQ is pre-authenticated with an RC4-HMAC encrypted timestamp (overpass-the-hash)";
+    KerberosUserEnum = "kerberos.user_enum", Medium, ["T1087.002"], "one client gets KDC_ERR_C_PRINCIPAL_UNKNOWN for 10 or more distinct names within 300 s";
+    AuthSpray = "auth.spray", High, ["T1110.003"], "one client fails to log on as 5 or more distinct accounts within 300 s (Kerberos, SMB, HTTP)";
+    AuthBruteforce = "auth.bruteforce", High, ["T1110.001"], "one client fails 10 or more times for one account within 300 s (Kerberos, SMB, HTTP)";
     HttpBasicCleartext = "http.basic.cleartext", High, ["T1040", "T1552"], "an HTTP Authorization: Basic header crosses the wire without TLS";
     WinrmBasicCleartext = "winrm.basic.cleartext", Critical, ["T1021.006", "T1552"], "Basic authentication to WinRM over plain HTTP";
     WinrmUnencrypted = "winrm.unencrypted", High, ["T1021.006", "T1040"], "a WinRM SOAP body travels in clear";
@@ -112,12 +118,6 @@ mod tests {
     /// it. A rule leaves this list in the commit that adds its detector to the catalog.
     const NOT_YET_BUILT: &[(&str, u32)] = &[
         ("stream.overlap.conflict", 12),
-        ("kerberos.asrep_roastable", 15),
-        ("kerberos.kerberoast", 15),
-        ("kerberos.preauth_rc4", 15),
-        ("kerberos.user_enum", 15),
-        ("auth.spray", 15),
-        ("auth.bruteforce", 15),
         ("name.poisoning", 16),
         ("ntlm.to_poisoner", 16),
         ("ntlm.relay", 16),

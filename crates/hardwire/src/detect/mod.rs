@@ -3,6 +3,7 @@
 //! of ids, severities and techniques in [`catalog`]; suppression of repeats in [`suppress`].
 
 pub mod catalog;
+pub mod logon;
 pub mod rules;
 pub mod suppress;
 

@@ -7,7 +7,7 @@ use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
-use crate::event::{Objects, SmbObject};
+use crate::event::{NtlmObject, Objects, SmbObject};
 
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
@@ -148,7 +148,17 @@ impl Session {
             encrypted: Some(self.encrypted()),
             ..connection_object(negotiated)
         };
-        Objects { smb: Some(smb), ntlm: self.auth.ntlm_object(), kerberos: self.auth.kerberos.clone(), ..Objects::default() }
+        let ntlm = self.auth.ntlm_object().map(|ntlm| NtlmObject { status: self.logon_outcome(), ..ntlm });
+        Objects { smb: Some(smb), ntlm, kerberos: self.auth.kerberos.clone(), ..Objects::default() }
+    }
+
+    /// `ntlm.status`: the SESSION_SETUP's final answer (not its MORE_PROCESSING_REQUIRED leg).
+    fn logon_outcome(&self) -> Option<&'static str> {
+        match self.status? {
+            STATUS_SUCCESS => Some("success"),
+            STATUS_MORE_PROCESSING_REQUIRED => None,
+            _ => Some("failure"),
+        }
     }
 }
 

@@ -2,8 +2,10 @@
 //! pure function of one record and the detection context.
 
 use super::{DetectContext, Finding};
-use crate::event::{Event, EventKind, Objects, SmbObject};
+use crate::event::{Event, EventKind, Krb5Object, Objects, SmbObject};
 
+pub mod auth_bruteforce;
+pub mod auth_spray;
 pub mod dcerpc_coercion;
 pub mod dcerpc_dcsync;
 pub mod dcerpc_print_driver;
@@ -12,7 +14,11 @@ pub mod dcerpc_remote_task;
 pub mod dcerpc_remote_wmi;
 pub mod dcerpc_zerologon;
 pub mod http_basic_cleartext;
+pub mod kerberos_asrep_roastable;
+pub mod kerberos_kerberoast;
+pub mod kerberos_preauth_rc4;
 pub mod kerberos_rc4;
+pub mod kerberos_user_enum;
 pub mod ntlm_used;
 pub mod ntlm_v1;
 pub mod smb_admin_share;
@@ -51,6 +57,12 @@ pub const RECORD_RULES: &[RecordRule] = &[
     ntlm_used::check,
     ntlm_v1::check,
     kerberos_rc4::check,
+    kerberos_asrep_roastable::check,
+    kerberos_kerberoast::check,
+    kerberos_preauth_rc4::check,
+    kerberos_user_enum::check,
+    auth_spray::check,
+    auth_bruteforce::check,
     http_basic_cleartext::check,
     winrm_basic_cleartext::check,
     winrm_unencrypted::check,
@@ -75,6 +87,19 @@ fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
     let rpc = record.objects.dcerpc.as_ref()?;
     let interface = hardwire_dcerpc::Uuid::parse_str(rpc.interface.as_deref()?)?;
     hardwire_dcerpc::rpc_attack(&interface, rpc.opnum?)
+}
+
+/// The `krb5` object of a `krb5` record.
+fn krb5_record(record: &Event) -> Option<&Krb5Object> {
+    match record.kind {
+        EventKind::Krb5 => record.objects.krb5.as_ref(),
+        _ => None,
+    }
+}
+
+/// RC4-HMAC and the DES family, by SCHEMA.md's etype names.
+fn is_weak_etype(etype: &str) -> bool {
+    etype.starts_with("rc4-") || etype.starts_with("des-") || etype.starts_with("des3-")
 }
 
 /// The `smb` object of an `smb` record.
@@ -113,13 +138,15 @@ fn own_authentication(record: &Event) -> bool {
     !(record.kind == EventKind::Dcerpc && record.objects.dcerpc.as_ref().is_some_and(|d| d.pipe.is_some()))
 }
 
-/// The user a record is about (NTLM, Kerberos or HTTP Basic), for messages and suppression.
+/// The user a record is about (NTLM, HTTP Basic, or a KDC exchange's client), for messages and
+/// suppression.
 fn user_of(objects: &Objects) -> Option<String> {
     objects
         .ntlm
         .as_ref()
         .and_then(|n| n.user.clone())
         .or_else(|| objects.http.as_ref().and_then(|h| h.user.clone()))
+        .or_else(|| objects.krb5.as_ref().and_then(|k| k.cname.clone()))
         .filter(|u| !u.is_empty())
 }
 
@@ -137,4 +164,11 @@ fn who(objects: &Objects) -> String {
 /// A finding whose evidence is the whole record.
 fn finding(rule: super::catalog::RuleId, record: &Event, message: String) -> Option<Finding> {
     Some(Finding { rule, message, evidence: record.objects.clone(), user: user_of(&record.objects), severity: None })
+}
+
+/// A finding about a client's many attempts (many accounts, names or services): about no one
+/// user, so that suppression folds the attempts past the threshold into one line per client
+/// and server, with their count.
+fn story(rule: super::catalog::RuleId, record: &Event, message: String) -> Option<Finding> {
+    Some(Finding { rule, message, evidence: record.objects.clone(), user: None, severity: None })
 }

@@ -21,10 +21,18 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let ntlm = record.objects.ntlm.as_ref()?;
     let version = ntlm.version.as_deref()?;
+    // A refused logon still put an NTLM response on the wire: reported, never as "authenticated".
+    let failed = ntlm.status == Some("failure");
     let message = match ntlm.user.as_deref().filter(|u| !u.is_empty()) {
+        Some(user) if version != "anonymous" && failed => format!(
+            "{user} failed to log on to {} over {} with NTLM{version}; the NTLM response crossed the wire all the same",
+            cx.flow.dest_ip,
+            carrier(record, cx)
+        ),
         Some(user) if version != "anonymous" => {
             format!("{user} authenticated to {} over {} with NTLM{version} instead of Kerberos", cx.flow.dest_ip, carrier(record, cx))
         }
+        _ if failed => format!("{} failed an anonymous NTLM logon to {} over {}", cx.flow.src_ip, cx.flow.dest_ip, carrier(record, cx)),
         _ => format!("{} logged on to {} over {} with anonymous NTLM", cx.flow.src_ip, cx.flow.dest_ip, carrier(record, cx)),
     };
     finding(RuleId::NtlmUsed, record, message)

@@ -1,0 +1,81 @@
+//! Logon outcomes: the one fact `auth.spray` and `auth.bruteforce` count, whatever protocol
+//! carried the logon. Each protocol that shows whether a logon worked has one arm here:
+//! Kerberos (an AS exchange's reply or KDC_ERR_PREAUTH_FAILED), SMB and HTTP (the `ntlm.status`
+//! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not).
+//! A protocol parsed later (LDAP binds) adds its arm.
+
+use crate::event::{Event, EventKind, Objects};
+
+/// The SESSION_SETUP statuses that refuse credentials: STATUS_LOGON_FAILURE and its friends.
+const SMB_LOGON_FAILURES: &[&str] = &[
+    "STATUS_LOGON_FAILURE",
+    "STATUS_WRONG_PASSWORD",
+    "STATUS_NO_SUCH_USER",
+    "STATUS_ACCOUNT_LOCKED_OUT",
+    "STATUS_ACCOUNT_RESTRICTION",
+    "STATUS_ACCOUNT_DISABLED",
+    "STATUS_PASSWORD_EXPIRED",
+];
+
+/// Did the logon work?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Wrong password (or a refused logon of a known account).
+    Failure,
+}
+
+/// One logon attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logon {
+    /// `"kerberos"`, `"smb"`, `"http"`.
+    pub protocol: &'static str,
+    /// The account, lower-cased and without its domain or realm, so that one account tried
+    /// over Kerberos and over NTLM is one account.
+    pub account: String,
+    pub outcome: Outcome,
+}
+
+/// The logon a record reports, if it reports one whose outcome is known.
+pub fn of(record: &Event) -> Option<Logon> {
+    let objects = &record.objects;
+    let (protocol, user, outcome) = match record.kind {
+        EventKind::Krb5 => {
+            let krb5 = objects.krb5.as_ref().filter(|k| k.request_type == Some("AS"))?;
+            let outcome = match krb5.status.as_deref()? {
+                "success" => Outcome::Success,
+                "KDC_ERR_PREAUTH_FAILED" => Outcome::Failure,
+                _ => return None,
+            };
+            ("kerberos", krb5.cname.as_deref()?, outcome)
+        }
+        EventKind::Smb | EventKind::Http => {
+            let protocol = if record.kind == EventKind::Smb { "smb" } else { "http" };
+            if let Some(ntlm) = &objects.ntlm {
+                let outcome = match ntlm.status? {
+                    "success" => Outcome::Success,
+                    _ if refused_credentials(objects) => Outcome::Failure,
+                    _ => return None,
+                };
+                (protocol, ntlm.user.as_deref()?, outcome)
+            } else {
+                let http = objects.http.as_ref().filter(|h| h.auth_mech.as_deref() == Some("basic"))?;
+                let outcome = if http.status? == 401 { Outcome::Failure } else { Outcome::Success };
+                ("http", http.user.as_deref()?, outcome)
+            }
+        }
+        _ => return None,
+    };
+    let account = user.rsplit(['\\', '/']).next().unwrap_or(user);
+    let account = account.split('@').next().unwrap_or(account).to_lowercase();
+    (!account.is_empty()).then_some(Logon { protocol, account, outcome })
+}
+
+/// A failed NTLM logon refused the credentials: over SMB, a status of [`SMB_LOGON_FAILURES`]
+/// (not some other SESSION_SETUP error, such as a multichannel bind denied); over HTTP, a 401.
+fn refused_credentials(objects: &Objects) -> bool {
+    match &objects.smb {
+        Some(smb) => smb.status.as_deref().is_some_and(|status| SMB_LOGON_FAILURES.contains(&status)),
+        None => true,
+    }
+}

@@ -1,0 +1,27 @@
+//! `auth.spray`: one client fails to log on as many distinct accounts within a window
+//! (`correlation.spray_*`), whatever the protocol: the failed logons of
+//! [`logon`](crate::detect::logon) (Kerberos pre-authentication, SMB, HTTP). The accounts per
+//! client are counted in [`Shared::failed_accounts`](crate::shared::Shared), across
+//! connections and workers; once past the threshold each further failure is the same alert,
+//! which suppression folds into one line with a count.
+
+use super::story;
+use crate::detect::logon::{self, Outcome};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let logon = logon::of(record).filter(|l| l.outcome == Outcome::Failure)?;
+    if !cx.shared.failed_accounts.observe(record.timestamp, cx.flow.src_ip, &logon.account) {
+        return None;
+    }
+    let c = &cx.config.correlation;
+    story(
+        RuleId::AuthSpray,
+        record,
+        format!(
+            "{} failed to log on to {} as {} or more accounts within {} s (last {} over {}): password spraying",
+            cx.flow.src_ip, cx.flow.dest_ip, c.spray_accounts, c.spray_window_secs, logon.account, logon.protocol
+        ),
+    )
+}

@@ -1,0 +1,25 @@
+//! `kerberos.asrep_roastable`: the KDC answers an AS-REQ that carried no pre-authentication
+//! (no encrypted timestamp, no PKINIT, no FAST armor) with an AS-REP. The account does not
+//! require pre-authentication: anyone may ask, and the reply's encrypted part, made with the
+//! account's key, can be cracked offline.
+
+use super::{finding, krb5_record};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    let krb5 = krb5_record(record)?;
+    if krb5.request_type != Some("AS") || krb5.preauth != Some("none") || krb5.status.as_deref() != Some("success") {
+        return None;
+    }
+    let account = krb5.cname.as_deref().unwrap_or("an account");
+    let etype = krb5.reply_etype.as_deref().unwrap_or("an unknown etype");
+    finding(
+        RuleId::KerberosAsrepRoastable,
+        record,
+        format!(
+            "the KDC {} gave {} an AS-REP for {account} without pre-authentication: its {etype} encrypted part can be cracked offline (AS-REP roasting)",
+            cx.flow.dest_ip, cx.flow.src_ip
+        ),
+    )
+}
