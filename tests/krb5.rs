@@ -281,3 +281,27 @@ fn a_failed_ntlm_logon_is_not_called_authenticated() {
         }
     }
 }
+
+/// A thousand wrong SMB1 passwords for one account, then one for each of six other names
+/// (pcaps/smb/make.sh logon_failures; tshark: 2012 STATUS_LOGON_FAILURE answers, impacket
+/// trying NTLMv2 then NTLMv1 on each of 1006 connections): one auth.bruteforce story and one
+/// auth.spray story, each a first line and one summary line whose counts add up to every
+/// failure past the threshold, and no failure called "authenticated".
+#[test]
+fn thousands_of_failed_smb1_logons_are_one_story_with_a_count() {
+    let run = read(&project_pcap("smb/smb1-logon-failures.pcap"));
+    let failures = run.of_type("smb").iter().filter(|r| r["smb"]["status"] == "STATUS_LOGON_FAILURE").count();
+    assert_eq!(failures, 2012);
+    let lines = |rule: &str| run.of_type("alert").into_iter().filter(|a| a["alert"]["rule"] == rule).count();
+    assert_eq!((lines("auth.bruteforce"), lines("auth.spray")), (2, 2));
+    let counts = alert_counts(&run);
+    // hwuser's 2000 failures from the 10th on (the thresholds are 10 failures, 5 accounts); the
+    // other six names fail twice each, which crosses bruteforce for none of them.
+    assert_eq!(counts["auth.bruteforce"], 2000 - 9);
+    // Distinct accounts: hwuser, then alice..frank: the 5th account (dave) and every failure after.
+    assert_eq!(counts["auth.spray"], 6);
+    for alert in run.of_type("alert") {
+        let message = alert["alert"]["message"].as_str().unwrap_or_default();
+        assert!(!message.contains("authenticated"), "{message}");
+    }
+}

@@ -297,6 +297,26 @@ for f in c.listPath("share", "*"):
 c.logoff()
 c.close()
 '
+# Password guessing over SMB1 (for auth.bruteforce and auth.spray): 1000 wrong passwords for
+# one account, then one wrong password for each of six other names, each logon on a connection
+# of its own, as a guessing tool makes them. smbd answers STATUS_LOGON_FAILURE to each.
+PY_SMB1_FAILURES='
+import os
+from impacket.smb import SMB_DIALECT
+from impacket.smbconnection import SMBConnection, SessionError
+def attempt(user, password):
+    c = SMBConnection("HWSRV", os.environ["SRV_IP"], myName="HWGUESS", preferredDialect=SMB_DIALECT)
+    try:
+        c.login(user, password, "HARDWIRE")
+        print("unexpected success", user)
+    except SessionError as e:
+        pass
+    c.close()
+for i in range(1000):
+    attempt(os.environ["SMB_USER"], "Guess-%d" % i)
+for user in ("alice", "bob", "carol", "dave", "erin", "frank"):
+    attempt(user, "Spring2026!")
+'
 c_impacket_smb3() { impacket "$PY_SMB3"; }
 c_impacket_smb1() { impacket "$PY_SMB1"; }
 
@@ -338,6 +358,8 @@ run_admin() {
     path = $WORK/admin
     read only = yes"
 }
+run_logon_failures() { scenario smb1-logon-failures "$SMB1_SERVER" c_smb1_failures; }
+c_smb1_failures() { impacket "$PY_SMB1_FAILURES"; }
 run_impacket() {
     scenario smb3-0311-impacket '' c_impacket_smb3
     scenario smb1-impacket "$SMB1_SERVER" c_impacket_smb1
@@ -412,7 +434,7 @@ EOF2
 }
 
 ALL=(smb1 dialects signing encrypted guest null ntlmv1 downgrade transfer external admin impacket
-     kerberos)
+     kerberos logon_failures)
 
 main() {
     install_deps

@@ -14,9 +14,11 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let user = ntlm.user.as_deref().unwrap_or("");
+    // A refused logon is never called authenticated: its response is on the wire all the same.
+    let outcome = if ntlm.status == Some("failure") { "failed to log on" } else { "authenticated" };
     finding(
         RuleId::NtlmV1,
         record,
-        format!("{user} authenticated to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record, cx)),
+        format!("{user} {outcome} to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record, cx)),
     )
 }
