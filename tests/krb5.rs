@@ -305,3 +305,22 @@ fn thousands_of_failed_smb1_logons_are_one_story_with_a_count() {
         assert!(!message.contains("authenticated"), "{message}");
     }
 }
+
+/// Wrong passwords over HTTP (pcaps/http/make.sh logon_failures): curl's Basic credentials for
+/// six names, all answered 401 by Apache, then an NTLM logon as alice with a wrong password,
+/// which Apache + gss-ntlmssp answers 401. The 5th name makes auth.spray; the NTLM record says
+/// the logon failed, and ntlm.used says so.
+#[test]
+fn failed_http_logons_feed_the_spray_count() {
+    let run = read(&project_pcap("http/http-logon-failures.pcap"));
+    let basic: Vec<&Value> =
+        run.of_type("http").into_iter().map(|r| &r["http"]).filter(|h| h["auth_mech"] == "basic" && h["status"] == 401).collect();
+    assert_eq!(basic.len(), 6);
+    let refused: Vec<&Value> = run.of_type("http").into_iter().filter(|r| r["ntlm"]["status"] == "failure").collect();
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0]["ntlm"]["user"].as_str(), refused[0]["http"]["status"].as_u64()), (Some("alice"), Some(401)));
+    // erin (the 5th account), frank, then alice again over NTLM: 3 occurrences in 2 lines.
+    assert_eq!(alert_counts(&run).get("auth.spray"), Some(&3));
+    let used = run.of_type("alert").into_iter().find(|a| a["alert"]["rule"] == "ntlm.used").expect("ntlm.used");
+    assert!(used["alert"]["message"].as_str().unwrap_or_default().starts_with("alice failed to log on"), "{used}");
+}

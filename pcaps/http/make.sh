@@ -282,6 +282,20 @@ print(r.status_code, "GET", sys.argv[1])' "http://$SRV_IP/ntlm/" "$DOMAIN\\$USER
     stop_capture ntlm-http-apache.pcap
 }
 
+capture_logon_failures() {
+    # Wrong passwords: Basic for six names (a password spray), and NTLM for alice against Apache
+    # + gss-ntlmssp (pyspnego's initiator), which answers the AUTHENTICATE with 401.
+    start_capture http-logon-failures.pcap 'tcp port 80'
+    local user
+    for user in alice bob carol dave erin frank; do
+        "${CURL[@]}" --basic -u "$user:Spring2026!" "http://$SRV_IP/basic/"
+    done
+    cli python3 -c 'import sys, requests, requests_ntlm
+r = requests.get(sys.argv[1], auth=requests_ntlm.HttpNtlmAuth(sys.argv[2], sys.argv[3]))
+print(r.status_code, "GET", sys.argv[1])' "http://$SRV_IP/ntlm/" "$DOMAIN\\$USER_NAME" "Wrong-$PASSWORD"
+    stop_capture http-logon-failures.pcap
+}
+
 capture_kerberos() { # capture_kerberos FILE HOST KRB5_CONFIG
     local cc="$W/krb5/ccache-$2"
     echo "$PASSWORD" | cli env KRB5_CONFIG="$3" KRB5CCNAME="FILE:$cc" kinit "$USER_NAME@$REALM" >/dev/null
@@ -356,6 +370,12 @@ main() {
     setup_apache
     setup_winrm
     mkdir -p "$OUT"
+    # make.sh NAME...: only those captures (capture_NAME), the others left as they are.
+    if [ $# -gt 0 ]; then
+        local name
+        for name in "$@"; do "capture_$name"; done
+        return
+    fi
 
     capture_basic
     capture_nonstandard_port
