@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod json;
 pub mod metrics;
 pub mod nats;
+pub mod posture;
 pub mod redis;
 pub mod spool;
 pub mod tally;

@@ -116,6 +116,40 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         add(Some(Box::new(queued)));
     }
 
+    // Posture: counts of servers, never an address as a label (a fixed number of series).
+    let posture = tally.posture.gauges();
+    if let Ok(signing) = IntGaugeVec::new(
+        Opts::new(
+            "hardwire_posture_smb_servers",
+            "SMB servers seen, by what their negotiate said of signing (mixed: it differed between sessions).",
+        ),
+        &["signing"],
+    ) {
+        for (label, value) in [
+            ("required", posture.smb_signing_required),
+            ("not_required", posture.smb_signing_not_required),
+            ("mixed", posture.smb_signing_mixed),
+        ] {
+            if let Ok(child) = signing.get_metric_with_label_values(&[label]) {
+                child.set(i64::try_from(value).unwrap_or(i64::MAX));
+            }
+        }
+        add(Some(Box::new(signing)));
+    }
+    add(gauge_int("hardwire_posture_smb1_servers", "Servers seen speaking SMB1.", posture.smb1_servers));
+    add(gauge_int("hardwire_posture_ntlm_servers", "Servers seen receiving NTLM authentication.", posture.ntlm_servers));
+    add(gauge_int("hardwire_posture_servers", "Servers the posture figures remember.", posture.servers));
+    add(counter(
+        "hardwire_posture_servers_shed_total",
+        "Records of servers past the posture table's bound (not counted above).",
+        tally.posture.servers_shed,
+    ));
+    add(gauge(
+        "hardwire_posture_ntlm_share",
+        "NTLM's share of the NTLM and Kerberos authentications seen (0 to 1); hardwire report gives it per server and client.",
+        tally.posture.ntlm_share(),
+    ));
+
     let mut text = Vec::new();
     // Encoding into a Vec fails only on a malformed family, which the fixed names rule out.
     let _ = TextEncoder::new().encode(&registry.gather(), &mut text);
@@ -213,6 +247,9 @@ mod tests {
             ("hardwire_smb_dialects_total{dialect=\"3.1.1\"}", 7.0),
             ("hardwire_auth_mechanisms_total{mechanism=\"ntlm\"}", 5.0),
             ("hardwire_capture_lag_seconds", 0.25),
+            ("hardwire_posture_smb_servers{signing=\"required\"}", 0.0),
+            ("hardwire_posture_smb1_servers", 0.0),
+            ("hardwire_posture_ntlm_share", 0.0),
             ("hardwire_sink_delivered_total{sink=\"redis\"}", 40.0),
             ("hardwire_sink_failed_total{sink=\"redis\"}", 3.0),
             ("hardwire_sink_queued{sink=\"redis\"}", 2.0),

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use hardwire::{Event, EventKind};
 
+use crate::posture::Posture;
+
 /// Events per type and alerts per rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -12,6 +14,8 @@ pub struct Tally {
     pub alerts: BTreeMap<&'static str, u64>,
     /// (rule, severity) → alerts, for the metrics.
     pub alerts_by_severity: BTreeMap<(&'static str, &'static str), u64>,
+    /// Servers by signing requirement, SMB1, NTLM share: the posture gauges of the metrics.
+    pub posture: Posture,
 }
 
 impl Tally {
@@ -19,6 +23,7 @@ impl Tally {
     /// stands for.
     pub fn count(&mut self, event: &Event) {
         *self.events.entry(event.kind.name()).or_default() += 1;
+        self.posture.observe(event);
         if let EventKind::Alert(alert) = &event.kind {
             *self.alerts.entry(alert.rule.id()).or_default() += alert.count;
             *self.alerts_by_severity.entry((alert.rule.id(), alert.severity.name())).or_default() += alert.count;

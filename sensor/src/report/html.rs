@@ -193,7 +193,7 @@ h2{font-size:18px;margin:32px 0 12px;color:#102a43;border-bottom:2px solid #d9e2
 .grade.na{background:#bcccdc;font-size:13px}
 .area .name{font-weight:600;color:#102a43}
 .area .meta{color:#627d98;font-size:12px}
-.charts{display:flex;flex-wrap:wrap;gap:16px}
+.charts{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 .panel{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 2px rgba(16,42,67,.12)}
 .chart .ct{font-size:14px;font-weight:600;fill:#102a43}
 .chart .cl{font-size:12px;fill:#334e68}
@@ -215,6 +215,8 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 code{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px;background:#eef2f6;border-radius:3px;padding:0 3px}
 .fix code{background:#dcedc8}
 .muted{color:#829ab1}
+ol.first{background:#fff;border-radius:8px;padding:12px 18px 12px 40px;margin:0;box-shadow:0 1px 2px rgba(16,42,67,.12)}
+ol.first li{margin:6px 0}
 .bad{color:#c62828;font-weight:600}
 .good{color:#2e7d32;font-weight:600}
 footer{color:#627d98;font-size:12px;padding:0 40px 32px;max-width:1280px}
@@ -222,10 +224,32 @@ footer{color:#627d98;font-size:12px;padding:0 40px 32px;max-width:1280px}
 .area,.panel,.finding,table,.kpi{box-shadow:none;border:1px solid #d9e2ec}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}h2{page-break-after:avoid}}
 ";
 
+/// `2026-11-22T04:46:49.419391Z` -> `2026-11-22 04:46:49 UTC`.
+fn when(rfc3339: &str) -> String {
+    match rfc3339.get(..19) {
+        Some(head) => format!("{} UTC", head.replace('T', " ")),
+        None => rfc3339.to_string(),
+    }
+}
+
+/// The inputs, the first three named.
+fn inputs(list: &[String]) -> String {
+    let named = list.iter().take(3).map(|i| esc(i)).collect::<Vec<_>>().join(", ");
+    match list.len() {
+        0..=3 => named,
+        n => format!("{named} and {} more inputs", n - 3),
+    }
+}
+
+/// The first sentence of a remediation, for the summary.
+fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |at| text.get(..=at).unwrap_or(text))
+}
+
 pub fn render(r: &Report) -> String {
     let mut h = String::with_capacity(64 << 10);
     let period = match (&r.first_seen, &r.last_seen) {
-        (Some(first), Some(last)) => format!("{first} to {last}"),
+        (Some(first), Some(last)) => format!("{} to {}", when(first), when(last)),
         _ => "no timestamped traffic".to_string(),
     };
     let _ = write!(
@@ -235,7 +259,7 @@ pub fn render(r: &Report) -> String {
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Network posture report</title><style>{CSS}</style></head><body>\
 <header><h1>Windows network posture report</h1><div class=\"sub\">{} &middot; {}</div></header><main>",
         esc(&period),
-        esc(&r.inputs.join(", "))
+        inputs(&r.inputs)
     );
 
     let t = &r.totals;
@@ -251,6 +275,27 @@ pub fn render(r: &Report) -> String {
         let _ = write!(h, "<div class=\"kpi\"><b>{}</b><span>{label}</span></div>", thousands(value));
     }
     h.push_str("</div>");
+
+    let urgent: Vec<&Finding> = r.findings.iter().filter(|f| f.severity == "critical" || f.severity == "high").take(5).collect();
+    if !urgent.is_empty() {
+        h.push_str("<h2>Fix first</h2><ol class=\"first\" id=\"priorities\">");
+        for f in urgent {
+            let hosts = f.servers.items.len() as u64 + f.servers.more;
+            let _ = write!(
+                h,
+                "<li>{} <a href=\"#{}\"><b>{}</b></a> &middot; {} server{}, {} occurrence{}. {}</li>",
+                badge(&f.severity),
+                esc(&f.id),
+                esc(&f.title),
+                thousands(hosts),
+                if hosts == 1 { "" } else { "s" },
+                thousands(f.count),
+                if f.count == 1 { "" } else { "s" },
+                guidance(first_sentence(f.remediation))
+            );
+        }
+        h.push_str("</ol>");
+    }
 
     h.push_str("<h2>Posture by area</h2><div class=\"areas\" id=\"areas\">");
     for a in &r.areas {
@@ -328,8 +373,8 @@ fn finding(h: &mut String, f: &Finding) {
         esc(&f.id),
         thousands(f.count),
         if f.count == 1 { "" } else { "s" },
-        esc(&f.first_seen),
-        esc(&f.last_seen)
+        esc(&when(&f.first_seen)),
+        esc(&when(&f.last_seen))
     );
     for (name, t) in [("Servers", &f.servers), ("Clients", &f.clients), ("Accounts", &f.accounts), ("Evidence", &f.details)] {
         if !t.items.is_empty() {
