@@ -122,6 +122,13 @@ fn summary(said: &[String], sink: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// `hardwire fetch SOURCE`: its lines.
+fn fetch(source: &str) -> Vec<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_hardwire")).args(["fetch", source]).output().expect("hardwire fetch");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8").lines().map(str::to_string).collect()
+}
+
 fn file_lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path).expect("output file").lines().map(str::to_string).collect()
 }
@@ -282,6 +289,7 @@ fn redis_modes_write_as_suricata_does() {
     let mut listed = lines_on(&server, "suricata");
     listed.reverse();
     assert_eq!(listed, written, "LPUSH: the oldest line at the right end");
+    assert_eq!(fetch(&format!("redis://{}/suricata", server.address())), written, "hardwire fetch reads a list oldest first");
 
     std::fs::write(
         &config_path,
@@ -311,5 +319,7 @@ fn redis_modes_write_as_suricata_does() {
         .collect();
     let expected: Vec<(String, String)> = run.stdout.lines().map(|l| ("eve".to_string(), l.to_string())).collect();
     assert_eq!(fields, expected, "one entry per line, field `eve`, in order");
+    let lines: Vec<String> = run.stdout.lines().map(str::to_string).collect();
+    assert_eq!(fetch(&format!("redis://{}/eve-stream", server.address())), lines, "hardwire fetch reads a stream's `eve` fields");
     let _ = std::fs::remove_dir_all(dir);
 }

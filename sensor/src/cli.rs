@@ -39,6 +39,15 @@ pub enum Command {
     Live(crate::live::LiveArgs),
     /// List the detection rules: id, default severity, ATT&CK techniques, what fires them.
     Rules,
+    /// Print the lines a fleet's broker holds, oldest first: a NATS JetStream stream, or a Redis
+    /// stream (its entries' `eve` field) or list, as the broker sinks write them.
+    ///
+    /// Example: hardwire fetch nats://reader:pw@nats-1:4222/HARDWIRE | jq -c 'select(.event_type=="alert")'
+    Fetch {
+        /// nats://[user:password@|token@]host:port/STREAM or redis://[[user]:password@]host:port/KEY
+        #[arg(required = true, value_name = "SOURCE")]
+        sources: Vec<String>,
+    },
     /// Check a configuration file; errors name the line.
     CheckConfig {
         /// The TOML configuration file.

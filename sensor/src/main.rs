@@ -1,8 +1,9 @@
 //! `hardwire`: offline triage of captures (`read`), the SPAN-port daemon (`live`), and the
-//! tools around them (`rules`, `check-config`).
+//! tools around them (`rules`, `check-config`, `fetch` from a fleet's broker).
 
 mod capture;
 mod cli;
+mod fetch;
 mod live;
 mod metrics;
 mod progress;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Live(args) => live::run(args),
         cli::Command::Report(args) => report::run(args),
         cli::Command::Rules => cli::print_rules(),
+        cli::Command::Fetch { sources } => fetch::run(&sources),
         cli::Command::CheckConfig { file } => cli::check_config(&file),
     };
     match result {

@@ -124,7 +124,13 @@ pub fn lines_on(server: &Server, name: &str) -> Vec<String> {
         Kind::Nats => {
             let auth = hardwire_sinks::nats::Auth::default();
             let mut client = hardwire_sinks::nats::NatsClient::connect(&server.address(), timeout, &auth, "test").expect("nats client");
-            hardwire_sinks::nats::fetch_stream(&mut client, name).expect("reading the stream").into_iter().map(|(_, data)| data).collect()
+            let mut lines = Vec::new();
+            hardwire_sinks::nats::each_message(&mut client, name, |_, data| {
+                lines.push(data.to_vec());
+                Ok(())
+            })
+            .expect("reading the stream");
+            lines
         }
     };
     raw.into_iter().map(|l| String::from_utf8(l).expect("UTF-8")).collect()

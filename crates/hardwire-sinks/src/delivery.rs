@@ -84,6 +84,7 @@ struct State {
     spool: Option<Mutex<Spool>>,
     /// Set when the sink is closing and its drain time is over.
     give_up: AtomicBool,
+    spool_failing: AtomicBool,
 }
 
 impl State {
@@ -91,12 +92,21 @@ impl State {
         self.spool.as_ref().map(|s| s.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Counts a spool operation's drops and the spool's new level; an I/O error loses the line.
+    /// Counts a spool operation's drops and the spool's new level; an I/O error loses the line
+    /// (and is said once, until the spool works again: a full disk must not flood the log).
     fn after_spool(&self, spool: &Spool, result: io::Result<u64>) {
-        let dropped = result.unwrap_or_else(|error| {
-            eprintln!("hardwire: spool: {error}");
-            1
-        });
+        let dropped = match result {
+            Ok(dropped) => {
+                self.spool_failing.store(false, Ordering::Relaxed);
+                dropped
+            }
+            Err(error) => {
+                if !self.spool_failing.swap(true, Ordering::Relaxed) {
+                    eprintln!("hardwire: spool: {error}; lines that cannot be spooled are dropped and counted");
+                }
+                1
+            }
+        };
         add(&self.counters.dropped, dropped);
         self.counters.on_disk.store(spool.lines(), Ordering::Relaxed);
     }
@@ -133,7 +143,12 @@ impl Sink {
         if let Some(spool) = &spool {
             counters.on_disk.store(spool.lines(), Ordering::Relaxed);
         }
-        let state = Arc::new(State { counters, spool: spool.map(Mutex::new), give_up: AtomicBool::new(false) });
+        let state = Arc::new(State {
+            counters,
+            spool: spool.map(Mutex::new),
+            give_up: AtomicBool::new(false),
+            spool_failing: AtomicBool::new(false),
+        });
         let (queue, lines) = crossbeam_channel::bounded(settings.queue_lines);
         let job = Courier { broker, lines, state: state.clone(), batch_lines: settings.batch_lines };
         let sender = thread::Builder::new().name(format!("hw-sink-{name}")).spawn(move || job.run())?;

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod nats;
 pub mod posture;
 pub mod redis;
+pub mod source;
 pub mod spool;
 pub mod tally;
 mod wire;

@@ -166,21 +166,53 @@ impl NatsClient {
     }
 }
 
-/// Every message of a stream, oldest first: subject and data. For tests and reports; a
-/// message deleted meanwhile is passed over.
-pub fn fetch_stream(client: &mut NatsClient, stream: &str) -> io::Result<Vec<(String, Vec<u8>)>> {
+/// Requests of [`each_message`] in flight at once.
+const FETCH_BATCH: u64 = 256;
+
+/// Hands every message of a stream, oldest first, to `take` (subject, data). For readers of
+/// the fleet's stream (`hardwire fetch`, tests); a message deleted meanwhile is passed over.
+/// Requests go out `FETCH_BATCH` at a time, so a long stream costs few round trips.
+pub fn each_message(client: &mut NatsClient, stream: &str, mut take: impl FnMut(&str, &[u8]) -> io::Result<()>) -> io::Result<u64> {
     let info = client.api(&format!("$JS.API.STREAM.INFO.{stream}"), &json!({}))?;
     let (first, last) = (info["state"]["first_seq"].as_u64().unwrap_or(1), info["state"]["last_seq"].as_u64().unwrap_or(0));
-    let mut messages = Vec::new();
-    for seq in first..=last {
-        let Ok(answer) = client.api(&format!("$JS.API.STREAM.MSG.GET.{stream}"), &json!({"seq": seq})) else { continue };
-        let subject = answer["message"]["subject"].as_str().unwrap_or_default().to_string();
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(answer["message"]["data"].as_str().unwrap_or_default())
-            .map_err(|_| invalid("stored data that is not base64"))?;
-        messages.push((subject, data));
+    let subject = format!("$JS.API.STREAM.MSG.GET.{stream}");
+    let mut taken = 0;
+    let mut seq = first.max(1);
+    while seq <= last {
+        let count = FETCH_BATCH.min(last - seq + 1);
+        let base = client.next_token + 1;
+        for offset in 0..count {
+            let token = client.token();
+            client.publish(&subject, token, None, json!({"seq": seq + offset}).to_string().as_bytes())?;
+        }
+        client.conn.writer.flush()?;
+        // Answers may come in any order: each is put in its place, then taken in order.
+        let mut answers: Vec<Option<Vec<u8>>> = vec![None; count as usize];
+        let mut waiting = count;
+        while waiting > 0 {
+            let msg = client.next_msg()?;
+            let Some(slot) = msg.token.parse::<u64>().ok().and_then(|t| t.checked_sub(base)).and_then(|i| answers.get_mut(i as usize))
+            else {
+                continue;
+            };
+            if slot.replace(msg.payload).is_none() {
+                waiting -= 1;
+            }
+        }
+        for answer in answers.into_iter().flatten() {
+            let answer: Value = serde_json::from_slice(&answer).map_err(|_| invalid("a JetStream answer that is not JSON"))?;
+            if answer.get("error").is_some() {
+                continue;
+            }
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(answer["message"]["data"].as_str().unwrap_or_default())
+                .map_err(|_| invalid("stored data that is not base64"))?;
+            take(answer["message"]["subject"].as_str().unwrap_or_default(), &data)?;
+            taken += 1;
+        }
+        seq += count;
     }
-    Ok(messages)
+    Ok(taken)
 }
 
 /// The NATS sink's broker end.
