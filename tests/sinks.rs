@@ -323,3 +323,55 @@ fn redis_modes_write_as_suricata_does() {
     assert_eq!(fetch(&format!("redis://{}/eve-stream", server.address())), lines, "hardwire fetch reads a stream's `eve` fields");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Two sensors send to one JetStream stream and one Redis stream: `hardwire report` over either
+/// broker is the report over both sensors' files, and names the broker without its password.
+#[test]
+fn a_report_over_the_fleets_broker_covers_every_sensor() {
+    let test = "a_report_over_the_fleets_broker_covers_every_sensor";
+    if !Kind::Nats.available(test) || !Kind::Redis.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let nats = Server::start(Kind::Nats, free_port(), &dir.join("nats"));
+    let redis = Server::start(Kind::Redis, free_port(), &dir.join("redis"));
+    let mut files = Vec::new();
+    for (sensor, capture) in [("fs-floor2", "smb/smb-admin-share.pcap"), ("dc-core", "http/winrm-basic-http.pcap")] {
+        let config_path = dir.join(format!("{sensor}.toml"));
+        let config = format!(
+            "sensor = \"{sensor}\"\n[output.nats]\nservers = [\"{}\"]\nstream = \"FLEET\"\n[output.redis]\nserver = \"{}\"\nmode = \"stream\"\nkey = \"fleet\"\n",
+            nats.address(),
+            redis.address()
+        );
+        std::fs::write(&config_path, config).expect("config");
+        let file = dir.join(format!("{sensor}.jsonl"));
+        let status = Command::new(env!("CARGO_BIN_EXE_hardwire"))
+            .arg("read")
+            .arg("-c")
+            .arg(&config_path)
+            .arg("-o")
+            .arg(&file)
+            .arg(common::project_pcap(capture))
+            .status()
+            .expect("hardwire read");
+        assert!(status.success());
+        files.push(file);
+    }
+    let report = |inputs: &[&str], name: &str| {
+        let json = dir.join(format!("{name}.json"));
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("report").arg("--json").arg(&json).args(inputs).output().expect("report");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("JSON");
+        let inputs = value["inputs"].take();
+        (value, inputs)
+    };
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().expect("utf-8")).collect();
+    let (from_files, _) = report(&paths, "files");
+    let (from_nats, named) = report(&[&format!("nats://someone:secret@{}/FLEET", nats.address())], "nats");
+    assert_eq!(from_nats, from_files, "the JetStream stream gives the report of both sensors' files");
+    assert!(!named.to_string().contains("secret") && named.to_string().contains("FLEET"), "{named}");
+    let (from_redis, _) = report(&[&format!("redis://{}/fleet", redis.address())], "redis");
+    assert_eq!(from_redis, from_files, "the Redis stream gives it too");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use hardwire_sinks::source::Source;
 
 /// How long a broker may take to answer one request.
-const TIMEOUT: Duration = Duration::from_secs(30);
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn run(sources: &[String]) -> Result<(), String> {
     let parsed = sources
@@ -21,7 +21,7 @@ pub fn run(sources: &[String]) -> Result<(), String> {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
             // Named without the credentials the address may carry.
-            Err(e) => return Err(format!("{}/{}: {e}", source.address, source.name)),
+            Err(e) => return Err(format!("{source}: {e}")),
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `hardwire report`: a posture report a person reads. Inputs are captures (run through the
-//! engine here) or hardwire JSON lines (a daemon's output, `-` for stdin); both become the same
+//! engine here) or hardwire JSON lines (a daemon's output, `-` for stdin, a fleet's JetStream or
+//! Redis stream through [`hardwire_sinks::source`]); both become the same
 //! [`line::Line`]s and go through one aggregation ([`aggregate`]), bounded whatever the input's
 //! size. The result ([`model::Report`]) is shown on the terminal ([`text`]), and written as one
 //! self-contained HTML page ([`html`]) and as JSON on request.
@@ -19,8 +20,11 @@ use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
+use hardwire_sinks::source::Source as BrokerSource;
+
 use crate::capture;
 use crate::cli::load_config;
+use crate::fetch;
 use crate::progress::{self, Progress};
 use crate::replay::{self, Source};
 
@@ -41,7 +45,8 @@ pub struct ReportArgs {
     /// Colour on the terminal: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: Color,
-    /// Captures (pcap, pcapng, .gz) or hardwire JSON-lines files (.gz too); `-` reads stdin.
+    /// Captures (pcap, pcapng, .gz) or hardwire JSON-lines files (.gz too); `-` reads stdin;
+    /// a fleet's broker: nats://[user:password@]host:port/STREAM, redis://[:password@]host:port/KEY.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }
@@ -67,13 +72,13 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         match classify(path) {
             Ok(Input::Json(reader)) => {
                 if let Err(reason) = read_json(reader, &mut agg, &progress) {
-                    failure = Some(format!("{}: {reason}", path.display()));
+                    failure = Some(format!("{}: {reason}", shown(path)));
                     break;
                 }
             }
             Ok(Input::Capture(source)) => captures.push(source),
             Err(reason) => {
-                failure = Some(format!("{}: {reason}", path.display()));
+                failure = Some(format!("{}: {reason}", shown(path)));
                 break;
             }
         }
@@ -85,7 +90,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
     }
     progress.finish();
 
-    let report = model::Report::build(&agg, args.inputs.iter().map(|p| p.display().to_string()).collect());
+    let report = model::Report::build(&agg, args.inputs.iter().map(|p| shown(p)).collect());
     if let Some(path) = &args.json {
         let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut out = io::BufWriter::new(file);
@@ -116,8 +121,12 @@ enum Input {
     Capture(Source),
 }
 
-/// Tells JSON lines from a capture by their first bytes (gzip is looked into).
+/// Tells JSON lines from a capture by their first bytes (gzip is looked into). A broker
+/// address (`nats://…/STREAM`, `redis://…/KEY`) is a fleet's JSON lines, fetched as they are read.
 fn classify(path: &Path) -> Result<Input, String> {
+    if let Some(source) = path.to_str().and_then(BrokerSource::parse) {
+        return Ok(Input::Json(Box::new(BufReader::new(source?.reader(fetch::TIMEOUT).map_err(|e| e.to_string())?))));
+    }
     let raw: Box<dyn Read + Send> =
         if path == Path::new("-") { Box::new(io::stdin()) } else { Box::new(File::open(path).map_err(|e| e.to_string())?) };
     let mut raw = BufReader::new(raw);
@@ -133,6 +142,14 @@ fn classify(path: &Path) -> Result<Input, String> {
     }
     let name = path.display().to_string();
     Ok(Input::Capture(Source { name, open: Box::new(move || capture::through_pipe(inner)) }))
+}
+
+/// An input as the report names it: a broker address without its credentials.
+fn shown(path: &Path) -> String {
+    match path.to_str().and_then(BrokerSource::parse) {
+        Some(Ok(source)) => source.to_string(),
+        _ => path.display().to_string(),
+    }
 }
 
 fn looks_like_json(head: &[u8]) -> bool {

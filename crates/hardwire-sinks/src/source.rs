@@ -3,7 +3,9 @@
 //! field of each entry) or list (oldest first), so one reader (`hardwire fetch`, piped into
 //! `hardwire report -`) covers every sensor.
 
-use std::io::{self, Write};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crate::nats::{each_message, Auth, NatsClient};
@@ -55,6 +57,17 @@ impl Source {
         Some(Ok(Source { kind, address: address.to_string(), user, password, name: name.to_string() }))
     }
 
+    /// The source's lines as a byte stream, fetched by a thread as they are read (bounded by a
+    /// pipe, whatever the stream's size); a failure of the fetch is the reader's error at its end.
+    pub fn reader(self, timeout: Duration) -> io::Result<SourceReader> {
+        let (pipe, mut writer) = io::pipe()?;
+        let fetch = thread::Builder::new().name("hw-fetch".into()).spawn(move || {
+            let mut out = io::BufWriter::with_capacity(1 << 16, &mut writer);
+            self.copy_to(&mut out, timeout).and_then(|_| out.flush())
+        })?;
+        Ok(SourceReader { pipe, fetch: Some(fetch) })
+    }
+
     /// Writes every line the source holds to `out`, one per line; returns how many.
     pub fn copy_to(&self, out: &mut impl Write, timeout: Duration) -> io::Result<u64> {
         let mut write = |line: &[u8]| {
@@ -87,6 +100,35 @@ impl Source {
                 }
             }
         }
+    }
+}
+
+/// Shown without the credentials the address may carry.
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = match self.kind {
+            SourceKind::Nats => "nats",
+            SourceKind::Redis => "redis",
+        };
+        write!(f, "{scheme}://{}/{}", self.address, self.name)
+    }
+}
+
+/// What [`Source::reader`] returns.
+pub struct SourceReader {
+    pipe: io::PipeReader,
+    fetch: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Read for SourceReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.pipe.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            if let Some(fetch) = self.fetch.take() {
+                fetch.join().map_err(|_| io::Error::other("the fetch thread panicked"))??;
+            }
+        }
+        Ok(n)
     }
 }
 

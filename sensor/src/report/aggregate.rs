@@ -108,9 +108,9 @@ pub struct Aggregate {
     pub by_type: BTreeMap<String, u64>,
     pub packets: u64,
     pub bytes: u64,
-    /// The largest `stats` figures of the JSON file being read, added to the above at its end.
-    file_packets: u64,
-    file_bytes: u64,
+    /// The largest `stats` figures (packets, bytes) of the JSON input being read, per sensor
+    /// (`host`: a fleet's broker holds many), added to the above at its end.
+    file_traffic: BTreeMap<String, (u64, u64)>,
     pub findings: HashMap<String, FindingAcc>,
     pub findings_shed: u64,
     pub servers: Counts<IpAddr>,
@@ -164,8 +164,7 @@ impl Aggregate {
             by_type: BTreeMap::new(),
             packets: 0,
             bytes: 0,
-            file_packets: 0,
-            file_bytes: 0,
+            file_traffic: BTreeMap::new(),
             findings: HashMap::new(),
             findings_shed: 0,
             servers: Counts::new(n),
@@ -200,10 +199,13 @@ impl Aggregate {
     pub fn observe(&mut self, line: &Line<'_>) {
         if line.event_type == "stats" {
             // One stats line per run (offline) or per interval (live, cumulative): the largest
-            // of a file counts, as `add_traffic` does for a capture.
+            // of a file counts per sensor, as `add_traffic` does for a capture.
             if let Some(stats) = line.stats {
-                self.file_packets = self.file_packets.max(stats.packets);
-                self.file_bytes = self.file_bytes.max(stats.bytes);
+                // Sensors beyond the table's bound share one entry (their traffic undercounted).
+                let host = line.host.as_deref().unwrap_or_default();
+                let key = if self.file_traffic.len() < self.limits.max_keys || self.file_traffic.contains_key(host) { host } else { "" };
+                let (packets, bytes) = self.file_traffic.entry(key.to_string()).or_default();
+                (*packets, *bytes) = ((*packets).max(stats.packets), (*bytes).max(stats.bytes));
             }
             return;
         }
@@ -232,8 +234,9 @@ impl Aggregate {
 
     /// The end of a JSON-lines file: its `stats` figures count once.
     pub fn end_of_file(&mut self) {
-        let (packets, bytes) = (std::mem::take(&mut self.file_packets), std::mem::take(&mut self.file_bytes));
-        self.add_traffic(packets, bytes);
+        for (packets, bytes) in std::mem::take(&mut self.file_traffic).into_values() {
+            self.add_traffic(packets, bytes);
+        }
     }
 
     fn learn_names(&mut self, line: &Line<'_>) {

@@ -23,6 +23,9 @@ pub struct Line<'a> {
     pub timestamp: u64,
     #[serde(borrow)]
     pub event_type: Str<'a>,
+    /// The sensor that wrote the line (`sensor` in its configuration), when one is named.
+    #[serde(borrow)]
+    pub host: Option<Str<'a>>,
     pub flow_id: Option<u64>,
     pub src_ip: Option<IpAddr>,
     pub dest_ip: Option<IpAddr>,
@@ -211,6 +214,8 @@ impl<'a> Line<'a> {
         Line {
             timestamp: event.timestamp.micros(),
             event_type: Cow::Borrowed(event.kind.name()),
+            // A capture read in process is one sensor's traffic.
+            host: None,
             flow_id: flow.map(|f| f.flow_id),
             src_ip: flow.map(|f| f.src_ip),
             dest_ip: flow.map(|f| f.dest_ip),
