@@ -1,28 +1,63 @@
 //! TCP reassembly, one [`Stream`] per direction.
 //!
-//! In-order bytes go to a [`StreamSink`] (the protocol). The sink says how many bytes it
-//! consumed; what it left is kept (bounded) and offered again with the next bytes, and what it
-//! consumed beyond the bytes it was given is skipped as it arrives, never buffered: a protocol
-//! that has read a message header can skip a bulk body for free. Out-of-order segments wait in
-//! a bounded buffer. Overlaps are resolved one way, the first copy wins. Bytes that never came
-//! (capture loss, a mid-stream start, a buffer over its cap) are reported as a gap, after which
-//! the protocol resynchronises.
+//! The [`crate::tcp::Connection`] decides what a segment means (is it in the window, is its
+//! checksum right, does its TTL fit); a stream only puts the accepted bytes in order and hands
+//! them to a [`StreamSink`] (the protocol). Bytes wait in a bounded buffer until the receiver
+//! acknowledges them (when both directions are on the wire) or until the hole before them is
+//! filled (one direction only). Two copies of the same bytes are compared while they wait: a
+//! difference is an overlap conflict, reported, and the overlap policy says which copy stays.
+//! The sink says how many bytes it consumed; what it left is kept (bounded) and offered again
+//! with the next bytes, and what it consumed beyond the bytes it was given is skipped as it
+//! arrives, never buffered: a protocol that has read a message header can skip a bulk body for
+//! free. Bytes that never came (capture loss, a mid-stream start) are reported as a gap once
+//! they are known to be missing, after which the protocol resynchronises.
+//!
+//! Cost: each segment costs a few lookups in an ordered map of the pieces held (logarithmic),
+//! plus one step per held piece it overlaps, which is bounded by its length; memory is counted
+//! as each piece's bytes plus [`PIECE_OVERHEAD`], so a flood of one-byte segments meets the cap
+//! after a few thousand pieces, not after a quarter of a million.
 
 use std::collections::BTreeMap;
 
-/// The protocol side of a stream.
+/// The protocol side of a stream. `at` is the capture time (microseconds) of the packet that
+/// carried the bytes, so records keep the time of the data, not of the acknowledgement.
 pub trait StreamSink {
     /// In-order bytes. Returns how many were consumed; a value beyond `data.len()` asks for the
     /// excess to be skipped as it arrives.
-    fn data(&mut self, data: &[u8]) -> u64;
+    fn data(&mut self, at: u64, data: &[u8]) -> u64;
     /// `len` bytes of the stream are missing; the next bytes follow the hole.
-    fn gap(&mut self, len: u64);
+    fn gap(&mut self, at: u64, len: u64);
+    /// Two copies of the same stream bytes differ.
+    fn overlap_conflict(&mut self, at: u64, conflict: OverlapConflict);
+}
+
+/// Two copies of bytes at the same place in a stream that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverlapConflict {
+    /// Stream offset (bytes after the SYN, or after the first byte seen) of the overlap.
+    pub offset: u64,
+    /// Bytes the two copies share.
+    pub len: u64,
+    /// How many of them differ.
+    pub differing: u64,
+}
+
+/// Which copy of overlapping bytes is kept: what the receiving host will have accepted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OverlapPolicy {
+    /// The copy that arrived first (Windows, and Linux and the BSDs for a segment that does not
+    /// start before the bytes it overlaps: the common case).
+    #[default]
+    First,
+    /// The copy that arrived last (some older stacks: Solaris, HP-UX, some embedded ones).
+    Last,
 }
 
 /// Per-stream memory limits.
 #[derive(Debug, Clone, Copy)]
 pub struct ReassemblyLimits {
-    /// Bytes held in out-of-order segments; beyond it the hole is declared a gap.
+    /// Cost of the bytes held waiting (for an acknowledgement or a hole to fill), each piece
+    /// counted with [`PIECE_OVERHEAD`].
     pub max_out_of_order: usize,
     /// Bytes the protocol may leave unconsumed (a message being accumulated).
     pub max_pending: usize,
@@ -34,6 +69,10 @@ impl Default for ReassemblyLimits {
     }
 }
 
+/// What a held piece costs beyond its bytes: its share of the map's node, the vector's header
+/// and the allocator's rounding.
+pub const PIECE_OVERHEAD: usize = 64;
+
 /// What happened on a stream, for the statistics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamCounters {
@@ -43,22 +82,59 @@ pub struct StreamCounters {
     pub retransmissions: u64,
     /// Segments too far from the expected sequence number to be believed.
     pub wild_segments: u64,
+    /// Segments that overlapped bytes held, and those whose bytes differed.
+    pub overlaps: u64,
+    pub overlap_conflicts: u64,
+    /// Pieces dropped (furthest first) to stay under the cap while acknowledgements are awaited.
+    pub pieces_shed: u64,
+    /// Pieces visited, inserted or delivered: the work done, linear in the segments.
+    pub steps: u64,
+    /// The most pieces held at once.
+    pub max_pieces: u64,
+}
+
+/// The bytes of one segment, as the stream takes them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Arrival<'a> {
+    /// Capture time of the packet (microseconds).
+    pub at: u64,
+    pub seq: u32,
+    pub payload: &'a [u8],
+    /// Bytes that follow `payload` but were not captured.
+    pub missing: u32,
+    /// The segment's checksum was wrong where checksums are otherwise right: its bytes are
+    /// used only if no right copy comes.
+    pub doubtful: bool,
 }
 
 /// Segments further than this from the expected sequence number are not believed.
 const MAX_WINDOW: i64 = 1 << 30;
 
+/// Bytes of one segment waiting in a stream.
+#[derive(Debug)]
+struct Piece {
+    /// Capture time of the packet that carried them.
+    at: u64,
+    /// Carried by a segment whose checksum was wrong: any right copy replaces them.
+    doubtful: bool,
+    bytes: Vec<u8>,
+}
+
 /// One direction of a TCP connection.
 #[derive(Debug, Default)]
 pub struct Stream {
     started: bool,
-    /// Sequence number of the next byte expected.
+    /// Sequence number of the next byte to deliver.
     next_seq: u32,
     /// Stream offset of that byte.
     next_offset: u64,
-    /// Out-of-order segments by stream offset; non-overlapping.
-    out_of_order: BTreeMap<u64, Vec<u8>>,
-    out_of_order_bytes: usize,
+    /// Bytes waiting, by stream offset; non-overlapping.
+    held: BTreeMap<u64, Piece>,
+    held_cost: usize,
+    /// Stream offset up to which the receiver has acknowledged.
+    acked: u64,
+    /// End of the bytes seen sent (captured or announced by the IP header).
+    sent_end: u64,
     /// Bytes delivered but not consumed by the sink.
     pending: Vec<u8>,
     /// Bytes the sink asked to skip.
@@ -69,36 +145,58 @@ pub struct Stream {
 }
 
 impl Stream {
-    /// Bytes held by this stream (out-of-order plus pending).
+    /// Bytes held by this stream (waiting plus pending), as counted against the caps.
     pub fn held_bytes(&self) -> usize {
-        self.out_of_order_bytes + self.pending.len()
+        self.held_cost + self.pending.len()
     }
 
-    /// The stream offset of the next byte expected.
+    /// The stream offset of the next byte to deliver.
     pub fn offset(&self) -> u64 {
         self.next_offset
     }
 
-    /// A SYN (or SYN-ACK) fixes the initial sequence number.
-    pub fn syn(&mut self, seq: u32) {
+    /// Whether the stream's sequence space is known (a SYN, or a first segment).
+    pub fn started(&self) -> bool {
+        self.started
+    }
+
+    /// The sequence number just past the bytes seen sent.
+    pub fn sent_end_seq(&self) -> u32 {
+        self.seq_of(self.sent_end)
+    }
+
+    fn seq_of(&self, offset: u64) -> u32 {
+        self.next_seq.wrapping_add(offset.wrapping_sub(self.next_offset) as u32)
+    }
+
+    /// The initial sequence number (the SYN's), once the handshake says which it is.
+    pub fn syn(&mut self, isn: u32) {
         if !self.started {
             self.started = true;
-            self.next_seq = seq.wrapping_add(1);
+            self.next_seq = isn.wrapping_add(1);
         }
     }
 
     /// A FIN after `payload_len` bytes from `seq`: the peer's ACK of it is not data.
     pub fn fin(&mut self, seq: u32, payload_len: usize) {
         if let Some(start) = self.offset_of(seq) {
-            self.fin_offset.get_or_insert(start + payload_len as u64);
+            let fin = *self.fin_offset.get_or_insert(start + payload_len as u64);
+            self.sent_end = self.sent_end.max(fin);
         }
     }
 
     /// Lets go of every buffer: the protocol has seen enough.
     pub fn release(&mut self) {
-        self.out_of_order = BTreeMap::new();
-        self.out_of_order_bytes = 0;
+        self.held = BTreeMap::new();
+        self.held_cost = 0;
         self.pending = Vec::new();
+    }
+
+    /// Whether `len` bytes at `seq` fall where the protocol skips anyway (nothing else waits).
+    pub fn skips(&self, seq: u32, len: usize) -> bool {
+        self.started
+            && self.held.is_empty()
+            && self.offset_of(seq).is_some_and(|start| start >= self.next_offset && start + len as u64 <= self.next_offset + self.skip)
     }
 
     fn offset_of(&self, seq: u32) -> Option<u64> {
@@ -109,8 +207,17 @@ impl Stream {
         u64::try_from(self.next_offset as i64 + delta).ok()
     }
 
-    /// A segment of this direction. `missing` bytes follow `payload` but were not captured.
-    pub fn segment(&mut self, seq: u32, payload: &[u8], missing: u32, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+    /// A segment of this direction (see [`Arrival`]). With `wait_for_ack` the bytes are held
+    /// until the receiver acknowledges them.
+    pub fn segment(
+        &mut self,
+        arrival: Arrival<'_>,
+        wait_for_ack: bool,
+        policy: OverlapPolicy,
+        limits: &ReassemblyLimits,
+        sink: &mut impl StreamSink,
+    ) {
+        let Arrival { at, seq, payload, missing, doubtful } = arrival;
         if payload.is_empty() && missing == 0 {
             return;
         }
@@ -119,107 +226,198 @@ impl Stream {
             self.started = true;
             self.next_seq = seq;
         }
-        let Some(start) = self.offset_of(seq) else {
+        let Some(mut start) = self.offset_of(seq) else {
             self.counters.wild_segments += 1;
             return;
         };
+        self.counters.steps += 1;
         let end = start + payload.len() as u64;
+        self.sent_end = self.sent_end.max(end + u64::from(missing));
         if end <= self.next_offset {
-            self.counters.retransmissions += 1;
+            if !payload.is_empty() {
+                self.counters.retransmissions += 1;
+            }
+            self.declare_missing(at, end, missing, wait_for_ack, sink);
             return;
         }
-        let data = if start < self.next_offset {
+        let mut data = if start < self.next_offset {
             self.counters.retransmissions += 1;
-            &payload[(self.next_offset - start) as usize..]
+            let from = (self.next_offset - start) as usize;
+            start = self.next_offset;
+            &payload[from..]
         } else {
             payload
         };
-        let start = start.max(self.next_offset);
-        if start == self.next_offset {
-            self.deliver(data, limits, sink);
-            if missing > 0 {
-                self.declare_gap(u64::from(missing), sink);
+        if start == self.next_offset && self.held.is_empty() {
+            // In order with nothing waiting: what the protocol skips, or everything when no
+            // acknowledgement is awaited, goes straight through.
+            let now = if wait_for_ack { self.skip.min(data.len() as u64) as usize } else { data.len() };
+            self.deliver(at, &data[..now], limits, sink);
+            data = &data[now..];
+            start += now as u64;
+        }
+        if !data.is_empty() {
+            self.hold(at, start, data, doubtful, policy, sink);
+            if !wait_for_ack {
+                self.drain(at, u64::MAX, false, limits, sink);
             }
-            self.drain_in_order(limits, sink);
-        } else {
-            self.hold(start, data);
-            while self.out_of_order_bytes > limits.max_out_of_order {
-                self.skip_to_first_held(limits, sink);
-            }
+            self.enforce_cap(at, wait_for_ack, limits, sink);
+        }
+        self.declare_missing(at, end, missing, wait_for_ack, sink);
+    }
+
+    /// With no acknowledgement to wait for, bytes announced but not captured right after what
+    /// was delivered are a gap at once.
+    fn declare_missing(&mut self, at: u64, end: u64, missing: u32, wait_for_ack: bool, sink: &mut impl StreamSink) {
+        if missing > 0 && !wait_for_ack && end == self.next_offset {
+            self.declare_gap(at, u64::from(missing), sink);
         }
     }
 
-    /// The peer acknowledged `ack`: bytes before it were sent. If they never reached us and
-    /// nothing is waiting to fill the hole, they are a gap (capture loss).
-    pub fn peer_ack(&mut self, ack: u32, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+    /// Whether an acknowledgement number of the peer covers only bytes seen sent (and the FIN);
+    /// `None` when this stream's sequence space is unknown.
+    pub fn acceptable_ack(&self, ack: u32) -> Option<bool> {
         if !self.started {
-            return;
+            return None;
         }
+        let fin = u64::from(self.fin_offset.is_some());
+        Some(self.offset_of(ack).is_some_and(|acked| acked <= self.sent_end + fin))
+    }
+
+    /// The peer acknowledged `ack` (checked with [`Self::acceptable_ack`]): bytes before it
+    /// reached the host, so they are delivered, and a hole among them is data the capture missed.
+    pub fn acked(&mut self, at: u64, ack: u32, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
         let Some(acked) = self.offset_of(ack) else { return };
-        let acked = self.fin_offset.map_or(acked, |fin| acked.min(fin));
-        if acked > self.next_offset {
-            let hole_end = self.out_of_order.keys().next().map_or(acked, |&first| first.min(acked));
-            if hole_end > self.next_offset {
-                self.declare_gap(hole_end - self.next_offset, sink);
-                self.drain_in_order(limits, sink);
-            }
+        let acked = self.fin_offset.map_or(acked, |fin| acked.min(fin)).min(self.sent_end);
+        if acked > self.acked {
+            self.acked = acked;
+        }
+        if self.acked > self.next_offset {
+            self.drain(at, self.acked, true, limits, sink);
         }
     }
 
-    /// End of the connection: what waits out of order is delivered, holes as gaps.
-    pub fn finish(&mut self, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
-        while !self.out_of_order.is_empty() {
-            self.skip_to_first_held(limits, sink);
+    /// End of the connection: what waits is delivered, holes as gaps.
+    pub fn finish(&mut self, at: u64, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+        let end = self.held.last_key_value().map_or(0, |(start, piece)| start + piece.bytes.len() as u64);
+        let end = end.max(self.sent_end);
+        let end = self.fin_offset.map_or(end, |fin| end.min(fin));
+        if end > self.next_offset {
+            self.drain(at, end, true, limits, sink);
         }
     }
 
-    fn hold(&mut self, start: u64, data: &[u8]) {
-        // Keep only the parts no held segment covers: the first copy wins.
-        let mut cursor = start;
+    /// Keeps the bytes of a segment that are not yet delivered; where they overlap bytes held,
+    /// compares the two copies and keeps the one the policy says.
+    fn hold(&mut self, at: u64, start: u64, data: &[u8], doubtful: bool, policy: OverlapPolicy, sink: &mut impl StreamSink) {
         let end = start + data.len() as u64;
-        let covering: Vec<(u64, u64)> =
-            self.out_of_order.range(..end).map(|(&s, d)| (s, s + d.len() as u64)).filter(|&(_, e)| e > start).collect();
-        for (held_start, held_end) in covering {
-            if held_start > cursor {
-                self.insert_piece(cursor, &data[(cursor - start) as usize..(held_start - start) as usize]);
-            } else {
-                self.counters.retransmissions += 1;
+        let mut cursor = start;
+        // A piece starting before the segment may reach into it; the others start inside it.
+        let before = self.held.range(..start).next_back().map(|(&s, _)| s);
+        let mut next = before.or_else(|| self.held.range(start..end).next().map(|(&s, _)| s));
+        while let Some(piece_start) = next {
+            self.counters.steps += 1;
+            let Some(piece) = self.held.get_mut(&piece_start) else { break };
+            let piece_end = piece_start + piece.bytes.len() as u64;
+            if piece_end > cursor && piece_start < end {
+                if piece_start > cursor {
+                    let fresh = &data[(cursor - start) as usize..(piece_start - start) as usize];
+                    self.insert_piece(at, cursor, fresh, doubtful);
+                    cursor = piece_start;
+                }
+                let Some(piece) = self.held.get_mut(&piece_start) else { break };
+                let (from, to) = (cursor, piece_end.min(end));
+                let held = &mut piece.bytes[(from - piece_start) as usize..(to - piece_start) as usize];
+                let new = &data[(from - start) as usize..(to - start) as usize];
+                self.counters.overlaps += 1;
+                let differing = held.iter().zip(new).filter(|(a, b)| a != b).count() as u64;
+                if differing > 0 {
+                    self.counters.overlap_conflicts += 1;
+                    // A right checksum beats a wrong one; between equals, the policy decides.
+                    let replace = if piece.doubtful == doubtful { policy == OverlapPolicy::Last } else { piece.doubtful };
+                    if replace {
+                        held.copy_from_slice(new);
+                        piece.at = at;
+                    }
+                    sink.overlap_conflict(at, OverlapConflict { offset: from, len: to - from, differing });
+                }
+                cursor = to;
             }
-            cursor = cursor.max(held_end);
-        }
-        if cursor < end {
-            self.insert_piece(cursor, &data[(cursor - start) as usize..]);
-        }
-    }
-
-    fn insert_piece(&mut self, at: u64, bytes: &[u8]) {
-        if !bytes.is_empty() {
-            self.out_of_order_bytes += bytes.len();
-            self.out_of_order.insert(at, bytes.to_vec());
-        }
-    }
-
-    fn skip_to_first_held(&mut self, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
-        if let Some(&first) = self.out_of_order.keys().next() {
-            if first > self.next_offset {
-                self.declare_gap(first - self.next_offset, sink);
-            }
-            self.drain_in_order(limits, sink);
-        }
-    }
-
-    fn drain_in_order(&mut self, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
-        while let Some(entry) = self.out_of_order.first_entry() {
-            let start = *entry.key();
-            if start > self.next_offset {
+            if cursor >= end {
                 break;
             }
-            let bytes = entry.remove();
-            self.out_of_order_bytes -= bytes.len();
-            let end = start + bytes.len() as u64;
-            if end > self.next_offset {
-                let from = (self.next_offset - start) as usize;
-                self.deliver(&bytes[from..], limits, sink);
+            next = self.held.range(piece_end.max(cursor)..end).next().map(|(&s, _)| s);
+        }
+        if cursor < end {
+            self.insert_piece(at, cursor, &data[(cursor - start) as usize..], doubtful);
+        }
+    }
+
+    fn insert_piece(&mut self, at: u64, offset: u64, bytes: &[u8], doubtful: bool) {
+        if !bytes.is_empty() {
+            self.counters.steps += 1;
+            self.held_cost += bytes.len() + PIECE_OVERHEAD;
+            self.held.insert(offset, Piece { at, doubtful, bytes: bytes.to_vec() });
+            self.counters.max_pieces = self.counters.max_pieces.max(self.held.len() as u64);
+        }
+    }
+
+    /// Over the cap: bytes next in order go to the protocol without their acknowledgement; if
+    /// that is not enough, while acknowledgements can still say what is missing, the furthest
+    /// pieces are dropped (a flood of far segments cannot push out the bytes next in line);
+    /// with one direction only, the hole before the first piece is declared a gap.
+    fn enforce_cap(&mut self, at: u64, wait_for_ack: bool, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+        if self.held_cost <= limits.max_out_of_order {
+            return;
+        }
+        self.drain(at, u64::MAX, false, limits, sink);
+        while self.held_cost > limits.max_out_of_order {
+            if wait_for_ack {
+                let Some((_, piece)) = self.held.pop_last() else { break };
+                self.counters.steps += 1;
+                self.counters.pieces_shed += 1;
+                self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
+            } else {
+                let Some(&first) = self.held.keys().next() else { break };
+                self.drain(at, first + 1, true, limits, sink);
+                self.drain(at, u64::MAX, false, limits, sink);
+            }
+        }
+    }
+
+    /// Delivers what lies before `limit`, in order. A hole is declared a gap when `gaps` is
+    /// set, else delivery stops at it.
+    fn drain(&mut self, at: u64, limit: u64, gaps: bool, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+        while self.next_offset < limit {
+            let Some(entry) = self.held.first_entry() else {
+                if gaps && limit != u64::MAX {
+                    self.declare_gap(at, limit - self.next_offset, sink);
+                }
+                return;
+            };
+            self.counters.steps += 1;
+            let start = *entry.key();
+            if start > self.next_offset {
+                if !gaps {
+                    return;
+                }
+                self.declare_gap(at, start.min(limit) - self.next_offset, sink);
+                continue;
+            }
+            let piece_end = start + entry.get().bytes.len() as u64;
+            let from = (self.next_offset - start) as usize;
+            let to = (piece_end.min(limit) - start) as usize;
+            if piece_end <= limit {
+                let piece = entry.remove();
+                self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
+                self.deliver(piece.at, &piece.bytes[from..to], limits, sink);
+            } else {
+                // Partly acknowledged: the rest waits, as a piece of its own.
+                let mut piece = entry.remove();
+                let rest = piece.bytes.split_off(to);
+                self.held_cost -= piece.bytes.len();
+                self.deliver(piece.at, &piece.bytes[from..], limits, sink);
+                self.held.insert(start + to as u64, Piece { at: piece.at, doubtful: piece.doubtful, bytes: rest });
             }
         }
     }
@@ -229,7 +427,7 @@ impl Stream {
         self.next_seq = self.next_seq.wrapping_add(len as u32);
     }
 
-    fn declare_gap(&mut self, len: u64, sink: &mut impl StreamSink) {
+    fn declare_gap(&mut self, at: u64, len: u64, sink: &mut impl StreamSink) {
         self.advance(len);
         // A hole inside bytes the protocol skips anyway costs nothing.
         let skipped = len.min(self.skip);
@@ -241,10 +439,10 @@ impl Stream {
         self.counters.gaps += 1;
         self.counters.gap_bytes += lost;
         self.pending.clear();
-        sink.gap(lost);
+        sink.gap(at, lost);
     }
 
-    fn deliver(&mut self, mut data: &[u8], limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
+    fn deliver(&mut self, at: u64, mut data: &[u8], limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
         self.advance(data.len() as u64);
         if self.skip > 0 {
             let skipped = self.skip.min(data.len() as u64);
@@ -255,14 +453,14 @@ impl Stream {
             return;
         }
         let consumed = if self.pending.is_empty() {
-            let consumed = sink.data(data);
+            let consumed = sink.data(at, data);
             if consumed < data.len() as u64 {
                 self.pending.extend_from_slice(&data[consumed as usize..]);
             }
             consumed.saturating_sub(data.len() as u64)
         } else {
             self.pending.extend_from_slice(data);
-            let consumed = sink.data(&self.pending);
+            let consumed = sink.data(at, &self.pending);
             let held = self.pending.len() as u64;
             self.pending.drain(..consumed.min(held) as usize);
             consumed.saturating_sub(held)
@@ -274,7 +472,7 @@ impl Stream {
             self.pending.clear();
             self.counters.gaps += 1;
             self.counters.gap_bytes += lost;
-            sink.gap(lost);
+            sink.gap(at, lost);
         }
     }
 }
@@ -288,10 +486,11 @@ mod tests {
     struct Lines {
         lines: Vec<String>,
         gaps: Vec<u64>,
+        conflicts: Vec<OverlapConflict>,
     }
 
     impl StreamSink for Lines {
-        fn data(&mut self, data: &[u8]) -> u64 {
+        fn data(&mut self, _: u64, data: &[u8]) -> u64 {
             let mut used = 0;
             while let Some(n) = data[used..].iter().position(|&b| b == b'\n') {
                 self.lines.push(String::from_utf8_lossy(&data[used..used + n]).into_owned());
@@ -299,13 +498,25 @@ mod tests {
             }
             used as u64
         }
-        fn gap(&mut self, len: u64) {
+        fn gap(&mut self, _: u64, len: u64) {
             self.gaps.push(len);
+        }
+        fn overlap_conflict(&mut self, _: u64, conflict: OverlapConflict) {
+            self.conflicts.push(conflict);
         }
     }
 
     fn limits() -> ReassemblyLimits {
-        ReassemblyLimits { max_out_of_order: 64, max_pending: 32 }
+        ReassemblyLimits { max_out_of_order: 64 + 4 * PIECE_OVERHEAD, max_pending: 32 }
+    }
+
+    fn arrival(at: u64, seq: u32, payload: &[u8]) -> Arrival<'_> {
+        Arrival { at, seq, payload, ..Arrival::default() }
+    }
+
+    /// A segment with no acknowledgement awaited (one direction on the wire).
+    fn seg(s: &mut Stream, seq: u32, data: &[u8], sink: &mut Lines) {
+        s.segment(arrival(0, seq, data), false, OverlapPolicy::First, &limits(), sink);
     }
 
     #[test]
@@ -313,11 +524,11 @@ mod tests {
         let mut s = Stream::default();
         let mut sink = Lines::default();
         s.syn(999);
-        s.segment(1005, b"two\nthr", 0, &limits(), &mut sink);
-        s.segment(1000, b"one\n", 0, &limits(), &mut sink);
+        seg(&mut s, 1005, b"two\nthr", &mut sink);
+        seg(&mut s, 1000, b"one\n", &mut sink);
         assert_eq!(sink.lines, vec!["one"]);
-        s.segment(1004, b"\nt", 0, &limits(), &mut sink);
-        s.segment(1012, b"ee\n", 0, &limits(), &mut sink);
+        seg(&mut s, 1004, b"\nt", &mut sink);
+        seg(&mut s, 1012, b"ee\n", &mut sink);
         assert_eq!(sink.lines, vec!["one", "", "two", "three"]);
         assert!(sink.gaps.is_empty());
         assert_eq!(s.held_bytes(), 0);
@@ -328,12 +539,48 @@ mod tests {
         let mut s = Stream::default();
         let mut sink = Lines::default();
         s.syn(0);
-        s.segment(3, b"CCC\n", 0, &limits(), &mut sink);
-        s.segment(3, b"XXX\n", 0, &limits(), &mut sink);
-        s.segment(1, b"AA", 0, &limits(), &mut sink);
-        s.segment(1, b"AA", 0, &limits(), &mut sink);
+        seg(&mut s, 3, b"CCC\n", &mut sink);
+        seg(&mut s, 3, b"XXX\n", &mut sink);
+        seg(&mut s, 1, b"AA", &mut sink);
+        seg(&mut s, 1, b"AA", &mut sink);
         assert_eq!(sink.lines, vec!["AACCC"]);
-        assert_eq!(s.counters.retransmissions, 2);
+        assert_eq!(sink.conflicts, vec![OverlapConflict { offset: 2, len: 4, differing: 3 }]);
+        assert_eq!(s.counters.retransmissions, 1);
+    }
+
+    #[test]
+    fn bytes_wait_for_their_acknowledgement_and_the_policy_picks_the_copy() {
+        for (policy, kept) in [(OverlapPolicy::First, "real"), (OverlapPolicy::Last, "fake")] {
+            let mut s = Stream::default();
+            let mut sink = Lines::default();
+            s.syn(0);
+            s.segment(arrival(10, 1, b"real\n"), true, policy, &limits(), &mut sink);
+            s.segment(arrival(20, 1, b"fake\n"), true, policy, &limits(), &mut sink);
+            assert!(sink.lines.is_empty());
+            assert_eq!(s.acceptable_ack(7), Some(false), "bytes never sent");
+            assert_eq!(s.acceptable_ack(6), Some(true));
+            s.acked(30, 6, &limits(), &mut sink);
+            assert_eq!(sink.lines, vec![kept]);
+            assert_eq!(sink.conflicts, vec![OverlapConflict { offset: 0, len: 5, differing: 4 }]);
+        }
+    }
+
+    #[test]
+    fn a_right_checksum_beats_a_wrong_one_whatever_the_policy() {
+        for policy in [OverlapPolicy::First, OverlapPolicy::Last] {
+            let mut s = Stream::default();
+            let mut sink = Lines::default();
+            s.syn(0);
+            // The wrong copy comes where the policy would keep it.
+            let fake = Arrival { doubtful: true, ..arrival(0, 1, b"fake\n") };
+            let real = arrival(0, 1, b"real\n");
+            let order = if policy == OverlapPolicy::First { [fake, real] } else { [real, fake] };
+            for copy in order {
+                s.segment(copy, true, policy, &limits(), &mut sink);
+            }
+            s.acked(0, 6, &limits(), &mut sink);
+            assert_eq!(sink.lines, vec!["real"]);
+        }
     }
 
     #[test]
@@ -341,9 +588,10 @@ mod tests {
         let mut s = Stream::default();
         let mut sink = Lines::default();
         s.syn(0);
-        s.segment(1, b"a\n", 0, &limits(), &mut sink);
-        s.segment(13, b"b\n", 0, &limits(), &mut sink);
-        s.peer_ack(15, &limits(), &mut sink);
+        seg(&mut s, 1, b"a\n", &mut sink);
+        seg(&mut s, 13, b"b\n", &mut sink);
+        assert!(sink.gaps.is_empty());
+        s.acked(0, 15, &limits(), &mut sink);
         assert_eq!(sink.gaps, vec![10]);
         assert_eq!(sink.lines, vec!["a", "b"]);
     }
@@ -353,9 +601,10 @@ mod tests {
         let mut s = Stream::default();
         let mut sink = Lines::default();
         s.syn(0);
-        s.segment(1, b"bye\n", 0, &limits(), &mut sink);
+        seg(&mut s, 1, b"bye\n", &mut sink);
         s.fin(1, 4);
-        s.peer_ack(6, &limits(), &mut sink);
+        assert_eq!(s.acceptable_ack(6), Some(true));
+        s.acked(0, 6, &limits(), &mut sink);
         assert!(sink.gaps.is_empty());
         assert_eq!(s.counters.gaps, 0);
     }
@@ -364,32 +613,61 @@ mod tests {
     fn skipped_bytes_are_never_buffered() {
         struct SkipAll;
         impl StreamSink for SkipAll {
-            fn data(&mut self, data: &[u8]) -> u64 {
+            fn data(&mut self, _: u64, data: &[u8]) -> u64 {
                 data.len() as u64 + 1_000_000
             }
-            fn gap(&mut self, _: u64) {
+            fn gap(&mut self, _: u64, _: u64) {
                 panic!("a hole inside skipped bytes is no gap");
             }
+            fn overlap_conflict(&mut self, _: u64, _: OverlapConflict) {}
         }
         let mut s = Stream::default();
         s.syn(0);
-        s.segment(1, b"header", 0, &limits(), &mut SkipAll);
-        s.segment(1000, &[0u8; 1000], 0, &limits(), &mut SkipAll);
-        s.peer_ack(3000, &limits(), &mut SkipAll);
+        s.segment(arrival(0, 1, b"header"), false, OverlapPolicy::First, &limits(), &mut SkipAll);
+        assert!(s.skips(1000, 1000));
+        s.segment(arrival(0, 1000, &[0u8; 1000]), true, OverlapPolicy::First, &limits(), &mut SkipAll);
+        s.acked(0, 2000, &limits(), &mut SkipAll);
         assert_eq!(s.held_bytes(), 0);
     }
 
     #[test]
     fn buffers_stay_under_their_caps() {
-        let mut s = Stream::default();
-        let mut sink = Lines::default();
-        s.syn(0);
-        for i in 0..100u32 {
-            s.segment(100 + i * 10, b"xxxxx", 0, &limits(), &mut sink);
-            assert!(s.held_bytes() <= 64 + 32);
+        for wait in [false, true] {
+            let mut s = Stream::default();
+            let mut sink = Lines::default();
+            s.syn(0);
+            for i in 0..100u32 {
+                s.segment(arrival(0, 100 + i * 10, b"xxxxx"), wait, OverlapPolicy::First, &limits(), &mut sink);
+                assert!(s.held_bytes() <= limits().max_out_of_order + 32);
+            }
+            s.segment(arrival(0, 5000, &[b'y'; 40]), wait, OverlapPolicy::First, &limits(), &mut sink);
+            assert!(s.held_bytes() <= limits().max_out_of_order + 32);
+            assert_eq!(sink.gaps.is_empty(), wait, "one-sided, a full buffer declares the hole");
         }
-        s.segment(5000, &[b'y'; 40], 0, &limits(), &mut sink);
-        assert!(s.held_bytes() <= 64 + 32);
-        assert!(!sink.gaps.is_empty());
+    }
+
+    /// One-byte segments in reverse order, then the byte that fills the hole: the work is a
+    /// constant number of steps per segment, whatever their number.
+    #[test]
+    fn one_byte_segments_cost_linear_work() {
+        let steps_for = |n: u32| {
+            let limits = ReassemblyLimits { max_out_of_order: usize::MAX, max_pending: usize::MAX };
+            let mut s = Stream::default();
+            let mut sink = Lines::default();
+            s.syn(0);
+            for i in (2..=n).rev() {
+                s.segment(arrival(0, i, b"x"), true, OverlapPolicy::First, &limits, &mut sink);
+                // and a duplicate of a held one, which is compared, not stored again
+                s.segment(arrival(0, n, b"x"), true, OverlapPolicy::First, &limits, &mut sink);
+            }
+            s.segment(arrival(0, 1, b"x"), true, OverlapPolicy::First, &limits, &mut sink);
+            s.acked(0, n + 1, &limits, &mut sink);
+            assert_eq!(s.offset(), u64::from(n));
+            assert_eq!(s.counters.max_pieces, u64::from(n));
+            s.counters.steps
+        };
+        let (small, large) = (steps_for(10_000), steps_for(40_000));
+        assert!(large <= 4 * small + 100, "{small} steps for 10,000 segments, {large} for 40,000");
+        assert!(large <= 8 * 40_000, "{large} steps for 40,000 segments");
     }
 }

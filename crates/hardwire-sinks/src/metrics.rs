@@ -41,6 +41,12 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         stats.parse_errors.iter().map(|(k, v)| ([*k], *v)),
     ));
     add(counter_vec(
+        "hardwire_tcp_segments_total",
+        "Segments the TCP layer refused or doubted, per reason (the stats line's tcp object).",
+        &["reason"],
+        stats.tcp.named().into_iter().map(|(k, v)| ([k], v)),
+    ));
+    add(counter_vec(
         "hardwire_events_total",
         "Records written, per event type (after suppression).",
         &["event_type"],
@@ -210,6 +216,7 @@ mod tests {
             ..EngineStats::default()
         };
         stats.parse_errors.insert("smb", 4);
+        stats.tcp.overlap_conflicts = 3;
         stats.smb_dialects.insert("3.1.1".to_string(), 7);
         stats.auth_mechanisms.insert("ntlm", 5);
         let mut tally = Tally::default();
@@ -241,6 +248,8 @@ mod tests {
             ("hardwire_flows_evicted_total", 1.0),
             ("hardwire_reassembly_gaps_total", 2.0),
             ("hardwire_parse_errors_total{protocol=\"smb\"}", 4.0),
+            ("hardwire_tcp_segments_total{reason=\"overlap_conflicts\"}", 3.0),
+            ("hardwire_tcp_segments_total{reason=\"bad_checksum\"}", 0.0),
             ("hardwire_events_total{event_type=\"alert\"}", 9.0),
             ("hardwire_events_total{event_type=\"smb\"}", 7.0),
             ("hardwire_alerts_total{rule=\"ntlm.used\",severity=\"medium\"}", 9.0),

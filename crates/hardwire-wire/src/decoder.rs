@@ -48,7 +48,7 @@ pub(crate) fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
             continue;
         }
         let transport = transport(ip.protocol, ip.payload, ip.missing)?;
-        return Ok(Step::Packet(Packet { src: ip.src, dst: ip.dst, transport }));
+        return Ok(Step::Packet(Packet { src: ip.src, dst: ip.dst, ttl: ip.ttl, transport }));
     }
     Err(DecodeError::TooDeep)
 }
@@ -83,7 +83,7 @@ impl Decoder {
         let FragmentOutcome::Complete(payload) = outcome else { return Ok(None) };
         self.reassembled = payload;
         // A reassembled datagram is decoded once more; a fragment inside it is not followed.
-        let (src, dst, protocol) = (fragment.src, fragment.dst, fragment.protocol);
+        let (src, dst, protocol, ttl) = (fragment.src, fragment.dst, fragment.protocol, fragment.ttl);
         if protocol == IP_PROTO_GRE {
             return match walk(gre_network_layer(&self.reassembled)?)? {
                 Step::Packet(packet) => Ok(Some(packet)),
@@ -91,7 +91,7 @@ impl Decoder {
             };
         }
         let transport = transport(protocol, &self.reassembled, 0)?;
-        Ok(Some(Packet { src, dst, transport }))
+        Ok(Some(Packet { src, dst, ttl, transport }))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{IpNumber, LaxIpSlice, TcpSlice, UdpSlice};
+use etherparse::{IpNumber, LaxIpSlice, TcpOptionElement, TcpSlice, UdpSlice};
 
 use crate::error::DecodeError;
 
@@ -15,6 +15,9 @@ pub struct TcpFlags {
     pub rst: bool,
 }
 
+/// The TCP window scale option's largest shift (RFC 7323).
+const MAX_WINDOW_SCALE: u8 = 14;
+
 /// A TCP segment, borrowing its payload from the frame (or from the defragmenter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpSegment<'a> {
@@ -26,6 +29,12 @@ pub struct TcpSegment<'a> {
     pub payload: &'a [u8],
     /// Payload bytes the IP header announces but the capture does not hold (snap length).
     pub missing: u32,
+    /// The advertised receive window, unscaled.
+    pub window: u16,
+    /// The window scale option, read on SYNs only (capped at 14, as RFC 7323 says).
+    pub window_scale: Option<u8>,
+    /// The whole TCP header and payload as captured, for the checksum.
+    pub raw: &'a [u8],
 }
 
 /// The transport layer of a decoded packet.
@@ -46,6 +55,8 @@ pub enum Transport<'a> {
 pub struct Packet<'a> {
     pub src: IpAddr,
     pub dst: IpAddr,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
     pub transport: Transport<'a>,
 }
 
@@ -54,6 +65,8 @@ pub(crate) struct IpLayer<'a> {
     pub src: IpAddr,
     pub dst: IpAddr,
     pub protocol: u8,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
     pub payload: &'a [u8],
     /// Announced payload bytes beyond the end of the capture.
     pub missing: u32,
@@ -90,6 +103,10 @@ pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
         src: slice.source_addr(),
         dst: slice.destination_addr(),
         protocol: payload.ip_number.0,
+        ttl: match &slice {
+            LaxIpSlice::Ipv4(v4) => v4.header().ttl(),
+            LaxIpSlice::Ipv6(v6) => v6.header().hop_limit(),
+        },
         payload: payload.payload,
         missing,
         fragment,
@@ -110,6 +127,9 @@ pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Tr
                 flags: TcpFlags { syn: tcp.syn(), ack: tcp.ack(), fin: tcp.fin(), rst: tcp.rst() },
                 payload: tcp.payload(),
                 missing,
+                window: tcp.window_size(),
+                window_scale: if tcp.syn() { window_scale(&tcp) } else { None },
+                raw: tcp.slice(),
             }))
         }
         IpNumber::UDP => {
@@ -118,4 +138,66 @@ pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Tr
         }
         IpNumber(other) => Ok(Transport::Other(other)),
     }
+}
+
+fn window_scale(tcp: &TcpSlice<'_>) -> Option<u8> {
+    tcp.options_iterator().find_map(|option| match option {
+        Ok(TcpOptionElement::WindowScale(shift)) => Some(shift.min(MAX_WINDOW_SCALE)),
+        _ => None,
+    })
+}
+
+/// Whether a TCP segment's checksum is right: `None` when it cannot be told (the capture holds
+/// less than the segment, or the segment is too long for a checksum).
+pub fn tcp_checksum_ok(src: IpAddr, dst: IpAddr, raw: &[u8], missing: u32) -> Option<bool> {
+    if missing > 0 {
+        return None;
+    }
+    let len = u32::try_from(raw.len()).ok()?;
+    let mut sum: u64 = u64::from(len) + 6;
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            sum += u64::from(u32::from(s) >> 16) + u64::from(u32::from(s) & 0xffff);
+            sum += u64::from(u32::from(d) >> 16) + u64::from(u32::from(d) & 0xffff);
+        }
+        (IpAddr::V6(s), IpAddr::V6(d)) => {
+            sum = add_with_carry(sum, add_with_carry(ones_complement_sum(&s.octets()), ones_complement_sum(&d.octets())));
+        }
+        _ => return None,
+    }
+    Some(fold(add_with_carry(sum, ones_complement_sum(raw))) == 0xffff)
+}
+
+/// The 16-bit big-endian words of `data` summed (odd length padded with a zero byte), not yet
+/// folded. Eight bytes at a time, with the end-around carry (2^64 - 1 is a multiple of 2^16 - 1,
+/// so folding the 64-bit sum gives the 16-bit one).
+fn ones_complement_sum(data: &[u8]) -> u64 {
+    let mut sum: u64 = 0;
+    let mut chunks = data.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        sum = add_with_carry(sum, word);
+    }
+    let mut rest = chunks.remainder().chunks_exact(2);
+    let mut tail: u64 = 0;
+    for pair in &mut rest {
+        tail += u64::from(u16::from_be_bytes([pair[0], pair[1]]));
+    }
+    if let [last] = rest.remainder() {
+        tail += u64::from(*last) << 8;
+    }
+    add_with_carry(sum, tail)
+}
+
+/// One's complement addition: the carry out of the top comes back in at the bottom.
+fn add_with_carry(a: u64, b: u64) -> u64 {
+    let (sum, carry) = a.overflowing_add(b);
+    sum + u64::from(carry)
+}
+
+fn fold(mut sum: u64) -> u64 {
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    sum
 }

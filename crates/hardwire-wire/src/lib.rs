@@ -21,6 +21,6 @@ pub mod tunnel;
 pub use decoder::{Decoder, DecoderLimits};
 pub use defrag::{DefragLimits, Defragmenter};
 pub use error::DecodeError;
-pub use ip::{Packet, TcpFlags, TcpSegment, Transport};
+pub use ip::{tcp_checksum_ok, Packet, TcpFlags, TcpSegment, Transport};
 pub use link::LinkType;
 pub use shard::shard_hash;

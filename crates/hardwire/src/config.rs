@@ -29,6 +29,7 @@ pub struct Config {
     pub suppression: Suppression,
     pub correlation: Correlation,
     pub limits: Limits,
+    pub tcp: Tcp,
     pub live: Live,
     pub output: Output,
 }
@@ -103,6 +104,44 @@ pub struct Limits {
     /// Label values of each Kerberos posture figure (KDCs, services with RC4 tickets, accounts
     /// without pre-authentication); beyond, figures go to `"other"` (or are only counted).
     pub max_posture_labels: usize,
+}
+
+/// How the TCP layer judges segments (ARCHITECTURE.md, "The TCP layer").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tcp {
+    /// Which of two different copies of the same bytes is kept: what the receiving hosts accept.
+    pub overlap_policy: OverlapPolicy,
+    /// How far a segment's TTL (hop limit) may depart from its side's before it is not used.
+    pub ttl_tolerance: u8,
+    /// Whether TCP checksums are checked: "auto" skips a side whose checksums are never right
+    /// (offload on the capturing host), "yes", or "no".
+    pub checksum_validation: ChecksumValidation,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverlapPolicy {
+    /// The first copy (Windows; Linux and the BSDs in the common case).
+    #[default]
+    First,
+    /// The last copy.
+    Last,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChecksumValidation {
+    #[default]
+    Auto,
+    Yes,
+    No,
+}
+
+impl Default for Tcp {
+    fn default() -> Self {
+        Tcp { overlap_policy: OverlapPolicy::First, ttl_tolerance: 5, checksum_validation: ChecksumValidation::Auto }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -211,6 +250,7 @@ impl Default for Config {
             suppression: Suppression::default(),
             correlation: Correlation::default(),
             limits: Limits::default(),
+            tcp: Tcp::default(),
             live: Live::default(),
             output: Output::default(),
             sensor: None,

@@ -1,23 +1,30 @@
 //! The sans-IO engine: frames in, events out.
 //!
 //! ```text
-//! frame ─ hardwire_wire::Decoder ─ Packet ─ FlowTable ─ Stream (per direction) ─ App ─ Record
-//!                                                                         detect ─┘
+//! frame ─ hardwire_wire::Decoder ─ Packet ─ FlowTable ─ tcp::Connection ─ App ─ Record
+//!                                                        (Stream per direction)   detect ─┘
 //! ```
+//! On the TCP path the engine only finds the flow and routes the segment: the connection
+//! (`hardwire_flow::tcp`) decides what it means and hands the apps the bytes the hosts
+//! exchanged.
 //! Nothing here reads a file or a socket, spawns a thread or looks at the wall clock: the caller
 //! feeds timestamped frames and collects events. `hardwire read` and each worker of
 //! `hardwire live` are such callers.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use hardwire_flow::community_id::{community_id, CommunityId};
-use hardwire_flow::{Direction, Endpoint, Flow, FlowKey, FlowTable, ReassemblyLimits, Stream, StreamSink};
-use hardwire_wire::{Decoder, DecoderLimits, DefragLimits, LinkType, Packet, TcpSegment, Transport};
+use hardwire_flow::{
+    ChecksumValidation, Connection, ConnectionSink, Direction, Endpoint, Flow, FlowKey, FlowTable, OverlapConflict, OverlapPolicy,
+    ReassemblyLimits, Segment, TcpPolicy, Verdict,
+};
+use hardwire_wire::{tcp_checksum_ok, Decoder, DecoderLimits, DefragLimits, LinkType, Packet, TcpSegment, Transport};
 
 use crate::app::{App, AppContext, Record};
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::detect::{self, DetectContext};
-use crate::event::{Event, FlowInfo};
+use crate::event::{Event, FlowInfo, TcpObject};
 use crate::shared::Shared;
 use crate::stats::EngineStats;
 use crate::time::Timestamp;
@@ -28,11 +35,8 @@ const IP_PROTO_UDP: u8 = 17;
 /// Per-flow state above the flow table.
 #[derive(Debug)]
 struct FlowState {
-    streams: [Stream; 2],
-    fin: [bool; 2],
+    conn: Connection,
     app: App,
-    /// Buffers let go once the app has seen enough.
-    released: bool,
     /// Hashed when the flow first emits a line: most flows never do.
     community_id: Option<CommunityId>,
 }
@@ -69,7 +73,9 @@ struct Core {
     config: Arc<Config>,
     shared: Arc<Shared>,
     flows: FlowTable<FlowState>,
-    limits: ReassemblyLimits,
+    tcp: TcpPolicy,
+    /// Overlap conflicts found while a segment was handled, alerted once it is.
+    conflicts: Vec<(u64, TcpObject)>,
     stats: EngineStats,
     records: Vec<Record>,
     next_flow_id: u64,
@@ -98,7 +104,8 @@ impl Engine {
         });
         let core = Core {
             flows: FlowTable::new(limits.max_flows),
-            limits: ReassemblyLimits { max_out_of_order: limits.max_out_of_order_bytes, max_pending: limits.max_pending_bytes },
+            tcp: tcp_policy(&config),
+            conflicts: Vec::new(),
             config,
             shared,
             stats: EngineStats::default(),
@@ -166,7 +173,7 @@ impl Core {
 
     fn packet(&mut self, now: Timestamp, packet: Packet<'_>, out: &mut Vec<Event>) {
         match packet.transport {
-            Transport::Tcp(segment) => self.tcp(now, packet.src, packet.dst, segment, out),
+            Transport::Tcp(segment) => self.tcp(now, packet.src, packet.dst, packet.ttl, segment, out),
             Transport::Udp { src_port, dst_port, payload } => {
                 let src = Endpoint { ip: packet.src, port: src_port };
                 let dst = Endpoint { ip: packet.dst, port: dst_port };
@@ -210,7 +217,7 @@ impl Core {
             let info = || flow_info(id, client, server, key.protocol(), &mut community_id);
             detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
-        let state = FlowState { streams: Default::default(), fin: [false; 2], app: App::default(), released: false, community_id };
+        let state = FlowState { conn: Connection::default(), app: App::default(), community_id };
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
         if let Some(evicted) = evicted {
@@ -219,87 +226,94 @@ impl Core {
         key
     }
 
-    fn tcp(&mut self, now: Timestamp, src_ip: std::net::IpAddr, dst_ip: std::net::IpAddr, seg: TcpSegment<'_>, out: &mut Vec<Event>) {
+    fn tcp(&mut self, now: Timestamp, src_ip: IpAddr, dst_ip: IpAddr, ttl: u8, seg: TcpSegment<'_>, out: &mut Vec<Event>) {
         let src = Endpoint { ip: src_ip, port: seg.src_port };
         let dst = Endpoint { ip: dst_ip, port: seg.dst_port };
         let key = FlowKey::of(src, dst, IP_PROTO_TCP);
-        if self.tcp_of_known_flow(now, key, src, &seg, out) {
-            return;
-        }
-        // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
-        if !seg.flags.syn && seg.payload.is_empty() {
-            return;
+        let segment = Segment {
+            seq: seg.seq,
+            ack: seg.ack,
+            syn: seg.flags.syn,
+            has_ack: seg.flags.ack,
+            fin: seg.flags.fin,
+            rst: seg.flags.rst,
+            window: seg.window,
+            window_scale: seg.window_scale,
+            ttl,
+            payload: seg.payload,
+            missing: seg.missing,
+        };
+        let checksum_ok = || tcp_checksum_ok(src_ip, dst_ip, seg.raw, seg.missing);
+        match self.tcp_of_known_flow(now, key, src, &segment, checksum_ok, out) {
+            Some(Verdict::Restart) => {
+                // A new connection on the same ports: the old one's records go first.
+                if let Some(flow) = self.flows.remove(&key) {
+                    self.close_flow(flow, out);
+                }
+            }
+            Some(_) => return,
+            // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
+            None if !seg.flags.syn && seg.payload.is_empty() => return,
+            None => {}
         }
         let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
         self.new_flow(now, key, client, server, out);
-        self.tcp_of_known_flow(now, key, src, &seg, out);
+        self.tcp_of_known_flow(now, key, src, &segment, checksum_ok, out);
     }
 
-    /// A segment of the flow of `key`; false (and nothing done) when there is no such flow.
-    /// One table lookup for the packets of known flows, nearly all of them.
-    fn tcp_of_known_flow(&mut self, now: Timestamp, key: FlowKey, src: Endpoint, seg: &TcpSegment<'_>, out: &mut Vec<Event>) -> bool {
-        let Core { flows, config, shared, stats, records, limits, .. } = self;
-        let Some(flow) = flows.get_mut(&key, now.0) else { return false };
+    /// A segment of the flow of `key`, handed to its connection; `None` (and nothing done) when
+    /// there is no such flow. One table lookup for the packets of known flows, nearly all.
+    fn tcp_of_known_flow(
+        &mut self,
+        now: Timestamp,
+        key: FlowKey,
+        src: Endpoint,
+        seg: &Segment<'_>,
+        checksum_ok: impl FnOnce() -> Option<bool>,
+        out: &mut Vec<Event>,
+    ) -> Option<Verdict> {
+        let Core { flows, config, shared, stats, records, tcp, conflicts, .. } = self;
+        let flow = flows.get_mut(&key, now.0)?;
         let dir = flow.direction_from(src);
         let (server_ip, server_port) = (flow.server.ip, flow.server.port);
-        let state = &mut flow.state;
-        if seg.flags.syn {
-            state.streams[dir.index()].syn(seg.seq);
+        let FlowState { conn, app, .. } = &mut flow.state;
+        let cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
+        let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut AppSink { app: &mut *app, cx, conflicts });
+        if app.seen_enough() {
+            conn.release();
         }
-        if !state.app.seen_enough() {
-            let mut cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
-            let FlowState { streams, app, .. } = state;
-            let [to_server, to_client] = streams;
-            let (this, peer) = match dir {
-                Direction::ToServer => (to_server, to_client),
-                Direction::ToClient => (to_client, to_server),
-            };
-            if seg.flags.ack {
-                peer.peer_ack(seg.ack, limits, &mut AppSink { app: &mut *app, dir: dir.reverse(), cx: &mut cx });
-            }
-            this.segment(seg.seq, seg.payload, seg.missing, limits, &mut AppSink { app: &mut *app, dir, cx: &mut cx });
-        } else if !state.released {
-            state.released = true;
-            state.streams.iter_mut().for_each(Stream::release);
-        }
-        if seg.flags.fin {
-            state.fin[dir.index()] = true;
-            state.streams[dir.index()].fin(seg.seq, seg.payload.len());
-        }
-        let closed = seg.flags.rst || state.fin == [true, true];
         // Most packets complete no record: only those that do copy the flow fields out.
-        if !records.is_empty() {
+        if !records.is_empty() || !conflicts.is_empty() {
             let info = info_of(flow);
             self.emit_records(&info, out);
         }
-        if closed {
+        if verdict == Verdict::Closed {
             if let Some(flow) = self.flows.remove(&key) {
                 self.close_flow(flow, out);
             }
         }
-        true
+        Some(verdict)
     }
 
-    /// Ends a flow: the reassembler delivers what it holds, the app flushes its records.
+    /// Ends a flow: the connection delivers what it holds, the app flushes its records.
     fn close_flow(&mut self, mut flow: Flow<FlowState>, out: &mut Vec<Event>) {
         let now = Timestamp(flow.last_seen_us);
         let state = &mut flow.state;
         {
-            let Core { config, shared, stats, records, limits, .. } = self;
-            let mut cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
-            if !state.app.seen_enough() {
-                for dir in [Direction::ToServer, Direction::ToClient] {
-                    let FlowState { streams, app, .. } = state;
-                    streams[dir.index()].finish(limits, &mut AppSink { app, dir, cx: &mut cx });
-                }
-            }
-            state.app.close(&mut cx);
+            let Core { config, shared, stats, records, tcp, conflicts, .. } = self;
+            let cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
+            let mut sink = AppSink { app: &mut state.app, cx, conflicts };
+            state.conn.finish(now.0, tcp, &mut sink);
+            sink.cx.now = now;
+            sink.app.close(&mut sink.cx);
         }
-        for stream in &state.streams {
+        let streams = state.conn.streams();
+        for stream in streams {
             self.stats.reassembly_gaps += stream.counters.gaps;
             self.stats.retransmissions += stream.counters.retransmissions;
         }
-        if !self.records.is_empty() {
+        self.stats.tcp.add(&state.conn.counters, &[streams[0].counters, streams[1].counters]);
+        if !self.records.is_empty() || !self.conflicts.is_empty() {
             let info = info_of(&mut flow);
             self.emit_records(&info, out);
         }
@@ -308,6 +322,13 @@ impl Core {
     /// Wraps the records the apps emitted with the flow fields and runs detection on them.
     fn emit_records(&mut self, info: &FlowInfo, out: &mut Vec<Event>) {
         let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
+        let kept = match self.tcp.overlap {
+            OverlapPolicy::First => "first",
+            OverlapPolicy::Last => "last",
+        };
+        for (at, conflict) in self.conflicts.drain(..) {
+            detect::on_overlap_conflict(Timestamp(at), TcpObject { kept, ..conflict }, &cx, out);
+        }
         for record in self.records.drain(..) {
             let event = Event {
                 timestamp: record.timestamp,
@@ -340,19 +361,55 @@ fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -
     }
 }
 
-/// Connects one direction of a stream to the flow's app.
-struct AppSink<'s, 'c> {
-    app: &'s mut App,
-    dir: Direction,
-    cx: &'s mut AppContext<'c>,
+/// The TCP layer's settings from the configuration.
+fn tcp_policy(config: &Config) -> TcpPolicy {
+    let limits = &config.limits;
+    let tcp = &config.tcp;
+    TcpPolicy {
+        limits: ReassemblyLimits { max_out_of_order: limits.max_out_of_order_bytes, max_pending: limits.max_pending_bytes },
+        overlap: match tcp.overlap_policy {
+            config::OverlapPolicy::First => OverlapPolicy::First,
+            config::OverlapPolicy::Last => OverlapPolicy::Last,
+        },
+        ttl_tolerance: tcp.ttl_tolerance,
+        checksums: match tcp.checksum_validation {
+            config::ChecksumValidation::Auto => ChecksumValidation::Auto,
+            config::ChecksumValidation::Yes => ChecksumValidation::Yes,
+            config::ChecksumValidation::No => ChecksumValidation::No,
+        },
+    }
 }
 
-impl StreamSink for AppSink<'_, '_> {
-    fn data(&mut self, data: &[u8]) -> u64 {
-        self.app.data(self.dir, data, self.cx)
+/// Connects a connection's bytes to the flow's app. Records take the time of the packet that
+/// carried their last bytes, not of the acknowledgement that let them through.
+struct AppSink<'s, 'c> {
+    app: &'s mut App,
+    cx: AppContext<'c>,
+    conflicts: &'s mut Vec<(u64, TcpObject)>,
+}
+
+impl ConnectionSink for AppSink<'_, '_> {
+    fn data(&mut self, dir: Direction, at: u64, data: &[u8]) -> u64 {
+        if self.app.seen_enough() {
+            return data.len() as u64;
+        }
+        self.cx.now = Timestamp(at);
+        self.app.data(dir, data, &mut self.cx)
     }
 
-    fn gap(&mut self, len: u64) {
-        self.app.gap(self.dir, len, self.cx);
+    fn gap(&mut self, dir: Direction, at: u64, len: u64) {
+        self.cx.now = Timestamp(at);
+        self.app.gap(dir, len, &mut self.cx);
+    }
+
+    fn overlap_conflict(&mut self, dir: Direction, at: u64, conflict: OverlapConflict) {
+        let tcp = TcpObject {
+            direction: if dir == Direction::ToServer { "to_server" } else { "to_client" },
+            offset: conflict.offset,
+            overlap_bytes: conflict.len,
+            differing_bytes: conflict.differing,
+            kept: "",
+        };
+        self.conflicts.push((at, tcp));
     }
 }

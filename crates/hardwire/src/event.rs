@@ -163,6 +163,19 @@ pub struct DcerpcObject {
     pub zero_credential: Option<bool>,
 }
 
+/// `tcp`: two copies of the same stream bytes that differ (`stream.overlap.conflict`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TcpObject {
+    /// `"to_server"` or `"to_client"`.
+    pub direction: &'static str,
+    /// Stream offset of the overlap: bytes after the SYN (or after the first byte seen).
+    pub offset: u64,
+    pub overlap_bytes: u64,
+    pub differing_bytes: u64,
+    /// `"first"` or `"last"`: which copy was kept.
+    pub kept: &'static str,
+}
+
 /// `alert`: a rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlertObject {
@@ -190,6 +203,8 @@ pub struct Objects {
     pub tls: Option<TlsObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dcerpc: Option<DcerpcObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<TcpObject>,
 }
 
 /// What kind of line an event is.

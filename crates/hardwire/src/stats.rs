@@ -2,6 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use hardwire_flow::{StreamCounters, TcpCounters};
+use serde::Serialize;
+
 /// Engine-level counters. Events and alerts are counted where they are written (after
 /// suppression), not here.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub struct EngineStats {
     pub reassembly_gaps: u64,
     pub retransmissions: u64,
     pub fragments_dropped: u64,
+    /// What the TCP layer refused or doubted.
+    pub tcp: TcpStats,
     /// Malformed protocol messages, per protocol (`smb`, `http`, `dcerpc`, `tls`, `auth`, `krb5`).
     pub parse_errors: BTreeMap<&'static str, u64>,
     /// SMB dialects negotiated (by spelling), authentication mechanisms seen.
@@ -37,6 +42,7 @@ impl EngineStats {
         self.reassembly_gaps += other.reassembly_gaps;
         self.retransmissions += other.retransmissions;
         self.fragments_dropped += other.fragments_dropped;
+        self.tcp.merge(&other.tcp);
         for (k, v) in &other.parse_errors {
             *self.parse_errors.entry(k).or_default() += v;
         }
@@ -126,5 +132,82 @@ impl KerberosPosture {
         }
         self.accounts_without_preauth.extend(other.accounts_without_preauth.iter().cloned());
         self.accounts_without_preauth_unlisted += other.accounts_without_preauth_unlisted;
+    }
+}
+
+/// The `stats.tcp` object: segments the TCP layer refused or doubted (SCHEMA.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TcpStats {
+    /// Data, FIN or RST outside the receiver's window (and segments too far off to place).
+    pub out_of_window: u64,
+    /// ACKs of bytes never sent.
+    pub invalid_ack: u64,
+    /// Segments overlapping bytes held, and those whose bytes differed.
+    pub overlaps: u64,
+    pub overlap_conflicts: u64,
+    /// Segments with a wrong checksum, not used; and those taken as checksum-offloaded.
+    pub bad_checksum: u64,
+    pub checksum_offloaded: u64,
+    /// Segments whose TTL (hop limit) departed from their side's.
+    pub ttl_changed: u64,
+    /// SYNs with another ISN on a live connection that the server did not answer.
+    pub syn_ignored: u64,
+    /// Out-of-order pieces dropped to stay under the per-direction cap.
+    pub segments_shed: u64,
+}
+
+impl TcpStats {
+    /// Adds a finished connection's counters.
+    pub fn add(&mut self, tcp: &TcpCounters, streams: &[StreamCounters]) {
+        self.out_of_window += tcp.out_of_window;
+        self.invalid_ack += tcp.invalid_ack;
+        self.bad_checksum += tcp.bad_checksum;
+        self.checksum_offloaded += tcp.checksum_offloaded;
+        self.ttl_changed += tcp.ttl_changed;
+        self.syn_ignored += tcp.syn_ignored;
+        for stream in streams {
+            self.out_of_window += stream.wild_segments;
+            self.overlaps += stream.overlaps;
+            self.overlap_conflicts += stream.overlap_conflicts;
+            self.segments_shed += stream.pieces_shed;
+        }
+    }
+
+    pub fn merge(&mut self, other: &TcpStats) {
+        let TcpStats {
+            out_of_window,
+            invalid_ack,
+            overlaps,
+            overlap_conflicts,
+            bad_checksum,
+            checksum_offloaded,
+            ttl_changed,
+            syn_ignored,
+            segments_shed,
+        } = *other;
+        self.out_of_window += out_of_window;
+        self.invalid_ack += invalid_ack;
+        self.overlaps += overlaps;
+        self.overlap_conflicts += overlap_conflicts;
+        self.bad_checksum += bad_checksum;
+        self.checksum_offloaded += checksum_offloaded;
+        self.ttl_changed += ttl_changed;
+        self.syn_ignored += syn_ignored;
+        self.segments_shed += segments_shed;
+    }
+
+    /// Each counter with its name, as on the `stats` line.
+    pub fn named(&self) -> [(&'static str, u64); 9] {
+        [
+            ("out_of_window", self.out_of_window),
+            ("invalid_ack", self.invalid_ack),
+            ("overlaps", self.overlaps),
+            ("overlap_conflicts", self.overlap_conflicts),
+            ("bad_checksum", self.bad_checksum),
+            ("checksum_offloaded", self.checksum_offloaded),
+            ("ttl_changed", self.ttl_changed),
+            ("syn_ignored", self.syn_ignored),
+            ("segments_shed", self.segments_shed),
+        ]
     }
 }

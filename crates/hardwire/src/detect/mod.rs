@@ -12,7 +12,7 @@ use std::sync::Arc;
 use hardwire_flow::Endpoint;
 
 use crate::config::Config;
-use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects};
+use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects, TcpObject};
 use crate::shared::Shared;
 use crate::time::Timestamp;
 use catalog::RuleId;
@@ -59,6 +59,11 @@ pub fn on_new_tcp_flow(
     if let Some(finding) = rules::smb_outbound_external::check(config, client, server) {
         push_alert(finding, timestamp, &DetectContext { config, shared, flow: &flow() }, out);
     }
+}
+
+/// Two copies of the same bytes of a TCP stream differ (the TCP layer found it).
+pub fn on_overlap_conflict(timestamp: Timestamp, conflict: TcpObject, cx: &DetectContext, out: &mut Vec<Event>) {
+    push_alert(rules::stream_overlap_conflict::check(conflict, cx), timestamp, cx, out);
 }
 
 fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {

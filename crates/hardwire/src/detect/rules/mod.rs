@@ -32,6 +32,7 @@ pub mod smb_session_unsigned;
 pub mod smb_signing_not_required;
 pub mod smb_v1_negotiated;
 pub mod smb_v1_offered;
+pub mod stream_overlap_conflict;
 pub mod webdav_fallback;
 pub mod webdav_ntlm;
 pub mod winrm_basic_cleartext;

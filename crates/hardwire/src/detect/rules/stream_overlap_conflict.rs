@@ -1,0 +1,22 @@
+//! `stream.overlap.conflict`: two copies of the same bytes of a TCP stream differ. One of them
+//! was meant for the sensor, not for the host: an insertion or an evasion (Ptacek and Newsham).
+//! The TCP layer finds the overlap; this rule words it.
+
+use std::sync::Arc;
+
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::{Objects, TcpObject};
+
+pub fn check(conflict: TcpObject, cx: &DetectContext) -> Finding {
+    let message = format!(
+        "{} of {} bytes differ between two copies of the same TCP stream bytes ({}, offset {}) between {} and {}: an insertion or evasion attempt",
+        conflict.differing_bytes,
+        conflict.overlap_bytes,
+        conflict.direction.replace('_', " "),
+        conflict.offset,
+        cx.flow.src_ip,
+        cx.flow.dest_ip
+    );
+    let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
+    Finding { rule: RuleId::StreamOverlapConflict, message, evidence, user: None, severity: None }
+}
