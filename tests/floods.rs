@@ -260,6 +260,9 @@ fn long_lived_session_keeps_constant_memory() {
         assert_eq!(smb.len(), 1, "one session, one record");
         peaks.push(run.peak_anon_kb);
     }
-    // Twice the packets (8 days instead of 4), the same memory give or take allocator noise.
-    assert!(peaks[1] < peaks[0] + (4 << 10), "anonymous RSS {} kB for 10 copies, {} kB for 20", peaks[0], peaks[1]);
+    // Twice the packets (8 days instead of 4), the same memory give or take allocator noise and
+    // one 4 MB block of the reader's read-ahead, which either run may or may not catch resident
+    // when sampled (both 12.9 and 17.0 MB are seen for the same file); 1 MB more for the bytes
+    // the TCP layer holds until their acknowledgement (up to 256 KiB per direction).
+    assert!(peaks[1] < peaks[0] + (5 << 10), "anonymous RSS {} kB for 10 copies, {} kB for 20", peaks[0], peaks[1]);
 }
