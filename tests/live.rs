@@ -134,6 +134,40 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+/// Starts `hardwire live` on the veth pair's host end, writing to `output`, and waits until
+/// `/metrics` answers on `port`.
+fn start_live(veth: &Veth, workers: &str, port: u16, output: &Path, config: Option<&Path>) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hardwire"));
+    command.args(["live", "-i", &veth.host, "--workers", workers, "--bpf", "ip", "--metrics", &format!("127.0.0.1:{port}")]);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let child = command.arg("-o").arg(output).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("starting hardwire live");
+    wait_for("/metrics to answer", || scrape(port).is_some());
+    child
+}
+
+/// Replays one capture into the namespace and waits until the scrape counts `sent` packets in
+/// all (every packet reaches a worker, none dropped on the way).
+fn replay_counted(veth: &Veth, pcap: &Path, port: u16, sent: u64) {
+    let replayed = Command::new("ip")
+        .args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer])
+        .arg(pcap)
+        .output()
+        .expect("running tcpreplay");
+    assert!(replayed.status.success(), "tcpreplay: {}", String::from_utf8_lossy(&replayed.stderr));
+    wait_for("every packet to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_packets_total") as u64 >= sent));
+}
+
+/// SIGTERM, and a clean exit without a panic.
+fn stop(child: &mut Child) {
+    let status = terminate(child);
+    let mut stderr = String::new();
+    let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut stderr));
+    assert!(status.success(), "exit {status:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// A record as both modes must agree on it: without the time (packet time offline, replay
 /// time live) and the flow id (numbered per worker live).
 fn comparable(record: &Value) -> String {
@@ -175,15 +209,7 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     let dir = scratch_dir();
     let output = dir.join("live.jsonl");
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hardwire"))
-        .args(["live", "-i", &veth.host, "--workers", "3", "--bpf", "ip", "--metrics", &format!("127.0.0.1:{port}")])
-        .arg("-o")
-        .arg(&output)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting hardwire live");
-    wait_for("/metrics to answer", || scrape(port).is_some());
+    let mut child = start_live(&veth, "3", port, &output, None);
 
     // One capture at a time, each counted before the next: the workers run concurrently, so
     // what a flow learns from another through the shared state (the downgrade memory) follows
@@ -193,14 +219,7 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     let mut sent = 0;
     for pcap in &pcaps {
         sent += common::read(pcap).stats()["packets"].as_u64().expect("stats.packets");
-        let replayed = Command::new("ip")
-            .args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer])
-            .arg(pcap)
-            .output()
-            .expect("running tcpreplay");
-        assert!(replayed.status.success(), "tcpreplay: {}", String::from_utf8_lossy(&replayed.stderr));
-        // Every packet reaches a worker (none dropped on the way), and the scrape says so.
-        wait_for("every packet to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_packets_total") as u64 >= sent));
+        replay_counted(&veth, pcap, port, sent);
     }
     assert_eq!(sent, expected_packets);
     wait_for("every smb record to be counted", || {
@@ -213,11 +232,7 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     assert_eq!(sample(&metrics, "hardwire_kernel_drops_total"), 0.0, "{metrics}");
     assert!(metrics.contains("# TYPE hardwire_capture_lag_seconds gauge"), "{metrics}");
 
-    let status = terminate(&mut child);
-    let mut stderr = String::new();
-    let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut stderr));
-    assert!(status.success(), "exit {status:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    stop(&mut child);
 
     let live = lines(&output);
     let last = live.last().expect("live output");
@@ -283,27 +298,11 @@ fn live_keeps_its_packet_counts_with_the_broker_down() {
     let veth = Veth::create().expect("making the veth pair and namespace");
     let output = dir.join("live.jsonl");
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hardwire"))
-        .args(["live", "-i", &veth.host, "--workers", "2", "--bpf", "ip", "--metrics", &format!("127.0.0.1:{port}")])
-        .arg("--config")
-        .arg(&config)
-        .arg("-o")
-        .arg(&output)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting hardwire live");
-    wait_for("/metrics to answer", || scrape(port).is_some());
+    let mut child = start_live(&veth, "2", port, &output, Some(&config));
     let mut sent = 0;
     for pcap in &pcaps {
         sent += common::read(pcap).stats()["packets"].as_u64().expect("stats.packets");
-        let replayed = Command::new("ip")
-            .args(["netns", "exec", &veth.netns, "tcpreplay", "-q", "-i", &veth.peer])
-            .arg(pcap)
-            .output()
-            .expect("running tcpreplay");
-        assert!(replayed.status.success(), "tcpreplay: {}", String::from_utf8_lossy(&replayed.stderr));
-        wait_for("every packet to be counted", || scrape(port).is_some_and(|m| sample(&m, "hardwire_packets_total") as u64 >= sent));
+        replay_counted(&veth, pcap, port, sent);
     }
     let queued = "hardwire_sink_queued{sink=\"nats\"}";
     wait_for("the lines to wait for the broker", || scrape(port).is_some_and(|m| sample(&m, queued) > 0.0));
@@ -318,10 +317,7 @@ fn live_keeps_its_packet_counts_with_the_broker_down() {
     wait_for("the spool to be delivered", || {
         scrape(port).is_some_and(|m| sample(&m, queued) == 0.0 && sample(&m, "hardwire_sink_delivered_total{sink=\"nats\"}") > 0.0)
     });
-    let status = terminate(&mut child);
-    let mut stderr = String::new();
-    let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut stderr));
-    assert!(status.success(), "exit {status:?}: {stderr}");
+    stop(&mut child);
     let written: Vec<String> = std::fs::read_to_string(&output).expect("output").lines().map(str::to_string).collect();
     let last: Value = serde_json::from_str(written.last().expect("lines")).expect("JSON");
     assert_eq!(last["event_type"], "stats");
