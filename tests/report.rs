@@ -250,6 +250,30 @@ fn shared_kdc_captures_give_the_ticket_etypes_tshark_sees() {
     assert_eq!(checked, 2);
 }
 
+/// Kerberos attacks recorded by `pcaps/kerberos/make.sh` against an MIT KDC: the accounts the
+/// script set up (roastme without pre-authentication, twelve wrong passwords for dave) are the
+/// report's, and the spray (one wrong password for six users) is a credential finding.
+#[test]
+fn kerberos_attacks_name_the_accounts_the_script_used() {
+    let realm = "@HARDWIRE.TEST";
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("krb5-asrep-roast.pcap", "kerberos.asrep_roastable", &["roastme"]),
+        ("krb5-bruteforce.pcap", "auth.bruteforce", &["dave"]),
+        ("krb5-spray.pcap", "auth.spray", &[]),
+    ];
+    for (file, rule, accounts) in cases {
+        let (report, _) = report(&[&project_pcap(&format!("kerberos/{file}"))], file);
+        let f = finding(&report, rule).unwrap_or_else(|| panic!("{file}: {rule} must be a finding"));
+        if !accounts.is_empty() {
+            let want: BTreeSet<String> = accounts.iter().map(|a| format!("{a}{realm}")).collect();
+            assert_eq!(names(f, "accounts"), want, "{file}: {rule} accounts");
+        }
+        let area = if rule.starts_with("auth.") { "credentials" } else { "kerberos" };
+        assert_eq!(f["area"], area, "{file}");
+        assert!(report["kerberos"]["as_exchanges"].as_u64().is_some(), "{file}");
+    }
+}
+
 /// The chromium binary, or `None` outside CI (under CI its absence fails: install-deps.sh installs it).
 fn chromium() -> Option<PathBuf> {
     let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
