@@ -207,3 +207,18 @@ fn arkime_synthetic_winrm_in_clear() {
     assert!(strings(&run, "http.auth_scheme").contains("basic"));
     assert!(!strings(&run, "tls.version").is_empty());
 }
+
+/// A connection is read for its whole life: curl sends twenty plain GETs on one keep-alive
+/// connection, then a GET with `Authorization: Basic` (tshark: frame 105, `http.authbasic`
+/// user alice, the 21st of 22 `http.request`s of tcp.stream 0), then a PROPFIND.
+#[test]
+fn credentials_and_webdav_after_twenty_quiet_requests() {
+    let run = read(&project_pcap("http/http-keepalive-late-basic.pcap"));
+    let records = run.of_type("http");
+    assert_eq!(records.len(), 22);
+    assert!(records[..20].iter().all(|r| r["http"]["user"].is_null() && r["http"]["method"] == "GET"));
+    assert_eq!((records[20]["http"]["user"].as_str(), records[20]["http"]["auth_mech"].as_str()), (Some("alice"), Some("basic")));
+    assert_eq!((records[21]["http"]["method"].as_str(), records[21]["http"]["status"].as_u64()), (Some("PROPFIND"), Some(501)));
+    let rules = run.alert_rules();
+    assert!(rules.contains(&"http.basic.cleartext".to_string()) && rules.contains(&"webdav.fallback".to_string()), "{rules:?}");
+}

@@ -186,3 +186,48 @@ fn public_corpus_smb_facts_agree_with_tshark() {
     assert!(checked > 50, "only {checked} facts checked: is tshark-facts.jsonl complete?");
     assert!(failures.is_empty(), "{} of {checked} facts disagree:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// An SMB connection is read for its whole life: smbclient reads a file twenty times (tshark:
+/// 20 SMB2 READ requests, the last in frame 180), then connects `\\10.77.0.10\ADMIN$` on the
+/// same session 0x00000000b261aec2 (frame 184), long after the session's first record. The
+/// tree connect makes a further record of the session, and `smb.admin_share` fires on it.
+#[test]
+fn a_tree_connect_after_many_reads_is_seen() {
+    let run = read(&project_pcap("smb/smb-reads-then-admin.pcap"));
+    let session = "0x00000000b261aec2";
+    let records: Vec<&Value> = run.of_type("smb").into_iter().filter(|r| r["smb"]["session_id"] == session).collect();
+    assert_eq!(records.len(), 2, "the settled record, then a further one at the tree connect: {records:?}");
+    let admin = r"\\10.77.0.10\ADMIN$";
+    assert!(!strings(&records[0]["smb"]["shares"]).contains(&admin.to_string()));
+    let last = strings(&records[1]["smb"]["shares"]);
+    for share in [r"\\10.77.0.10\IPC$", r"\\10.77.0.10\share", admin] {
+        assert!(last.contains(&share.to_string()), "{share} missing from the latest record: {last:?}");
+    }
+    // The further record carries the session's whole state, not only what changed.
+    assert_eq!((records[1]["ntlm"]["user"].as_str(), records[1]["smb"]["status"].as_str()), (Some("hwuser"), Some("STATUS_SUCCESS")));
+    let alerts = run.of_type("alert");
+    let admin_alerts: Vec<&&Value> = alerts.iter().filter(|a| a["alert"]["rule"] == "smb.admin_share").collect();
+    assert_eq!(admin_alerts.len(), 1);
+    assert!(admin_alerts[0]["alert"]["message"].as_str().is_some_and(|m| m.contains("ADMIN$")));
+    // What the first record raised is not raised again by the further one.
+    assert_eq!(alerts.iter().filter(|a| a["alert"]["rule"] == "smb.session.unsigned").count(), 1);
+}
+
+/// A second SMB1 logon on a UID already logged on is a new logon: impacket sends its second
+/// SESSION_SETUP with the first one's UID 14247 (0x37a7) and Samba keeps it (tshark: NTLMSSP
+/// AUTHENTICATE of HARDWIRE\hwuser in frames 10 and 20, both answered STATUS_SUCCESS). Each
+/// logon is a record of its own, and the unsigned SMB1 session fires `smb.session.unsigned`.
+#[test]
+fn a_second_smb1_logon_on_the_same_uid_is_reported() {
+    let run = read(&project_pcap("smb/smb1-relogon.pcap"));
+    let records: Vec<&Value> = run.of_type("smb").into_iter().filter(|r| r["smb"]["session_id"] == "0x00000000000037a7").collect();
+    assert_eq!(records.len(), 2, "{records:?}");
+    for record in &records {
+        assert_eq!((record["ntlm"]["user"].as_str(), record["ntlm"]["domain"].as_str()), (Some("hwuser"), Some("HARDWIRE")));
+        assert_eq!(record["smb"]["status"], "STATUS_SUCCESS");
+        assert_eq!(record["smb"]["version"], 1);
+    }
+    let rules = run.alert_rules();
+    assert_eq!(rules.iter().filter(|r| *r == "ntlm.used").count(), 2, "{rules:?}");
+    assert!(rules.iter().any(|r| r == "smb.session.unsigned"), "{rules:?}");
+}

@@ -90,6 +90,9 @@ EXPECTATIONS = {
                               "pywinrm transport=ntlm, message_encryption=never: soap+xml in clear after NTLM"),
     "winrm-credssp.pcap": (["winrm.credssp"], [],
                            "pywinrm transport=credssp: NTLM runs inside CredSSP's TLS, so ntlm.used cannot be seen; bodies HTTP-CredSSP-session-encrypted"),
+    "http-keepalive-late-basic.pcap": (["http.basic.cleartext", "webdav.fallback"], [],
+                                       "make-keepalive.sh: one keep-alive connection, curl sends 20 plain GETs, "
+                                       "then a GET with Basic (user alice), then a PROPFIND (http.server answers 501)"),
     "winrm-https-5986.pcap": ([], [],
                               "pywinrm transport=basic over TLS on 5986: nothing visible but the TLS handshake"),
 }

@@ -51,10 +51,10 @@ SMB_RULES = ["smb.v1.negotiated", "smb.v1.offered", "smb.guest", "smb.anonymous"
 SCENARIOS = OrderedDict([
     ("smb1-only.pcap", ("smbclient -m NT1 against smbd limited to NT1: SMB1 negotiated, NTLMv2 user logon",
                         ["smb.v1.negotiated", "smb.v1.offered", "smb.signing.not_required",
-                         "ntlm.used"])),
+                         "smb.session.unsigned", "ntlm.used"])),
     ("smb1-impacket.pcap", ("impacket SMBConnection(preferredDialect='NT LM 0.12') against smbd limited to NT1",
                             ["smb.v1.negotiated", "smb.v1.offered", "smb.signing.not_required",
-                             "ntlm.used"])),
+                             "smb.session.unsigned", "ntlm.used"])),
     ("smb2-0202.pcap", ("smbclient offering only SMB 2.0.2",
                         ["smb.dialect.legacy", "smb.signing.not_required", "smb.session.unsigned",
                          "ntlm.used"])),
@@ -105,6 +105,14 @@ SCENARIOS = OrderedDict([
     ("smb-admin-share.pcap", ("tree connects to C$ and ADMIN$ (two connections)",
                               ["smb.admin_share", "smb.signing.not_required",
                                "smb.session.unsigned", "smb.encryption.none", "ntlm.used"])),
+    ("smb-reads-then-admin.pcap", ("smbclient -m SMB3_11: twenty whole reads of a file on the first share, "
+                                   "then tcon ADMIN$ on the same session (long after its first record)",
+                                   ["smb.signing.not_required", "smb.session.unsigned", "smb.encryption.none",
+                                    "smb.admin_share", "ntlm.used"])),
+    ("smb1-relogon.pcap", ("impacket SMB1: a logon, a listing, then a second logon sent with the first "
+                           "one's UID on the same connection (Samba keeps the UID), another listing",
+                           ["smb.v1.negotiated", "smb.v1.offered", "smb.signing.not_required",
+                            "smb.session.unsigned", "ntlm.used"])),
 ])
 
 

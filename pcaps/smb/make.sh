@@ -13,11 +13,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${OUT:-$HERE}
-WORK=/tmp/hw-smb
-SRV_NS=hwsmb-srv
-CLI_NS=hwsmb-cli
-SRV_IF=hwsmb-s
-CLI_IF=hwsmb-c
+# Names may be given from the environment, so that two runs on one machine do not collide.
+WORK=${WORK:-/tmp/hw-smb}
+SRV_NS=${SRV_NS:-hwsmb-srv}
+CLI_NS=${CLI_NS:-hwsmb-cli}
+SRV_IF=${SRV_IF:-hwsmb-s}
+CLI_IF=${CLI_IF:-hwsmb-c}
 SRV_IP=10.77.0.10
 CLI_IP=10.77.0.20
 # Fixed MACs so that reruns differ only in timestamps and random protocol fields.
@@ -273,6 +274,31 @@ c_admin() {
     smbc "//$SRV_IP/ADMIN\$" "${AUTH[@]}" -m SMB3_11 -c 'ls'
 }
 
+# Twenty whole reads (CREATE, READ, CLOSE each) on the session's first share, then a tree
+# connect to ADMIN$ on the same session, long after the session's first record.
+c_late_admin() {
+    local reads
+    reads=$(for _ in $(seq 20); do printf 'get hello.txt /dev/null; '; done)
+    smbc "$SHARE" "${AUTH[@]}" -m SMB3_11 -c "${reads}tcon ADMIN\$; ls"
+}
+
+# SMB1: a logon and a listing, then a second logon sent with the first one's UID (impacket
+# keeps it in the header) on the same connection, and another listing.
+PY_SMB1_RELOGON='
+import os
+from impacket.smb import SMB_DIALECT
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("HWSRV", os.environ["SRV_IP"], myName="HWIMPACKET", preferredDialect=SMB_DIALECT)
+for _ in range(2):
+    c.login(os.environ["SMB_USER"], os.environ["SMB_PASS"], "HARDWIRE")
+    print("uid", c.getSMBServer().get_uid())
+    for f in c.listPath("share", "*"):
+        print(f.get_longname())
+c.logoff()
+c.close()
+'
+c_smb1_relogon() { impacket "$PY_SMB1_RELOGON"; }
+
 PY_SMB3='
 import os
 from impacket.smbconnection import SMBConnection
@@ -360,6 +386,12 @@ run_admin() {
 }
 run_logon_failures() { scenario smb1-logon-failures "$SMB1_SERVER" c_smb1_failures; }
 c_smb1_failures() { impacket "$PY_SMB1_FAILURES"; }
+run_late_admin() {
+    scenario smb-reads-then-admin '' c_late_admin "[ADMIN\$]
+    path = $WORK/admin
+    read only = yes"
+}
+run_smb1_relogon() { scenario smb1-relogon "$SMB1_SERVER" c_smb1_relogon; }
 run_impacket() {
     scenario smb3-0311-impacket '' c_impacket_smb3
     scenario smb1-impacket "$SMB1_SERVER" c_impacket_smb1
@@ -434,7 +466,7 @@ EOF2
 }
 
 ALL=(smb1 dialects signing encrypted guest null ntlmv1 downgrade transfer external admin impacket
-     kerberos logon_failures)
+     kerberos logon_failures late_admin smb1_relogon)
 
 main() {
     install_deps

@@ -339,7 +339,8 @@ impl Core {
             };
             // The record goes before its alerts: they are appended first, then it is slipped in.
             let at = out.len();
-            detect::on_record(&event, &cx, out);
+            let previous = record.previous.map(|objects| Event { objects: Arc::new(objects), ..event.clone() });
+            detect::on_record(&event, previous.as_ref(), &cx, out);
             out.insert(at, event);
         }
     }

@@ -29,13 +29,6 @@ use crate::event::{EventKind, HttpObject, KerberosObject, NtlmObject, Objects, T
 /// nobody we can see, and the oldest are reported unanswered.
 const MAX_PENDING_REQUESTS: usize = 32;
 
-/// Request/response pairs in a row with nothing new (no credentials, no method not seen before,
-/// no WinRM or WebDAV) after which a connection is left alone.
-const QUIET_PAIRS_BEFORE_ENOUGH: u32 = 16;
-
-/// Distinct methods remembered per connection to tell a new one.
-const MAX_METHODS_REMEMBERED: usize = 16;
-
 /// Where one direction of the connection is in the message grammar.
 #[derive(Debug)]
 enum Reading {
@@ -67,8 +60,6 @@ struct PendingRequest {
     http: HttpObject,
     ntlm: Option<NtlmObject>,
     kerberos: Option<KerberosObject>,
-    /// Carried something worth inspecting further (credentials, a new method, WinRM, WebDAV).
-    eventful: bool,
 }
 
 /// The HTTP side of one connection.
@@ -83,10 +74,6 @@ pub(crate) struct Http {
     /// The NTLM user this connection authenticated as: NTLM over HTTP binds the connection,
     /// so the requests that follow without credentials are that user's.
     connection_user: Option<String>,
-    methods_seen: Vec<String>,
-    quiet_pairs: u32,
-    /// WinRM or WebDAV seen: every request matters (see [`Http::seen_enough`]).
-    keep_inspecting: bool,
     tunnel: bool,
 }
 
@@ -99,9 +86,6 @@ impl Default for Http {
             auth: AuthState::default(),
             credssp_tls: None,
             connection_user: None,
-            methods_seen: Vec::new(),
-            quiet_pairs: 0,
-            keep_inspecting: false,
             tunnel: false,
         }
     }
@@ -146,13 +130,11 @@ impl Http {
         }
     }
 
-    /// A tunnel carries another protocol; an ordinary connection that has gone
-    /// [`QUIET_PAIRS_BEFORE_ENOUGH`] pairs without anything new is left alone too. WinRM and
-    /// WebDAV connections are not: each WinRM request's `Content-Type` says whether that body
-    /// crossed in clear, and each WebDAV request may bring a new method or new credentials.
-    /// That costs little, since bodies are skipped and only heads are parsed.
+    /// A tunnel carries another protocol. Any other connection is read for its whole life:
+    /// credentials, WebDAV or WinRM may come on its hundredth request, and reading heads costs
+    /// little since bodies are skipped.
     pub fn seen_enough(&self) -> bool {
-        self.tunnel || (!self.keep_inspecting && self.quiet_pairs >= QUIET_PAIRS_BEFORE_ENOUGH && self.pending.is_empty())
+        self.tunnel
     }
 
     fn request_step(&mut self, rest: &[u8], cx: &mut AppContext) -> Step {
@@ -251,7 +233,6 @@ impl Http {
             },
             ntlm: None,
             kerberos: None,
-            eventful: false,
         };
         let credentials = head.authorization.or(head.proxy_authorization);
         if let Some(credentials) = credentials {
@@ -271,8 +252,6 @@ impl Http {
             request.http.encryption = head.content_type.and_then(winrm_encryption).map(str::to_string);
         }
         request.http.app = app.map(str::to_string);
-        request.eventful = credentials.is_some() || app.is_some() || self.new_method(head.method);
-        self.keep_inspecting |= app.is_some();
         if self.pending.len() >= MAX_PENDING_REQUESTS {
             if let Some(oldest) = self.pending.pop_front() {
                 emit(oldest, cx);
@@ -347,16 +326,6 @@ impl Http {
         }
     }
 
-    fn new_method(&mut self, method: &str) -> bool {
-        if self.methods_seen.iter().any(|m| m == method) {
-            return false;
-        }
-        if self.methods_seen.len() < MAX_METHODS_REMEMBERED {
-            self.methods_seen.push(method.to_string());
-        }
-        true
-    }
-
     /// A response head was parsed at the start of `available` bytes.
     fn response_head(&mut self, head: &ResponseHead<'_>, available: usize, cx: &mut AppContext) -> Step {
         for value in head.www_authenticate.iter().chain(&head.proxy_authenticate) {
@@ -372,7 +341,6 @@ impl Http {
         let method = request.as_ref().and_then(|r| r.http.method.clone());
         let framing = response_body_framing(method.as_deref(), head);
         if let Some(mut request) = request {
-            self.quiet_pairs = if request.eventful { 0 } else { self.quiet_pairs.saturating_add(1) };
             let http = &mut request.http;
             http.status = Some(head.status);
             if let Some(ntlm) = &mut request.ntlm {
@@ -801,19 +769,19 @@ mod tests {
     }
 
     #[test]
-    fn quiet_connections_are_left_alone_but_winrm_is_not() {
+    fn credentials_after_many_quiet_pairs_are_seen() {
         let mut wire = Wire::new(80);
-        for _ in 0..=QUIET_PAIRS_BEFORE_ENOUGH {
+        for _ in 0..20 {
             wire.send(Direction::ToServer, GOOGLE_GET);
             wire.send(Direction::ToClient, NOT_MODIFIED);
         }
-        assert!(wire.http.seen_enough());
-        let mut winrm = Wire::new(5985);
-        for _ in 0..=QUIET_PAIRS_BEFORE_ENOUGH {
-            winrm.send(Direction::ToServer, GOOGLE_GET);
-            winrm.send(Direction::ToClient, NOT_MODIFIED);
-        }
-        assert!(!winrm.http.seen_enough());
+        assert!(!wire.http.seen_enough());
+        // "alice:secret"
+        wire.send(Direction::ToServer, b"GET /private HTTP/1.1\r\nHost: intranet\r\nAuthorization: Basic YWxpY2U6c2VjcmV0\r\n\r\n");
+        wire.send(Direction::ToClient, NOT_MODIFIED);
+        let records = wire.http_records();
+        assert_eq!(records.len(), 21);
+        assert_eq!((records[20].auth_mech.as_deref(), records[20].user.as_deref()), (Some("basic"), Some("alice")));
     }
 
     #[test]

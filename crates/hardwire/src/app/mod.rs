@@ -26,6 +26,9 @@ pub(crate) struct Record {
     pub kind: EventKind,
     pub objects: Objects,
     pub timestamp: Timestamp,
+    /// For a further record of the same thing (an SMB session whose state changed): the objects
+    /// of its previous record, so that detection raises only what is new.
+    pub previous: Option<Objects>,
 }
 
 /// What an app may use while it handles bytes.
@@ -43,7 +46,12 @@ pub(crate) struct AppContext<'a> {
 
 impl AppContext<'_> {
     pub fn emit(&mut self, kind: EventKind, objects: Objects) {
-        self.records.push(Record { kind, objects, timestamp: self.now });
+        self.records.push(Record { kind, objects, timestamp: self.now, previous: None });
+    }
+
+    /// A further record of something already recorded, whose previous record was `previous`.
+    pub fn emit_update(&mut self, kind: EventKind, objects: Objects, previous: Option<Objects>) {
+        self.records.push(Record { kind, objects, timestamp: self.now, previous });
     }
 
     pub fn parse_error(&mut self, protocol: &'static str) {

@@ -36,10 +36,15 @@ pub struct DetectContext<'a> {
     pub flow: &'a FlowInfo,
 }
 
-/// Runs every record rule on one record and appends the alerts.
-pub fn on_record(record: &Event, cx: &DetectContext, out: &mut Vec<Event>) {
+/// Runs every record rule on one record and appends the alerts. `previous` is the earlier
+/// record of the same session, when this one is a further record of it: a finding the earlier
+/// record already raised (same rule, same sentence) is not raised again.
+pub fn on_record(record: &Event, previous: Option<&Event>, cx: &DetectContext, out: &mut Vec<Event>) {
     for rule in rules::RECORD_RULES {
         if let Some(finding) = rule(record, cx) {
+            if previous.and_then(|p| rule(p, cx)).is_some_and(|earlier| earlier.message == finding.message) {
+                continue;
+            }
             push_alert(finding, record.timestamp, cx, out);
         }
     }

@@ -1,10 +1,12 @@
 //! The SMB state machine: NetBIOS session framing, then SMB1 ([`smb1`]) or SMB2/3 ([`smb2`])
 //! messages, folded into what each session shows about its security ([`session`]).
 //!
-//! One `smb` record per session (connection + SessionId/UID), written once the session is
+//! An `smb` record per session (connection + SessionId/UID), written once the session is
 //! settled (set up and [`session::SETTLE_REQUESTS`] requests seen) or when the connection ends;
-//! failed SESSION_SETUPs get records of their own; a connection that never sets up a session
-//! gets one record of its negotiate. Named pipes feed DCE/RPC conversations.
+//! a fact that changes the record after that (another share, the first unsigned or signed
+//! request, encryption, a new logon) writes a further record of the session with its whole
+//! state. Failed SESSION_SETUPs get records of their own; a connection that never sets up a
+//! session gets one record of its negotiate. Named pipes feed DCE/RPC conversations.
 //!
 //! Bulk data never waits in a buffer: a message larger than [`LARGE_MESSAGE`] is read from its
 //! first bytes and the rest is skipped as it streams by. So an SMB connection is inspected for its
@@ -110,7 +112,7 @@ impl SmbFlow {
         for key in keys {
             self.close_pipe(key, cx);
         }
-        let ids: Vec<u64> = self.sessions.iter().filter(|(_, s)| !s.emitted).map(|(id, _)| *id).collect();
+        let ids: Vec<u64> = self.sessions.iter().filter(|(_, s)| !s.written).map(|(id, _)| *id).collect();
         for id in ids {
             self.emit_session(id, cx);
         }
@@ -127,10 +129,9 @@ impl SmbFlow {
             Some(SmbProtocol::Transform) => match parse_smb2_transform(payload) {
                 Ok(transform) => {
                     let session = self.session(transform.session_id);
+                    session.changed |= !session.transform_seen;
                     session.transform_seen = true;
-                    if session.settled() && !session.emitted {
-                        self.emit_session(transform.session_id, cx);
-                    }
+                    self.settle_or_refresh(transform.session_id, cx);
                 }
                 Err(_) => cx.parse_error("smb"),
             },
@@ -151,18 +152,32 @@ impl SmbFlow {
     }
 
     /// Where a SESSION_SETUP request's credentials go: to its session, or held until the server
-    /// names one.
-    fn setup_auth(&mut self, session_id: u64) -> &mut AuthState {
+    /// names one. A request on a session already logged on starts a new logon of it.
+    fn setup_auth(&mut self, session_id: u64, cx: &mut AppContext) -> &mut AuthState {
         if session_id == 0 {
             &mut self.pending_auth
         } else {
+            self.relogon_if_logged_on(session_id, cx);
             &mut self.session(session_id).auth
         }
     }
 
+    /// A new logon on a session that already proved an identity (SMB2 re-authentication, an
+    /// SMB1 client logging on again with its UID): the earlier logon's record is written if it
+    /// never was, and the session starts again, its alerts raised afresh for the new logon.
+    fn relogon_if_logged_on(&mut self, session_id: u64, cx: &mut AppContext) {
+        if !self.sessions.get(&session_id).is_some_and(Session::logged_on) {
+            return;
+        }
+        if self.sessions.get(&session_id).is_some_and(|s| !s.written) {
+            self.emit_session(session_id, cx);
+        }
+        self.sessions.insert(session_id, Session::new(session_id));
+    }
+
     /// A SESSION_SETUP request's token.
     fn observe_setup_token(&mut self, session_id: u64, blob: &[u8], cx: &mut AppContext) {
-        if self.setup_auth(session_id).observe(blob).is_err() {
+        if self.setup_auth(session_id, cx).observe(blob).is_err() {
             cx.parse_error("auth");
         }
     }
@@ -171,6 +186,10 @@ impl SmbFlow {
     /// status are folded in. Success and failure are final; failures are written at once.
     fn setup_response(&mut self, session_id: u64, status: u32, blob: &[u8], cx: &mut AppContext) -> &mut Session {
         let held = std::mem::take(&mut self.pending_auth);
+        if held != AuthState::default() {
+            // Tokens sent without a session id, answered with the id of a logged-on session.
+            self.relogon_if_logged_on(session_id, cx);
+        }
         let session = self.session(session_id);
         if held != AuthState::default() {
             merge_auth(&mut session.auth, held);
@@ -198,23 +217,39 @@ impl SmbFlow {
         }
     }
 
+    /// Writes the session's record (a further one when it was written before).
     fn emit_session(&mut self, session_id: u64, cx: &mut AppContext) {
         let Some(session) = self.sessions.get_mut(&session_id) else { return };
-        session.emitted = true;
+        session.changed = false;
+        session.written = true;
         let objects = session.objects(&self.negotiated);
-        cx.emit(EventKind::Smb, objects);
+        let previous = session.last_record.replace(objects.clone());
+        cx.emit_update(EventKind::Smb, objects, previous);
         self.recorded = true;
     }
 
-    /// Counts a request of an established session, and writes its record once it settles.
-    fn observe_request(&mut self, session_id: u64, signed: bool, cx: &mut AppContext) {
+    /// A session that settles gets its first record; one already written gets a further record
+    /// when a fact of it changed what the record says.
+    fn settle_or_refresh(&mut self, session_id: u64, cx: &mut AppContext) {
         let Some(session) = self.sessions.get_mut(&session_id) else { return };
-        if !session.established() {
-            return;
-        }
-        session.observe_request(signed);
-        if session.settled() && !session.emitted {
+        if session.written {
+            if !session.changed {
+                return;
+            }
+            session.changed = false;
+            if session.last_record.as_ref() != Some(&session.objects(&self.negotiated)) {
+                self.emit_session(session_id, cx);
+            }
+        } else if session.settled() {
             self.emit_session(session_id, cx);
+        }
+    }
+
+    /// Counts a request of an established session (whose record may be due).
+    fn observe_request(&mut self, session_id: u64, signed: bool, cx: &mut AppContext) {
+        if let Some(session) = self.sessions.get_mut(&session_id).filter(|s| s.established()) {
+            session.observe_request(signed);
+            self.settle_or_refresh(session_id, cx);
         }
     }
 

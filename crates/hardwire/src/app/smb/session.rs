@@ -84,7 +84,13 @@ pub(super) struct Session {
     pub signed_requests: u32,
     pub unsigned_requests: u32,
     pub requests_after_setup: u32,
-    pub emitted: bool,
+    /// The objects of the session's last record; `None` while none was written.
+    pub last_record: Option<Objects>,
+    /// The current logon's record was written (a new logon on the same id starts unwritten).
+    pub written: bool,
+    /// A fact of the record changed since it was written (a share, signing, encryption): the
+    /// session is written again.
+    pub changed: bool,
 }
 
 impl Session {
@@ -94,6 +100,11 @@ impl Session {
 
     pub fn established(&self) -> bool {
         self.status == Some(STATUS_SUCCESS)
+    }
+
+    /// Set up, with an identity proven (an NTLM AUTHENTICATE, a Kerberos AP-REQ).
+    pub fn logged_on(&self) -> bool {
+        self.established() && (self.auth.ntlm_authenticated || self.auth.kerberos.is_some())
     }
 
     pub fn encrypted(&self) -> bool {
@@ -107,17 +118,17 @@ impl Session {
     pub fn add_share(&mut self, path: String) {
         if self.shares.len() < MAX_SHARES && !self.shares.contains(&path) {
             self.shares.push(path);
+            self.changed = true;
         }
     }
 
     /// Counts one request sent after the session was set up.
     pub fn observe_request(&mut self, signed: bool) {
         self.requests_after_setup = self.requests_after_setup.saturating_add(1);
-        if signed {
-            self.signed_requests = self.signed_requests.saturating_add(1);
-        } else {
-            self.unsigned_requests = self.unsigned_requests.saturating_add(1);
-        }
+        let counter = if signed { &mut self.signed_requests } else { &mut self.unsigned_requests };
+        // The first of its kind may change what `smb.signed` says.
+        self.changed |= *counter == 0;
+        *counter = counter.saturating_add(1);
     }
 
     /// Set up, and enough requests (or encryption) seen to say how it protects itself.

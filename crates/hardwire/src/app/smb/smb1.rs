@@ -68,7 +68,7 @@ impl SmbFlow {
                 Smb1Body::SessionSetupRequest(request) => match request.auth {
                     Smb1SessionSetupAuth::ExtendedSecurity { security_blob } => self.observe_setup_token(uid, security_blob, cx),
                     Smb1SessionSetupAuth::Password { oem_password_len, unicode_password_len, account_name, primary_domain } => {
-                        let auth = self.setup_auth(uid);
+                        let auth = self.setup_auth(uid, cx);
                         auth.ntlm = Some(NtlmObject {
                             version: Some(password_version(&account_name, oem_password_len, unicode_password_len).to_string()),
                             user: Some(account_name),
@@ -134,6 +134,7 @@ impl SmbFlow {
                 _ => {}
             }
         }
+        self.settle_or_refresh(uid, cx);
     }
 }
 

@@ -25,7 +25,10 @@ impl SmbFlow {
         self.negotiated.version.get_or_insert(2);
         for message in smb2_compound(payload) {
             match message {
-                Ok(message) => self.smb2_message(dir, &message, cx),
+                Ok(message) => {
+                    self.smb2_message(dir, &message, cx);
+                    self.settle_or_refresh(message.header.session_id, cx);
+                }
                 Err(_) => {
                     cx.parse_error("smb");
                     break;
@@ -72,7 +75,9 @@ impl SmbFlow {
                         let tree = (h.session_id, h.tree_id.unwrap_or_default());
                         self.tree_connected(tree, path);
                         if response.encrypt_data() {
-                            self.session(h.session_id).encrypted_share = true;
+                            let session = self.session(h.session_id);
+                            session.changed |= !session.encrypted_share;
+                            session.encrypted_share = true;
                         }
                     }
                 }

@@ -12,7 +12,8 @@ pub fn is_admin_share(path: &str) -> bool {
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let smb = smb_record(record)?;
-    let share = smb.shares.as_ref()?.iter().find(|s| is_admin_share(s))?;
+    // The latest one: a further record of the session raises a share connected since.
+    let share = smb.shares.as_ref()?.iter().rfind(|s| is_admin_share(s))?;
     finding(
         RuleId::SmbAdminShare,
         record,

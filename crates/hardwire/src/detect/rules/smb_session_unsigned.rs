@@ -1,5 +1,5 @@
-//! `smb.session.unsigned`: requests of an authenticated, unencrypted SMB2/3 session carry no
-//! signature (Flags SIGNED clear). SMB1 is reported by `smb.v1.negotiated` instead.
+//! `smb.session.unsigned`: requests of an authenticated, unencrypted session carry no signature
+//! (SMB2 Flags SIGNED clear, SMB1 FLAGS2 SECURITY_SIGNATURE clear).
 
 use super::{authenticated, finding, smb_record, who};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
@@ -7,7 +7,7 @@ use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let smb = smb_record(record)?;
-    if smb.version != Some(2) || smb.signed != Some(false) || smb.encrypted == Some(true) || !authenticated(smb) {
+    if smb.signed != Some(false) || smb.encrypted == Some(true) || !authenticated(smb) {
         return None;
     }
     finding(
