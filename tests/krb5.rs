@@ -324,3 +324,18 @@ fn failed_http_logons_feed_the_spray_count() {
     let used = run.of_type("alert").into_iter().find(|a| a["alert"]["rule"] == "ntlm.used").expect("ntlm.used");
     assert!(used["alert"]["message"].as_str().unwrap_or_default().starts_with("alice failed to log on"), "{used}");
 }
+
+/// The correlation tables are bounded and what they refuse is counted: with room for 2 keys,
+/// the bruteforce table of the spray capture (one key per client and account, 6 accounts)
+/// refuses 4 new keys, and the stats line says so; the spray itself (one key: the client) is
+/// still seen.
+#[test]
+fn full_correlation_tables_shed_and_count() {
+    let config = std::env::temp_dir().join(format!("hardwire-krb5-shed-{}.toml", std::process::id()));
+    std::fs::write(&config, "[limits]\nmax_correlation_entries = 2\n").expect("writing the configuration");
+    let run = common::read_with(&["--config", &config.to_string_lossy()], &[&project_pcap("kerberos/krb5-spray.pcap")]);
+    let _ = std::fs::remove_file(&config);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert_eq!(run.stats()["correlation_shed"], 4);
+    assert_eq!(alert_counts(&run).get("auth.spray"), Some(&2));
+}

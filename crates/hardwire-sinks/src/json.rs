@@ -78,6 +78,9 @@ struct StatsBody<'a> {
     retransmissions: u64,
     fragments_dropped: u64,
     tcp: &'a hardwire::stats::TcpStats,
+    /// Only when some were shed: the line of a quiet sensor stays as it was.
+    #[serde(skip_serializing_if = "is_zero")]
+    correlation_shed: u64,
     parse_errors: &'a BTreeMap<&'static str, u64>,
     events: &'a BTreeMap<&'static str, u64>,
     alerts: &'a BTreeMap<&'static str, u64>,
@@ -135,6 +138,10 @@ impl<'a> KerberosBody<'a> {
             accounts_without_preauth: posture.accounts_without_preauth.len() as u64 + posture.accounts_without_preauth_unlisted,
         })
     }
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 #[derive(Serialize)]
@@ -235,6 +242,7 @@ impl<W: Write> JsonLines<W> {
             retransmissions: stats.retransmissions,
             fragments_dropped: stats.fragments_dropped,
             tcp: &stats.tcp,
+            correlation_shed: stats.correlation_shed,
             parse_errors: &stats.parse_errors,
             events: &self.tally.events,
             alerts: &self.tally.alerts,

@@ -34,6 +34,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
     add(counter("hardwire_flows_evicted_total", "Flows evicted because the flow table was full.", stats.flows_evicted));
     add(counter("hardwire_reassembly_gaps_total", "Holes in TCP streams that reassembly skipped.", stats.reassembly_gaps));
     add(counter("hardwire_decode_errors_total", "Frames that did not decode.", stats.decode_errors));
+    add(counter(
+        "hardwire_correlation_shed_total",
+        "New keys the cross-connection correlation tables refused because they were full of live entries.",
+        stats.correlation_shed,
+    ));
     add(counter_vec(
         "hardwire_parse_errors_total",
         "Malformed protocol messages, per protocol.",
@@ -219,6 +224,11 @@ mod tests {
         stats.tcp.overlap_conflicts = 3;
         stats.smb_dialects.insert("3.1.1".to_string(), 7);
         stats.auth_mechanisms.insert("ntlm", 5);
+        stats.correlation_shed = 6;
+        stats.kerberos.as_request("10.0.0.5", "fast", 64);
+        stats.kerberos.as_request("10.0.0.5", "enc_timestamp", 64);
+        stats.kerberos.weak_ticket("MSSQLSvc/db1:1433", 64);
+        stats.kerberos.without_preauth("svc_legacy", 64);
         let mut tally = Tally::default();
         tally.events.insert("smb", 7);
         tally.events.insert("alert", 9);
@@ -259,6 +269,12 @@ mod tests {
             ("hardwire_posture_smb_servers{signing=\"required\"}", 0.0),
             ("hardwire_posture_smb1_servers", 0.0),
             ("hardwire_posture_ntlm_share", 0.0),
+            ("hardwire_correlation_shed_total", 6.0),
+            ("hardwire_kdc_as_requests_total{kdc=\"10.0.0.5\"}", 2.0),
+            ("hardwire_kdc_as_requests_fast_total{kdc=\"10.0.0.5\"}", 1.0),
+            ("hardwire_kdc_as_requests_pkinit_total{kdc=\"10.0.0.5\"}", 0.0),
+            ("hardwire_kerberos_weak_tickets_total{service=\"MSSQLSvc/db1:1433\"}", 1.0),
+            ("hardwire_kerberos_accounts_without_preauth", 1.0),
             ("hardwire_sink_delivered_total{sink=\"redis\"}", 40.0),
             ("hardwire_sink_failed_total{sink=\"redis\"}", 3.0),
             ("hardwire_sink_queued{sink=\"redis\"}", 2.0),

@@ -152,6 +152,7 @@ impl Engine {
         stats.flows_evicted = self.core.flows.evicted;
         stats.flows_active = self.core.flows.len() as u64;
         stats.fragments_dropped = self.decoder.fragments_dropped();
+        stats.correlation_shed = self.core.shared.correlation_shed();
         stats
     }
 }

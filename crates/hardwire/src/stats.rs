@@ -20,6 +20,9 @@ pub struct EngineStats {
     pub fragments_dropped: u64,
     /// What the TCP layer refused or doubted.
     pub tcp: TcpStats,
+    /// New keys the cross-connection correlation tables refused, full of live entries. The
+    /// tables are shared by the workers, so each worker reports the same figure.
+    pub correlation_shed: u64,
     /// Malformed protocol messages, per protocol (`smb`, `http`, `dcerpc`, `tls`, `auth`, `krb5`).
     pub parse_errors: BTreeMap<&'static str, u64>,
     /// SMB dialects negotiated (by spelling), authentication mechanisms seen.
@@ -43,6 +46,7 @@ impl EngineStats {
         self.retransmissions += other.retransmissions;
         self.fragments_dropped += other.fragments_dropped;
         self.tcp.merge(&other.tcp);
+        self.correlation_shed = self.correlation_shed.max(other.correlation_shed);
         for (k, v) in &other.parse_errors {
             *self.parse_errors.entry(k).or_default() += v;
         }
@@ -54,6 +58,27 @@ impl EngineStats {
         }
         self.last_packet_us = self.last_packet_us.max(other.last_packet_us);
         self.kerberos.merge(&other.kerberos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posture_tables_keep_to_their_cap() {
+        let mut posture = KerberosPosture::default();
+        for kdc in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+            posture.as_request(kdc, "none", 2);
+        }
+        posture.as_request("10.0.0.1", "pkinit", 2);
+        let labels: Vec<&str> = posture.kdcs.keys().map(String::as_str).collect();
+        assert_eq!(labels, ["10.0.0.1", "10.0.0.2", "other"]);
+        assert_eq!(posture.kdcs["10.0.0.1"], AsRequests { all: 2, fast: 0, pkinit: 1 });
+        for account in ["a", "b", "c", "a"] {
+            posture.without_preauth(account, 2);
+        }
+        assert_eq!((posture.accounts_without_preauth.len(), posture.accounts_without_preauth_unlisted), (2, 1));
     }
 }
 
