@@ -101,7 +101,9 @@ fn checksum_offload_is_recognised() {
     let run = read(&project_pcap("dcerpc/psexec-svcctl.pcap"));
     assert_service_creation_seen(&run, 1);
     assert_eq!(tcp_stat(&run, "bad_checksum"), 0);
-    assert!(tcp_stat(&run, "checksum_offloaded") > 30, "{}", run.stats());
+    // Both sides are judged on their first four segments without data; from then on every
+    // segment of theirs is taken as offloaded.
+    assert!(tcp_stat(&run, "checksum_offloaded") > 10, "{}", run.stats());
 }
 
 #[test]

@@ -37,9 +37,6 @@ pub(crate) fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
     for _ in 0..MAX_TUNNEL_DEPTH {
         let L3::Ip(data) = l3 else { return Ok(Step::NotIp) };
         let ip = ip_layer(data)?;
-        if ip.unreassembled_fragment {
-            return Ok(Step::NotIp);
-        }
         if ip.fragment.is_some() {
             return Ok(Step::Fragment(ip));
         }
@@ -70,8 +67,8 @@ impl Decoder {
 
     /// Decodes one frame captured at `now_us` (microseconds since the epoch).
     ///
-    /// `Ok(None)` is a frame with nothing for us (ARP, an IPv6 fragment, an IPv4 fragment that
-    /// does not complete a datagram yet); `Err` is a frame that is malformed.
+    /// `Ok(None)` is a frame with nothing for us (ARP, a fragment that does not complete a
+    /// datagram yet); `Err` is a frame that is malformed.
     pub fn decode<'a>(&'a mut self, now_us: u64, link: LinkType, frame: &'a [u8]) -> Result<Option<Packet<'a>>, DecodeError> {
         let fragment = match walk(network_layer(link, frame)?)? {
             Step::Packet(packet) => return Ok(Some(packet)),
@@ -160,6 +157,32 @@ mod tests {
         let packet = d.decode(1, LinkType::RawIp, &first).unwrap().unwrap();
         let Transport::Tcp(seg) = packet.transport else { panic!() };
         assert_eq!(seg.payload, b"0123456789abcdef0123");
+    }
+
+    /// An IPv6 header and a fragment header (offset in 8-byte units) around `part`.
+    fn ipv6_fragment(id: u32, offset_units: u16, more: bool, part: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x60, 0, 0, 0];
+        p.extend_from_slice(&(8 + part.len() as u16).to_be_bytes());
+        p.extend_from_slice(&[44, 64]);
+        p.extend_from_slice(&[0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        p.extend_from_slice(&[0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        p.extend_from_slice(&[6, 0]);
+        p.extend_from_slice(&(offset_units << 3 | u16::from(more)).to_be_bytes());
+        p.extend_from_slice(&id.to_be_bytes());
+        p.extend_from_slice(part);
+        p
+    }
+
+    #[test]
+    fn fragmented_ipv6_tcp_is_reassembled() {
+        let l4 = tcp_header(b"0123456789abcdef0123");
+        let mut d = Decoder::default();
+        assert_eq!(d.decode(0, LinkType::RawIp, &ipv6_fragment(0x1234_5678, 3, false, &l4[24..])).unwrap(), None);
+        let first = ipv6_fragment(0x1234_5678, 0, true, &l4[..24]);
+        let packet = d.decode(1, LinkType::RawIp, &first).unwrap().unwrap();
+        assert_eq!(packet.ttl, 64);
+        let Transport::Tcp(seg) = packet.transport else { panic!() };
+        assert_eq!((seg.dst_port, seg.payload), (445, &b"0123456789abcdef0123"[..]));
     }
 
     #[test]

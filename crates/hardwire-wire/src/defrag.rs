@@ -1,4 +1,5 @@
-//! Bounded IPv4 fragment reassembly.
+//! Bounded IP fragment reassembly, IPv4 and IPv6 alike (the key has the addresses, so the
+//! families never mix; an IPv6 identification is 32 bits).
 //!
 //! etherparse's pool has neither a memory cap nor a timeout, and attackers choose fragments, so
 //! this one has both: a cap on datagrams in progress, on bytes held in all, and an age limit
@@ -29,7 +30,7 @@ struct DatagramKey {
     src: IpAddr,
     dst: IpAddr,
     protocol: u8,
-    id: u16,
+    id: u32,
 }
 
 #[derive(Debug, Default)]
@@ -111,7 +112,7 @@ pub enum FragmentOutcome {
     Dropped,
 }
 
-/// Reassembles IPv4 datagrams from fragments, within [`DefragLimits`].
+/// Reassembles IPv4 and IPv6 datagrams from fragments, within [`DefragLimits`].
 #[derive(Debug, Default)]
 pub struct Defragmenter {
     limits: DefragLimits,
@@ -121,7 +122,7 @@ pub struct Defragmenter {
     pub dropped: u64,
 }
 
-/// Largest IPv4 payload there can be.
+/// Largest IP payload there can be (IPv4, and IPv6 without jumbograms).
 const MAX_DATAGRAM: u32 = 65_535;
 
 impl Defragmenter {
@@ -142,7 +143,7 @@ impl Defragmenter {
         src: IpAddr,
         dst: IpAddr,
         protocol: u8,
-        id: u16,
+        id: u32,
         offset: u32,
         more_fragments: bool,
         data: &[u8],
@@ -209,7 +210,7 @@ mod tests {
     use super::*;
     use std::net::Ipv4Addr;
 
-    fn add(d: &mut Defragmenter, now: u64, id: u16, offset: u32, more: bool, data: &[u8]) -> FragmentOutcome {
+    fn add(d: &mut Defragmenter, now: u64, id: u32, offset: u32, more: bool, data: &[u8]) -> FragmentOutcome {
         let a = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
         let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
         d.add(now, a, b, 6, id, offset, more, data)

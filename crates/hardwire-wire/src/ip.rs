@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{IpNumber, LaxIpSlice, TcpOptionElement, TcpSlice, UdpSlice};
+use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpOptionElement, TcpSlice, UdpSlice};
 
 use crate::error::DecodeError;
 
@@ -70,10 +70,8 @@ pub(crate) struct IpLayer<'a> {
     pub payload: &'a [u8],
     /// Announced payload bytes beyond the end of the capture.
     pub missing: u32,
-    /// Set for IPv4 fragments: (identification, offset in bytes, more fragments).
-    pub fragment: Option<(u16, u32, bool)>,
-    /// IPv6 fragments are not reassembled; such packets are skipped.
-    pub unreassembled_fragment: bool,
+    /// Set for fragments, IPv4 and IPv6: (identification, offset in bytes, more fragments).
+    pub fragment: Option<(u32, u32, bool)>,
 }
 
 pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
@@ -91,13 +89,19 @@ pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
     } else {
         0
     };
-    let (fragment, unreassembled_fragment) = match &slice {
+    let fragment = match &slice {
         LaxIpSlice::Ipv4(v4) if payload.fragmented => {
             let h = v4.header();
-            (Some((h.identification(), u32::from(h.fragments_offset().value()) * 8, h.more_fragments())), false)
+            Some((u32::from(h.identification()), u32::from(h.fragments_offset().value()) * 8, h.more_fragments()))
         }
-        LaxIpSlice::Ipv6(_) if payload.fragmented => (None, true),
-        _ => (None, false),
+        // The fragment header the payload follows (etherparse stops at it when it fragments).
+        LaxIpSlice::Ipv6(v6) if payload.fragmented => v6.extensions().clone().into_iter().find_map(|ext| match ext {
+            Ipv6ExtensionSlice::Fragment(f) if f.is_fragmenting_payload() => {
+                Some((f.identification(), u32::from(f.fragment_offset().value()) * 8, f.more_fragments()))
+            }
+            _ => None,
+        }),
+        _ => None,
     };
     Ok(IpLayer {
         src: slice.source_addr(),
@@ -110,7 +114,6 @@ pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
         payload: payload.payload,
         missing,
         fragment,
-        unreassembled_fragment,
     })
 }
 

@@ -1,5 +1,7 @@
-//! Which worker of `hardwire live` a frame goes to: a keyed hash of its flow that is the same in
-//! both directions, so one worker sees the whole connection.
+//! Which worker of `hardwire live` a frame goes to: a keyed hash of its two IP addresses that is
+//! the same in both directions, so one worker sees the whole connection, fragments included
+//! (only the first fragment carries the ports, so a hash of the ports would send the others
+//! elsewhere).
 //!
 //! The hash is keyed (e.g. by a per-process [`std::hash::RandomState`]) so that nobody on the
 //! wire can choose addresses that pile every flow onto one worker.
@@ -8,27 +10,19 @@ use std::hash::BuildHasher;
 use std::net::IpAddr;
 
 use crate::decoder::{walk, Step};
-use crate::ip::Transport;
 use crate::link::{network_layer, LinkType};
 
-const IP_PROTO_TCP: u8 = 6;
-const IP_PROTO_UDP: u8 = 17;
-
-/// The symmetric flow hash of `frame` (protocol and both endpoints, in a fixed order), or
-/// `None` for what has no flow of its own here: IP fragments (their ports are in the first
-/// fragment only), non-IP frames and frames that do not decode. Tunnels and VLAN tags are
-/// looked through, as the engine does.
+/// The symmetric hash of `frame`'s address pair (innermost IP header, tunnels and VLAN tags
+/// looked through, as the engine does), or `None` for non-IP frames and frames that do not
+/// decode.
 pub fn shard_hash(key: &impl BuildHasher, link: LinkType, frame: &[u8]) -> Option<u64> {
-    let Ok(Step::Packet(packet)) = walk(network_layer(link, frame).ok()?) else { return None };
-    let (protocol, src_port, dst_port) = match packet.transport {
-        Transport::Tcp(segment) => (IP_PROTO_TCP, segment.src_port, segment.dst_port),
-        Transport::Udp { src_port, dst_port, .. } => (IP_PROTO_UDP, src_port, dst_port),
-        Transport::Other(protocol) => (protocol, 0, 0),
+    let (src, dst): (IpAddr, IpAddr) = match walk(network_layer(link, frame).ok()?).ok()? {
+        Step::Packet(packet) => (packet.src, packet.dst),
+        Step::Fragment(ip) => (ip.src, ip.dst),
+        Step::NotIp => return None,
     };
-    let a: (IpAddr, u16) = (packet.src, src_port);
-    let b: (IpAddr, u16) = (packet.dst, dst_port);
-    let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    Some(key.hash_one((protocol, low, high)))
+    let (low, high) = if src <= dst { (src, dst) } else { (dst, src) };
+    Some(key.hash_one((low, high)))
 }
 
 #[cfg(test)]
@@ -55,23 +49,23 @@ mod tests {
     }
 
     #[test]
-    fn the_hash_depends_on_the_key_and_the_ports() {
+    fn the_hash_depends_on_the_key_and_the_addresses() {
         let syn = hex(SYN);
         let fixed = BuildHasherDefault::<DefaultHasher>::default();
         let keyed = RandomState::new();
         assert_ne!(shard_hash(&fixed, LinkType::Ethernet, &syn), shard_hash(&keyed, LinkType::Ethernet, &syn));
-        // Another client port (bytes 34-35 of the frame) is another flow.
-        let mut other_port = syn.clone();
-        other_port[35] ^= 1;
-        assert_ne!(shard_hash(&fixed, LinkType::Ethernet, &syn), shard_hash(&fixed, LinkType::Ethernet, &other_port));
+        // Another client address (byte 29 of the frame) is another pair.
+        let mut other = syn.clone();
+        other[29] ^= 1;
+        assert_ne!(shard_hash(&fixed, LinkType::Ethernet, &syn), shard_hash(&fixed, LinkType::Ethernet, &other));
     }
 
     #[test]
-    fn fragments_and_non_ip_have_no_shard() {
+    fn fragments_go_with_their_flow_and_non_ip_has_no_shard() {
         let key = RandomState::new();
         let mut fragment = hex(SYN);
         fragment[20] |= 0x20; // IPv4 More Fragments
-        assert_eq!(shard_hash(&key, LinkType::Ethernet, &fragment), None);
+        assert_eq!(shard_hash(&key, LinkType::Ethernet, &fragment), shard_hash(&key, LinkType::Ethernet, &hex(SYN_ACK)));
         let mut arp = hex(SYN);
         arp[12..14].copy_from_slice(&[0x08, 0x06]);
         assert_eq!(shard_hash(&key, LinkType::Ethernet, &arp), None);
