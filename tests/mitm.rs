@@ -157,3 +157,53 @@ fn print_driver_installation() {
     // installation.
     assert_eq!(requests(&run, "RpcEnumPrinterDrivers").len(), 2);
 }
+
+#[test]
+fn ntlmrelayx_relaying_smbclient_to_samba() {
+    // make.sh: smbclient on 10.79.0.20 authenticates to ntlmrelayx.py on 10.79.0.66, which
+    // relays to Samba on 10.79.0.10 (its log: "Authenticating against smb://10.79.0.10 as
+    // WORKGROUP/HWADMIN SUCCEED"). tshark: the CHALLENGE of frame 24 (Samba to the relay) and
+    // of frame 25 (the relay to the victim) carry the same server challenge, the AUTHENTICATEs
+    // of frames 26 and 27 the same NTProofStr, MsvAvFlags 0x00000002 and target name
+    // cifs/10.79.0.66.
+    let run = read(&project_pcap("mitm/relay-smb.pcap"));
+    let relay = alerts(&run, "ntlm.relay");
+    assert_eq!(relay.len(), 1, "{relay:?}");
+    assert_eq!(relay[0]["alert"]["severity"], "critical");
+    assert_eq!(relay[0]["src_ip"], "10.79.0.66");
+    assert_eq!(relay[0]["dest_ip"], "10.79.0.10");
+    assert_eq!(relay[0]["ntlm"]["user"], "hwadmin");
+    // The SPN the victim meant names the relay, not the server it reached.
+    assert_eq!(relay[0]["ntlm"]["target_name"], "cifs/10.79.0.66");
+    for session in run.of_type("smb").iter().filter(|r| !r["ntlm"].is_null()) {
+        let ntlm = &session["ntlm"];
+        assert_eq!((ntlm["mic"].as_bool(), ntlm["mic_flagged"].as_bool()), (Some(true), Some(true)), "{session}");
+        assert_eq!(ntlm["target_name"], "cifs/10.79.0.66");
+        assert_eq!((ntlm["signing"].as_bool(), ntlm["sealing"].as_bool()), (Some(true), Some(false)));
+    }
+    assert!(alerts(&run, "ntlm.mic_removed").is_empty(), "the MIC travelled intact");
+    // Neither the challenge nor the proof is written, in any spelling (tshark -e
+    // ntlmssp.ntlmserverchallenge, -e ntlmssp.ntlmv2_response.ntproofstr on this capture).
+    let lower = run.stdout.to_lowercase();
+    for secret in ["63aa88220640b1d8", "0b3b011cb51267bbc5ee58bba331a806"] {
+        assert!(!lower.contains(secret), "{secret} written out");
+    }
+    assert!(!run.stdout.contains("challenge_key") && !run.stdout.contains("proof_key"));
+}
+
+#[test]
+fn ordinary_smb_is_no_relay() {
+    // The same smbclient straight to Samba: one challenge, one proof, a MIC (tshark: MsvAvFlags
+    // 0x00000002, target name cifs/10.79.0.10).
+    let run = read(&project_pcap("mitm/smb-direct.pcap"));
+    let ntlm = &run.of_type("smb")[0]["ntlm"];
+    assert_eq!((ntlm["mic"].as_bool(), ntlm["mic_flagged"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(ntlm["target_name"], "cifs/10.79.0.10");
+    for rule in ["ntlm.relay", "ntlm.mic_removed"] {
+        assert!(alerts(&run, rule).is_empty(), "{rule}");
+    }
+    // impacket's client sends no MIC and does not claim one: no drop-the-MIC either.
+    let run = read(&project_pcap("mitm/coerce-samba.pcap"));
+    assert!(run.of_type("smb").iter().all(|s| s["ntlm"]["mic"] == false && s["ntlm"]["mic_flagged"] == false));
+    assert!(alerts(&run, "ntlm.mic_removed").is_empty() && alerts(&run, "ntlm.relay").is_empty());
+}

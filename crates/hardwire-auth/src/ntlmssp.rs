@@ -6,8 +6,10 @@
 //!
 //! Secrets: an AUTHENTICATE carries the LM and NT challenge responses, the encrypted session key
 //! and the MIC. [`Authenticate`] keeps only their lengths (and whether the LM response is the
-//! single zero byte of an anonymous logon), so no public value can leak them. The CHALLENGE's
-//! server challenge is skipped for the same reason.
+//! single zero byte of an anonymous logon, whether the MIC is non-zero), the NTLMv2 response's
+//! AV pairs (names and flags, no secret) and, for relay detection, its NTProofStr as a
+//! [`Secret`]; the CHALLENGE keeps its server challenge likewise. A [`Secret`] prints as
+//! `Secret(..)` and is not serialisable: its holder hashes it and lets it go.
 
 use nom::bytes::complete::{tag, take};
 use nom::number::complete::{le_u16, le_u32, le_u64, u8 as byte};
@@ -32,6 +34,33 @@ const VERSION_LEN: usize = 8;
 const MIC_LEN: usize = 16;
 /// An NTLMv1 (and LM) response is exactly 24 bytes; NTLMv2 responses are longer.
 const V1_RESPONSE_LEN: u16 = 24;
+/// Where the AV pairs start in an NTLMv2 response: NTProofStr (16), RespType, HiRespType,
+/// Reserved1 (2), Reserved2 (4), TimeStamp (8), ChallengeFromClient (8), Reserved3 (4).
+const NTLMV2_AV_PAIRS_OFFSET: usize = 16 + 28;
+/// MsvAvFlags bit: the AUTHENTICATE carries a MIC.
+pub const AV_FLAG_MIC_PRESENT: u32 = 0x0000_0002;
+
+/// Bytes that must never be written out (a server challenge, an NTProofStr): the only way to
+/// read them is [`Secret::expose`], for a keyed hash kept in memory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Secret<const N: usize>([u8; N]);
+
+impl<const N: usize> Secret<N> {
+    /// The bytes, to be hashed under a key and dropped.
+    pub fn expose(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    fn from_slice(bytes: &[u8]) -> Option<Secret<N>> {
+        bytes.get(..N)?.try_into().ok().map(Secret)
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for Secret<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
 
 /// NegotiateFlags (MS-NLMP §2.2.2.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +177,8 @@ const MSV_AV_TARGET_NAME: u16 = 9;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge<'a> {
     pub flags: NegotiateFlags,
+    /// ServerChallenge: the nonce, for relay detection only (see [`Secret`]).
+    pub server_challenge: Secret<8>,
     /// TargetName: the server's domain or name.
     pub target_name: String,
     /// TargetInfo, up to MsvAvEOL or the end of the bytes present.
@@ -212,6 +243,14 @@ pub struct Authenticate {
     pub session_key_len: u16,
     /// The fixed header leaves room for a MIC (payload starts at or after byte 88).
     pub has_mic: bool,
+    /// The MIC field is there and not all zero.
+    pub mic_nonzero: bool,
+    /// MsvAvFlags of the NTLMv2 response's AV pairs (0x2: a MIC is present).
+    pub av_flags: Option<u32>,
+    /// MsvAvTargetName of the NTLMv2 response: the SPN the client meant.
+    pub target_name: Option<String>,
+    /// NTProofStr, the first 16 bytes of an NTLMv2 response (relay detection only).
+    pub nt_proof: Option<Secret<16>>,
 }
 
 /// What kind of logon an AUTHENTICATE is, from the sizes of its responses.
@@ -399,8 +438,9 @@ fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthE
 fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, AuthError> {
     let (rest, (target_name, flags)) = (field, le_u32).parse(rest).map_err(truncated("CHALLENGE header"))?;
     let flags = NegotiateFlags(flags);
-    // ServerChallenge (8) and Reserved (8): skipped, the nonce is not ours to keep.
-    let (rest, _) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    // ServerChallenge (8) and Reserved (8).
+    let (rest, nonce) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
+    let server_challenge = Secret::from_slice(nonce).ok_or(AuthError::Truncated("CHALLENGE header"))?;
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     let target_name_text = decode_string(target_name.slice(msg, "CHALLENGE TargetName")?, unicode);
     // Pre-NTLMv2 servers end the message before TargetInfo.
@@ -409,6 +449,7 @@ fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, A
     fields.extend(target_info);
     Ok(Challenge {
         flags,
+        server_challenge,
         target_name: target_name_text,
         av_pairs: target_info.map(|f| parse_av_pairs(f.slice_clamped(msg))).unwrap_or_default(),
         version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
@@ -460,9 +501,16 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
     let unicode = flags.contains(NegotiateFlags::UNICODE);
     // The secret fields are bounds-checked like the others, then only measured.
     let lm_bytes = lm.slice(msg, "AUTHENTICATE LmChallengeResponse")?;
-    nt.slice(msg, "AUTHENTICATE NtChallengeResponse")?;
+    let nt_bytes = nt.slice(msg, "AUTHENTICATE NtChallengeResponse")?;
     session_key.slice(msg, "AUTHENTICATE EncryptedRandomSessionKey")?;
     let fields = [lm, nt, domain, user, workstation, session_key];
+    let has_mic = payload_start(msg, &fields) >= AUTHENTICATE_VERSION_OFFSET + VERSION_LEN + MIC_LEN;
+    let mic_at = AUTHENTICATE_VERSION_OFFSET + VERSION_LEN;
+    let mic_nonzero = has_mic && msg.get(mic_at..mic_at + MIC_LEN).is_some_and(|mic| mic.iter().any(|&b| b != 0));
+    // An NTLMv2 response: NTProofStr (16), then NTLMv2_CLIENT_CHALLENGE, whose AV pairs
+    // follow 28 bytes of fixed fields (MS-NLMP §2.2.2.7).
+    let v2 = nt.len > V1_RESPONSE_LEN;
+    let av_pairs = if v2 { parse_av_pairs(nt_bytes.get(NTLMV2_AV_PAIRS_OFFSET..).unwrap_or_default()) } else { Vec::new() };
     Ok(Authenticate {
         flags,
         user: decode_string(user.slice(msg, "AUTHENTICATE UserName")?, unicode),
@@ -473,7 +521,11 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
         lm_response_is_zero_byte: lm_bytes == [0],
         nt_response_len: nt.len,
         session_key_len: session_key.len,
-        has_mic: payload_start(msg, &fields) >= AUTHENTICATE_VERSION_OFFSET + VERSION_LEN + MIC_LEN,
+        has_mic,
+        mic_nonzero,
+        av_flags: av_pairs.iter().find_map(|p| if let AvPair::Flags(flags) = p { Some(*flags) } else { None }),
+        target_name: av_pairs.iter().find_map(|p| if let AvPair::TargetName(name) = p { Some(name.clone()) } else { None }),
+        nt_proof: if v2 { Secret::from_slice(nt_bytes) } else { None },
     })
 }
 
@@ -524,6 +576,10 @@ mod tests {
             nt_response_len: nt,
             session_key_len: 0,
             has_mic: false,
+            mic_nonzero: false,
+            av_flags: None,
+            target_name: None,
+            nt_proof: None,
         }
     }
 

@@ -294,6 +294,18 @@ mod tests {
         let auth = token.ntlm_authenticate().expect("AUTHENTICATE");
         assert_eq!((auth.lm_response_len, auth.nt_response_len, auth.session_key_len), (24, 328, 16));
         assert_eq!(auth.flags, NegotiateFlags(0xe288_8215));
+        // tshark: ntlmssp.ntlmv2_response.flags 0x00000002 (MIC present), target_name
+        // cifs/192.168.199.133; NEGOTIATE_SIGN set in 0xe2888215, NEGOTIATE_SEAL (0x20) not.
+        assert_eq!(auth.av_flags, Some(crate::ntlmssp::AV_FLAG_MIC_PRESENT));
+        assert_eq!(auth.target_name.as_deref(), Some("cifs/192.168.199.133"));
+        assert!(auth.mic_nonzero);
+        assert!(auth.flags.contains(NegotiateFlags::SIGN) && !auth.flags.contains(NegotiateFlags::SEAL));
+        assert!(auth.nt_proof.is_some());
+        // The proof never shows in debug output.
+        assert!(format!("{auth:?}").contains("nt_proof: Some(Secret(..))"));
+        let willi = inspect_hex(NTLM_V2_AUTH_WILLI);
+        let willi = willi.ntlm_authenticate().expect("AUTHENTICATE");
+        assert_ne!(willi.nt_proof, auth.nt_proof);
     }
 
     /// tshark counts ntlmv1_auth=1: user administrator, domain VNET3, host BLU.
@@ -305,7 +317,9 @@ mod tests {
         assert_eq!((auth.user.as_str(), auth.domain.as_str(), auth.workstation.as_str()), ("administrator", "VNET3", "BLU"));
         assert_eq!((auth.lm_response_len, auth.nt_response_len), (24, 24));
         assert_eq!(auth.kind(), AuthKind::V1);
-        assert_eq!((auth.version, auth.has_mic), (None, false));
+        assert_eq!((auth.version, auth.has_mic, auth.mic_nonzero), (None, false, false));
+        // No NTLMv2 response: no AV pairs, no proof.
+        assert_eq!((auth.av_flags, auth.target_name.as_deref(), auth.nt_proof), (None, None, None));
     }
 
     /// tshark counts ntlm_auth_anonymous=1 in this capture: user and domain NULL, host DESKTOP-V1FA0UQ,

@@ -74,6 +74,21 @@ pub struct NtlmObject {
     pub server_dns_name: Option<String>,
     pub server_nb_domain: Option<String>,
     pub server_dns_domain: Option<String>,
+    /// The AUTHENTICATE carries a MIC that is not all zero.
+    pub mic: Option<bool>,
+    /// NTLMv2 only: the response's MsvAvFlags has the MIC-present bit.
+    pub mic_flagged: Option<bool>,
+    /// MsvAvTargetName of the NTLMv2 response (the SPN the client meant).
+    pub target_name: Option<String>,
+    /// NTLMSSP_NEGOTIATE_SIGN / NTLMSSP_NEGOTIATE_SEAL in the AUTHENTICATE's flags.
+    pub signing: Option<bool>,
+    pub sealing: Option<bool>,
+    /// Keyed hashes (per process, see `app::auth`) of the server challenge and the NTProofStr,
+    /// for `ntlm.relay`: never written out.
+    #[serde(skip)]
+    pub challenge_key: Option<u64>,
+    #[serde(skip)]
+    pub proof_key: Option<u64>,
 }
 
 /// `kerberos`: from an AP-REQ inside SPNEGO.

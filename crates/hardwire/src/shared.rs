@@ -203,6 +203,11 @@ pub struct Shared {
     pub unknown_principals: DistinctTable<IpAddr>,
     /// User services each client asked tickets for (`kerberos.kerberoast`).
     pub service_tickets: DistinctTable<IpAddr>,
+    /// `ntlm.relay`: the server each NTLM challenge was issued by, keyed by the challenge's
+    /// keyed hash (never the challenge)...
+    pub ntlm_challenges: WindowTable<u64, IpAddr>,
+    /// ...and the client each NTLMv2 proof came from, keyed by the proof's keyed hash.
+    pub ntlm_proofs: WindowTable<u64, IpAddr>,
 }
 
 impl Shared {
@@ -217,6 +222,8 @@ impl Shared {
             failed_logons: RateTable::new(entries, c.bruteforce_window_secs, c.bruteforce_failures),
             unknown_principals: DistinctTable::new(entries, c.user_enum_window_secs, c.user_enum_names),
             service_tickets: DistinctTable::new(entries, c.kerberoast_window_secs, c.kerberoast_services),
+            ntlm_challenges: WindowTable::new(entries, RELAY_WINDOW_SECS),
+            ntlm_proofs: WindowTable::new(entries, RELAY_WINDOW_SECS),
         }
     }
 
@@ -227,8 +234,13 @@ impl Shared {
             + self.failed_logons.table().shed()
             + self.unknown_principals.table().shed()
             + self.service_tickets.table().shed()
+            + self.ntlm_challenges.shed()
+            + self.ntlm_proofs.shed()
     }
 }
+
+/// `ntlm.relay`: a challenge or proof seen twice within this many seconds.
+pub const RELAY_WINDOW_SECS: u64 = 60;
 
 /// `dcerpc.zerologon`: this many NetrServerAuthenticate calls from one client...
 pub const NETLOGON_ATTEMPTS: usize = 5;

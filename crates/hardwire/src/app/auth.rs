@@ -4,7 +4,10 @@
 //! Only names and types leave here: never an NTLM response, a Kerberos cipher or a key (the
 //! auth parsers do not even keep them).
 
-use hardwire_auth::{inspect, AuthKind, Challenge, Mech, SecurityToken};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
+
+use hardwire_auth::{inspect, AuthKind, Challenge, Mech, NegotiateFlags, SecurityToken, AV_FLAG_MIC_PRESENT};
 
 use crate::event::{KerberosObject, NtlmObject};
 
@@ -44,6 +47,7 @@ impl AuthState {
         if let Some(challenge) = token.ntlm_challenge() {
             let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
             fold_challenge(ntlm, challenge);
+            ntlm.challenge_key = Some(secret_key(challenge.server_challenge.expose()));
         }
         if let Some(auth) = token.ntlm_authenticate() {
             let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
@@ -51,6 +55,12 @@ impl AuthState {
             ntlm.domain = Some(auth.domain.clone());
             ntlm.host = Some(auth.workstation.clone());
             ntlm.version = Some(ntlm_version(auth.kind()).to_string());
+            ntlm.mic = Some(auth.mic_nonzero);
+            ntlm.mic_flagged = (auth.kind() == AuthKind::V2).then(|| auth.av_flags.is_some_and(|f| f & AV_FLAG_MIC_PRESENT != 0));
+            ntlm.target_name = auth.target_name.clone();
+            ntlm.signing = Some(auth.flags.contains(NegotiateFlags::SIGN));
+            ntlm.sealing = Some(auth.flags.contains(NegotiateFlags::SEAL));
+            ntlm.proof_key = auth.nt_proof.map(|proof| secret_key(proof.expose()));
             self.ntlm_authenticated = true;
         }
         if let Some(ap_req) = token.ap_req() {
@@ -72,6 +82,14 @@ impl AuthState {
     pub fn is_anonymous(&self) -> bool {
         self.ntlm_authenticated && self.ntlm.as_ref().and_then(|n| n.version.as_deref()) == Some("anonymous")
     }
+}
+
+/// A server challenge or NTProofStr as a 64-bit SipHash under a key drawn at random once per
+/// process: equal values still compare equal (what `ntlm.relay` needs), the value itself is
+/// never stored and cannot be recovered without the key, which never leaves memory.
+fn secret_key(secret: &[u8]) -> u64 {
+    static KEY: OnceLock<RandomState> = OnceLock::new();
+    KEY.get_or_init(RandomState::new).hash_one(secret)
 }
 
 /// SCHEMA.md's `ntlm.version`: LM-only responses are v1 (as weak, and `ntlm.v1` covers them).

@@ -19,6 +19,8 @@ pub mod kerberos_kerberoast;
 pub mod kerberos_preauth_rc4;
 pub mod kerberos_rc4;
 pub mod kerberos_user_enum;
+pub mod ntlm_mic_removed;
+pub mod ntlm_relay;
 pub mod ntlm_used;
 pub mod ntlm_v1;
 pub mod smb_admin_share;
@@ -57,6 +59,8 @@ pub const RECORD_RULES: &[RecordRule] = &[
     smb_admin_share::check,
     ntlm_used::check,
     ntlm_v1::check,
+    ntlm_relay::check,
+    ntlm_mic_removed::check,
     kerberos_rc4::check,
     kerberos_asrep_roastable::check,
     kerberos_kerberoast::check,

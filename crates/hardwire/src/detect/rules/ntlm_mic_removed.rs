@@ -1,0 +1,25 @@
+//! `ntlm.mic_removed`: an NTLMv2 AUTHENTICATE whose response's MsvAvFlags says a MIC is
+//! present while the MIC field is absent or all zero (drop-the-MIC, CVE-2019-1040): a machine in
+//! the middle stripped it to relay the authentication across protocols.
+
+use super::ntlm_used::carrier;
+use super::{finding, own_authentication, who};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::Event;
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if !own_authentication(record) {
+        return None;
+    }
+    let ntlm = record.objects.ntlm.as_ref()?;
+    if ntlm.mic_flagged != Some(true) || ntlm.mic != Some(false) {
+        return None;
+    }
+    let message = format!(
+        "{} authenticated to {} over {} with an NTLMv2 response that announces a MIC the message does not carry: the MIC was removed in transit (CVE-2019-1040)",
+        who(&record.objects),
+        cx.flow.dest_ip,
+        carrier(record, cx)
+    );
+    finding(RuleId::NtlmMicRemoved, record, message)
+}
