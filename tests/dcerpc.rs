@@ -322,3 +322,20 @@ fn our_captures_meet_their_expectations() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Contexts come from the bind and alter_context too: pcaps/dcerpc/svcctl-contexts-oneside.pcap
+/// is svcctl-contexts.pcap cut to what the client sent (make-contexts.sh, tcpdump 'src host
+/// 10.77.1.20'): a bind of 71 contexts (70 random, svcctl last), an alter_context adding svcctl
+/// as context 71, then OpenSCManagerW (opnum 15) and RCreateServiceW (opnum 12) on context 71 in
+/// fragments (tshark), no server byte at all. The whole capture raises it as well.
+#[test]
+fn remote_service_is_seen_from_the_client_side_alone() {
+    for file in ["svcctl-contexts.pcap", "svcctl-contexts-oneside.pcap"] {
+        let run = read(&project_pcap(&format!("dcerpc/{file}")));
+        let calls: Vec<&Value> = run.of_type("dcerpc").into_iter().filter(|r| r["dcerpc"]["operation"] == "RCreateServiceW").collect();
+        assert_eq!(calls.len(), 1, "{file}");
+        assert_eq!(calls[0]["dcerpc"]["interface_name"], "svcctl", "{file}");
+        assert_eq!(calls[0]["dcerpc"]["command"], "%COMSPEC% /c whoami", "{file}");
+        assert!(run.alert_rules().contains(&"dcerpc.remote_service".to_string()), "{file}");
+    }
+}

