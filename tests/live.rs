@@ -377,3 +377,136 @@ fn the_example_configurations_pass_check_config() {
         assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     }
 }
+
+/// Waits (bounded) for `child` to exit on its own; its status and stderr.
+fn exit_of(child: Child, what: &str) -> (std::process::ExitStatus, String) {
+    let mut child = child;
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for hardwire") {
+            break status;
+        }
+        if start.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("hardwire kept running after {what} for {PATIENCE:?}");
+        }
+        sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    (status, stderr)
+}
+
+/// `hardwire live` on loopback with a filter that matches nothing, a `stats` line every second.
+fn quiet_daemon(dir: &Path, output: &Path, extra: &[&str]) -> Child {
+    let config = dir.join("quiet.toml");
+    std::fs::write(&config, "[live]\nstats_interval_secs = 1\nworkers = 2\n").expect("writing config");
+    Command::new(env!("CARGO_BIN_EXE_hardwire"))
+        .args(["live", "-i", "lo", "--bpf", "tcp port 9"])
+        .args(extra)
+        .arg("--config")
+        .arg(&config)
+        .arg("-o")
+        .arg(output)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting hardwire live")
+}
+
+/// A small tmpfs, unmounted on drop.
+struct Tmpfs(PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = run("umount", &[&self.0.to_string_lossy()]);
+    }
+}
+
+/// Writing the output fails (a full disk): the daemon exits non-zero, naming the cause, instead
+/// of idling with its capture stopped.
+#[test]
+fn a_full_disk_ends_the_daemon_with_the_cause() {
+    if let Some(reason) = namespaces_unavailable() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI runs as root: {reason}");
+        eprintln!("SKIPPED a_full_disk_ends_the_daemon_with_the_cause: cannot mount a tmpfs here ({reason})");
+        return;
+    }
+    let dir = scratch_dir();
+    let mount = dir.join("full");
+    std::fs::create_dir_all(&mount).expect("mount point");
+    run("mount", &["-t", "tmpfs", "-o", "size=64k", "hwfull", &mount.to_string_lossy()]).expect("mounting a small tmpfs");
+    let tmpfs = Tmpfs(mount.clone());
+    // Fill it up, all but nothing.
+    let mut filler = std::fs::File::create(mount.join("filler")).expect("filler");
+    while filler.write_all(&[0u8; 4096]).is_ok() {}
+    let output = mount.join("out.jsonl");
+    let daemon = quiet_daemon(&dir, &output, &["--metrics", "off"]);
+    let (status, stderr) = exit_of(daemon, "its output disk filled up");
+    assert!(!status.success(), "exit status {status:?}: {stderr}");
+    assert!(stderr.contains("writing output") && stderr.contains("No space left on device"), "{stderr}");
+    drop(tmpfs);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// SIGHUP reopens the output file; made unwritable before that (the daemon runs as `nobody`),
+/// the reopen fails and the daemon exits non-zero, naming the file.
+#[test]
+fn an_unwritable_output_at_sighup_ends_the_daemon() {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(reason) = namespaces_unavailable() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI runs as root: {reason}");
+        eprintln!("SKIPPED an_unwritable_output_at_sighup_ends_the_daemon: needs root to drop to nobody ({reason})");
+        return;
+    }
+    let dir = scratch_dir();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod the scratch folder");
+    let output = dir.join("out.jsonl");
+    let daemon = quiet_daemon(&dir, &output, &["--metrics", "off", "--user", "nobody"]);
+    wait_for("the first stats line", || lines(&output).iter().any(|l| l["event_type"] == "stats"));
+    std::fs::set_permissions(&output, std::fs::Permissions::from_mode(0o444)).expect("chmod the output");
+    run("kill", &["-HUP", &daemon.id().to_string()]).expect("kill -HUP");
+    let (status, stderr) = exit_of(daemon, "its output became unwritable and SIGHUP came");
+    assert!(!status.success(), "exit status {status:?}: {stderr}");
+    assert!(stderr.contains("reopening") && stderr.contains("out.jsonl") && stderr.contains("Permission denied"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A client sending its request a byte a second holds nothing: a concurrent scrape is answered
+/// while it is still sending, and the server closes it before its request is complete.
+#[test]
+fn a_slow_metrics_client_does_not_delay_a_scrape() {
+    let dir = scratch_dir();
+    let port = free_port();
+    let mut daemon = quiet_daemon(&dir, &dir.join("out.jsonl"), &["--metrics", &format!("127.0.0.1:{port}")]);
+    wait_for("the metrics endpoint", || scrape(port).is_some());
+    let head = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slowly\r\n\r\n";
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).expect("the slow client connects");
+    slow.set_read_timeout(Some(Duration::from_millis(100))).expect("read timeout");
+    slow.write_all(&head[..1]).expect("the first byte");
+    let slow_client = std::thread::spawn(move || {
+        // Sends a byte a second until the server closes the connection; how many it sent.
+        for (sent, byte) in head.iter().enumerate().skip(1) {
+            sleep(Duration::from_secs(1));
+            let mut answer = [0u8; 256];
+            match slow.read(&mut answer) {
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                _ => return sent,
+            }
+            if slow.write_all(std::slice::from_ref(byte)).is_err() {
+                return sent;
+            }
+        }
+        head.len()
+    });
+    for _ in 0..3 {
+        assert!(scrape(port).is_some_and(|m| m.contains("hardwire_packets_total")), "a scrape beside the slow client");
+    }
+    assert!(!slow_client.is_finished(), "the scrapes were answered while the slow client was still sending");
+    let sent = slow_client.join().expect("the slow client");
+    assert!(sent < head.len(), "the server let the slow client send its whole request ({sent} bytes)");
+    assert!(terminate(&mut daemon).success());
+    let _ = std::fs::remove_dir_all(dir);
+}

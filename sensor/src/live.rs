@@ -11,6 +11,11 @@
 //! privileges are dropped (`--user`), the threads start, and the main thread waits for signals:
 //! SIGHUP reopens the output file, SIGINT/SIGTERM stop the capture, let the workers flush their
 //! open sessions, and end with a final `stats` line.
+//!
+//! Any thread that fails or panics (the output cannot be written or reopened, a worker panics,
+//! the capture fails) records the cause and wakes the main thread, which shuts the daemon down
+//! the same way and exits non-zero with that cause first; if the shutdown is not over within
+//! [`SHUTDOWN_GRACE`], the process exits anyway (so `Restart=on-failure` fires).
 
 mod capture;
 mod output;
@@ -18,6 +23,7 @@ mod telemetry;
 mod worker;
 
 use std::net::{SocketAddr, TcpListener};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +42,9 @@ use telemetry::Telemetry;
 /// The Prometheus endpoint when neither the command line nor the configuration names one:
 /// loopback only, so nothing is exposed unless asked.
 pub const DEFAULT_METRICS: &str = "127.0.0.1:9750";
+
+/// After a thread failed, the most the others get to finish before the process exits.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Events handed from the workers to the output thread, in batches.
 const EVENT_QUEUE_BATCHES: usize = 1024;
@@ -149,7 +158,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     let shared = Arc::new(Shared::new(&config));
     let stop = Arc::new(AtomicBool::new(false));
     let reopen = Arc::new(AtomicBool::new(false));
-    let capture_failure = Arc::new(Mutex::new(None));
+    let failure = Arc::new(Failure::default());
 
     let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_QUEUE_BATCHES);
     let (pool_tx, pool_rx) = crossbeam_channel::bounded(settings.queue_packets.saturating_mul(settings.workers).min(1 << 16));
@@ -160,7 +169,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
         queues.push(tx);
         let job = worker::Worker::new(index, settings.workers, config.clone(), shared.clone(), telemetry.clone());
         let (events, pool) = (event_tx.clone(), pool_tx.clone());
-        workers.push(spawn(&format!("hw-worker-{index}"), move || job.run(rx, events, pool))?);
+        workers.push(spawn(&format!("hw-worker-{index}"), &failure, move || job.run(rx, events, pool))?);
     }
     drop((event_tx, pool_tx));
 
@@ -173,23 +182,16 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
             telemetry.clone(),
             reopen.clone(),
         );
-        spawn("hw-output", move || job.run(event_rx))?
+        spawn("hw-output", &failure, move || job.run(event_rx))?
     };
     if let Some(listener) = listener {
         let telemetry = telemetry.clone();
         // Not joined: it serves until the process exits.
-        spawn("hw-metrics", move || metrics::serve(listener, move || telemetry.render()))?;
+        spawn("hw-metrics", &failure, move || metrics::serve(listener, move || telemetry.render()))?;
     }
     let capture = {
-        let job = capture::CaptureLoop {
-            opened,
-            queues,
-            pool: pool_rx,
-            telemetry: telemetry.clone(),
-            stop: stop.clone(),
-            failure: capture_failure.clone(),
-        };
-        spawn("hw-capture", move || job.run())?
+        let job = capture::CaptureLoop { opened, queues, pool: pool_rx, telemetry: telemetry.clone(), stop: stop.clone() };
+        spawn("hw-capture", &failure, move || job.run())?
     };
     eprintln!(
         "hardwire: capturing on {} with {} workers{}",
@@ -208,27 +210,61 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     // queue and flushes its open sessions, then the output thread (once every worker is gone)
     // flushes the suppressor and writes the final stats line.
     stop.store(true, Ordering::Relaxed);
-    let mut failures = Vec::new();
-    for (name, handle) in
-        std::iter::once(("capture", capture)).chain(workers.into_iter().map(|w| ("worker", w))).chain(std::iter::once(("output", output)))
-    {
-        match handle.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) => failures.push(reason),
-            Err(_) => failures.push(format!("the {name} thread panicked")),
+    if let Some(cause) = failure.cause() {
+        thread::Builder::new()
+            .name("hw-deadline".into())
+            .spawn(move || {
+                thread::sleep(SHUTDOWN_GRACE);
+                eprintln!("hardwire: {cause} (and the shutdown did not finish within {} s)", SHUTDOWN_GRACE.as_secs());
+                std::process::exit(1);
+            })
+            .map_err(|e| format!("starting the shutdown deadline: {e}"))?;
+    }
+    for handle in std::iter::once(capture).chain(workers).chain(std::iter::once(output)) {
+        // A failure was recorded by the thread itself.
+        let _ = handle.join();
+    }
+    failure.cause().map_or(Ok(()), Err)
+}
+
+/// What made the daemon stop on its own: the first cause, then the failures it led to.
+#[derive(Default)]
+struct Failure(Mutex<Vec<String>>);
+
+impl Failure {
+    /// Records `reason` and wakes the main thread, which shuts the daemon down.
+    fn report(&self, reason: String) {
+        if let Ok(mut reasons) = self.0.lock() {
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
         }
+        let _ = signal_hook::low_level::raise(SIGTERM);
     }
-    if let Some(reason) = capture_failure.lock().ok().and_then(|mut f| f.take()) {
-        failures.insert(0, reason);
-    }
-    match failures.is_empty() {
-        true => Ok(()),
-        false => Err(failures.join("; ")),
+
+    fn cause(&self) -> Option<String> {
+        let reasons = self.0.lock().map(|r| r.clone()).unwrap_or_default();
+        (!reasons.is_empty()).then(|| reasons.join("; "))
     }
 }
 
-fn spawn(name: &str, job: impl FnOnce() -> Result<(), String> + Send + 'static) -> Result<thread::JoinHandle<Result<(), String>>, String> {
-    thread::Builder::new().name(name.to_string()).spawn(job).map_err(|e| format!("starting {name}: {e}"))
+/// Starts a thread whose failure or panic is reported to `failure`.
+fn spawn(
+    name: &str,
+    failure: &Arc<Failure>,
+    job: impl FnOnce() -> Result<(), String> + Send + 'static,
+) -> Result<thread::JoinHandle<()>, String> {
+    let (thread_name, failure) = (name.to_string(), failure.clone());
+    let run = move || {
+        let outcome = panic::catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|panic| {
+            let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            Err(format!("the {thread_name} thread panicked: {}", what.unwrap_or_default()))
+        });
+        if let Err(reason) = outcome {
+            failure.report(reason);
+        }
+    };
+    thread::Builder::new().name(name.to_string()).spawn(run).map_err(|e| format!("starting {name}: {e}"))
 }
 
 /// Becomes `name` (its uid, primary gid, and no supplementary groups) for good. Runs before any

@@ -5,7 +5,7 @@
 use std::hash::RandomState;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
@@ -60,8 +60,6 @@ pub struct CaptureLoop {
     pub pool: Receiver<Vec<u8>>,
     pub telemetry: Arc<Telemetry>,
     pub stop: Arc<AtomicBool>,
-    /// Why the capture ended on its own (the interface went away...).
-    pub failure: Arc<Mutex<Option<String>>>,
 }
 
 impl CaptureLoop {
@@ -98,15 +96,8 @@ impl CaptureLoop {
                     }
                 }
                 Err(pcap::Error::TimeoutExpired) => wait_readable(&self.opened.capture, self.opened.poll_ms),
-                Err(error) => {
-                    let reason = format!("capture failed: {error}");
-                    if let Ok(mut failure) = self.failure.lock() {
-                        *failure = Some(reason);
-                    }
-                    // Wake the main thread, which shuts the daemon down (and exits non-zero).
-                    let _ = signal_hook::low_level::raise(signal_hook::consts::SIGTERM);
-                    break;
-                }
+                // The main thread hears of it and shuts the daemon down (and exits non-zero).
+                Err(error) => return Err(format!("capture failed: {error}")),
             }
             if polled.elapsed() >= DROP_POLL {
                 drops.poll(&mut self.opened.capture, &self.telemetry);
