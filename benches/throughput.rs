@@ -1,6 +1,6 @@
 //! Throughput of hardwire on one large capture, in one run:
 //!
-//! (a) a bare libpcap read loop, the floor (and, for information, the same loop over the mapped
+//! (a) a bare libpcap read loop, the floor (and, for information, the same loop over the
 //!     reader `hardwire read` uses for classic pcap files, sensor/src/capture.rs);
 //! (b) decoding and flow tracking only (`hardwire_wire::Decoder` and a `FlowTable`);
 //! (c) the full `hardwire read` path on one thread (engine, suppressor, JSON lines to a sink);
@@ -112,8 +112,8 @@ fn bare_read(path: &Path) -> Measure {
     m
 }
 
-/// (a') the mapped reader of `hardwire read` alone.
-fn bare_mapped_read(path: &Path) -> Measure {
+/// (a') the file reader of `hardwire read` alone.
+fn bare_file_read(path: &Path) -> Measure {
     let mut checksum = 0u8;
     let m = stage(String::new, || each_packet(path, |_, _, frame, _| touch(frame, &mut checksum)));
     std::hint::black_box(checksum);
@@ -336,7 +336,7 @@ fn main() {
 
     let stages = [
         ("(a) libpcap read loop", bare_read(&path)),
-        ("(a') mapped reader loop", bare_mapped_read(&path)),
+        ("(a') file reader loop", bare_file_read(&path)),
         ("(b) decode + flow tracking", decode_and_flows(&path, &config)),
         ("(c) full, single thread", full_single(&path, &config)),
         ("(d) full, worker threads", full_workers(&path, &config, workers)),

@@ -37,8 +37,8 @@ impl Drop for TempFile {
 }
 
 /// What a `hardwire read` run printed, the highest VmHWM seen while it ran, and the highest
-/// anonymous RSS sampled: the process's own memory, without the window of the capture file
-/// that the reader keeps mapped (a few megabytes, whatever the file) (in kB).
+/// anonymous RSS sampled: the process's own memory, the reader's few blocks of the capture
+/// file included (a few megabytes, whatever the file) (in kB).
 struct Run {
     records: Vec<Value>,
     peak_kb: u64,
@@ -268,4 +268,32 @@ fn long_lived_session_keeps_constant_memory() {
     // when sampled (both 12.9 and 17.0 MB are seen for the same file); 1 MB more for the bytes
     // the TCP layer holds until their acknowledgement (up to 256 KiB per direction).
     assert!(peaks[1] < peaks[0] + (5 << 10), "anonymous RSS {} kB for 10 copies, {} kB for 20", peaks[0], peaks[1]);
+}
+
+/// `Content-Length: 18446744073709551615` (u64::MAX) on a request whose body starts in the same
+/// segment: the count of bytes to skip overflowed an addition (a panic with overflow checks, as
+/// in this test build). Read cleanly now, and a second connection after it is still reported.
+#[test]
+fn the_largest_content_length_is_skipped_without_overflow() {
+    let (client, server) = ([10, 9, 0, 2], [10, 9, 0, 1]);
+    let head = b"PUT /dav/x HTTP/1.1\r\nHost: files\r\nContent-Length: 18446744073709551615\r\n\r\nfirst body bytes";
+    let mut frames = vec![
+        tcp_frame(client, 50000, server, 80, 1000, 0, TCP_SYN, b""),
+        tcp_frame(server, 80, client, 50000, 5000, 1001, TCP_SYN | TCP_ACK, b""),
+        tcp_frame(client, 50000, server, 80, 1001, 5001, TCP_ACK, head),
+        tcp_frame(client, 50000, server, 80, 1001 + head.len() as u32, 5001, TCP_ACK, &[b'x'; 1400]),
+    ];
+    let plain = b"GET /after HTTP/1.1\r\nHost: files\r\n\r\n";
+    frames.push(tcp_frame(client, 50001, server, 80, 2000, 0, TCP_SYN, b""));
+    frames.push(tcp_frame(server, 80, client, 50001, 6000, 2001, TCP_SYN | TCP_ACK, b""));
+    frames.push(tcp_frame(client, 50001, server, 80, 2001, 6001, TCP_ACK, plain));
+    let file = TempFile::new("content-length.pcap");
+    let mut writer = synth::PcapWriter::new(BufWriter::new(File::create(&file.0).expect("capture")), LINK_ETHERNET).expect("header");
+    for (i, frame) in frames.iter().enumerate() {
+        writer.write(BASE_US + i as u64 * 1000, frame).expect("frame");
+    }
+    drop(writer.into_inner());
+    let run = read_sampled(&file.0, None);
+    let uris: Vec<&Value> = run.records.iter().filter(|r| r["event_type"] == "http").map(|r| &r["http"]["uri"]).collect();
+    assert!(uris.contains(&&Value::from("/dav/x")) && uris.contains(&&Value::from("/after")), "{uris:?}");
 }

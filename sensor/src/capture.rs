@@ -102,7 +102,7 @@ const RECORD_HEADER: usize = 16;
 /// The largest pcapng block read (libpcap's limit too).
 const MAX_BLOCK: usize = 16 << 20;
 /// The feeder reads this much at a time; a block handed over holds whole records only.
-const CHUNK: usize = 4 << 20;
+const CHUNK: usize = 1 << 20;
 /// Blocks read ahead of the reader.
 const READ_AHEAD: usize = 2;
 

@@ -39,6 +39,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "New keys the cross-connection correlation tables refused because they were full of live entries.",
         stats.correlation_shed,
     ));
+    add(counter(
+        "hardwire_ntlm_scan_parsed_total",
+        "NTLMSSP messages the fallback scanner parsed (its work, bounded per flow).",
+        stats.ntlm_scan_parsed,
+    ));
     add(counter_vec(
         "hardwire_parse_errors_total",
         "Malformed protocol messages, per protocol.",

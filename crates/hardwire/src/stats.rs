@@ -29,6 +29,8 @@ pub struct EngineStats {
     pub smb_dialects: BTreeMap<String, u64>,
     pub auth_mechanisms: BTreeMap<&'static str, u64>,
     pub kerberos: KerberosPosture,
+    /// NTLMSSP messages the fallback scanner parsed: its work, bounded per flow.
+    pub ntlm_scan_parsed: u64,
     /// Newest packet time seen (microseconds), for capture lag.
     pub last_packet_us: u64,
 }
@@ -47,6 +49,7 @@ impl EngineStats {
         self.fragments_dropped += other.fragments_dropped;
         self.tcp.merge(&other.tcp);
         self.correlation_shed = self.correlation_shed.max(other.correlation_shed);
+        self.ntlm_scan_parsed += other.ntlm_scan_parsed;
         for (k, v) in &other.parse_errors {
             *self.parse_errors.entry(k).or_default() += v;
         }

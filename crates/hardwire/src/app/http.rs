@@ -104,7 +104,7 @@ impl Http {
             match step {
                 Step::Used(n) => at += n,
                 Step::Wait => break,
-                Step::SkipBeyond(extra) => return data.len() as u64 + extra,
+                Step::SkipBeyond(extra) => return (data.len() as u64).saturating_add(extra),
             }
         }
         at as u64
