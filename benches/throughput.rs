@@ -161,7 +161,7 @@ struct Output {
 
 impl Output {
     fn new(config: &Config) -> Output {
-        Output { suppressor: Suppressor::new(config.suppression.window_secs), sink: JsonLines::new(io::sink()), lines: 0 }
+        Output { suppressor: Suppressor::new(&config.suppression), sink: JsonLines::new(io::sink()), lines: 0 }
     }
 
     fn write(&mut self, events: &mut Vec<Event>) {

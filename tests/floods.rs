@@ -162,6 +162,32 @@ fn syn_flood_is_held_to_the_flow_cap_and_the_real_session_survives() {
     assert!(run.peak_kb < 64 << 10, "peak RSS {} kB", run.peak_kb);
 }
 
+/// 300,000 SYNs from an inside client to distinct outside addresses on 445: each is an
+/// `smb.outbound_external` alert with its own suppression window. The suppressor holds at most
+/// `suppression.max_windows` (1,000 here): the rest close early, counted in `stats.memory`, and
+/// every alert is still written (none is dropped); memory stays flat.
+#[test]
+fn syn_flood_to_outside_addresses_keeps_the_suppressor_bounded() {
+    const SYNS: u32 = 300_000;
+    const WINDOWS: u64 = 1_000;
+    let capture = TempFile::new("outbound.pcap");
+    let flood = (0..SYNS).map(|i| {
+        let outside = [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        tcp_frame([10, 1, 0, 5], 1024 + (i % 50_000) as u16, outside, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
+    });
+    write_mixed(&capture.0, flood, 1000);
+    let config = write_config("outbound.toml", &format!("[limits]\nmax_flows = 10000\n[suppression]\nmax_windows = {WINDOWS}\n"));
+    let run = read_sampled(&capture.0, Some(&config.0));
+    let stats = run.stats();
+    let alerts = stats["alerts"]["smb.outbound_external"].as_u64().unwrap_or(0);
+    assert!(alerts >= u64::from(SYNS), "one alert per outside server: {stats}");
+    // Every window opened (each alert here is the first of its own) but the last 1,000.
+    let opened: u64 = stats["alerts"].as_object().expect("alerts").values().filter_map(Value::as_u64).sum();
+    assert_eq!(stats["memory"]["suppressor_windows_closed_early"].as_u64(), Some(opened - WINDOWS), "{stats}");
+    // 300,000 open windows took 108 MB before the cap.
+    assert!(run.peak_kb < 64 << 10, "peak RSS {} kB", run.peak_kb);
+}
+
 /// 1,000 connections that each send 60 segments, every one of them after a hole that never
 /// fills: the out-of-order cap (8 KiB per direction here) turns holes into counted gaps.
 #[test]

@@ -177,7 +177,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
         let job = output::Output::new(
             sink,
             settings.output.clone(),
-            config.suppression.window_secs,
+            &config.suppression,
             settings.stats_interval,
             telemetry.clone(),
             reopen.clone(),

@@ -33,7 +33,7 @@ pub struct Outcome {
 pub fn run(config: &Arc<Config>, sources: Vec<Source>, progress: &Progress, out: &mut impl FnMut(Event)) -> Outcome {
     let shared = Arc::new(Shared::new(config));
     let mut engine = Engine::new(config.clone(), shared);
-    let mut suppressor = Suppressor::new(config.suppression.window_secs);
+    let mut suppressor = Suppressor::new(&config.suppression);
     let mut events = Vec::new();
     let mut last_time = Timestamp::default();
     let mut failure = None;
@@ -91,5 +91,7 @@ pub fn run(config: &Arc<Config>, sources: Vec<Source>, progress: &Progress, out:
         suppressor.offer(event, out);
     }
     suppressor.flush(out);
-    Outcome { stats: engine.stats(), last_time, failure }
+    let mut stats = engine.stats();
+    stats.memory.suppressor_windows_closed_early = suppressor.closed_early;
+    Outcome { stats, last_time, failure }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use hardwire::event::{AlertObject, FlowInfo, Objects};
-use hardwire::{EngineStats, Event, EventKind, Timestamp};
+use hardwire::{EngineStats, Event, EventKind, MemoryStats, Timestamp};
 
 use crate::delivery::{Fanout, SinkFigures};
 use crate::tally::{LiveCounters, Tally};
@@ -84,6 +84,8 @@ struct StatsBody<'a> {
     parse_errors: &'a BTreeMap<&'static str, u64>,
     events: &'a BTreeMap<&'static str, u64>,
     alerts: &'a BTreeMap<&'static str, u64>,
+    #[serde(skip_serializing_if = "MemoryStats::is_empty")]
+    memory: &'a MemoryStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     kerberos: Option<KerberosBody<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,6 +248,7 @@ impl<W: Write> JsonLines<W> {
             parse_errors: &stats.parse_errors,
             events: &self.tally.events,
             alerts: &self.tally.alerts,
+            memory: &stats.memory,
             kerberos: KerberosBody::of(&stats.kerberos),
             kernel_drops: live.map(|l| l.kernel_drops),
             interface_drops: live.map(|l| l.interface_drops),

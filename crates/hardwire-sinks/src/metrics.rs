@@ -40,6 +40,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         stats.correlation_shed,
     ));
     add(counter(
+        "hardwire_suppressor_windows_closed_early_total",
+        "Suppression windows closed (summary written) before their time to stay within suppression.max_windows.",
+        stats.memory.suppressor_windows_closed_early,
+    ));
+    add(counter(
         "hardwire_ntlm_scan_parsed_total",
         "NTLMSSP messages the fallback scanner parsed (its work, bounded per flow).",
         stats.ntlm_scan_parsed,
@@ -72,7 +77,7 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "hardwire_smb_dialects_total",
         "SMB dialects negotiated.",
         &["dialect"],
-        stats.smb_dialects.iter().map(|(k, v)| ([k.as_str()], *v)),
+        stats.smb_dialects.iter().map(|(k, v)| ([*k], *v)),
     ));
     add(counter_vec(
         "hardwire_auth_mechanisms_total",
@@ -227,7 +232,7 @@ mod tests {
         };
         stats.parse_errors.insert("smb", 4);
         stats.tcp.overlap_conflicts = 3;
-        stats.smb_dialects.insert("3.1.1".to_string(), 7);
+        stats.smb_dialects.insert("3.1.1", 7);
         stats.auth_mechanisms.insert("ntlm", 5);
         stats.correlation_shed = 6;
         stats.kerberos.as_request("10.0.0.5", "fast", 64);
@@ -297,7 +302,7 @@ mod tests {
     #[test]
     fn label_values_from_the_wire_are_escaped() {
         let (mut stats, tally, live) = sample();
-        stats.smb_dialects.insert("we\"ird\n".to_string(), 1);
+        stats.smb_dialects.insert("we\"ird\n", 1);
         let text = render(&stats, &tally, &live, 0.0, &[]);
         assert!(text.contains("dialect=\"we\\\"ird\\n\"} 1"), "{text}");
     }

@@ -60,6 +60,9 @@ pub struct RuleSetting {
 pub struct Suppression {
     /// Seconds during which the same rule, client, server and user is reported once.
     pub window_secs: u64,
+    /// Windows open at once; beyond, the oldest closes early (its summary is written) and is
+    /// counted.
+    pub max_windows: usize,
 }
 
 /// Thresholds and windows of the rules that count across connections (RULES.md's figures are
@@ -322,7 +325,7 @@ impl Default for Ports {
 
 impl Default for Suppression {
     fn default() -> Self {
-        Suppression { window_secs: 300 }
+        Suppression { window_secs: 300, max_windows: 65_536 }
     }
 }
 
@@ -409,8 +412,13 @@ impl Config {
                 return Err(ConfigError::Invalid(format!("line {line}: unknown rule id {id:?} (see `hardwire rules`)")));
             }
         }
-        if self.limits.max_flows == 0 {
-            return Err(ConfigError::Invalid("limits.max_flows must be at least 1".into()));
+        let zero = [
+            (self.limits.max_flows, "limits.max_flows"),
+            (self.limits.max_servers_remembered, "limits.max_servers_remembered"),
+            (self.suppression.max_windows, "suppression.max_windows"),
+        ];
+        if let Some((_, key)) = zero.iter().find(|(value, _)| *value == 0) {
+            return Err(ConfigError::Invalid(format!("{key} must be at least 1")));
         }
         self.validate_output().map_err(ConfigError::Invalid)
     }

@@ -39,12 +39,12 @@ pub mod stats;
 pub mod test_support;
 pub mod time;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Suppression};
 pub use detect::catalog::{RuleId, Severity};
 pub use detect::suppress::Suppressor;
 pub use engine::Engine;
 pub use event::{Event, EventKind, FlowInfo, Objects};
 pub use hardwire_wire::LinkType;
 pub use shared::Shared;
-pub use stats::EngineStats;
+pub use stats::{EngineStats, MemoryStats};
 pub use time::Timestamp;

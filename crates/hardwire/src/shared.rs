@@ -1,39 +1,72 @@
 //! State shared by every worker of a sensor: what one connection teaches about a server must
 //! hold for connections handled by other threads.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::hash::{BuildHasher, Hash};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use foldhash::fast::RandomState;
+
 use crate::time::Timestamp;
 
+/// Independent parts of [`DialectMemory`], each behind its own lock: workers learning about
+/// different servers rarely wait for each other.
+const SHARDS: usize = 16;
+
 /// The best SMB dialect each server has been seen to negotiate (for `smb.dialect.downgrade`).
-/// Bounded: when full, the entry with the lowest dialect is forgotten first.
+/// Bounded by `limits.max_servers_remembered` (split evenly over its shards): when a shard is
+/// full, the server with the lowest best dialect is forgotten first, found in O(log n).
 #[derive(Debug)]
 pub struct DialectMemory {
-    best: Mutex<HashMap<IpAddr, u16>>,
-    capacity: usize,
+    shards: Vec<Mutex<Shard>>,
+    /// Addresses come from the wire: the shard is chosen by a randomly seeded hash.
+    hasher: RandomState,
+    per_shard: usize,
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    best: HashMap<IpAddr, u16>,
+    /// The same entries ordered by dialect, lowest first: the eviction order.
+    by_dialect: BTreeSet<(u16, IpAddr)>,
 }
 
 impl DialectMemory {
     pub fn new(capacity: usize) -> Self {
-        DialectMemory { best: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
+        DialectMemory {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::default(),
+            per_shard: capacity.div_ceil(SHARDS).max(1),
+        }
     }
 
     /// Records that `server` negotiated `dialect`; returns the best dialect it had negotiated
     /// before this one, if any.
     pub fn observe(&self, server: IpAddr, dialect: u16) -> Option<u16> {
-        let mut best = lock(&self.best);
-        let before = best.get(&server).copied();
-        if best.len() >= self.capacity && before.is_none() {
-            if let Some(victim) = best.iter().min_by_key(|(_, d)| **d).map(|(ip, _)| *ip) {
-                best.remove(&victim);
+        let mut hasher = self.hasher.build_hasher();
+        server.hash(&mut hasher);
+        let index = (std::hash::Hasher::finish(&hasher) % SHARDS as u64) as usize;
+        let mut shard = lock(&self.shards[index]);
+        let before = shard.best.get(&server).copied();
+        match before {
+            Some(best) if best >= dialect => {}
+            Some(best) => {
+                shard.by_dialect.remove(&(best, server));
+                shard.by_dialect.insert((dialect, server));
+                shard.best.insert(server, dialect);
+            }
+            None => {
+                if shard.best.len() >= self.per_shard {
+                    if let Some((_, victim)) = shard.by_dialect.pop_first() {
+                        shard.best.remove(&victim);
+                    }
+                }
+                shard.by_dialect.insert((dialect, server));
+                shard.best.insert(server, dialect);
             }
         }
-        let entry = best.entry(server).or_insert(dialect);
-        *entry = (*entry).max(dialect);
         before
     }
 }
@@ -295,5 +328,25 @@ mod tests {
         assert!(!distinct.observe(Timestamp(4 * SEC), 2, "alice"));
         assert!(!distinct.observe(Timestamp(100 * SEC), 1, "erin"));
         assert_eq!(distinct.table().len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_is_bounded_and_forgets_the_lowest_dialect_first() {
+        let memory = DialectMemory::new(SHARDS * 4);
+        let server = |i: u32| IpAddr::from(i.to_be_bytes());
+        // One server that negotiated 3.1.1, then many at 2.0.2.
+        assert_eq!(memory.observe(server(0), 0x0311), None);
+        for i in 1..10_000 {
+            memory.observe(server(i), 0x0202);
+        }
+        let held: usize = memory.shards.iter().map(|s| s.lock().map(|s| s.best.len()).unwrap_or(0)).sum();
+        assert!(held <= SHARDS * 4, "{held} servers held");
+        // The 3.1.1 server is remembered: a downgrade to 2.0.2 is still seen.
+        assert_eq!(memory.observe(server(0), 0x0202), Some(0x0311));
     }
 }

@@ -5,6 +5,32 @@ use std::collections::{BTreeMap, BTreeSet};
 use hardwire_flow::{StreamCounters, TcpCounters};
 use serde::Serialize;
 
+/// The spellings `smb_dialects` counts: a dialect seen on the wire under any other spelling is
+/// counted as `other`, so made-up SMB1 dialect strings cannot grow the map, the copies of it
+/// the workers publish, or the label set of `/metrics`.
+const SMB_DIALECTS: &[&str] = &[
+    "2.0.2",
+    "2.1",
+    "3.0",
+    "3.0.2",
+    "3.1.1",
+    "2.???",
+    "NT LM 0.12",
+    "SMB 2.002",
+    "SMB 2.???",
+    "LANMAN2.1",
+    "DOS LANMAN2.1",
+    "LANMAN1.0",
+    "LM1.2X002",
+    "DOS LM1.2X002",
+    "Samba",
+    "MICROSOFT NETWORKS 3.0",
+    "MICROSOFT NETWORKS 1.03",
+    "PC NETWORK PROGRAM 1.0",
+    "PCLAN1.0",
+    "Windows for Workgroups 3.1a",
+];
+
 /// Engine-level counters. Events and alerts are counted where they are written (after
 /// suppression), not here.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,17 +51,41 @@ pub struct EngineStats {
     pub correlation_shed: u64,
     /// Malformed protocol messages, per protocol (`smb`, `http`, `dcerpc`, `tls`, `auth`, `krb5`).
     pub parse_errors: BTreeMap<&'static str, u64>,
-    /// SMB dialects negotiated (by spelling), authentication mechanisms seen.
-    pub smb_dialects: BTreeMap<String, u64>,
+    /// SMB dialects negotiated (by spelling, see [`EngineStats::count_smb_dialect`]),
+    /// authentication mechanisms seen.
+    pub smb_dialects: BTreeMap<&'static str, u64>,
     pub auth_mechanisms: BTreeMap<&'static str, u64>,
     pub kerberos: KerberosPosture,
     /// NTLMSSP messages the fallback scanner parsed: its work, bounded per flow.
     pub ntlm_scan_parsed: u64,
     /// Newest packet time seen (microseconds), for capture lag.
     pub last_packet_us: u64,
+    /// What was shed to stay within the limits (the `stats.memory` object).
+    pub memory: MemoryStats,
+}
+
+/// What was shed to stay within the limits; written in the `stats` line (as `memory`) only when
+/// something was.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MemoryStats {
+    /// Suppression windows closed (their summaries written) before their time, to stay within
+    /// `suppression.max_windows`.
+    pub suppressor_windows_closed_early: u64,
+}
+
+impl MemoryStats {
+    pub fn is_empty(&self) -> bool {
+        *self == MemoryStats::default()
+    }
 }
 
 impl EngineStats {
+    /// Counts a negotiated dialect under its spelling if it is a known one, else as `other`.
+    pub fn count_smb_dialect(&mut self, spelling: &str) {
+        let key = SMB_DIALECTS.iter().find(|known| **known == spelling).copied().unwrap_or("other");
+        *self.smb_dialects.entry(key).or_default() += 1;
+    }
+
     /// Adds another worker's counters (live mode sums its workers).
     pub fn merge(&mut self, other: &EngineStats) {
         self.packets += other.packets;
@@ -54,8 +104,9 @@ impl EngineStats {
             *self.parse_errors.entry(k).or_default() += v;
         }
         for (k, v) in &other.smb_dialects {
-            *self.smb_dialects.entry(k.clone()).or_default() += v;
+            *self.smb_dialects.entry(k).or_default() += v;
         }
+        self.memory.suppressor_windows_closed_early += other.memory.suppressor_windows_closed_early;
         for (k, v) in &other.auth_mechanisms {
             *self.auth_mechanisms.entry(k).or_default() += v;
         }
@@ -237,5 +288,21 @@ impl TcpStats {
             ("syn_ignored", self.syn_ignored),
             ("segments_shed", self.segments_shed),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_up_dialects_are_counted_as_other() {
+        let mut stats = EngineStats::default();
+        stats.count_smb_dialect("NT LM 0.12");
+        stats.count_smb_dialect("3.1.1");
+        for i in 0..1000 {
+            stats.count_smb_dialect(&format!("attacker dialect {i}"));
+        }
+        assert_eq!(stats.smb_dialects, BTreeMap::from([("NT LM 0.12", 1), ("3.1.1", 1), ("other", 1000)]));
     }
 }

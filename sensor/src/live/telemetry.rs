@@ -23,6 +23,8 @@ pub struct Telemetry {
     pub kernel_drops: AtomicU64,
     pub interface_drops: AtomicU64,
     pub queue_drops: AtomicU64,
+    /// The output thread's suppressor: windows closed early (it is not a worker's).
+    pub suppressor_closed_early: AtomicU64,
 }
 
 impl Telemetry {
@@ -58,6 +60,7 @@ impl Telemetry {
                 lag_us = lag_us.max(figures.lag_us);
             }
         }
+        total.memory.suppressor_windows_closed_early = self.suppressor_closed_early.load(Ordering::Relaxed);
         (total, lag_us as f64 / 1e6)
     }
 

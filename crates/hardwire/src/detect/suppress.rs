@@ -2,13 +2,17 @@
 //! is written once at once with `count` 1; further occurrences are counted, and when the window
 //! closes one more line (with the timestamp of the last occurrence) carries how many there were.
 //!
-//! One suppressor serves a whole sensor (the output stage), so it holds across workers.
+//! One suppressor serves a whole sensor (the output stage), so it holds across workers. It holds
+//! at most `suppression.max_windows` windows: past that the oldest closes early (its summary is
+//! written, nothing is dropped) and is counted, so alerts on ever new addresses (a SYN flood to
+//! outside addresses) cannot grow it without bound.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
 use foldhash::fast::RandomState;
 
+use crate::config::Suppression;
 use crate::detect::catalog::RuleId;
 use crate::event::{Event, EventKind};
 use crate::time::Timestamp;
@@ -41,11 +45,21 @@ pub struct Suppressor {
     by_age: BTreeMap<(Timestamp, u64), Key>,
     /// Windows opened so far: orders windows opened at the same time.
     opened: u64,
+    max_windows: usize,
+    /// Windows closed before their time to stay within `max_windows`.
+    pub closed_early: u64,
 }
 
 impl Suppressor {
-    pub fn new(window_secs: u64) -> Self {
-        Suppressor { window_us: window_secs.saturating_mul(1_000_000), open: HashMap::default(), by_age: BTreeMap::new(), opened: 0 }
+    pub fn new(settings: &Suppression) -> Self {
+        Suppressor {
+            window_us: settings.window_secs.saturating_mul(1_000_000),
+            open: HashMap::default(),
+            by_age: BTreeMap::new(),
+            opened: 0,
+            max_windows: settings.max_windows.max(1),
+            closed_early: 0,
+        }
     }
 
     /// Passes `event` on to `out` unless it repeats an alert inside its window.
@@ -74,6 +88,11 @@ impl Suppressor {
                 }
             }
             None => {
+                if self.open.len() >= self.max_windows {
+                    let oldest = self.by_age.pop_first().and_then(|(_, key)| self.open.remove(&key));
+                    self.closed_early += 1;
+                    Self::summarise(oldest.into_iter().collect(), out);
+                }
                 self.opened += 1;
                 self.by_age.insert((event.timestamp, self.opened), key.clone());
                 self.open.insert(key, Window { suppressed: 0, last: None });

@@ -59,7 +59,7 @@ impl SmbFlow {
                 Smb1Body::NegotiateResponse(response) => {
                     let chosen = self.negotiated.dialects_offered.get(usize::from(response.dialect_index)).cloned();
                     if let Some(dialect) = chosen {
-                        *cx.stats.smb_dialects.entry(dialect.clone()).or_default() += 1;
+                        cx.stats.count_smb_dialect(&dialect);
                         self.negotiated.version = Some(1);
                         self.negotiated.smb1_dialect = Some(dialect);
                         self.negotiated.signing_required = Some(response.signing_required());

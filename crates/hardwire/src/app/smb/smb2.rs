@@ -152,7 +152,7 @@ impl SmbFlow {
         }
         n.smb2_dialect = Some(response.dialect);
         n.smb1_dialect = None;
-        *cx.stats.smb_dialects.entry(smb2_dialect_name(response.dialect).into_owned()).or_default() += 1;
+        cx.stats.count_smb_dialect(&smb2_dialect_name(response.dialect));
         n.previous_best_dialect = cx.shared.dialects.observe(cx.server_ip, response.dialect);
         for context in &response.contexts {
             match context {
