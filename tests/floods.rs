@@ -273,7 +273,7 @@ fn long_lived_session(path: &Path, copies: u32) {
 #[test]
 fn long_lived_session_keeps_constant_memory() {
     let mut peaks = Vec::new();
-    // Both files (about 55 and 110 MB) are larger than the reader's fixed read-ahead (a few 4 MB
+    // Both files (about 55 and 110 MB) are larger than the reader's fixed read-ahead (a few 1 MB
     // blocks), so what could grow between the two runs is the engine's state alone.
     for copies in [10, 20] {
         let capture = TempFile::new(&format!("long-{copies}.pcap"));

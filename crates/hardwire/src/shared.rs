@@ -329,11 +329,6 @@ mod tests {
         assert!(!distinct.observe(Timestamp(100 * SEC), 1, "erin"));
         assert_eq!(distinct.table().len(), 2);
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn the_memory_is_bounded_and_forgets_the_lowest_dialect_first() {
