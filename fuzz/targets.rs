@@ -8,7 +8,7 @@
 pub mod wire_decode {
     use hardwire_wire::{Decoder, LinkType};
 
-    const LINKS: [LinkType; 8] = [
+    const LINKS: [LinkType; 9] = [
         LinkType::Ethernet,
         LinkType::RawIp,
         LinkType::Ipv4,
@@ -17,6 +17,7 @@ pub mod wire_decode {
         LinkType::LinuxSll2,
         LinkType::Null,
         LinkType::Loop,
+        LinkType::Ppp,
     ];
 
     pub fn run(data: &[u8]) {
