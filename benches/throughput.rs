@@ -301,6 +301,91 @@ fn syn_flood_ns_per_packet(config: &Arc<Config>, count: u32) -> (f64, u64, u64) 
     (ns, stats.flows_active, stats.flows_evicted)
 }
 
+/// The adversarial inputs of issue 14, each a list of frames in memory, fed through the full
+/// path (engine, suppressor, JSON lines) like (c).
+fn adversarial_inputs() -> Vec<(&'static str, Vec<Vec<u8>>)> {
+    let (inside, server) = ([10, 1, 0, 5], [10, 250, 0, 1]);
+    // 300,000 SYNs to distinct outside addresses on 445: an alert and a window each
+    let outbound = (0..300_000u32)
+        .map(|i| {
+            synth::tcp_frame(
+                inside,
+                1024 + (i % 50_000) as u16,
+                [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8],
+                445,
+                i,
+                0,
+                synth::TCP_SYN,
+                &[],
+            )
+        })
+        .collect();
+    // ten flows to 389, each one 65 KB segment of AUTHENTICATE headers every 64 bytes whose
+    // names reach as far as the segment allows, sent as IPv4 fragments
+    let mut amplification = Vec::new();
+    for flow in 0..10u16 {
+        let port = 40_000 + flow;
+        amplification.push(synth::tcp_frame(inside, port, server, 389, 100, 0, synth::TCP_SYN, &[]));
+        amplification.push(synth::tcp_frame(server, 389, inside, port, 500, 101, synth::TCP_SYN | synth::TCP_ACK, &[]));
+        let mut segment = Vec::new();
+        while segment.len() + 64 <= 65_000 {
+            let reach = (65_000 - segment.len() - 64).min(0xffff) as u16;
+            segment.extend_from_slice(b"NTLMSSP\0\x03\0\0\0");
+            for field in 0..6 {
+                let (len, offset) = if (2..5).contains(&field) { (reach, 64u32) } else { (0, 64) };
+                segment.extend_from_slice(&[len.to_le_bytes(), len.to_le_bytes()].concat());
+                segment.extend_from_slice(&offset.to_le_bytes());
+            }
+            segment.extend_from_slice(&0xa288_8205u32.to_le_bytes());
+        }
+        let whole = synth::tcp_frame(inside, port, server, 389, 101, 501, synth::TCP_ACK, &segment);
+        amplification.extend(ipv4_fragments(&whole, 1480, flow));
+    }
+    // one flow to 445 whose 64 KB arrive as one-byte segments, last byte first
+    let mut one_byte = vec![synth::tcp_frame(inside, 50_000, server, 445, 0, 0, synth::TCP_SYN, &[])];
+    one_byte.extend((1..=65_536u32).rev().map(|seq| synth::tcp_frame(inside, 50_000, server, 445, seq, 1, synth::TCP_ACK, b"x")));
+    vec![
+        ("SYN flood to outside addresses (300,000)", outbound),
+        ("NTLMSSP amplification (10 x 65 KB, fragments)", amplification),
+        ("one-byte segments, reversed (65,536)", one_byte),
+    ]
+}
+
+/// An Ethernet/IPv4 frame cut into fragments carrying `size` bytes of its IP payload each.
+fn ipv4_fragments(frame: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
+    let (head, payload) = frame.split_at(34);
+    payload
+        .chunks(size)
+        .enumerate()
+        .map(|(i, piece)| {
+            let mut fragment = head.to_vec();
+            let more = if (i + 1) * size < payload.len() { 0x2000 } else { 0 };
+            fragment[16..18].copy_from_slice(&((20 + piece.len()) as u16).to_be_bytes());
+            fragment[18..20].copy_from_slice(&id.to_be_bytes());
+            fragment[20..22].copy_from_slice(&(more | (i * size / 8) as u16).to_be_bytes());
+            fragment.extend_from_slice(piece);
+            fragment
+        })
+        .collect()
+}
+
+/// (e) ns per packet of each adversarial input through the full path, and the NTLMSSP messages
+/// the fallback scanner parsed.
+fn adversarial_ns_per_packet(config: &Arc<Config>, frames: &[Vec<u8>]) -> (f64, u64) {
+    let mut engine = Engine::new(config.clone(), Arc::new(Shared::new(config)));
+    let mut output = Output::new(config);
+    let mut events = Vec::new();
+    let start = Instant::now();
+    for (i, frame) in frames.iter().enumerate() {
+        engine.feed(Timestamp(1_700_000_000_000_000 + i as u64 * 10), LinkType::Ethernet, frame, frame.len(), &mut events);
+        if !events.is_empty() {
+            output.write(&mut events);
+        }
+    }
+    output.finish(&mut engine);
+    (start.elapsed().as_nanos() as f64 / frames.len() as f64, engine.stats().ntlm_scan_parsed)
+}
+
 fn print_machine() {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|v| v.trim_start_matches([' ', '\t', ':'])).unwrap_or("?");
@@ -364,5 +449,15 @@ fn main() {
     for count in [100_000, 1_000_000] {
         let (ns, held, evicted) = syn_flood_ns_per_packet(&config, count);
         println!("| {count} | {ns:.0} | {held} | {evicted} |");
+    }
+    let normal = stages[3].1.elapsed.as_nanos() as f64 / stages[3].1.packets.max(1) as f64;
+    println!();
+    println!("(e) adversarial inputs beside the normal mix, full path on one thread like (c):");
+    println!("| input | packets | ns/packet | ratio to the mix's | NTLMSSP messages parsed |");
+    println!("|---|---:|---:|---:|---:|");
+    println!("| the normal mix, (c) | {} | {normal:.0} | 1.00 | |", stages[3].1.packets);
+    for (name, frames) in adversarial_inputs() {
+        let (ns, parsed) = adversarial_ns_per_packet(&config, &frames);
+        println!("| {name} | {} | {ns:.0} | {:.2} | {parsed} |", frames.len(), ns / normal);
     }
 }
