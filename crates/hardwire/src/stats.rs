@@ -134,6 +134,17 @@ mod tests {
         }
         assert_eq!((posture.accounts_without_preauth.len(), posture.accounts_without_preauth_unlisted), (2, 1));
     }
+
+    #[test]
+    fn made_up_dialects_are_counted_as_other() {
+        let mut stats = EngineStats::default();
+        stats.count_smb_dialect("NT LM 0.12");
+        stats.count_smb_dialect("3.1.1");
+        for i in 0..1000 {
+            stats.count_smb_dialect(&format!("attacker dialect {i}"));
+        }
+        assert_eq!(stats.smb_dialects, BTreeMap::from([("NT LM 0.12", 1), ("3.1.1", 1), ("other", 1000)]));
+    }
 }
 
 /// How a domain's Kerberos is set up, as its KDC traffic shows it. Each table holds at most
@@ -288,21 +299,5 @@ impl TcpStats {
             ("syn_ignored", self.syn_ignored),
             ("segments_shed", self.segments_shed),
         ]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn made_up_dialects_are_counted_as_other() {
-        let mut stats = EngineStats::default();
-        stats.count_smb_dialect("NT LM 0.12");
-        stats.count_smb_dialect("3.1.1");
-        for i in 0..1000 {
-            stats.count_smb_dialect(&format!("attacker dialect {i}"));
-        }
-        assert_eq!(stats.smb_dialects, BTreeMap::from([("NT LM 0.12", 1), ("3.1.1", 1), ("other", 1000)]));
     }
 }
