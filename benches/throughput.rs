@@ -160,8 +160,8 @@ struct Output {
 }
 
 impl Output {
-    fn new(config: &Config) -> Output {
-        Output { suppressor: Suppressor::new(&config.suppression), sink: JsonLines::new(io::sink()), lines: 0 }
+    fn new(config: &Config, shared: &Shared) -> Output {
+        Output { suppressor: Suppressor::new(&config.suppression).within(shared), sink: JsonLines::new(io::sink()), lines: 0 }
     }
 
     fn write(&mut self, events: &mut Vec<Event>) {
@@ -188,8 +188,9 @@ impl Output {
 
 /// (c) the full `hardwire read` path on one thread.
 fn full_single(path: &Path, config: &Arc<Config>) -> Measure {
-    let mut engine = Engine::new(config.clone(), Arc::new(Shared::new(config)));
-    let mut output = Output::new(config);
+    let shared = Arc::new(Shared::new(config));
+    let mut output = Output::new(config, &shared);
+    let mut engine = Engine::new(config.clone(), shared);
     let mut events = Vec::new();
     let m = stage(String::new, || {
         let counts = each_packet(path, |ts, link, frame, wire_len| {
@@ -217,7 +218,7 @@ const BATCH_FRAMES: usize = 256;
 
 /// (d) the reader shards by flow to `workers` engines, each on its own thread.
 fn full_workers(path: &Path, config: &Arc<Config>, workers: usize) -> Measure {
-    let shared = Arc::new(Shared::new(config));
+    let shared = Arc::new(Shared::for_workers(config, workers));
     let key = RandomState::new();
     let mut lines_total = 0u64;
     let m = stage(String::new, || {
@@ -228,11 +229,11 @@ fn full_workers(path: &Path, config: &Arc<Config>, workers: usize) -> Measure {
             let (tx, rx) = sync_channel::<Batch>(16);
             let (back_tx, back_rx) = sync_channel::<Batch>(16);
             let mut engine = Engine::worker(config.clone(), shared.clone(), index as u64, workers as u64);
-            let config = config.clone();
+            let (config, shared) = (config.clone(), shared.clone());
             let link = capture::open(path).ok().and_then(|mut input| input.next_frame().ok().flatten().map(|frame| frame.dlt));
             let link = LinkType::from_dlt(link.expect("a first frame")).expect("link type");
             handles.push(std::thread::spawn(move || {
-                let mut output = Output::new(&config);
+                let mut output = Output::new(&config, &shared);
                 let mut events = Vec::new();
                 for mut batch in rx {
                     for &(ts, start, end, wire_len) in &batch.frames {
@@ -372,8 +373,9 @@ fn ipv4_fragments(frame: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
 /// (e) ns per packet of each adversarial input through the full path, and the NTLMSSP messages
 /// the fallback scanner parsed.
 fn adversarial_ns_per_packet(config: &Arc<Config>, frames: &[Vec<u8>]) -> (f64, u64) {
-    let mut engine = Engine::new(config.clone(), Arc::new(Shared::new(config)));
-    let mut output = Output::new(config);
+    let shared = Arc::new(Shared::new(config));
+    let mut output = Output::new(config, &shared);
+    let mut engine = Engine::new(config.clone(), shared);
     let mut events = Vec::new();
     let start = Instant::now();
     for (i, frame) in frames.iter().enumerate() {

@@ -188,6 +188,44 @@ fn syn_flood_to_outside_addresses_keeps_the_suppressor_bounded() {
     assert!(run.peak_kb < 64 << 10, "peak RSS {} kB", run.peak_kb);
 }
 
+/// The same flood under a 4 MiB memory budget with the default caps (262,144 flows, 65,536
+/// suppression windows, which would take over 200 MB together): what the worker holds, as it
+/// counts it, stays within the budget. The half-open connections are shed first (bulk tier)
+/// and counted, suppression windows close early past the shared state's half, every alert is
+/// still written, and the real SMB session beside the flood is reported as it is alone, its
+/// alerts included.
+#[test]
+fn syn_flood_to_outside_addresses_stays_within_a_small_memory_budget() {
+    const SYNS: u32 = 300_000;
+    const BUDGET: u64 = 4 << 20;
+    let capture = TempFile::new("budget.pcap");
+    let flood = (0..SYNS).map(|i| {
+        let outside = [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        tcp_frame([10, 1, 0, 5], 1024 + (i % 50_000) as u16, outside, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
+    });
+    write_mixed(&capture.0, flood, 1000);
+    let config = write_config("budget.toml", &format!("[limits]\nmemory_budget = {BUDGET}\n"));
+    let run = read_sampled(&capture.0, Some(&config.0));
+    let stats = run.stats();
+    let memory = &stats["memory"];
+    eprintln!("memory: {memory}");
+    assert_eq!(memory["budget_bytes"].as_u64(), Some(BUDGET), "{stats}");
+    assert!(memory["peak_bytes"].as_u64().unwrap() <= BUDGET, "{stats}");
+    // Nearly every half-open connection was shed, from the bulk tier only; none timed out.
+    let shed = memory["flows_shed_bulk"].as_u64().unwrap();
+    assert!(shed >= u64::from(SYNS) - 5_000, "{stats}");
+    assert_eq!((memory["flows_shed_protocol"].as_u64(), memory["flows_shed_authenticating"].as_u64()), (Some(0), Some(0)), "{stats}");
+    assert_eq!(stats["flows_evicted"], 0, "{stats}");
+    assert!(memory["suppressor_windows_closed_early"].as_u64().unwrap() > 200_000, "{stats}");
+    assert!(stats["alerts"]["smb.outbound_external"].as_u64().unwrap_or(0) >= u64::from(SYNS), "{stats}");
+
+    let alone = common::read(&common::project_pcap("smb/smb3-0311.pcap"));
+    let expected = session_records(&alone.records);
+    assert!(expected.iter().any(|r| r["event_type"] == "alert"), "the real session raises alerts");
+    assert_eq!(session_records(&run.records), expected);
+    assert!(run.peak_kb < 48 << 10, "peak RSS {} kB", run.peak_kb);
+}
+
 /// 1,000 connections that each send 60 segments, every one of them after a hole that never
 /// fills: the out-of-order cap (8 KiB per direction here) turns holes into counted gaps.
 #[test]

@@ -33,7 +33,7 @@ use std::time::Duration;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use hardwire::{Config, Shared};
+use hardwire::{Config, Shared, Suppressor};
 
 use crate::cli::load_config;
 use crate::metrics;
@@ -155,7 +155,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| format!("signals: {e}"))?;
 
     let telemetry = Arc::new(Telemetry::new(settings.workers));
-    let shared = Arc::new(Shared::new(&config));
+    let shared = Arc::new(Shared::for_workers(&config, settings.workers));
     let stop = Arc::new(AtomicBool::new(false));
     let reopen = Arc::new(AtomicBool::new(false));
     let failure = Arc::new(Failure::default());
@@ -177,7 +177,7 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
         let job = output::Output::new(
             sink,
             settings.output.clone(),
-            &config.suppression,
+            Suppressor::new(&config.suppression).within(&shared),
             settings.stats_interval,
             telemetry.clone(),
             reopen.clone(),

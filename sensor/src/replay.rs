@@ -32,8 +32,8 @@ pub struct Outcome {
 /// Feeds every frame of `sources` to one engine; each event, after suppression, goes to `out`.
 pub fn run(config: &Arc<Config>, sources: Vec<Source>, progress: &Progress, out: &mut impl FnMut(Event)) -> Outcome {
     let shared = Arc::new(Shared::new(config));
+    let mut suppressor = Suppressor::new(&config.suppression).within(&shared);
     let mut engine = Engine::new(config.clone(), shared);
-    let mut suppressor = Suppressor::new(&config.suppression);
     let mut events = Vec::new();
     let mut last_time = Timestamp::default();
     let mut failure = None;

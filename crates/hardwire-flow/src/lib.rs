@@ -20,5 +20,5 @@ pub mod tcp;
 
 pub use key::{Direction, Endpoint, FlowKey};
 pub use reassembly::{OverlapConflict, OverlapPolicy, ReassemblyLimits, Stream, StreamCounters, StreamSink};
-pub use table::{Flow, FlowTable};
+pub use table::{Flow, FlowTable, TIERS};
 pub use tcp::{ChecksumValidation, Connection, ConnectionSink, Segment, TcpCounters, TcpPolicy, Verdict};

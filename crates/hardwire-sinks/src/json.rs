@@ -84,7 +84,6 @@ struct StatsBody<'a> {
     parse_errors: &'a BTreeMap<&'static str, u64>,
     events: &'a BTreeMap<&'static str, u64>,
     alerts: &'a BTreeMap<&'static str, u64>,
-    #[serde(skip_serializing_if = "MemoryStats::is_empty")]
     memory: &'a MemoryStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     kerberos: Option<KerberosBody<'a>>,

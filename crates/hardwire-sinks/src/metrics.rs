@@ -39,10 +39,31 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "New keys the cross-connection correlation tables refused because they were full of live entries.",
         stats.correlation_shed,
     ));
+    let memory = &stats.memory;
+    add(gauge_int("hardwire_memory_budget_bytes", "The memory budget: limits.memory_budget of every worker.", memory.budget_bytes));
+    add(gauge_int(
+        "hardwire_memory_bytes",
+        "Bytes held against the memory budget: flows, reassembly, protocol state, fragments, stats maps, shared state.",
+        memory.bytes,
+    ));
+    add(gauge_int("hardwire_memory_peak_bytes", "The most bytes held against the budget at once.", memory.peak_bytes));
+    add(counter_vec(
+        "hardwire_memory_flows_shed_total",
+        "Flows shed (their records written) to stay within the memory budget, per tier, in the order they go.",
+        &["tier"],
+        [("bulk", memory.flows_shed_bulk), ("protocol", memory.flows_shed_protocol), ("authenticating", memory.flows_shed_authenticating)]
+            .into_iter()
+            .map(|(tier, v)| ([tier], v)),
+    ));
     add(counter(
         "hardwire_suppressor_windows_closed_early_total",
-        "Suppression windows closed (summary written) before their time to stay within suppression.max_windows.",
-        stats.memory.suppressor_windows_closed_early,
+        "Suppression windows closed (summary written) before their time to stay within suppression.max_windows or the memory budget.",
+        memory.suppressor_windows_closed_early,
+    ));
+    add(counter(
+        "hardwire_memory_servers_forgotten_total",
+        "Servers the downgrade memory forgot to stay within limits.max_servers_remembered or the memory budget.",
+        memory.servers_forgotten,
     ));
     add(counter(
         "hardwire_ntlm_scan_parsed_total",

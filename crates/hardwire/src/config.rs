@@ -88,6 +88,11 @@ pub struct Correlation {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
+    /// Bytes each worker (the one engine of `hardwire read`) may hold: its flows, their
+    /// reassembly and protocol state, its stats maps, and its share of the state the workers
+    /// share (suppression windows, server memory, correlation tables). Past it, flows are shed
+    /// in tiers (ARCHITECTURE.md, "Limits"), their records written as at a timeout.
+    pub memory_budget: usize,
     /// Flows tracked at once (per worker when live); the least recently seen is evicted beyond.
     pub max_flows: usize,
     /// Idle seconds after which a flow ends.
@@ -347,6 +352,7 @@ impl Default for Correlation {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            memory_budget: 256 << 20,
             max_flows: 262_144,
             flow_timeout_secs: 600,
             max_out_of_order_bytes: 256 << 10,
@@ -385,6 +391,10 @@ pub fn default_home_networks() -> Vec<IpNet> {
         .collect()
 }
 
+/// The smallest `limits.memory_budget`: below it a worker could not hold one SMB connection's
+/// reassembly at its default caps.
+pub const MIN_MEMORY_BUDGET: usize = 1 << 20;
+
 /// A configuration file that cannot be used, with where and why.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -419,6 +429,9 @@ impl Config {
         ];
         if let Some((_, key)) = zero.iter().find(|(value, _)| *value == 0) {
             return Err(ConfigError::Invalid(format!("{key} must be at least 1")));
+        }
+        if self.limits.memory_budget < MIN_MEMORY_BUDGET {
+            return Err(ConfigError::Invalid(format!("limits.memory_budget must be at least {MIN_MEMORY_BUDGET} bytes (1 MiB)")));
         }
         self.validate_output().map_err(ConfigError::Invalid)
     }
@@ -564,6 +577,7 @@ mod tests {
             ("[output.nats]\nservers = []\n", "at least one"),
             ("[output.nats]\nsubject_prefix = \"a.*\"\n", "subject_prefix"),
             ("[output]\nspool_max_bytes = 10\n", "spool_max_bytes"),
+            ("[limits]\nmemory_budget = 65536\n", "memory_budget"),
         ] {
             let err = Config::from_toml(text).unwrap_err().to_string();
             assert!(err.contains(complaint), "{text}: {err}");

@@ -21,7 +21,7 @@ use hardwire_flow::{
 };
 use hardwire_wire::{tcp_checksum_ok, Decoder, DecoderLimits, DefragLimits, LinkType, Packet, TcpSegment, Transport};
 
-use crate::app::{App, AppContext, Record};
+use crate::app::{App, AppContext, Record, Tier, ENTRY_OVERHEAD};
 use crate::config::{self, Config};
 use crate::detect::{self, DetectContext};
 use crate::event::{Event, FlowInfo, TcpObject};
@@ -39,6 +39,41 @@ struct FlowState {
     app: App,
     /// Hashed when the flow first emits a line: most flows never do.
     community_id: Option<CommunityId>,
+    /// What the flow holds, as counted against the budget, and the app's part of it (measured
+    /// again only when the app was handed something).
+    charge: usize,
+    app_bytes: usize,
+}
+
+/// What a flow costs before it holds anything: its state in the table's slot, its links, its
+/// entry in the index.
+const FLOW_BYTES: usize = std::mem::size_of::<Flow<FlowState>>() + 2 * ENTRY_OVERHEAD;
+
+/// How often (in packets) a worker looks at what the shared state holds: often enough for the
+/// figures, rarely enough not to contend for it. Past half its budget it looks every packet.
+const SHARED_LOOK_EVERY: u32 = 1024;
+
+/// A worker's account of its memory against `limits.memory_budget`: every flow's charge
+/// (updated when it changes, not by walking the table), fragments held, its stats maps, and its
+/// share of the shared state.
+#[derive(Debug, Default)]
+struct Memory {
+    budget: usize,
+    /// The flows' charges summed.
+    flows: usize,
+    /// Fragments held by the decoder.
+    fragments: usize,
+    /// The stats maps and this worker's share of the shared state, when last looked at.
+    maps: usize,
+    shared: usize,
+    peak: usize,
+    since_shared_look: u32,
+}
+
+impl Memory {
+    fn held(&self) -> usize {
+        self.flows + self.fragments + self.maps + self.shared
+    }
 }
 
 /// The flow fields every line of a flow carries; the Community ID is hashed into `known` the
@@ -81,6 +116,7 @@ struct Core {
     next_flow_id: u64,
     flow_id_stride: u64,
     last_expiry_us: u64,
+    memory: Memory,
 }
 
 /// How often (in packet time) idle flows are looked for.
@@ -102,6 +138,7 @@ impl Engine {
                 ..DefragLimits::default()
             },
         });
+        let budget = limits.memory_budget;
         let core = Core {
             flows: FlowTable::new(limits.max_flows),
             tcp: tcp_policy(&config),
@@ -113,6 +150,7 @@ impl Engine {
             next_flow_id: index + 1,
             flow_id_stride: count.max(1),
             last_expiry_us: 0,
+            memory: Memory { budget, ..Memory::default() },
         };
         Engine { decoder, core }
     }
@@ -130,6 +168,7 @@ impl Engine {
             Ok(None) => {}
             Err(_) => core.stats.decode_errors += 1,
         }
+        core.keep_to_budget(self.decoder.fragment_bytes_held(), out);
     }
 
     /// Ends flows idle for longer than the timeout at `now` (live mode calls this on the wall
@@ -153,11 +192,53 @@ impl Engine {
         stats.flows_active = self.core.flows.len() as u64;
         stats.fragments_dropped = self.decoder.fragments_dropped();
         stats.correlation_shed = self.core.shared.correlation_shed();
+        let memory = &self.core.memory;
+        let now = memory.flows + self.decoder.fragment_bytes_held() + stats.map_bytes() + self.core.shared.budget.per_worker();
+        stats.memory.budget_bytes = memory.budget as u64;
+        stats.memory.bytes = now as u64;
+        stats.memory.peak_bytes = memory.peak.max(now) as u64;
+        stats.memory.servers_forgotten = self.core.shared.dialects.forgotten();
         stats
     }
 }
 
 impl Core {
+    /// Past the budget, flows are shed (their records written, as at a timeout) in tiers: bulk
+    /// and stateless flows first, flows in the middle of an authentication last; least recently
+    /// seen first within a tier. The worker's share of the shared state is looked at every
+    /// [`SHARED_LOOK_EVERY`] packets, and at every packet once half the budget is held. (The
+    /// shared state sheds on its own past its half of the sensor's budget, so flows always
+    /// keep about half of each worker's.) The peak is what is held after each packet.
+    fn keep_to_budget(&mut self, fragments: usize, out: &mut Vec<Event>) {
+        let memory = &mut self.memory;
+        memory.fragments = fragments;
+        memory.since_shared_look += 1;
+        if memory.flows + fragments > memory.budget / 2 || memory.since_shared_look >= SHARED_LOOK_EVERY {
+            memory.since_shared_look = 0;
+            memory.maps = self.stats.map_bytes();
+            memory.shared = self.shared.budget.per_worker();
+        }
+        while self.memory.held() > self.memory.budget {
+            let Some((tier, flow)) = self.flows.shed() else { break };
+            self.stats.memory.count_shed(tier);
+            self.close_flow(flow, out);
+        }
+        self.memory.peak = self.memory.peak.max(self.memory.held());
+    }
+
+    /// Measures a flow again after a packet: the bytes its connection holds, and when its app
+    /// was handed something, the app's and the flow's tier.
+    fn recharge(memory: &mut Memory, state: &mut FlowState, app_touched: bool) -> Option<Tier> {
+        let tier = app_touched.then(|| {
+            state.app_bytes = state.app.memory();
+            state.app.tier()
+        });
+        let charge = FLOW_BYTES + state.conn.held_bytes() + state.app_bytes;
+        memory.flows = memory.flows - state.charge + charge;
+        state.charge = charge;
+        tier
+    }
+
     fn expire_if_due(&mut self, now: Timestamp, out: &mut Vec<Event>) {
         if now.0.saturating_sub(self.last_expiry_us) >= EXPIRY_INTERVAL_US {
             self.expire(now, out);
@@ -202,9 +283,13 @@ impl Core {
         let dir = flow.direction_from(src);
         let mut cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
         flow.state.app.datagram(dir, payload, &mut cx);
+        let tier = Core::recharge(&mut self.memory, &mut flow.state, true);
         if !records.is_empty() {
             let info = info_of(flow);
             self.emit_records(&info, out);
+        }
+        if let Some(tier) = tier {
+            self.flows.set_tier(&key, tier as usize);
         }
         true
     }
@@ -218,7 +303,8 @@ impl Core {
             let info = || flow_info(id, client, server, key.protocol(), &mut community_id);
             detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
-        let state = FlowState { conn: Connection::default(), app: App::default(), community_id };
+        let state = FlowState { conn: Connection::default(), app: App::default(), community_id, charge: FLOW_BYTES, app_bytes: 0 };
+        self.memory.flows += FLOW_BYTES;
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
         if let Some(evicted) = evicted {
@@ -273,20 +359,26 @@ impl Core {
         checksum_ok: impl FnOnce() -> Option<bool>,
         out: &mut Vec<Event>,
     ) -> Option<Verdict> {
-        let Core { flows, config, shared, stats, records, tcp, conflicts, .. } = self;
+        let Core { flows, config, shared, stats, records, tcp, conflicts, memory, .. } = self;
         let flow = flows.get_mut(&key, now.0)?;
         let dir = flow.direction_from(src);
         let (server_ip, server_port) = (flow.server.ip, flow.server.port);
         let FlowState { conn, app, .. } = &mut flow.state;
         let cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
-        let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut AppSink { app: &mut *app, cx, conflicts });
+        let mut sink = AppSink { app: &mut *app, cx, conflicts, touched: false };
+        let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut sink);
+        let touched = sink.touched;
         if app.seen_enough() {
             conn.release();
         }
+        let tier = Core::recharge(memory, &mut flow.state, touched);
         // Most packets complete no record: only those that do copy the flow fields out.
         if !records.is_empty() || !conflicts.is_empty() {
             let info = info_of(flow);
             self.emit_records(&info, out);
+        }
+        if let Some(tier) = tier {
+            self.flows.set_tier(&key, tier as usize);
         }
         if verdict == Verdict::Closed {
             if let Some(flow) = self.flows.remove(&key) {
@@ -298,12 +390,13 @@ impl Core {
 
     /// Ends a flow: the connection delivers what it holds, the app flushes its records.
     fn close_flow(&mut self, mut flow: Flow<FlowState>, out: &mut Vec<Event>) {
+        self.memory.flows -= flow.state.charge;
         let now = Timestamp(flow.last_seen_us);
         let state = &mut flow.state;
         {
             let Core { config, shared, stats, records, tcp, conflicts, .. } = self;
             let cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
-            let mut sink = AppSink { app: &mut state.app, cx, conflicts };
+            let mut sink = AppSink { app: &mut state.app, cx, conflicts, touched: false };
             state.conn.finish(now.0, tcp, &mut sink);
             sink.cx.now = now;
             sink.app.close(&mut sink.cx);
@@ -388,6 +481,8 @@ struct AppSink<'s, 'c> {
     app: &'s mut App,
     cx: AppContext<'c>,
     conflicts: &'s mut Vec<(u64, TcpObject)>,
+    /// The app was handed bytes or a gap: its size and tier may have changed.
+    touched: bool,
 }
 
 impl ConnectionSink for AppSink<'_, '_> {
@@ -395,11 +490,13 @@ impl ConnectionSink for AppSink<'_, '_> {
         if self.app.seen_enough() {
             return data.len() as u64;
         }
+        self.touched = true;
         self.cx.now = Timestamp(at);
         self.app.data(dir, data, &mut self.cx)
     }
 
     fn gap(&mut self, dir: Direction, at: u64, len: u64) {
+        self.touched = true;
         self.cx.now = Timestamp(at);
         self.app.gap(dir, len, &mut self.cx);
     }

@@ -3,28 +3,88 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasher, Hash};
+use std::mem::size_of;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use foldhash::fast::RandomState;
 
 use crate::time::Timestamp;
+
+/// What an entry of a map costs beyond its key and value (buckets, nodes, allocator): an
+/// estimate, like the sizes of the values' own vectors.
+const ENTRY_OVERHEAD: usize = 64;
+
+/// The bytes the state shared by a sensor's workers holds (suppression windows, server memory,
+/// correlation tables), counted where entries are added and removed, against its part of the
+/// sensor's budget: half of `limits.memory_budget` × workers. Past that, each of them sheds
+/// its own way (the oldest suppression window closes early, the server with the lowest dialect
+/// is forgotten, a correlation table refuses new keys); the workers' flows get the rest.
+#[derive(Debug)]
+pub struct SharedBudget {
+    /// The sensor's budget (every worker's).
+    sensor_bytes: usize,
+    workers: usize,
+    bytes: AtomicUsize,
+}
+
+impl SharedBudget {
+    pub fn new(per_worker: usize, workers: usize) -> Self {
+        let workers = workers.max(1);
+        SharedBudget { sensor_bytes: per_worker.saturating_mul(workers), workers, bytes: AtomicUsize::new(0) }
+    }
+
+    /// A budget nothing is ever over (tables built on their own, in tests).
+    pub fn unlimited() -> Arc<Self> {
+        Arc::new(SharedBudget::new(usize::MAX, 1))
+    }
+
+    /// Bytes held now by the shared state.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// One worker's share of them.
+    pub fn per_worker(&self) -> usize {
+        self.bytes() / self.workers
+    }
+
+    /// The shared state holds more than its half of the sensor's budget: it sheds.
+    pub fn over(&self) -> bool {
+        self.bytes() > self.sensor_bytes / 2
+    }
+
+    pub fn add(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    pub fn sub(&self, bytes: usize) {
+        // Never below zero, whatever the order of concurrent updates.
+        let _ = self.bytes.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |held| Some(held.saturating_sub(bytes)));
+    }
+}
 
 /// Independent parts of [`DialectMemory`], each behind its own lock: workers learning about
 /// different servers rarely wait for each other.
 const SHARDS: usize = 16;
 
 /// The best SMB dialect each server has been seen to negotiate (for `smb.dialect.downgrade`).
-/// Bounded by `limits.max_servers_remembered` (split evenly over its shards): when a shard is
-/// full, the server with the lowest best dialect is forgotten first, found in O(log n).
+/// Bounded by `limits.max_servers_remembered` (split evenly over its shards) and the shared
+/// budget: when a shard is full, or the shared state over its budget, the server with the
+/// lowest best dialect is forgotten first, found in O(log n), and counted.
 #[derive(Debug)]
 pub struct DialectMemory {
     shards: Vec<Mutex<Shard>>,
     /// Addresses come from the wire: the shard is chosen by a randomly seeded hash.
     hasher: RandomState,
     per_shard: usize,
+    budget: Arc<SharedBudget>,
+    forgotten: AtomicU64,
 }
+
+/// What one remembered server costs: its entries in both maps.
+const SERVER_BYTES: usize = 2 * (size_of::<IpAddr>() + size_of::<u16>() + ENTRY_OVERHEAD);
 
 #[derive(Debug, Default)]
 struct Shard {
@@ -34,12 +94,19 @@ struct Shard {
 }
 
 impl DialectMemory {
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize, budget: Arc<SharedBudget>) -> Self {
         DialectMemory {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             hasher: RandomState::default(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
+            budget,
+            forgotten: AtomicU64::new(0),
         }
+    }
+
+    /// Servers forgotten to stay within the cap or the budget.
+    pub fn forgotten(&self) -> u64 {
+        self.forgotten.load(Ordering::Relaxed)
     }
 
     /// Records that `server` negotiated `dialect`; returns the best dialect it had negotiated
@@ -58,13 +125,16 @@ impl DialectMemory {
                 shard.best.insert(server, dialect);
             }
             None => {
-                if shard.best.len() >= self.per_shard {
+                if shard.best.len() >= self.per_shard || self.budget.over() {
                     if let Some((_, victim)) = shard.by_dialect.pop_first() {
                         shard.best.remove(&victim);
+                        self.budget.sub(SERVER_BYTES);
+                        self.forgotten.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 shard.by_dialect.insert((dialect, server));
                 shard.best.insert(server, dialect);
+                self.budget.add(SERVER_BYTES);
             }
         }
         before
@@ -82,14 +152,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A bounded table whose entries live for a window of packet time after their last update:
 /// the correlation state of the rules that look across connections (and, live, across
-/// workers). When it is full, expired entries are swept (at most once per quarter window); a new
-/// key that still finds no room is not stored, and counted in [`WindowTable::shed`].
+/// workers). When it is full (or the shared state over its budget), expired entries are swept
+/// (at most once per quarter window); a new key that still finds no room is not stored, and
+/// counted in [`WindowTable::shed`].
 #[derive(Debug)]
 pub struct WindowTable<K, V> {
     inner: Mutex<WindowInner<K, V>>,
     capacity: usize,
     window_us: u64,
     shed: AtomicU64,
+    budget: Arc<SharedBudget>,
+    /// What one entry costs, its value's own vector at its largest included.
+    entry_bytes: usize,
 }
 
 #[derive(Debug)]
@@ -99,12 +173,15 @@ struct WindowInner<K, V> {
 }
 
 impl<K: Hash + Eq, V> WindowTable<K, V> {
-    pub fn new(capacity: usize, window_secs: u64) -> Self {
+    /// A table whose values hold at most `value_heap_bytes` beyond their own size.
+    pub fn new(capacity: usize, window_secs: u64, budget: Arc<SharedBudget>, value_heap_bytes: usize) -> Self {
         WindowTable {
             inner: Mutex::new(WindowInner { entries: HashMap::new(), last_sweep: Timestamp(0) }),
             capacity: capacity.max(1),
             window_us: window_secs.saturating_mul(1_000_000),
             shed: AtomicU64::new(0),
+            budget,
+            entry_bytes: size_of::<K>() + size_of::<(Timestamp, V)>() + value_heap_bytes + ENTRY_OVERHEAD,
         }
     }
 
@@ -112,20 +189,26 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     /// it leaves in the slot is stored, stamped `now`.
     pub fn with<R>(&self, now: Timestamp, key: K, update: impl FnOnce(&mut Option<V>) -> R) -> R {
         let mut inner = lock(&self.inner);
+        let before = inner.entries.len();
         let window = self.window_us;
         let live = |stamp: Timestamp| now.0.saturating_sub(stamp.0) <= window;
         let mut slot = inner.entries.remove(&key).filter(|(stamp, _)| live(*stamp)).map(|(_, value)| value);
         let result = update(&mut slot);
-        let Some(value) = slot else { return result };
-        if inner.entries.len() >= self.capacity && now.0.saturating_sub(inner.last_sweep.0) > window / 4 {
-            inner.entries.retain(|_, (stamp, _)| live(*stamp));
-            inner.last_sweep = now;
+        if let Some(value) = slot {
+            let full = |len: usize| len >= self.capacity || (len >= before && self.budget.over());
+            if full(inner.entries.len()) && now.0.saturating_sub(inner.last_sweep.0) > window / 4 {
+                inner.entries.retain(|_, (stamp, _)| live(*stamp));
+                inner.last_sweep = now;
+            }
+            if full(inner.entries.len()) {
+                self.shed.fetch_add(1, Ordering::Relaxed);
+            } else {
+                inner.entries.insert(key, (now, value));
+            }
         }
-        if inner.entries.len() < self.capacity {
-            inner.entries.insert(key, (now, value));
-        } else {
-            self.shed.fetch_add(1, Ordering::Relaxed);
-        }
+        let after = inner.entries.len();
+        self.budget.add(after.saturating_sub(before) * self.entry_bytes);
+        self.budget.sub(before.saturating_sub(after) * self.entry_bytes);
         result
     }
 
@@ -153,8 +236,9 @@ pub struct RateTable<K> {
 }
 
 impl<K: Hash + Eq> RateTable<K> {
-    pub fn new(capacity: usize, window_secs: u64, threshold: usize) -> Self {
-        RateTable { table: WindowTable::new(capacity, window_secs), threshold: threshold.max(1) }
+    pub fn new(capacity: usize, window_secs: u64, threshold: usize, budget: Arc<SharedBudget>) -> Self {
+        let threshold = threshold.max(1);
+        RateTable { table: WindowTable::new(capacity, window_secs, budget, threshold * size_of::<Timestamp>()), threshold }
     }
 
     /// Counts one event of `key` at `now`; true when it makes `threshold` inside the window.
@@ -187,8 +271,9 @@ pub struct DistinctTable<K> {
 }
 
 impl<K: Hash + Eq> DistinctTable<K> {
-    pub fn new(capacity: usize, window_secs: u64, threshold: usize) -> Self {
-        DistinctTable { table: WindowTable::new(capacity, window_secs), threshold: threshold.max(1) }
+    pub fn new(capacity: usize, window_secs: u64, threshold: usize, budget: Arc<SharedBudget>) -> Self {
+        let threshold = threshold.max(1);
+        DistinctTable { table: WindowTable::new(capacity, window_secs, budget, threshold * size_of::<(u64, Timestamp)>()), threshold }
     }
 
     /// Notes `value` for `key` at `now`; true when `key` has seen `threshold` distinct values
@@ -225,6 +310,8 @@ pub fn value_hash(value: &str) -> u64 {
 /// Everything the workers of one sensor share.
 #[derive(Debug)]
 pub struct Shared {
+    /// What all of this holds (and the output stage's suppressor), against its budget.
+    pub budget: Arc<SharedBudget>,
     pub dialects: DialectMemory,
     /// Netlogon secure-channel attempts per client (`dcerpc.zerologon`).
     pub netlogon_attempts: RateTable<IpAddr>,
@@ -244,19 +331,28 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The state of a sensor with one engine (`hardwire read`).
     pub fn new(config: &crate::config::Config) -> Self {
+        Shared::for_workers(config, 1)
+    }
+
+    /// The state `workers` engines share: its budget is its half of theirs.
+    pub fn for_workers(config: &crate::config::Config, workers: usize) -> Self {
         let limits = &config.limits;
         let c = &config.correlation;
         let entries = limits.max_correlation_entries;
+        let budget = Arc::new(SharedBudget::new(limits.memory_budget, workers));
+        let b = || budget.clone();
         Shared {
-            dialects: DialectMemory::new(limits.max_servers_remembered),
-            netlogon_attempts: RateTable::new(entries, NETLOGON_WINDOW_SECS, NETLOGON_ATTEMPTS),
-            failed_accounts: DistinctTable::new(entries, c.spray_window_secs, c.spray_accounts),
-            failed_logons: RateTable::new(entries, c.bruteforce_window_secs, c.bruteforce_failures),
-            unknown_principals: DistinctTable::new(entries, c.user_enum_window_secs, c.user_enum_names),
-            service_tickets: DistinctTable::new(entries, c.kerberoast_window_secs, c.kerberoast_services),
-            ntlm_challenges: WindowTable::new(entries, RELAY_WINDOW_SECS),
-            ntlm_proofs: WindowTable::new(entries, RELAY_WINDOW_SECS),
+            dialects: DialectMemory::new(limits.max_servers_remembered, b()),
+            netlogon_attempts: RateTable::new(entries, NETLOGON_WINDOW_SECS, NETLOGON_ATTEMPTS, b()),
+            failed_accounts: DistinctTable::new(entries, c.spray_window_secs, c.spray_accounts, b()),
+            failed_logons: RateTable::new(entries, c.bruteforce_window_secs, c.bruteforce_failures, b()),
+            unknown_principals: DistinctTable::new(entries, c.user_enum_window_secs, c.user_enum_names, b()),
+            service_tickets: DistinctTable::new(entries, c.kerberoast_window_secs, c.kerberoast_services, b()),
+            ntlm_challenges: WindowTable::new(entries, RELAY_WINDOW_SECS, b(), 0),
+            ntlm_proofs: WindowTable::new(entries, RELAY_WINDOW_SECS, b(), 0),
+            budget,
         }
     }
 
@@ -288,7 +384,7 @@ mod tests {
 
     #[test]
     fn window_entries_expire_and_the_table_stays_bounded() {
-        let table: WindowTable<u32, u32> = WindowTable::new(2, 60);
+        let table: WindowTable<u32, u32> = WindowTable::new(2, 60, SharedBudget::unlimited(), 0);
         table.with(Timestamp(0), 1, |slot| *slot = Some(10));
         assert_eq!(table.with(Timestamp(30 * SEC), 1, |slot| *slot), Some(10));
         // Touched at 30 s: still live at 80 s, gone at 200 s.
@@ -306,7 +402,7 @@ mod tests {
 
     #[test]
     fn rate_counts_inside_a_sliding_window() {
-        let rate: RateTable<u8> = RateTable::new(16, 60, 3);
+        let rate: RateTable<u8> = RateTable::new(16, 60, 3, SharedBudget::unlimited());
         assert!(!rate.hit(Timestamp(0), 7));
         assert!(!rate.hit(Timestamp(10 * SEC), 7));
         assert!(rate.hit(Timestamp(20 * SEC), 7));
@@ -317,7 +413,7 @@ mod tests {
 
     #[test]
     fn distinct_values_inside_a_sliding_window() {
-        let distinct: DistinctTable<u8> = DistinctTable::new(16, 60, 3);
+        let distinct: DistinctTable<u8> = DistinctTable::new(16, 60, 3, SharedBudget::unlimited());
         assert!(!distinct.observe(Timestamp(0), 1, "alice"));
         // The same value again is not a new one.
         assert!(!distinct.observe(Timestamp(SEC), 1, "alice"));
@@ -332,7 +428,7 @@ mod tests {
 
     #[test]
     fn the_memory_is_bounded_and_forgets_the_lowest_dialect_first() {
-        let memory = DialectMemory::new(SHARDS * 4);
+        let memory = DialectMemory::new(SHARDS * 4, SharedBudget::unlimited());
         let server = |i: u32| IpAddr::from(i.to_be_bytes());
         // One server that negotiated 3.1.1, then many at 2.0.2.
         assert_eq!(memory.observe(server(0), 0x0311), None);

@@ -60,26 +60,69 @@ pub struct EngineStats {
     pub ntlm_scan_parsed: u64,
     /// Newest packet time seen (microseconds), for capture lag.
     pub last_packet_us: u64,
-    /// What was shed to stay within the limits (the `stats.memory` object).
+    /// Bytes held against the memory budget and what was shed to stay inside it (the
+    /// `stats.memory` object).
     pub memory: MemoryStats,
 }
 
-/// What was shed to stay within the limits; written in the `stats` line (as `memory`) only when
-/// something was.
+/// The `stats.memory` object (SCHEMA.md): bytes held against the budget, and what was shed to
+/// stay inside it and the caps. Live, each worker's figures include its share of the shared
+/// state, and the sensor's are the workers' summed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MemoryStats {
+    /// `limits.memory_budget` of every worker.
+    pub budget_bytes: u64,
+    /// Held now: flows (table, reassembly, protocol state), fragments, stats maps, and the
+    /// shared state (suppression windows, server memory, correlation tables).
+    pub bytes: u64,
+    /// The most held at once (live: the workers' own peaks summed, an upper bound).
+    pub peak_bytes: u64,
+    /// Flows shed to stay within the budget, by tier, their records written as at a timeout:
+    /// bulk and stateless flows, flows with protocol state, flows in the middle of an
+    /// authentication.
+    pub flows_shed_bulk: u64,
+    pub flows_shed_protocol: u64,
+    pub flows_shed_authenticating: u64,
     /// Suppression windows closed (their summaries written) before their time, to stay within
-    /// `suppression.max_windows`.
+    /// `suppression.max_windows` or the budget.
     pub suppressor_windows_closed_early: u64,
+    /// Servers the downgrade memory forgot, to stay within `limits.max_servers_remembered` or
+    /// the budget. Shared by the workers: live mode keeps the largest worker figure.
+    pub servers_forgotten: u64,
 }
 
 impl MemoryStats {
-    pub fn is_empty(&self) -> bool {
-        *self == MemoryStats::default()
+    /// Flows shed, by tier ([`crate::app::Tier`] order).
+    pub(crate) fn count_shed(&mut self, tier: usize) {
+        match tier {
+            0 => self.flows_shed_bulk += 1,
+            1 => self.flows_shed_protocol += 1,
+            _ => self.flows_shed_authenticating += 1,
+        }
+    }
+
+    fn merge(&mut self, other: &MemoryStats) {
+        self.budget_bytes += other.budget_bytes;
+        self.bytes += other.bytes;
+        self.peak_bytes += other.peak_bytes;
+        self.flows_shed_bulk += other.flows_shed_bulk;
+        self.flows_shed_protocol += other.flows_shed_protocol;
+        self.flows_shed_authenticating += other.flows_shed_authenticating;
+        self.suppressor_windows_closed_early += other.suppressor_windows_closed_early;
+        self.servers_forgotten = self.servers_forgotten.max(other.servers_forgotten);
     }
 }
 
 impl EngineStats {
+    /// What the stats maps hold (the posture tables' labels; the other maps have a handful of
+    /// fixed keys), for the memory budget.
+    pub(crate) fn map_bytes(&self) -> usize {
+        let fixed = self.parse_errors.len() + self.smb_dialects.len() + self.auth_mechanisms.len();
+        let k = &self.kerberos;
+        let labels = k.kdcs.len() + k.weak_tickets.len() + k.accounts_without_preauth.len();
+        fixed * 64 + labels * LABEL_BYTES
+    }
+
     /// Counts a negotiated dialect under its spelling if it is a known one, else as `other`.
     pub fn count_smb_dialect(&mut self, spelling: &str) {
         let key = SMB_DIALECTS.iter().find(|known| **known == spelling).copied().unwrap_or("other");
@@ -106,7 +149,7 @@ impl EngineStats {
         for (k, v) in &other.smb_dialects {
             *self.smb_dialects.entry(k).or_default() += v;
         }
-        self.memory.suppressor_windows_closed_early += other.memory.suppressor_windows_closed_early;
+        self.memory.merge(&other.memory);
         for (k, v) in &other.auth_mechanisms {
             *self.auth_mechanisms.entry(k).or_default() += v;
         }
@@ -146,6 +189,9 @@ mod tests {
         assert_eq!(stats.smb_dialects, BTreeMap::from([("NT LM 0.12", 1), ("3.1.1", 1), ("other", 1000)]));
     }
 }
+
+/// What a label of the posture tables costs: the entry, and a name (up to a few dozen bytes).
+const LABEL_BYTES: usize = 192;
 
 /// How a domain's Kerberos is set up, as its KDC traffic shows it. Each table holds at most
 /// `limits.max_posture_labels` labels per worker; beyond, KDCs and services are counted under

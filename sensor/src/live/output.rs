@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use hardwire::{Config, Event, Suppression, Suppressor};
+use hardwire::{Config, Event, Suppressor};
 use hardwire_sinks::JsonLines;
 
 use super::telemetry::Telemetry;
@@ -51,12 +51,12 @@ impl Output {
     pub fn new(
         sink: Sink,
         path: Option<PathBuf>,
-        suppression: &Suppression,
+        suppressor: Suppressor,
         stats_interval: Duration,
         telemetry: Arc<Telemetry>,
         reopen: Arc<AtomicBool>,
     ) -> Output {
-        Output { sink, path, suppressor: Suppressor::new(suppression), stats_interval, telemetry, reopen }
+        Output { sink, path, suppressor, stats_interval, telemetry, reopen }
     }
 
     /// Writes events until every worker has gone, then the suppressed remainder and the final

@@ -73,6 +73,11 @@ impl AuthState {
         }
     }
 
+    /// A logon under way: a token was seen, but no NTLM AUTHENTICATE or Kerberos AP-REQ yet.
+    pub fn in_progress(&self) -> bool {
+        self.mechanism.is_some() && !self.ntlm_authenticated && self.kerberos.is_none()
+    }
+
     /// The `ntlm` object for a record: only once an AUTHENTICATE was seen.
     pub fn ntlm_object(&self) -> Option<NtlmObject> {
         self.ntlm.clone().filter(|_| self.ntlm_authenticated)

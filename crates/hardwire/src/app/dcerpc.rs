@@ -20,7 +20,7 @@ use hardwire_dcerpc::{
 use hardwire_flow::Direction;
 
 use crate::app::auth::AuthState;
-use crate::app::AppContext;
+use crate::app::{AppContext, ENTRY_OVERHEAD};
 use crate::event::{DcerpcObject, EventKind, Objects};
 
 /// Presentation contexts remembered per conversation; past that, the lowest context id goes
@@ -91,6 +91,16 @@ impl Conversation {
             spoke: false,
             requests: FragmentAssembler::new(STUB_CAP),
         }
+    }
+
+    /// Bytes held beyond the conversation's own size, for the memory budget: partial PDUs,
+    /// request fragments, contexts and bind records.
+    pub fn memory(&self) -> usize {
+        self.inbound.iter().map(|i| i.pending.capacity()).sum::<usize>()
+            + self.requests.buffered_bytes()
+            + self.contexts.len() * (std::mem::size_of::<Context>() + ENTRY_OVERHEAD)
+            + self.proposed.capacity() * std::mem::size_of::<ContextElement>()
+            + self.held.len() * (std::mem::size_of::<DcerpcObject>() + ENTRY_OVERHEAD)
     }
 
     /// Bytes of one direction as the transport delivers them. `evidence` makes what the
@@ -301,8 +311,9 @@ impl Conversation {
     }
 
     /// NTLM's AUTHENTICATE comes after the bind_ack (in auth3 or an alter_context): bind
-    /// records wait for it so that they name the user.
-    fn authenticating(&self) -> bool {
+    /// records wait for it so that they name the user. (The memory budget sheds such a
+    /// conversation last.)
+    pub fn authenticating(&self) -> bool {
         let ntlm_capable = self.security.is_some_and(|s| matches!(s.auth_type, AuthType::Spnego | AuthType::Ntlmssp));
         ntlm_capable && !self.auth.ntlm_authenticated && self.auth.kerberos.is_none()
     }

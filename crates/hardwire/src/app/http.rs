@@ -22,7 +22,7 @@ use hardwire_http::{
 };
 
 use super::auth::AuthState;
-use super::AppContext;
+use super::{AppContext, ENTRY_OVERHEAD};
 use crate::event::{EventKind, HttpObject, KerberosObject, NtlmObject, Objects, TlsObject};
 
 /// Requests waiting for their response; a client pipelining more than this is answered by
@@ -128,6 +128,18 @@ impl Http {
         while let Some(request) = self.pending.pop_front() {
             emit(request, cx);
         }
+    }
+
+    /// The requests waiting for their responses, for the memory budget (a head being read is
+    /// held by the reassembler, and counted there).
+    pub fn memory(&self) -> usize {
+        self.pending.len() * (std::mem::size_of::<PendingRequest>() + ENTRY_OVERHEAD)
+    }
+
+    /// An NTLM handshake between its CHALLENGE and AUTHENTICATE, or a request with
+    /// credentials waiting for the answer that says whether they were good.
+    pub fn authenticating(&self) -> bool {
+        self.auth.in_progress() || self.pending.iter().any(|p| p.ntlm.is_some() || p.kerberos.is_some())
     }
 
     /// A tunnel carries another protocol. Any other connection is read for its whole life:

@@ -9,7 +9,7 @@ use hardwire_auth::kdc::{parse_kdc_message, Exchange, KdcError, KdcMessage, KdcR
 use hardwire_auth::EncType;
 use hardwire_flow::Direction;
 
-use super::AppContext;
+use super::{AppContext, ENTRY_OVERHEAD};
 use crate::event::{EventKind, Krb5Object, Objects};
 
 /// Requests of one flow awaiting their answer; beyond, the oldest is reported unanswered.
@@ -26,6 +26,16 @@ pub(crate) struct Kdc {
 }
 
 impl Kdc {
+    /// The requests waiting for their answer, for the memory budget.
+    pub fn memory(&self) -> usize {
+        self.pending.len() * (std::mem::size_of::<Krb5Object>() + ENTRY_OVERHEAD)
+    }
+
+    /// A request waits for the KDC's answer: a logon (or a ticket) under way.
+    pub fn authenticating(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// One UDP datagram: one message.
     pub fn datagram(&mut self, data: &[u8], cx: &mut AppContext) {
         self.message(data, cx);

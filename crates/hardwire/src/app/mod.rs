@@ -81,6 +81,24 @@ pub(crate) enum App {
     Ignored,
 }
 
+/// What losing a flow would cost, in the order a memory budget sheds flows
+/// ([`hardwire_flow::TIERS`]): bulk and stateless flows first, flows in the middle of an
+/// authentication last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tier {
+    /// Nothing read yet (a half-open connection, a protocol not yet recognised), or nothing
+    /// more to read (TLS after its hellos, a tunnel, an unknown UDP flow, a finished scan).
+    Bulk = 0,
+    /// A protocol's state between its authentications.
+    Protocol = 1,
+    /// A logon under way: its tokens seen, its outcome not yet.
+    Authenticating = 2,
+}
+
+/// What an entry of a map or list costs beyond its own size (node, links, allocator): an
+/// estimate, as are the sizes of the strings a record holds.
+pub(crate) const ENTRY_OVERHEAD: usize = 64;
+
 /// Bytes to see before giving up on recognising a protocol.
 const SNIFF_LIMIT: usize = 64;
 
@@ -151,6 +169,40 @@ impl App {
             App::Tls(tls) => tls.seen_enough(),
             App::Ignored => true,
             _ => false,
+        }
+    }
+
+    /// Bytes the app holds, estimated from the sizes of its parts and the lengths of its tables
+    /// and buffers (no walk over anything longer than a connection's handful of pipes).
+    pub fn memory(&self) -> usize {
+        use std::mem::size_of_val;
+        match self {
+            App::Sniffing | App::Ignored => 0,
+            App::Scanning(scan) => size_of_val(&**scan) + scan.memory(),
+            App::Smb(smb) => size_of_val(&**smb) + smb.memory(),
+            App::Dcerpc(conversation) => size_of_val(&**conversation) + conversation.memory(),
+            App::Http(http) => size_of_val(&**http) + http.memory(),
+            App::Tls(tls) => size_of_val(&**tls),
+            App::Krb5(kdc) => size_of_val(&**kdc) + kdc.memory(),
+        }
+    }
+
+    /// Where the flow stands in the order a memory budget sheds flows.
+    pub fn tier(&self) -> Tier {
+        let authenticating = match self {
+            App::Sniffing => return Tier::Bulk,
+            _ if self.seen_enough() => return Tier::Bulk,
+            App::Scanning(scan) => scan.authenticating(),
+            App::Smb(smb) => smb.authenticating(),
+            App::Dcerpc(conversation) => conversation.authenticating(),
+            App::Http(http) => http.authenticating(),
+            App::Krb5(kdc) => kdc.authenticating(),
+            App::Tls(_) | App::Ignored => false,
+        };
+        if authenticating {
+            Tier::Authenticating
+        } else {
+            Tier::Protocol
         }
     }
 

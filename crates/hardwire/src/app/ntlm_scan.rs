@@ -119,6 +119,16 @@ impl NtlmScan {
         Candidate::Done
     }
 
+    /// The tails held, for the memory budget.
+    pub fn memory(&self) -> usize {
+        self.tails.iter().map(Vec::capacity).sum()
+    }
+
+    /// A CHALLENGE seen, its AUTHENTICATE not yet.
+    pub fn authenticating(&self) -> bool {
+        self.auth.in_progress()
+    }
+
     pub fn seen_enough(&self) -> bool {
         self.parsed >= MAX_CANDIDATES || (self.scanned.iter().all(|&n| n >= SCAN_LIMIT) && self.tails.iter().all(Vec::is_empty))
     }

@@ -5,16 +5,20 @@
 //! One suppressor serves a whole sensor (the output stage), so it holds across workers. It holds
 //! at most `suppression.max_windows` windows: past that the oldest closes early (its summary is
 //! written, nothing is dropped) and is counted, so alerts on ever new addresses (a SYN flood to
-//! outside addresses) cannot grow it without bound.
+//! outside addresses) cannot grow it without bound. Its windows count against the budget of
+//! the shared state ([`SharedBudget`]): past it, the oldest window closes early too.
 
 use std::collections::{BTreeMap, HashMap};
+use std::mem::size_of;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
 use crate::config::Suppression;
 use crate::detect::catalog::RuleId;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Objects};
+use crate::shared::SharedBudget;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -31,7 +35,15 @@ struct Window {
     /// The last suppressed occurrence: the summary line is written from it. Boxed: an event
     /// is large, and it would be copied with every window the map moves.
     last: Option<Box<Event>>,
+    /// What the window costs, as counted against the budget.
+    bytes: usize,
 }
+
+/// What an open window costs beyond its user name (held twice): its key in both maps, the
+/// window, and map overhead.
+const WINDOW_BYTES: usize = 2 * size_of::<Key>() + size_of::<Window>() + size_of::<(Timestamp, u64)>() + 128;
+/// What a window's last suppressed occurrence adds: the event and the objects it alone holds.
+const LAST_EVENT_BYTES: usize = size_of::<Event>() + size_of::<Objects>();
 
 /// Collapses repeated alerts. Events that are not alerts pass through untouched.
 #[derive(Debug)]
@@ -46,8 +58,9 @@ pub struct Suppressor {
     /// Windows opened so far: orders windows opened at the same time.
     opened: u64,
     max_windows: usize,
-    /// Windows closed before their time to stay within `max_windows`.
+    /// Windows closed before their time to stay within `max_windows` or the budget.
     pub closed_early: u64,
+    budget: Arc<SharedBudget>,
 }
 
 impl Suppressor {
@@ -59,7 +72,15 @@ impl Suppressor {
             opened: 0,
             max_windows: settings.max_windows.max(1),
             closed_early: 0,
+            budget: SharedBudget::unlimited(),
         }
+    }
+
+    /// The suppressor of a sensor whose shared state is `shared`: its windows count against
+    /// the shared budget.
+    pub fn within(mut self, shared: &crate::shared::Shared) -> Self {
+        self.budget = shared.budget.clone();
+        self
     }
 
     /// Passes `event` on to `out` unless it repeats an alert inside its window.
@@ -84,18 +105,24 @@ impl Suppressor {
                 window.suppressed += 1;
                 match &mut window.last {
                     Some(last) => **last = event,
-                    None => window.last = Some(Box::new(event)),
+                    None => {
+                        window.last = Some(Box::new(event));
+                        window.bytes += LAST_EVENT_BYTES;
+                        self.budget.add(LAST_EVENT_BYTES);
+                    }
                 }
             }
             None => {
-                if self.open.len() >= self.max_windows {
-                    let oldest = self.by_age.pop_first().and_then(|(_, key)| self.open.remove(&key));
+                if self.open.len() >= self.max_windows || (self.budget.over() && !self.open.is_empty()) {
+                    let oldest = self.by_age.pop_first().and_then(|(_, key)| self.forget(&key));
                     self.closed_early += 1;
                     Self::summarise(oldest.into_iter().collect(), out);
                 }
                 self.opened += 1;
+                let bytes = WINDOW_BYTES + 2 * key.user.as_ref().map_or(0, String::len);
+                self.budget.add(bytes);
                 self.by_age.insert((event.timestamp, self.opened), key.clone());
-                self.open.insert(key, Window { suppressed: 0, last: None });
+                self.open.insert(key, Window { suppressed: 0, last: None, bytes });
                 out(event);
             }
         }
@@ -109,14 +136,21 @@ impl Suppressor {
                 break;
             }
             let key = entry.remove();
-            expired.extend(self.open.remove(&key));
+            expired.extend(self.forget(&key));
         }
         Self::summarise(expired, out);
     }
 
+    /// Takes a window out of the open ones (its place in `by_age` is the caller's to remove).
+    fn forget(&mut self, key: &Key) -> Option<Window> {
+        let window = self.open.remove(key)?;
+        self.budget.sub(window.bytes);
+        Some(window)
+    }
+
     /// End of input: every open window writes its summary.
     pub fn flush(&mut self, out: &mut impl FnMut(Event)) {
-        let all: Vec<Window> = std::mem::take(&mut self.by_age).into_values().filter_map(|key| self.open.remove(&key)).collect();
+        let all: Vec<Window> = std::mem::take(&mut self.by_age).into_values().filter_map(|key| self.forget(&key)).collect();
         Self::summarise(all, out);
     }
 

@@ -25,7 +25,7 @@ use hardwire_smb::nbss::{find_smb_frame_start, parse_nbss_frame, smb_protocol, N
 use hardwire_smb::smb2_transform::{decompress, parse_smb2_compression, parse_smb2_transform, DEFAULT_DECOMPRESS_CAP};
 
 use crate::app::auth::AuthState;
-use crate::app::AppContext;
+use crate::app::{AppContext, ENTRY_OVERHEAD};
 use crate::event::EventKind;
 use session::{connection_object, insert_bounded, Negotiated, Pending, Pipe, PipeKey, Session, Tree, TreeKey, MAX_SESSIONS};
 
@@ -120,6 +120,28 @@ impl SmbFlow {
             cx.emit(EventKind::Smb, crate::event::Objects { smb: Some(connection_object(&self.negotiated)), ..Default::default() });
             self.recorded = true;
         }
+    }
+
+    /// Bytes held beyond the flow's own size, for the memory budget: sessions (with the objects
+    /// of their last record), requests awaiting answers, trees, and each pipe's conversation.
+    pub fn memory(&self) -> usize {
+        use std::mem::size_of;
+        let session = size_of::<Session>() + size_of::<crate::event::Objects>() + ENTRY_OVERHEAD;
+        self.sessions.len() * session
+            + self.pending.len() * (size_of::<Pending>() + ENTRY_OVERHEAD)
+            + self.trees.len() * (size_of::<Tree>() + ENTRY_OVERHEAD)
+            + self.pipes.values().map(|p| size_of::<Pipe>() + ENTRY_OVERHEAD + p.conversation.memory()).sum::<usize>()
+    }
+
+    /// A SESSION_SETUP under way (tokens seen, no final status), or a pipe's bind
+    /// authenticating.
+    pub fn authenticating(&self) -> bool {
+        self.pending_auth.mechanism.is_some()
+            || self
+                .sessions
+                .values()
+                .any(|s| matches!(s.status, None | Some(session::STATUS_MORE_PROCESSING_REQUIRED)) && s.auth.mechanism.is_some())
+            || self.pipes.values().any(|p| p.conversation.authenticating())
     }
 
     fn message(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
