@@ -134,6 +134,54 @@ pub fn udp_frame(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, payload: &[
     frame
 }
 
+/// An Ethernet/IPv4 frame cut into fragments carrying `size` bytes of its IP payload each.
+pub fn ipv4_fragments(frame: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
+    let (head, payload) = frame.split_at(ETH_HEADER + IPV4_HEADER);
+    payload
+        .chunks(size)
+        .enumerate()
+        .map(|(i, piece)| {
+            let mut fragment = head.to_vec();
+            let more = if (i + 1) * size < payload.len() { 0x2000 } else { 0 };
+            fragment[16..18].copy_from_slice(&((IPV4_HEADER + piece.len()) as u16).to_be_bytes());
+            fragment[18..20].copy_from_slice(&id.to_be_bytes());
+            fragment[20..22].copy_from_slice(&(more | (i * size / 8) as u16).to_be_bytes());
+            fragment.extend_from_slice(piece);
+            fragment
+        })
+        .collect()
+}
+
+/// Issue 14's NTLMSSP amplification: `flows` connections from `client` to `server`:389, each
+/// one 65 KB segment of AUTHENTICATE headers every 64 bytes whose names reach exactly to the
+/// segment's end, sent as IPv4 fragments of 1,480 bytes. Every candidate is whole: those
+/// reaching past 8 KiB are measured and refused, the last 127 are small enough to parse.
+/// (Names reaching 40 bytes past the end, as this input first had, left every candidate
+/// incomplete: the scanner waited for bytes that never came and parsed none.)
+pub fn ntlm_amplification(client: [u8; 4], server: [u8; 4], flows: u16) -> Vec<Vec<u8>> {
+    const SEGMENT: usize = 65_000 / 64 * 64;
+    let mut frames = Vec::new();
+    for flow in 0..flows {
+        let port = 40_000 + flow;
+        frames.push(tcp_frame(client, port, server, 389, 100, 0, TCP_SYN, &[]));
+        frames.push(tcp_frame(server, 389, client, port, 500, 101, TCP_SYN | TCP_ACK, &[]));
+        let mut segment = Vec::with_capacity(SEGMENT);
+        while segment.len() < SEGMENT {
+            let reach = (SEGMENT - segment.len() - 64).min(0xffff) as u16;
+            segment.extend_from_slice(b"NTLMSSP\0\x03\0\0\0");
+            for field in 0..6 {
+                let (len, offset) = if (2..5).contains(&field) { (reach, 64u32) } else { (0, 64) };
+                segment.extend_from_slice(&[len.to_le_bytes(), len.to_le_bytes()].concat());
+                segment.extend_from_slice(&offset.to_le_bytes());
+            }
+            segment.extend_from_slice(&0xa288_8205u32.to_le_bytes());
+        }
+        let whole = tcp_frame(client, port, server, 389, 101, 501, TCP_ACK, &segment);
+        frames.extend(ipv4_fragments(&whole, 1480, flow));
+    }
+    frames
+}
+
 /// Where the IPv4 header and the TCP/UDP header of an untagged Ethernet frame start, and the
 /// IP protocol; `None` for anything else (IPv6, VLAN tags, fragments).
 pub fn ipv4_transport(frame: &[u8]) -> Option<(usize, usize, u8)> {

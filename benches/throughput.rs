@@ -321,27 +321,8 @@ fn adversarial_inputs() -> Vec<(&'static str, Vec<Vec<u8>>)> {
             )
         })
         .collect();
-    // ten flows to 389, each one 65 KB segment of AUTHENTICATE headers every 64 bytes whose
-    // names reach as far as the segment allows, sent as IPv4 fragments
-    let mut amplification = Vec::new();
-    for flow in 0..10u16 {
-        let port = 40_000 + flow;
-        amplification.push(synth::tcp_frame(inside, port, server, 389, 100, 0, synth::TCP_SYN, &[]));
-        amplification.push(synth::tcp_frame(server, 389, inside, port, 500, 101, synth::TCP_SYN | synth::TCP_ACK, &[]));
-        let mut segment = Vec::new();
-        while segment.len() + 64 <= 65_000 {
-            let reach = (65_000 - segment.len() - 64).min(0xffff) as u16;
-            segment.extend_from_slice(b"NTLMSSP\0\x03\0\0\0");
-            for field in 0..6 {
-                let (len, offset) = if (2..5).contains(&field) { (reach, 64u32) } else { (0, 64) };
-                segment.extend_from_slice(&[len.to_le_bytes(), len.to_le_bytes()].concat());
-                segment.extend_from_slice(&offset.to_le_bytes());
-            }
-            segment.extend_from_slice(&0xa288_8205u32.to_le_bytes());
-        }
-        let whole = synth::tcp_frame(inside, port, server, 389, 101, 501, synth::TCP_ACK, &segment);
-        amplification.extend(ipv4_fragments(&whole, 1480, flow));
-    }
+    // ten flows to 389, each one 65 KB segment of AUTHENTICATE headers, as IPv4 fragments
+    let amplification = synth::ntlm_amplification(inside, server, 10);
     // one flow to 445 whose 64 KB arrive as one-byte segments, last byte first
     let mut one_byte = vec![synth::tcp_frame(inside, 50_000, server, 445, 0, 0, synth::TCP_SYN, &[])];
     one_byte.extend((1..=65_536u32).rev().map(|seq| synth::tcp_frame(inside, 50_000, server, 445, seq, 1, synth::TCP_ACK, b"x")));
@@ -350,24 +331,6 @@ fn adversarial_inputs() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         ("NTLMSSP amplification (10 x 65 KB, fragments)", amplification),
         ("one-byte segments, reversed (65,536)", one_byte),
     ]
-}
-
-/// An Ethernet/IPv4 frame cut into fragments carrying `size` bytes of its IP payload each.
-fn ipv4_fragments(frame: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
-    let (head, payload) = frame.split_at(34);
-    payload
-        .chunks(size)
-        .enumerate()
-        .map(|(i, piece)| {
-            let mut fragment = head.to_vec();
-            let more = if (i + 1) * size < payload.len() { 0x2000 } else { 0 };
-            fragment[16..18].copy_from_slice(&((20 + piece.len()) as u16).to_be_bytes());
-            fragment[18..20].copy_from_slice(&id.to_be_bytes());
-            fragment[20..22].copy_from_slice(&(more | (i * size / 8) as u16).to_be_bytes());
-            fragment.extend_from_slice(piece);
-            fragment
-        })
-        .collect()
 }
 
 /// (e) ns per packet of each adversarial input through the full path, and the NTLMSSP messages

@@ -361,3 +361,25 @@ fn the_largest_content_length_is_skipped_without_overflow() {
     let uris: Vec<&Value> = run.records.iter().filter(|r| r["event_type"] == "http").map(|r| &r["http"]["uri"]).collect();
     assert!(uris.contains(&&Value::from("/dav/x")) && uris.contains(&&Value::from("/after")), "{uris:?}");
 }
+
+/// Issue 14's NTLMSSP amplification (benches stage (e)): ten flows to 389, each one 65 KB
+/// segment of 1,015 overlapping AUTHENTICATE headers sent as IPv4 fragments. The bytes reach
+/// the fallback scanner, and its work is bounded: each flow's first 64 candidates small enough
+/// to read are parsed, once each, and reported; the rest are measured from their headers only.
+#[test]
+fn ntlm_amplification_reaches_the_scanner_and_its_work_is_bounded() {
+    use hardwire::{Config, Engine, EventKind, LinkType, Shared, Timestamp};
+    use std::sync::Arc;
+    let config = Arc::new(Config::default());
+    let mut engine = Engine::new(config.clone(), Arc::new(Shared::new(&config)));
+    let mut events = Vec::new();
+    let frames = synth::ntlm_amplification([10, 1, 0, 5], SERVER, 10);
+    for (i, frame) in frames.iter().enumerate() {
+        engine.feed(Timestamp(BASE_US + i as u64 * 10), LinkType::Ethernet, frame, frame.len(), &mut events);
+    }
+    engine.finish(&mut events);
+    let stats = engine.stats();
+    assert_eq!((stats.flows, stats.fragments_dropped, stats.reassembly_gaps), (10, 0, 0));
+    assert_eq!(stats.ntlm_scan_parsed, 10 * 64, "{stats:?}");
+    assert_eq!(events.iter().filter(|e| matches!(e.kind, EventKind::Ntlm)).count(), 10 * 64);
+}
