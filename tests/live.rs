@@ -400,10 +400,11 @@ fn exit_of(child: Child, what: &str) -> (std::process::ExitStatus, String) {
 }
 
 /// `hardwire live` on loopback with a filter that matches nothing, a `stats` line every second.
-fn quiet_daemon(dir: &Path, output: &Path, extra: &[&str]) -> Child {
+fn quiet_command(dir: &Path, output: &Path, extra: &[&str]) -> Command {
     let config = dir.join("quiet.toml");
     std::fs::write(&config, "[live]\nstats_interval_secs = 1\nworkers = 2\n").expect("writing config");
-    Command::new(env!("CARGO_BIN_EXE_hardwire"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hardwire"));
+    command
         .args(["live", "-i", "lo", "--bpf", "tcp port 9"])
         .args(extra)
         .arg("--config")
@@ -411,9 +412,12 @@ fn quiet_daemon(dir: &Path, output: &Path, extra: &[&str]) -> Child {
         .arg("-o")
         .arg(output)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting hardwire live")
+        .stderr(Stdio::piped());
+    command
+}
+
+fn quiet_daemon(dir: &Path, output: &Path, extra: &[&str]) -> Child {
+    quiet_command(dir, output, extra).spawn().expect("starting hardwire live")
 }
 
 /// A small tmpfs, unmounted on drop.
@@ -448,6 +452,26 @@ fn a_full_disk_ends_the_daemon_with_the_cause() {
     assert!(!status.success(), "exit status {status:?}: {stderr}");
     assert!(stderr.contains("writing output") && stderr.contains("No space left on device"), "{stderr}");
     drop(tmpfs);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A worker that panics (a bug, injected here through `HARDWIRE_FAULT`, which debug builds
+/// read) ends the daemon: it exits non-zero with the panic as the cause, instead of capturing
+/// on with a worker gone, and what the other threads held is still written (the final stats
+/// line).
+#[test]
+fn a_worker_panic_ends_the_daemon_with_the_cause() {
+    let dir = scratch_dir();
+    let output = dir.join("out.jsonl");
+    let daemon =
+        quiet_command(&dir, &output, &["--metrics", "off"]).env("HARDWIRE_FAULT", "worker-panic").spawn().expect("starting hardwire live");
+    let (status, stderr) = exit_of(daemon, "a worker panicked");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    // The last line of the daemon's own: the cause it exits with.
+    let cause = stderr.lines().rfind(|l| l.starts_with("hardwire: ")).unwrap_or_default();
+    assert!(cause.contains("the hw-worker-0 thread panicked: injected fault"), "{stderr}");
+    let written = lines(&output);
+    assert!(written.last().is_some_and(|l| l["event_type"] == "stats"), "the final stats line: {written:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

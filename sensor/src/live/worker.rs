@@ -55,6 +55,8 @@ impl Worker {
                     let _ = pool.try_send(frame.data);
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    #[cfg(debug_assertions)]
+                    injected_fault(self.index);
                     self.engine.tick(now(), &mut pending);
                     self.lag_us = 0;
                     self.publish();
@@ -81,5 +83,15 @@ impl Worker {
 
     fn publish(&self) {
         self.telemetry.publish_worker(self.index, WorkerFigures { stats: self.engine.stats(), lag_us: self.lag_us });
+    }
+}
+
+/// Fault injection for the tests, in debug builds only: with `HARDWIRE_FAULT=worker-panic`,
+/// worker 0 panics at its first idle tick, as a bug would (`tests/live.rs` checks that the
+/// daemon then exits non-zero, naming the cause).
+#[cfg(debug_assertions)]
+fn injected_fault(index: usize) {
+    if index == 0 && std::env::var("HARDWIRE_FAULT").as_deref() == Ok("worker-panic") {
+        panic!("injected fault (HARDWIRE_FAULT=worker-panic)");
     }
 }
