@@ -226,6 +226,58 @@ fn syn_flood_to_outside_addresses_stays_within_a_small_memory_budget() {
     assert!(run.peak_kb < 48 << 10, "peak RSS {} kB", run.peak_kb);
 }
 
+/// The real SMB session's first `split` frames, then `connections` HTTP connections (a SYN and
+/// a GET each, never answered: each flow holds a request awaiting its response), then the rest
+/// of the session; read under a 1 MiB budget.
+fn session_around_http_flood(name: &str, split: usize, connections: u32) -> Run {
+    let capture = TempFile::new(&format!("{name}.pcap"));
+    let mut writer = PcapWriter::new(BufWriter::new(File::create(&capture.0).expect("creating")), LINK_ETHERNET).expect("header");
+    let real = real_session();
+    let mut ts = BASE_US;
+    let mut write = |data: &[u8]| {
+        writer.write(ts, data).expect("writing");
+        ts += 5;
+    };
+    real[..split].iter().for_each(|frame| write(&frame.data));
+    let get = b"GET /index.html HTTP/1.1\r\nHost: intranet\r\n\r\n";
+    for c in 0..connections {
+        let client = [10, 66, (c >> 8) as u8, c as u8];
+        write(&tcp_frame(client, 50_000, SERVER, 80, 1000, 0, TCP_SYN, &[]));
+        write(&tcp_frame(client, 50_000, SERVER, 80, 1001, 0, TCP_ACK, get));
+    }
+    real[split..].iter().for_each(|frame| write(&frame.data));
+    drop(writer);
+    let config = write_config(&format!("{name}.toml"), "[limits]\nmemory_budget = 1048576\n");
+    read_sampled(&capture.0, Some(&config.0))
+}
+
+/// The shedding order: a flood of HTTP connections, each holding a request (protocol state),
+/// goes past a 1 MiB budget 20 times over while the real SMB session is between the server's
+/// NTLM CHALLENGE and the client's AUTHENTICATE. The flood's flows are shed, least recently seen
+/// first, each written out (its request as unanswered); the session, in the middle of its
+/// authentication, is kept and reported as it is alone. The same flood once the session has
+/// logged on (protocol state, and older than every flood flow) sheds the session too.
+#[test]
+fn flows_in_the_middle_of_an_authentication_are_shed_last() {
+    const CONNECTIONS: u32 = 20_000;
+    let alone = common::read(&common::project_pcap("smb/smb3-0311.pcap"));
+    let expected = session_records(&alone.records);
+    // Frame 9 is the server's CHALLENGE (STATUS_MORE_PROCESSING_REQUIRED), 13 the answer to the
+    // first TREE_CONNECT after the logon (tshark -r pcaps/smb/smb3-0311.pcap).
+    let mid_auth = session_around_http_flood("mid-auth", 9, CONNECTIONS);
+    let memory = &mid_auth.stats()["memory"];
+    eprintln!("memory: {memory}");
+    assert!(memory["flows_shed_protocol"].as_u64().unwrap() >= u64::from(CONNECTIONS) * 9 / 10, "{memory}");
+    assert_eq!(memory["flows_shed_authenticating"], 0, "{memory}");
+    assert!(memory["peak_bytes"].as_u64().unwrap() <= 1 << 20, "{memory}");
+    let http = mid_auth.records.iter().filter(|r| r["event_type"] == "http" && r["http"]["status"].is_null()).count();
+    assert_eq!(http, CONNECTIONS as usize, "every shed flow's request is written");
+    assert_eq!(session_records(&mid_auth.records), expected);
+
+    let logged_on = session_around_http_flood("logged-on", 13, CONNECTIONS);
+    assert_ne!(session_records(&logged_on.records), expected, "the logged-on session was shed");
+}
+
 /// 1,000 connections that each send 60 segments, every one of them after a hole that never
 /// fills: the out-of-order cap (8 KiB per direction here) turns holes into counted gaps.
 #[test]

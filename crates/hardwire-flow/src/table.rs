@@ -237,9 +237,13 @@ impl<T> FlowTable<T> {
     }
 
     /// Removes the least recently seen flow of the lowest tier that has one, with its tier:
-    /// what a memory budget gives up first.
+    /// what a memory budget gives up first. The flow found or made last (the packet's own,
+    /// the newest of its tier) goes only when it is the last one left: a new connection is
+    /// not given up for the ones it comes to join.
     pub fn shed(&mut self) -> Option<(usize, Flow<T>)> {
-        let tier = self.tiers.iter().position(|ends| ends.oldest != NIL)?;
+        let current = self.last.map(|(_, slot)| slot);
+        let tier = self.tiers.iter().position(|ends| ends.oldest != NIL && Some(ends.oldest) != current);
+        let tier = tier.or_else(|| self.tiers.iter().position(|ends| ends.oldest != NIL))?;
         self.pop(self.tiers[tier].oldest).map(|flow| (tier, flow))
     }
 
@@ -374,10 +378,11 @@ mod tests {
         t.set_tier(&flow(1, 0).key, 2);
         t.set_tier(&flow(2, 0).key, 2);
         t.set_tier(&flow(3, 0).key, 1);
-        // Seen again: 4 is now the most recently seen bulk flow.
+        // Seen again: 4 is now the most recently seen bulk flow, and the packet being handled
+        // is its: it goes last, whatever its tier.
         t.get_mut(&flow(4, 0).key, 9).unwrap();
         let order: Vec<(usize, u64)> = std::iter::from_fn(|| t.shed()).map(|(tier, f)| (tier, f.id)).collect();
-        assert_eq!(order, vec![(0, 5), (0, 4), (1, 3), (2, 1), (2, 2)]);
+        assert_eq!(order, vec![(0, 5), (1, 3), (2, 1), (2, 2), (0, 4)]);
         assert!(t.is_empty() && t.pop_oldest().is_none());
     }
 
