@@ -9,7 +9,12 @@
 //!
 //! Each replayed session gets its own client address and ephemeral ports (private server
 //! addresses are mapped onto a pool of servers), its own start time, and all sessions are
-//! interleaved in time. Checksums are not fixed (hardwire does not verify them).
+//! interleaved in time. Each replay also gets its own NTLM server challenges and NTLMv2 proofs
+//! (in binary tokens and in base64 HTTP headers): copied unchanged, the same challenge would
+//! reach many servers and the same proof come from many clients within a minute, which is what
+//! `ntlm.relay` looks for, and the capture would be full of relays that never happened.
+//! Checksums are not fixed: the replayed captures were recorded with checksum offload, and
+//! hardwire's `auto` checksum mode takes such sides as offloaded.
 //!
 //! ```text
 //! cargo run --release -p hardwire-sensor --example generate -- [--size-mb 400] [--out FILE]
@@ -25,6 +30,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use synth::{
     read_pcap, rewrite_endpoints, tcp_frame, udp_frame, Frame, PcapWriter, Rng, LINK_ETHERNET, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN,
 };
@@ -78,6 +85,68 @@ fn rewrite(frame: &mut [u8], first_ip: [u8; 4], serial: u32) {
         },
         |port| if is_server_port(port) { port } else { 1024 + ((u32::from(port) - 1024 + port_offset) % 64_512) as u16 },
     );
+}
+
+/// The NTLMSSP signature that starts every NTLM message.
+const NTLMSSP: &[u8] = b"NTLMSSP\0";
+
+/// XORs `key` into `bytes[at..at + len]` if it lies inside.
+fn scramble(bytes: &mut [u8], at: usize, len: usize, key: &[u8; 16]) {
+    if let Some(field) = at.checked_add(len).and_then(|end| bytes.get_mut(at..end)) {
+        field.iter_mut().zip(key).for_each(|(b, k)| *b ^= k);
+    }
+}
+
+/// Makes the NTLM messages in `bytes` the replay's own: the CHALLENGE's server challenge
+/// (offset 24, 8 bytes) and the NTProofStr of an NTLMv2 AUTHENTICATE (the first 16 bytes of
+/// its NT response, a field whose length and offset are at 20 and 24) are XORed with `key`.
+/// A bijection per replay: what was equal within a replay stays equal, nothing else is.
+fn vary_ntlm(bytes: &mut [u8], key: &[u8; 16]) {
+    let mut from = 0;
+    while let Some(found) = bytes.get(from..).and_then(|rest| rest.windows(NTLMSSP.len()).position(|w| w == NTLMSSP)) {
+        let at = from + found;
+        let u16_at = |o: usize| bytes.get(at + o..at + o + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as usize);
+        let u32_at = |o: usize| bytes.get(at + o..at + o + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        match u32_at(8) {
+            2 => scramble(bytes, at + 24, 8, key),
+            3 if u16_at(20) > 24 => scramble(bytes, at + u32_at(24), 16, key),
+            _ => {}
+        }
+        from = at + NTLMSSP.len();
+    }
+}
+
+/// `vary_ntlm` inside the base64 tokens of HTTP `NTLM` and `Negotiate` authentication headers
+/// (the same length once encoded again).
+fn vary_ntlm_base64(payload: &mut [u8], key: &[u8; 16]) {
+    for scheme in [&b"NTLM "[..], b"Negotiate "] {
+        let mut from = 0;
+        while let Some(found) = payload.get(from..).and_then(|rest| rest.windows(scheme.len()).position(|w| w == scheme)) {
+            let start = from + found + scheme.len();
+            let len =
+                payload[start..].iter().position(|b| !(b.is_ascii_alphanumeric() || b"+/=".contains(b))).unwrap_or(payload.len() - start);
+            if let Ok(mut token) = BASE64.decode(&payload[start..start + len]) {
+                vary_ntlm(&mut token, key);
+                let encoded = BASE64.encode(&token);
+                if encoded.len() == len {
+                    payload[start..start + len].copy_from_slice(encoded.as_bytes());
+                }
+            }
+            from = start + len;
+        }
+    }
+}
+
+/// The NTLM challenges and proofs of one TCP frame made the replay's own (see `vary_ntlm`).
+fn vary_ntlm_in_frame(frame: &mut [u8], serial: u32) {
+    let Some((l4, _)) = synth::tcp_header(frame) else { return };
+    let data_at = l4 + usize::from(frame[l4 + 12] >> 4) * 4;
+    let Some(payload) = frame.get_mut(data_at..) else { return };
+    let mut rng = Rng(0x51ed_2701_9b1c_4e3d ^ (u64::from(serial) << 17 | 1));
+    let mut key = [0u8; 16];
+    key.iter_mut().for_each(|b| *b = rng.next() as u8);
+    vary_ntlm(payload, &key);
+    vary_ntlm_base64(payload, &key);
 }
 
 /// The address of the first IPv4 sender of a template (its client, as captures start with a SYN).
@@ -230,6 +299,7 @@ fn main() -> std::io::Result<()> {
         frame.clear();
         frame.extend_from_slice(&source.data);
         rewrite(&mut frame, clients[instance.template], serial);
+        vary_ntlm_in_frame(&mut frame, serial);
         writer.write(base_us + instance.start_us + source.ts_us, &frame)?;
         instance.next += 1;
         match template.frames.get(instance.next) {
