@@ -165,3 +165,15 @@ fn a_one_byte_flood_is_shed_and_the_request_still_read() {
     let shed = tcp_stat(&run, "segments_shed");
     assert!((16_000..=20_000).contains(&shed), "{}", run.stats());
 }
+
+/// The request cut into IPv4 fragments of 64 bytes, last fragment first (tshark on the
+/// capture: six fragments of ID 0x4857, reassembled into the CreateServiceW request): the
+/// datagram is put back together and read as the clean capture's. Live, with the flow spread
+/// over several workers, `tests/live.rs` replays the same capture.
+#[test]
+fn a_request_in_ip_fragments_is_reassembled() {
+    let run = run("fragmented.pcap");
+    assert_service_creation_seen(&run, 1);
+    assert_eq!(run.stats()["fragments_dropped"], 0, "{}", run.stats());
+    assert_eq!(run.stats()["reassembly_gaps"], 0, "{}", run.stats());
+}

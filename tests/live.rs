@@ -54,7 +54,13 @@ struct Veth {
 
 impl Veth {
     fn create() -> Result<Veth, String> {
-        let veth = Veth { netns: unique("hwns"), host: unique("hwh"), peer: unique("hwp") };
+        Veth::named("hw")
+    }
+
+    /// A pair whose namespace and interfaces are named after `prefix` (a branch's tests keep to
+    /// their own names).
+    fn named(prefix: &str) -> Result<Veth, String> {
+        let veth = Veth { netns: unique(&format!("{prefix}ns")), host: unique(&format!("{prefix}h")), peer: unique(&format!("{prefix}p")) };
         run("ip", &["netns", "add", &veth.netns])?;
         run("ip", &["link", "add", &veth.host, "type", "veth", "peer", "name", &veth.peer, "netns", &veth.netns])?;
         // No IPv6 chatter (router solicitations, MLD) and no forwarding of the replayed frames.
@@ -532,5 +538,107 @@ fn a_slow_metrics_client_does_not_delay_a_scrape() {
     let sent = slow_client.join().expect("the slow client");
     assert!(sent < head.len(), "the server let the slow client send its whole request ({sent} bytes)");
     assert!(terminate(&mut daemon).success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The client of `pcaps/evasion/fragmented.pcap` (make.py's CLIENT).
+const FRAGMENTED_CLIENT: [u8; 4] = [10, 77, 0, 20];
+
+/// `copies` replays of a classic pcap (little-endian, as scapy writes them) in one file, replay
+/// `k` with its client 10.77.`k`.20 instead of 10.77.0.20 (the IPv4 header checksum fixed) and
+/// its times `k` ms later, all in time order: `copies` connections between different address
+/// pairs, whose packets and fragments interleave.
+fn with_clients(pcap: &[u8], copies: u8) -> Vec<u8> {
+    let mut frames = Vec::new();
+    for k in 0..copies {
+        let mut at = 24;
+        while let Some(record) = pcap.get(at..at + 16) {
+            let word = |i: usize| u32::from_le_bytes([record[i], record[i + 1], record[i + 2], record[i + 3]]);
+            let time = u64::from(word(0)) * 1_000_000 + u64::from(word(4)) + u64::from(k) * 1000;
+            let mut frame = pcap[at + 16..at + 16 + word(8) as usize].to_vec();
+            if frame.get(12..14) == Some(&[0x08, 0x00]) {
+                for field in [26, 30] {
+                    if frame[field..field + 4] == FRAGMENTED_CLIENT[..] {
+                        frame[field + 2] = k;
+                    }
+                }
+                frame[24..26].fill(0);
+                let ihl = usize::from(frame[14] & 0x0f) * 4;
+                let mut sum = frame[14..14 + ihl].chunks(2).map(|w| u32::from(u16::from_be_bytes([w[0], w[1]]))).sum::<u32>();
+                while sum > 0xffff {
+                    sum = (sum & 0xffff) + (sum >> 16);
+                }
+                frame[24..26].copy_from_slice(&(!(sum as u16)).to_be_bytes());
+            }
+            frames.push((time, frame));
+            at += 16 + word(8) as usize;
+        }
+    }
+    frames.sort_by_key(|(time, _)| *time);
+    let mut out = pcap[..24].to_vec();
+    for (time, frame) in frames {
+        let len = (frame.len() as u32).to_le_bytes();
+        out.extend_from_slice(&((time / 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&((time % 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&len);
+        out.extend_from_slice(&len);
+        out.extend_from_slice(&frame);
+    }
+    out
+}
+
+/// Issue 12: live, every packet of a flow reaches the same worker, IP fragments included (only
+/// a datagram's first fragment carries the ports). `pcaps/evasion/fragmented.pcap` is the
+/// psexec capture with its RCreateServiceW request in six IPv4 fragments, last first; eight
+/// copies from eight clients go to four workers. Were fragments sent anywhere but to their
+/// flow's worker, most copies would lose the request (a copy's flow lands on a given worker one
+/// time in four); each must raise `dcerpc.remote_service`, as `hardwire read` does.
+#[test]
+fn fragments_reach_their_flows_worker_live() {
+    let test = "fragments_reach_their_flows_worker_live";
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    if let Some(reason) = namespaces_unavailable() {
+        assert!(!ci, "{test}: cannot make network namespaces under CI ({reason})");
+        eprintln!("SKIPPED {test}: cannot make network namespaces here ({reason})");
+        return;
+    }
+    if !tcpreplay_present() {
+        assert!(!ci, "tcpreplay is missing under CI (deploy/install-deps.sh installs it)");
+        eprintln!("SKIPPED {test}: tcpreplay is not installed (deploy/install-deps.sh)");
+        return;
+    }
+    const COPIES: u8 = 8;
+    let dir = scratch_dir();
+    let pcap = dir.join("fragmented-x8.pcap");
+    let original = std::fs::read(common::project_pcap("evasion/fragmented.pcap")).expect("reading the capture");
+    std::fs::write(&pcap, with_clients(&original, COPIES)).expect("writing the copies");
+    let offline = common::read(&pcap);
+    assert!(offline.status.success(), "{}", offline.stderr);
+    let clients = |records: &[Value]| {
+        let mut out: Vec<String> = records
+            .iter()
+            .filter(|r| r["event_type"] == "alert" && r["alert"]["rule"] == "dcerpc.remote_service")
+            .map(|r| r["src_ip"].as_str().unwrap_or_default().to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    let expected: Vec<String> = (0..COPIES).map(|k| format!("10.77.{k}.20")).collect();
+    assert_eq!(clients(&offline.records), expected, "offline, each copy raises the alert");
+
+    let veth = Veth::named("tcp-").expect("making the veth pair and namespace");
+    let output = dir.join("live.jsonl");
+    let port = free_port();
+    let mut child = start_live(&veth, "4", port, &output, None);
+    let sent = offline.stats()["packets"].as_u64().expect("stats.packets");
+    replay_counted(&veth, &pcap, port, sent);
+    stop(&mut child);
+
+    let live = lines(&output);
+    let stats = &live.last().expect("live output")["stats"];
+    assert_eq!(stats["packets"].as_u64(), Some(sent), "{stats}");
+    assert_eq!(stats["queue_drops"].as_u64(), Some(0), "{stats}");
+    assert_eq!(stats["fragments_dropped"].as_u64(), Some(0), "{stats}");
+    assert_eq!(clients(&live), expected, "live, with four workers, each copy raises the alert");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -15,7 +15,7 @@ CI never runs it; the captures it writes are committed beside it.
 import os
 import sys
 
-from scapy.all import IP, TCP, Raw, rdpcap, wrpcap  # noqa: F401 (Raw is used through pkt[Raw])
+from scapy.all import IP, TCP, Ether, Raw, fragment, rdpcap, wrpcap  # noqa: F401 (Raw is used through pkt[Raw])
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else HERE
@@ -193,6 +193,27 @@ def flood():
     return out
 
 
+FRAGMENT_SIZE = 64
+
+
+def fragmented():
+    """The RCreateServiceW request cut into IPv4 fragments of 64 bytes of IP payload, sent last
+    fragment first: only the first fragment carries the ports, so a sensor that picks a worker
+    by port sends the others elsewhere (or drops them). Not forged bytes: the same datagram, as
+    a router with a small MTU (or an attacker's stack) would send it."""
+    p = base()
+    real = frame(p, CREATE_SERVICE)
+    ip = real[IP].copy()
+    ip.flags = 0  # the real datagram said "don't fragment"
+    ip.id = 0x4857
+    del ip.chksum
+    pieces = [Ether(src=real[Ether].src, dst=real[Ether].dst) / f for f in fragment(ip, fragsize=FRAGMENT_SIZE)]
+    pieces = [q.__class__(bytes(q)) for q in reversed(pieces)]
+    for i, q in enumerate(pieces):
+        q.time = real.time + i * 0.0001
+    return p[: CREATE_SERVICE - 1] + pieces + p[CREATE_SERVICE:]
+
+
 CAPTURES = {
     "forged-ack.pcap": forged_ack,
     "decoy-syn.pcap": decoy_syn,
@@ -204,6 +225,7 @@ CAPTURES = {
     "port-reuse.pcap": port_reuse,
     "one-sided.pcap": one_sided,
     "one-byte-flood.pcap": flood,
+    "fragmented.pcap": fragmented,
 }
 
 if __name__ == "__main__":
