@@ -339,3 +339,42 @@ fn remote_service_is_seen_from_the_client_side_alone() {
         assert!(run.alert_rules().contains(&"dcerpc.remote_service".to_string()), "{file}");
     }
 }
+
+/// svcctl-contexts-midstream.pcap is svcctl-contexts.pcap from the alter_context on (editcap,
+/// make-contexts.sh): the sensor never sees the SMB CREATE of the pipe nor the bind, only the
+/// alter_context naming svcctl as context 71 and the fragmented calls on it (tshark).
+#[test]
+fn alter_context_is_enough_when_the_capture_starts_after_the_bind() {
+    let run = read(&project_pcap("dcerpc/svcctl-contexts-midstream.pcap"));
+    let calls: Vec<(String, String)> = run
+        .of_type("dcerpc")
+        .into_iter()
+        .filter_map(|r| Some((r["dcerpc"]["interface_name"].as_str()?.to_string(), r["dcerpc"]["operation"].as_str()?.to_string())))
+        .collect();
+    assert_eq!(calls, [("svcctl".to_string(), "ROpenSCManagerW".to_string()), ("svcctl".to_string(), "RCreateServiceW".to_string())]);
+    assert!(run.alert_rules().contains(&"dcerpc.remote_service".to_string()));
+}
+
+/// DCE/RPC over SMB1's core commands: smb1-write-read.pcap writes svcctl with SMB_COM_WRITE
+/// (0x0B; tshark frames 17, 23, 28: bind, opnum 15, opnum 12 with lpBinaryPathName
+/// `%COMSPEC% /c whoami`) and reads the answers with READ_ANDX (frame 22: bind_ack accepted).
+/// rpcclient-smb1.pcap is Samba's own client over SMB1 TRANSACTION (frame 48: srvsvc opnum 15).
+#[test]
+fn dcerpc_over_smb1_core_write_and_transaction() {
+    let run = read(&project_pcap("dcerpc/smb1-write-read.pcap"));
+    let records = run.of_type("dcerpc");
+    let bind = records.iter().find(|r| r["dcerpc"]["bind_result"].is_string()).expect("a bind record");
+    assert_eq!(
+        (bind["dcerpc"]["interface"].as_str(), bind["dcerpc"]["bind_result"].as_str()),
+        (Some("367abb81-9844-35f1-ad32-98f038001003"), Some("accepted"))
+    );
+    let create = records.iter().find(|r| r["dcerpc"]["opnum"] == 12).expect("RCreateServiceW");
+    assert_eq!(create["dcerpc"]["pipe"], "svcctl");
+    assert_eq!(create["dcerpc"]["command"], "%COMSPEC% /c whoami");
+    assert_eq!(create["smb"]["version"], 1);
+    assert!(run.alert_rules().contains(&"dcerpc.remote_service".to_string()));
+
+    let run = read(&project_pcap("dcerpc/rpcclient-smb1.pcap"));
+    let share_enum = run.of_type("dcerpc").into_iter().find(|r| r["dcerpc"]["interface_name"] == "srvsvc" && r["dcerpc"]["opnum"] == 15);
+    assert_eq!(share_enum.expect("NetrShareEnum")["smb"]["version"], 1);
+}

@@ -12,7 +12,8 @@ impacket; this file only chooses the calls, as an attacker's script would.
                              an alter_context adding svcctl as a new context, then
                              OpenSCManagerW + RCreateServiceW on it in 64-byte fragments
   smb1-write-read HOST       svcctl over SMB1 written with the core SMB_COM_WRITE (0x0B)
-                             instead of WRITE_ANDX (answers read with READ_ANDX)
+                             instead of WRITE_ANDX (answers read with READ_ANDX), then a file
+                             on [share] written and read back with the core SMB_COM_READ (0x0A)
 """
 import logging
 import sys
@@ -141,6 +142,12 @@ def smb1_write_read(host):
     dce.bind(scmr.MSRPC_UUID_SCMR)
     create_service(dce, "HwSvc3")
     dce.disconnect()
+    # The core SMB_COM_READ that Samba refuses on a pipe, on a file.
+    tid = smb.connectTree("share")
+    fid = smb.createFile(tid, "hw-core.txt")
+    core.write(tid, fid, b"read back with SMB_COM_READ\n", 0)
+    logging.info("core read: %r", core.read(tid, fid, 0, 64))
+    smb.closeFile(tid, fid)
 
 
 def main():

@@ -5,17 +5,22 @@
 #                                 new context, OpenSCManagerW + RCreateServiceW in 64-byte fragments
 #   svcctl-contexts-oneside.pcap  the same capture cut to what the client sent (tcpdump filter
 #                                 'src host 10.77.1.20'): no bind_ack, no answer at all
+#   svcctl-contexts-midstream.pcap the same capture from the alter_context on (editcap: frame 27
+#                                 onwards): no handshake, negotiate, logon, CREATE or bind
 #   smb1-write-read.pcap          svcctl over SMB1 written with the core SMB_COM_WRITE (Samba
 #                                 refuses the core SMB_COM_READ on a pipe: answers by READ_ANDX)
-#   rpcclient-smb1.pcap           rpcclient -m NT1 (WRITE_ANDX / READ_ANDX / TRANSACTION) on samr
+#   rpcclient-smb1.pcap           rpcclient, client ipc max protocol NT1 (WRITE_ANDX / READ_ANDX / TRANSACTION): samr, srvsvc
 # Server: Samba smbd ('server min protocol = NT1', SMB3 encryption off). Clients: clients.py
 # (impacket's library) and rpcclient. Two network namespaces joined by a veth pair; nothing
 # leaves the machine. Namespace names carry NS_PREFIX so that runs do not collide.
-# Usage: sudo pcaps/dcerpc/make-contexts.sh [OUTDIR]   (default: this folder). CI never runs it.
+# Usage: sudo pcaps/dcerpc/make-contexts.sh [OUTDIR [CAPTURE...]]   (default: this folder, every
+# capture; name captures, e.g. smb1-write-read.pcap, to remake only those). CI never runs it.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mkdir -p "${1:-$HERE}" && cd "${1:-$HERE}" && pwd)
+shift || true
+ONLY=" $* "
 PREFIX=${NS_PREFIX:-hwctx}
 NS_S=$PREFIX-ds
 NS_C=$PREFIX-dc
@@ -25,7 +30,7 @@ USER=hwadmin
 PASS='Hardw1re!'     # test password of a throw-away local account (as in clients.py)
 
 [ "$(id -u)" = 0 ] || { echo "make-contexts.sh: run as root" >&2; exit 1; }
-for tool in smbd rpcclient tcpdump; do
+for tool in smbd rpcclient tcpdump tshark editcap; do
   command -v "$tool" >/dev/null || { echo "make-contexts.sh: missing $tool (see make.sh)" >&2; exit 1; }
 done
 python3 -c 'import impacket' || { echo "make-contexts.sh: python3 lacks impacket" >&2; exit 1; }
@@ -105,6 +110,7 @@ done
 
 capture() {  # capture NAME CMD...
   local name=$1; shift
+  [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $name "* ]] || return 0
   in_srv tcpdump -i "$PREFIX-s" -s 0 -U -Z root -w "$WORK/$name" tcp 2>/dev/null &
   local dump=$!
   sleep 1
@@ -116,8 +122,15 @@ capture() {  # capture NAME CMD...
 }
 
 capture svcctl-contexts.pcap python3 "$HERE/clients.py" svcctl-contexts "$SMB_SRV"
-tcpdump -r "$OUT/svcctl-contexts.pcap" -w "$OUT/svcctl-contexts-oneside.pcap" "src host $CLIENT" 2>/dev/null
+if [ "$ONLY" = "  " ] || [[ "$ONLY" == *" svcctl-contexts.pcap "* ]]; then
+  tcpdump -r "$OUT/svcctl-contexts.pcap" -w "$OUT/svcctl-contexts-oneside.pcap" "src host $CLIENT" 2>/dev/null
+fi
+if [ "$ONLY" = "  " ] || [[ "$ONLY" == *" svcctl-contexts-midstream.pcap "* ]]; then
+  # the first frame whose DCE/RPC PDU is the alter_context
+  first=$(tshark -r "$OUT/svcctl-contexts.pcap" -Y 'dcerpc.pkt_type == 14' -T fields -e frame.number | head -1)
+  editcap -r "$OUT/svcctl-contexts.pcap" "$OUT/svcctl-contexts-midstream.pcap" "$first-1000000"
+fi
 capture smb1-write-read.pcap python3 "$HERE/clients.py" smb1-write-read "$SMB_SRV"
-capture rpcclient-smb1.pcap rpcclient -m NT1 --option='client min protocol=NT1' -U "$USER%$PASS" \
-  -c 'enumdomusers;srvinfo' "$SMB_SRV"
-ls -l "$OUT"/svcctl-contexts*.pcap "$OUT"/smb1-write-read.pcap "$OUT"/rpcclient-smb1.pcap
+capture rpcclient-smb1.pcap rpcclient --option='client ipc min protocol=NT1' --option='client ipc max protocol=NT1' -U "$USER%$PASS" \
+  -c 'enumdomusers;srvinfo;netshareenumall' "$SMB_SRV"
+ls -l "$OUT"/*.pcap

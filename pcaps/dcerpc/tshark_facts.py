@@ -60,6 +60,18 @@ RULES = {
         ["dcerpc.remote_service", "ntlm.used", "smb.v1.offered", "smb.v1.negotiated", "smb.signing.not_required"],
         ["dcerpc.remote_task", "ntlm.v1", "smb.guest", "smb.anonymous", "smb.admin_share",
          "smb.outbound_external", "smb.dialect.legacy", "smb.encryption.none"]),
+    "smb1-write-read.pcap": (
+        ["dcerpc.remote_service", "ntlm.used", "smb.v1.offered", "smb.v1.negotiated", "smb.signing.not_required",
+         "smb.session.unsigned"],
+        ["dcerpc.remote_task", "ntlm.v1", "smb.guest", "smb.anonymous", "smb.admin_share",
+         "smb.outbound_external", "smb.encryption.none"]),
+    "rpcclient-smb1.pcap": (
+        ["ntlm.used", "smb.v1.offered", "smb.v1.negotiated", "smb.signing.not_required"],
+        ["dcerpc.remote_task", "dcerpc.remote_service", "ntlm.v1", "smb.guest", "smb.anonymous",
+         "smb.admin_share", "smb.outbound_external", "smb.encryption.none", "smb.session.unsigned"]),
+    "svcctl-contexts.pcap": (["dcerpc.remote_service", "ntlm.used"], ["dcerpc.remote_task", "ntlm.v1"]),
+    "svcctl-contexts-oneside.pcap": (["dcerpc.remote_service"], ["dcerpc.remote_task"]),
+    "svcctl-contexts-midstream.pcap": (["dcerpc.remote_service"], ["dcerpc.remote_task"]),
 }
 
 
@@ -104,7 +116,9 @@ def dcerpc_facts(path):
             frames.setdefault(op, int(frame))
     pipes = [row[0] for row in tshark(path, "smb2.cmd == 5 && smb2.flags.response == 0 && smb2.tree contains \"IPC$\"",
                                       ["smb2.filename"])]
-    pipes += [row[0] for row in tshark(path, "smb.cmd == 0xa2 && smb.flags.response == 0", ["smb.file"])]
+    # SMB1 creates on IPC$ (or on a tree whose connect the capture missed)
+    pipes += [row[0] for row in tshark(path, 'smb.cmd == 0xa2 && smb.flags.response == 0 && (!smb.path || smb.path contains "IPC$")',
+                                       ["smb.file"])]
     return {"pipes": ordered_unique(pipes), "bind_uuids": ordered_unique(binds), "req_ops": ordered_unique(ops),
             "auth_levels": sorted(levels), "req_first_frame": frames}
 

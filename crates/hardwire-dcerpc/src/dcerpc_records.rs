@@ -655,11 +655,12 @@ pub fn frame_pdu(input: &[u8]) -> Frame<'_> {
     }
 }
 
-/// Content dispatch: do these first bytes of a flow look like a DCE/RPC bind?
-/// Version 5.0/5.1, packet type bind, a sane data representation and a `frag_length` that can
-/// hold a bind with one context. Needs at least 10 bytes.
+/// Content dispatch: do these first bytes of a flow look like a DCE/RPC bind or alter_context
+/// (the first PDU of a conversation picked up after its bind)? Version 5.0/5.1, packet type
+/// bind or alter_context, a sane data representation and a `frag_length` that can hold one
+/// context. Needs at least 10 bytes.
 pub fn looks_like_dcerpc_bind(first_bytes: &[u8]) -> bool {
-    let Some(&[5, minor, 11, _flags, d0, d1, d2, d3, f0, f1]) = first_bytes.get(..10) else {
+    let Some(&[5, minor, 11 | 14, _flags, d0, d1, d2, d3, f0, f1]) = first_bytes.get(..10) else {
         return false;
     };
     if minor > 1 || d0 & 0xee != 0 || d1 > 3 || d2 != 0 || d3 != 0 {
@@ -1036,6 +1037,9 @@ pub(crate) mod tests {
         assert!(matches!(parse_header(&bytes), Err(DceRpcError::BadAuthLength { .. })));
         assert!(!looks_like_dcerpc_bind(&hex(REQUEST_3109)));
         assert!(!looks_like_dcerpc_bind(&[5, 0, 11]));
+        // A conversation picked up after its bind starts with its alter_context.
+        assert!(looks_like_dcerpc_bind(&hex(ALTER_CONTEXT)));
+        assert!(!looks_like_dcerpc_bind(&hex(ALTER_CONTEXT_RESP)));
     }
 
     proptest! {

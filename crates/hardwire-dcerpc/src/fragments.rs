@@ -7,7 +7,9 @@
 //! bytes actually received.
 //!
 //! Use one assembler per direction of a connection (requests, responses): call ids are shared
-//! between a request and its response.
+//! between a request and its response. A call may carry a value from its first fragment's
+//! header (a request's opnum and context: servers take them from the first fragment, so the
+//! last one's must not count), handed back with the whole stub.
 
 use std::borrow::Cow;
 
@@ -20,7 +22,7 @@ pub const MAX_CALLS_IN_FLIGHT: usize = 16;
 
 /// A whole stub, once the last fragment of a call arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssembledStub<'a> {
+pub struct AssembledStub<'a, T = ()> {
     /// Call id of the fragments.
     pub call_id: u32,
     /// The joined stub; borrowed from the input for a single-fragment call.
@@ -32,34 +34,45 @@ pub struct AssembledStub<'a> {
     pub started_midway: bool,
     /// Fragments joined.
     pub fragments: u32,
+    /// The value pushed with the first fragment (with the earliest fragment seen when the first
+    /// never was).
+    pub first: T,
 }
 
 #[derive(Debug)]
-struct PendingCall {
+struct PendingCall<T> {
     call_id: u32,
     data: Vec<u8>,
     truncated: bool,
     started_midway: bool,
     fragments: u32,
+    first: T,
 }
 
 /// Joins request (or response) stub fragments per call id, up to a byte cap.
 #[derive(Debug)]
-pub struct FragmentAssembler {
+pub struct FragmentAssembler<T = ()> {
     cap: usize,
     buffered: usize,
-    calls: Vec<PendingCall>,
+    calls: Vec<PendingCall<T>>,
 }
 
-impl Default for FragmentAssembler {
+impl<T: Copy> Default for FragmentAssembler<T> {
     fn default() -> Self {
         FragmentAssembler::new(DEFAULT_STUB_CAP)
     }
 }
 
 impl FragmentAssembler {
+    /// [`FragmentAssembler::push_with`] for calls that carry nothing from their first fragment.
+    pub fn push<'a>(&mut self, call_id: u32, pfc_flags: u8, stub: &'a [u8]) -> Option<AssembledStub<'a>> {
+        self.push_with(call_id, pfc_flags, stub, ())
+    }
+}
+
+impl<T: Copy> FragmentAssembler<T> {
     /// An assembler that buffers at most `cap` stub bytes over all calls in progress.
-    pub fn new(cap: usize) -> FragmentAssembler {
+    pub fn new(cap: usize) -> Self {
         FragmentAssembler { cap, buffered: 0, calls: Vec::new() }
     }
 
@@ -78,11 +91,12 @@ impl FragmentAssembler {
         self.calls.len()
     }
 
-    /// Adds one fragment's stub (`pfc_flags` from its header). Returns the whole stub when this
-    /// fragment carries PFC_LAST_FRAG, `None` while more fragments are expected.
+    /// Adds one fragment's stub (`pfc_flags` and `value` from its header). Returns the whole
+    /// stub, with the value of the call's first fragment, when this fragment carries
+    /// PFC_LAST_FRAG; `None` while more fragments are expected.
     ///
     /// A PFC_FIRST_FRAG for a call already in progress restarts it (the old bytes are dropped).
-    pub fn push<'a>(&mut self, call_id: u32, pfc_flags: u8, stub: &'a [u8]) -> Option<AssembledStub<'a>> {
+    pub fn push_with<'a>(&mut self, call_id: u32, pfc_flags: u8, stub: &'a [u8], value: T) -> Option<AssembledStub<'a, T>> {
         let first = pfc_flags & PFC_FIRST_FRAG != 0;
         let last = pfc_flags & PFC_LAST_FRAG != 0;
         let position = self.calls.iter().position(|call| call.call_id == call_id);
@@ -104,11 +118,18 @@ impl FragmentAssembler {
                 truncated: kept.len() < stub.len(),
                 started_midway: false,
                 fragments: 1,
+                first: value,
             });
         }
 
-        let mut pending =
-            call.take().unwrap_or(PendingCall { call_id, data: Vec::new(), truncated: false, started_midway: !first, fragments: 0 });
+        let mut pending = call.take().unwrap_or(PendingCall {
+            call_id,
+            data: Vec::new(),
+            truncated: false,
+            started_midway: !first,
+            fragments: 0,
+            first: value,
+        });
         let room = self.cap.saturating_sub(self.buffered + pending.data.len());
         let kept = stub.get(..room).unwrap_or(stub);
         pending.data.extend_from_slice(kept);
@@ -122,6 +143,7 @@ impl FragmentAssembler {
                 truncated: pending.truncated,
                 started_midway: pending.started_midway,
                 fragments: pending.fragments,
+                first: pending.first,
             });
         }
         if self.calls.len() >= MAX_CALLS_IN_FLIGHT {
@@ -145,7 +167,7 @@ impl FragmentAssembler {
         self.buffered = 0;
     }
 
-    fn release(&mut self, index: usize) -> PendingCall {
+    fn release(&mut self, index: usize) -> PendingCall<T> {
         let call = self.calls.remove(index);
         self.buffered -= call.data.len();
         call
@@ -200,6 +222,17 @@ mod tests {
         let single = assembler.push(2, FIRST | LAST, b"0123456789").expect("complete");
         assert_eq!(&*single.data, b"01234");
         assert!(single.truncated);
+    }
+
+    #[test]
+    fn the_first_fragment_value_is_kept() {
+        let mut assembler = FragmentAssembler::default();
+        assert_eq!(assembler.push_with(1, FIRST, b"ab", 12u16), None);
+        assert_eq!(assembler.push_with(1, MIDDLE, b"cd", 0), None);
+        assert_eq!(assembler.push_with(1, LAST, b"ef", 0).map(|whole| whole.first), Some(12));
+        // Without its first fragment a call keeps the earliest one seen.
+        assert_eq!(assembler.push_with(2, MIDDLE, b"mid", 7u16), None);
+        assert_eq!(assembler.push_with(2, LAST, b"end", 0).map(|whole| whole.first), Some(7));
     }
 
     #[test]

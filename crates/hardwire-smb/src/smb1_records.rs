@@ -1,7 +1,7 @@
 //! SMB1 / CIFS messages (MS-CIFS 2.2, MS-SMB 2.2): the 32-byte header, AndX chains, and the
 //! commands that reveal a session's security (NEGOTIATE, SESSION_SETUP_ANDX,
-//! TREE_CONNECT_ANDX) or carry named-pipe traffic (NT_CREATE_ANDX, WRITE_ANDX, READ_ANDX,
-//! TRANSACTION with TransactNmPipe).
+//! TREE_CONNECT_ANDX) or carry named-pipe traffic (NT_CREATE_ANDX, WRITE_ANDX, READ_ANDX, the
+//! core WRITE and READ, TRANSACTION with TransactNmPipe).
 //!
 //! Every SMB1 command is a parameter block (WordCount, Words) and a data block (ByteCount,
 //! Bytes); [`Smb1Block`] is one such pair. Offsets in the words (AndXOffset, DataOffset...)
@@ -19,6 +19,10 @@ pub const SMB1_MAGIC: &[u8; 4] = b"\xFFSMB";
 /// Size of the SMB1 header.
 pub const SMB1_HEADER_LEN: usize = 32;
 
+/// SMB_COM_READ, the core read (MS-CIFS 2.2.4.11).
+pub const SMB1_COM_READ: u8 = 0x0A;
+/// SMB_COM_WRITE, the core write (MS-CIFS 2.2.4.12).
+pub const SMB1_COM_WRITE: u8 = 0x0B;
 /// SMB_COM_TRANSACTION.
 pub const SMB1_COM_TRANSACTION: u8 = 0x25;
 /// SMB_COM_LOCKING_ANDX.
@@ -691,6 +695,42 @@ pub fn parse_read_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1ReadResponse<
     Ok(Smb1ReadResponse { data_length, data: slice_clamped(b.message, data_offset.into(), data_length as usize) })
 }
 
+/// The data block of the core READ response and WRITE request (MS-CIFS 2.2.4.11.2,
+/// 2.2.4.12.1): BufferFormat 0x01 (data block), DataLength, the data.
+fn core_data_block<'a>(b: &Smb1Block<'a>) -> SmbResult<(u16, &'a [u8])> {
+    let (rest, _) = tag(&[0x01u8][..])(b.bytes)?;
+    let (rest, length) = le_u16(rest)?;
+    Ok((length, slice_clamped(rest, 0, length.into())))
+}
+
+/// Parses a core WRITE request (WordCount 5: FID, CountOfBytesToWrite, WriteOffsetInBytes,
+/// EstimateOfRemainingBytesToBeWritten) as the WRITE_ANDX it stands for.
+pub fn parse_core_write_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1WriteRequest<'a>> {
+    expect_words(b, &[5])?;
+    let (w, fid) = le_u16(b.words)?;
+    let (w, _count) = le_u16(w)?;
+    let (_, offset) = le_u32(w)?;
+    let (data_length, data) = core_data_block(b)?;
+    Ok(Smb1WriteRequest { fid, offset: offset.into(), data_length: data_length.into(), data })
+}
+
+/// Parses a core READ request (WordCount 5: FID, CountOfBytesToRead, ReadOffsetInBytes,
+/// EstimateOfRemainingBytesToBeRead).
+pub fn parse_core_read_request(b: &Smb1Block<'_>) -> SmbResult<Smb1ReadRequest> {
+    expect_words(b, &[5])?;
+    let (w, fid) = le_u16(b.words)?;
+    let (w, max_count) = le_u16(w)?;
+    let (_, offset) = le_u32(w)?;
+    Ok(Smb1ReadRequest { fid, offset: offset.into(), max_count })
+}
+
+/// Parses a core READ response (WordCount 5: CountOfBytesReturned, 8 reserved bytes).
+pub fn parse_core_read_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1ReadResponse<'a>> {
+    expect_words(b, &[5])?;
+    let (data_length, data) = core_data_block(b)?;
+    Ok(Smb1ReadResponse { data_length: data_length.into(), data })
+}
+
 /// Up to `count` setup words: those present in the parameter block (some senders
 /// announce more setup words than their WordCount holds).
 fn setup_words(w: &[u8], count: u8) -> Vec<u16> {
@@ -805,11 +845,11 @@ pub enum Smb1Body<'a> {
     NtCreateRequest(Smb1NtCreateRequest),
     /// NT_CREATE_ANDX response.
     NtCreateResponse(Smb1NtCreateResponse),
-    /// WRITE_ANDX request.
+    /// WRITE_ANDX or core WRITE request.
     WriteRequest(Smb1WriteRequest<'a>),
-    /// READ_ANDX request.
+    /// READ_ANDX or core READ request.
     ReadRequest(Smb1ReadRequest),
-    /// READ_ANDX response.
+    /// READ_ANDX or core READ response.
     ReadResponse(Smb1ReadResponse<'a>),
     /// TRANSACTION request.
     TransactionRequest(Smb1TransactionRequest<'a>),
@@ -846,6 +886,9 @@ pub fn parse_smb1_body<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Body<'a>> {
         (SMB1_COM_WRITE_ANDX, false) => Smb1Body::WriteRequest(parse_write_request(b)?),
         (SMB1_COM_READ_ANDX, false) => Smb1Body::ReadRequest(parse_read_request(b)?),
         (SMB1_COM_READ_ANDX, true) => Smb1Body::ReadResponse(parse_read_response(b)?),
+        (SMB1_COM_WRITE, false) => Smb1Body::WriteRequest(parse_core_write_request(b)?),
+        (SMB1_COM_READ, false) => Smb1Body::ReadRequest(parse_core_read_request(b)?),
+        (SMB1_COM_READ, true) => Smb1Body::ReadResponse(parse_core_read_response(b)?),
         (SMB1_COM_TRANSACTION, false) => Smb1Body::TransactionRequest(parse_transaction_request(b)?),
         (SMB1_COM_TRANSACTION, true) => Smb1Body::TransactionResponse(parse_transaction_response(b)?),
         _ => Smb1Body::Other,
@@ -924,6 +967,30 @@ mod tests {
     const FILENAME_TRANS_INTERIM: &str = "00000023ff534d4225000000009805480000b0c6befff7cc118b00000108c00a00080138000000";
 
     /// The first block of a captured message.
+    /// pcaps/dcerpc/smb1-write-read.pcap frame 17: core WRITE to the svcctl pipe (FID 0x8ee0)
+    /// carrying a 72-byte DCE/RPC bind; frames 40, 41: core READ of 64 bytes of hw-core.txt
+    /// (FID 0x6c9f) and its 28-byte answer.
+    const CORE_WRITE_BIND_REQ: &str = "00000078ff534d420b00000000180148000000000000000000000000f76d9c40c63d000005e08e48000000000048004b0001480005000b03100000004800000001000000b810b81000000000010000000000010081bb7a364498f135ad3298f03800100302000000045d888aeb1cc9119fe808002b10486002000000";
+    const CORE_READ_REQ: &str = "0000002dff534d420a00000000180148000000000000000000000000e3009c40c63d0000059f6c40000000000040000000";
+    const CORE_READ_RESP: &str = "0000004cff534d420a00000000880348000000000000000000000000e3009c40c63d0000051c0000000000000000001f00011c0072656164206261636b207769746820534d425f434f4d5f524541440a";
+
+    #[test]
+    fn core_write_and_read() {
+        // tshark: smb.fid 0x8ee0, smb.count 72, smb.offset 0, dcerpc.pkt_type 11 (bind)
+        let data = nbss_payload(CORE_WRITE_BIND_REQ);
+        let Ok(Smb1Body::WriteRequest(write)) = parse_smb1_body(&first_block(&data)) else { panic!() };
+        assert_eq!((write.fid, write.offset, write.data_length, write.data.len()), (0x8ee0, 0, 72, 72));
+        assert_eq!(&write.data[..3], &[5, 0, 11]);
+        // tshark: smb.fid 0x6c9f, smb.count 64, smb.offset 0
+        let data = nbss_payload(CORE_READ_REQ);
+        let Ok(Smb1Body::ReadRequest(read)) = parse_smb1_body(&first_block(&data)) else { panic!() };
+        assert_eq!((read.fid, read.offset, read.max_count), (0x6c9f, 0, 64));
+        // tshark: smb.data_len 28, the file's contents
+        let data = nbss_payload(CORE_READ_RESP);
+        let Ok(Smb1Body::ReadResponse(read)) = parse_smb1_body(&first_block(&data)) else { panic!() };
+        assert_eq!((read.data_length, read.data), (28, &b"read back with SMB_COM_READ\n"[..]));
+    }
+
     fn first_block(data: &[u8]) -> Smb1Block<'_> {
         let m = parse_smb1_message(data).unwrap();
         m.blocks().next().unwrap().unwrap()
@@ -1166,6 +1233,9 @@ mod tests {
         DSSETUP_TRANS_REQ,
         DSSETUP_TRANS_RESP,
         FILENAME_TRANS_INTERIM,
+        CORE_WRITE_BIND_REQ,
+        CORE_READ_REQ,
+        CORE_READ_RESP,
     ];
 
     const COMMANDS: &[u8] = &[
@@ -1175,6 +1245,8 @@ mod tests {
         SMB1_COM_NT_CREATE_ANDX,
         SMB1_COM_WRITE_ANDX,
         SMB1_COM_READ_ANDX,
+        SMB1_COM_WRITE,
+        SMB1_COM_READ,
         SMB1_COM_TRANSACTION,
     ];
 

@@ -75,7 +75,8 @@ pub(crate) struct Conversation {
     /// A PDU parsed: from now on bytes that are not PDUs are parse errors. Before, they are
     /// another protocol on the pipe (PsExec's own PSEXESVC pipe, for one).
     spoke: bool,
-    requests: FragmentAssembler,
+    /// Request stubs by call, each with its first fragment's (opnum, context id).
+    requests: FragmentAssembler<(u16, u16)>,
 }
 
 impl Conversation {
@@ -324,7 +325,8 @@ impl Conversation {
         }
     }
 
-    /// One fragment of a request; the record goes out with the last fragment.
+    /// One fragment of a request; the record goes out with the last fragment, with the opnum
+    /// and context of the first (the server's, whatever later fragments claim).
     fn request(
         &mut self,
         header: &Header,
@@ -333,31 +335,33 @@ impl Conversation {
         evidence: &dyn Fn() -> Objects,
         cx: &mut AppContext,
     ) {
-        let Some(stub) = self.requests.push(header.call_id, header.flags, request.stub) else { return };
-        let context = self.contexts.get(&request.context_id).copied();
+        let Some(stub) = self.requests.push_with(header.call_id, header.flags, request.stub, (request.opnum, request.context_id)) else {
+            return;
+        };
+        let (opnum, context_id) = stub.first;
+        let context = self.contexts.get(&context_id).copied();
         let level = auth.map(|a| a.auth_level).or(self.security.map(|s| s.level));
         let mut record = match context {
             Some(context) => self.interface_object(&context.interface, context.version),
             None => DcerpcObject { pipe: self.pipe.clone(), ..DcerpcObject::default() },
         };
-        record.opnum = Some(request.opnum);
+        record.opnum = Some(opnum);
         record.auth_level = Some(level.map_or("none", AuthLevel::as_str).to_string());
         if let Some(auth) = auth {
             record.auth_type = Some(auth.auth_type.as_str().to_string());
         }
         if let Some(context) = context {
-            record.operation = operation_name(&context.interface, request.opnum).map(str::to_string);
+            record.operation = operation_name(&context.interface, opnum).map(str::to_string);
             // With packet privacy the stub is ciphertext; a stub missing its start is not NDR.
             if level != Some(AuthLevel::Privacy) && !stub.started_midway {
                 let order = header.byte_order();
-                if hardwire_dcerpc::remote_execution(&context.interface, request.opnum).is_some() {
+                if hardwire_dcerpc::remote_execution(&context.interface, opnum).is_some() {
                     if let Some(detail) =
-                        in_context_syntax(&context, order, |s| decode_remote_exec(&context.interface, request.opnum, &stub.data, s))
+                        in_context_syntax(&context, order, |s| decode_remote_exec(&context.interface, opnum, &stub.data, s))
                     {
                         describe(&mut record, &detail);
                     }
-                } else if let Some(detail) =
-                    in_context_syntax(&context, order, |s| decode_attack(&context.interface, request.opnum, &stub.data, s))
+                } else if let Some(detail) = in_context_syntax(&context, order, |s| decode_attack(&context.interface, opnum, &stub.data, s))
                 {
                     describe_attack(&mut record, detail);
                 }
@@ -584,6 +588,38 @@ mod tests {
             conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
             conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
             conversation.data(Direction::ToServer, &hex(JOB_ADD), &Objects::default, cx);
+        });
+        assert_at_job(&records);
+        assert_eq!(errors, 0);
+    }
+
+    /// JOB_ADD's stub in two request fragments; the last claims another opnum and context.
+    fn job_add_in_fragments(last_context: u16, last_opnum: u16) -> [Vec<u8>; 2] {
+        let job = hex(JOB_ADD);
+        let stub = &job[24..];
+        let fragment = |flags: u8, context: u16, opnum: u16, part: &[u8]| {
+            let mut pdu = job[..24].to_vec();
+            pdu[3] = flags;
+            pdu[8..10].copy_from_slice(&u16::try_from(24 + part.len()).unwrap().to_le_bytes());
+            pdu[20..22].copy_from_slice(&context.to_le_bytes());
+            pdu[22..24].copy_from_slice(&opnum.to_le_bytes());
+            pdu.extend_from_slice(part);
+            pdu
+        };
+        [fragment(0x01, 1, 0, &stub[..40]), fragment(0x02, last_context, last_opnum, &stub[40..])]
+    }
+
+    #[test]
+    fn a_fragmented_request_is_the_call_its_first_fragment_names() {
+        // A server dispatches on the first fragment's opnum and context (MS-RPCE 3.3.3.5.2):
+        // a last fragment naming another (context 0 is no context here, opnum 5 another call)
+        // must not hide NetrJobAdd.
+        let [first, last] = job_add_in_fragments(0, 5);
+        let (records, errors) = run(|conversation, cx| {
+            conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
+            conversation.data(Direction::ToClient, &hex(BIND_ACK), &Objects::default, cx);
+            conversation.data(Direction::ToServer, &first, &Objects::default, cx);
+            conversation.data(Direction::ToServer, &last, &Objects::default, cx);
         });
         assert_at_job(&records);
         assert_eq!(errors, 0);
