@@ -68,6 +68,27 @@ def tcp_of(ip):
     return (src, sport, dst, dport), seq, payload
 
 
+# LLMNR, NBT-NS and mDNS ports, and the first byte of a `names` input that picks the protocol
+NAME_PORTS = {5355: 0, 137: 1, 5353: 2}
+
+
+def udp_of(ip):
+    """(source port, destination port, payload) of a UDP packet (IPv4 or IPv6 without
+    extension headers), or None."""
+    if len(ip) < 20:
+        return None
+    if ip[0] >> 4 == 4 and ip[9] == 17:
+        udp = ip[(ip[0] & 15) * 4:]
+    elif ip[0] >> 4 == 6 and len(ip) >= 40 and ip[6] == 17:
+        udp = ip[40:]
+    else:
+        return None
+    if len(udp) < 8:
+        return None
+    sport, dport = struct.unpack(">HH", udp[:4])
+    return sport, dport, udp[8:]
+
+
 def save(target, data):
     if not data:
         return
@@ -91,6 +112,11 @@ def main():
             if ip is None:
                 continue
             raw.append(ip)
+            u = udp_of(ip)
+            if u is not None:
+                pick = NAME_PORTS.get(u[1], NAME_PORTS.get(u[0]))
+                if pick is not None:
+                    save("names", bytes([pick]) + u[2])
             t = tcp_of(ip)
             if t is None or not t[2]:
                 continue

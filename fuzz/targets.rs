@@ -193,6 +193,19 @@ pub mod dcerpc {
     }
 }
 
+/// hardwire-names: one LLMNR, NBT-NS or mDNS datagram (the first byte picks the protocol).
+pub mod names {
+    use hardwire_names::{parse, Flavor};
+
+    pub fn run(data: &[u8]) {
+        let Some((&pick, message)) = data.split_first() else { return };
+        let flavor = [Flavor::Llmnr, Flavor::Nbns, Flavor::Mdns][usize::from(pick % 3)];
+        if let Ok(parsed) = parse(flavor, message) {
+            assert!(parsed.questions.len() <= hardwire_names::MAX_QUESTIONS && parsed.answers.len() <= hardwire_names::MAX_ANSWERS);
+        }
+    }
+}
+
 /// The whole pipeline: an `Engine` fed several raw-IP frames per input (each prefixed by a
 /// 2-byte length) with increasing timestamps, then finished. Raw IP gets the fuzzer to TCP and
 /// the protocol state machines with the fewest bytes.

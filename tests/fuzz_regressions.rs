@@ -53,6 +53,11 @@ fn dcerpc() {
 }
 
 #[test]
+fn names() {
+    replay("names", targets::names::run);
+}
+
+#[test]
 fn engine() {
     replay("engine", targets::engine::run);
 }

@@ -87,6 +87,8 @@ struct StatsBody<'a> {
     memory: &'a MemoryStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     kerberos: Option<KerberosBody<'a>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    names: BTreeMap<&'static str, NamesBody<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kernel_drops: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +141,26 @@ impl<'a> KerberosBody<'a> {
             accounts_without_preauth: posture.accounts_without_preauth.len() as u64 + posture.accounts_without_preauth_unlisted,
         })
     }
+}
+
+/// One name protocol's use: queries per querier, answers per responder.
+#[derive(Serialize, Default)]
+struct NamesBody<'a> {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    queries: BTreeMap<&'a str, u64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    answers: BTreeMap<&'a str, u64>,
+}
+
+fn names_body(posture: &hardwire::stats::NamePosture) -> BTreeMap<&'static str, NamesBody<'_>> {
+    let mut body: BTreeMap<&'static str, NamesBody<'_>> = BTreeMap::new();
+    for ((protocol, host), count) in &posture.queries {
+        body.entry(protocol).or_default().queries.insert(host, *count);
+    }
+    for ((protocol, host), count) in &posture.answers {
+        body.entry(protocol).or_default().answers.insert(host, *count);
+    }
+    body
 }
 
 fn is_zero(value: &u64) -> bool {
@@ -249,6 +271,7 @@ impl<W: Write> JsonLines<W> {
             alerts: &self.tally.alerts,
             memory: &stats.memory,
             kerberos: KerberosBody::of(&stats.kerberos),
+            names: names_body(&stats.names),
             kernel_drops: live.map(|l| l.kernel_drops),
             interface_drops: live.map(|l| l.interface_drops),
             queue_drops: live.map(|l| l.queue_drops),

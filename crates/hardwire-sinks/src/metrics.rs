@@ -127,6 +127,19 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "Accounts a KDC answered with an AS-REP without pre-authentication.",
         kerberos.accounts_without_preauth.len() as u64 + kerberos.accounts_without_preauth_unlisted,
     ));
+    let names = &stats.names;
+    add(counter_vec(
+        "hardwire_name_queries_total",
+        "LLMNR, NBT-NS and mDNS queries per protocol and querier (LLMNR and NBT-NS should be off).",
+        &["protocol", "host"],
+        names.queries.iter().map(|((p, h), v)| ([*p, h.as_str()], *v)),
+    ));
+    add(counter_vec(
+        "hardwire_name_answers_total",
+        "LLMNR, NBT-NS and mDNS answers per protocol and responder.",
+        &["protocol", "host"],
+        names.answers.iter().map(|((p, h), v)| ([*p, h.as_str()], *v)),
+    ));
     add(gauge(
         "hardwire_capture_lag_seconds",
         "How far the workers are behind: wall clock minus the capture time of the packet last processed.",

@@ -74,6 +74,10 @@ fn one_line(event: &Event) -> String {
         EventKind::Krb5 => objects.krb5.as_ref().map_or(String::new(), |krb5| {
             format!("{} {} -> {} {}", krb5.request_type.unwrap_or("-"), or_dash(&krb5.cname), or_dash(&krb5.sname), or_dash(&krb5.status))
         }),
+        EventKind::Name => objects
+            .name
+            .as_ref()
+            .map_or(String::new(), |name| format!("{} {} answered by {} for {}", name.protocol, name.query, name.responder, name.querier)),
         EventKind::Ntlm => String::new(),
     };
     let user = objects.ntlm.as_ref().and_then(|n| n.user.as_deref()).map(|u| format!(" user {u}")).unwrap_or_default();

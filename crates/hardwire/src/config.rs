@@ -46,6 +46,10 @@ pub struct Ports {
     pub dcerpc: Vec<u16>,
     /// Kerberos KDCs, TCP and UDP.
     pub kerberos: Vec<u16>,
+    /// Local name resolution over UDP: LLMNR, NBT-NS, mDNS.
+    pub llmnr: Vec<u16>,
+    pub nbns: Vec<u16>,
+    pub mdns: Vec<u16>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,6 +87,15 @@ pub struct Correlation {
     /// `kerberos.kerberoast`: one client asks for tickets to this many distinct user services...
     pub kerberoast_services: usize,
     pub kerberoast_window_secs: u64,
+    /// LLMNR, NBT-NS, mDNS: seconds a query waits for its answers (one table entry each).
+    pub name_answer_secs: u64,
+    /// `name.poisoning`: one host answers this many distinct names not its own...
+    pub poisoning_names: usize,
+    /// ...within this many seconds (also how long a name's first responder stays its owner).
+    pub poisoning_window_secs: u64,
+    /// `ntlm.to_poisoner`: the querier authenticates to the poisoner within this many seconds
+    /// of its answer.
+    pub poisoner_auth_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -324,6 +337,9 @@ impl Default for Ports {
             tls: vec![443, 5986],
             dcerpc: vec![135],
             kerberos: vec![88],
+            llmnr: vec![5355],
+            nbns: vec![137],
+            mdns: vec![5353],
         }
     }
 }
@@ -345,6 +361,10 @@ impl Default for Correlation {
             user_enum_window_secs: 300,
             kerberoast_services: 5,
             kerberoast_window_secs: 60,
+            name_answer_secs: 10,
+            poisoning_names: 3,
+            poisoning_window_secs: 300,
+            poisoner_auth_window_secs: 60,
         }
     }
 }

@@ -13,6 +13,8 @@ pub enum Protocol {
     Tls,
     Dcerpc,
     Krb5,
+    /// LLMNR, NBT-NS or mDNS (UDP only).
+    Name(hardwire_names::Flavor),
 }
 
 /// The verdict on a flow's first bytes.
@@ -49,10 +51,15 @@ pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sn
 }
 
 /// The protocol of a UDP flow, from its first datagram: a KDC request on any port, anything on
-/// a KDC port.
+/// a KDC port, else the name protocol of the port.
 pub fn sniff_datagram(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Option<Protocol> {
+    use hardwire_names::Flavor;
     let kdc_request = dir == Direction::ToServer && hardwire_auth::kdc::looks_like_kdc_request(data) == Some(true);
-    (kdc_request || ports.kerberos.contains(&server_port)).then_some(Protocol::Krb5)
+    if kdc_request || ports.kerberos.contains(&server_port) {
+        return Some(Protocol::Krb5);
+    }
+    let by_port = [(&ports.llmnr, Flavor::Llmnr), (&ports.nbns, Flavor::Nbns), (&ports.mdns, Flavor::Mdns)];
+    by_port.iter().find(|(list, _)| list.contains(&server_port)).map(|(_, flavor)| Protocol::Name(*flavor))
 }
 
 /// A KDC request behind its TCP record mark (a length below 2^31; in practice below 2^24).

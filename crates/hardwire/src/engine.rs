@@ -282,7 +282,8 @@ impl Core {
         let Some(flow) = flows.get_mut(&key, now.0) else { return false };
         let dir = flow.direction_from(src);
         let mut cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
-        flow.state.app.datagram(dir, payload, &mut cx);
+        let dst = if src == flow.client { flow.server } else { flow.client };
+        flow.state.app.datagram(dir, (src, dst), payload, &mut cx);
         let tier = Core::recharge(&mut self.memory, &mut flow.state, true);
         if !records.is_empty() {
             let info = info_of(flow);
@@ -448,7 +449,8 @@ fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -
     }
     let is_server_port = |port: u16| {
         let p = &config.ports;
-        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos].iter().any(|list| list.contains(&port)) || port < 1024
+        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos, &p.llmnr, &p.nbns, &p.mdns].iter().any(|list| list.contains(&port))
+            || port < 1024
     };
     match (is_server_port(src.port), is_server_port(dst.port)) {
         (true, false) => (dst, src),

@@ -124,6 +124,24 @@ pub struct Krb5Object {
     pub s4u: Option<&'static str>,
 }
 
+/// `name`: one per answered LLMNR, NBT-NS or mDNS query (and responder).
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameObject {
+    /// `"llmnr"`, `"nbns"` or `"mdns"`.
+    pub protocol: &'static str,
+    /// As asked; NetBIOS names decoded with their suffix (`WPAD<00>`).
+    pub query: String,
+    pub querier: IpAddr,
+    pub responder: IpAddr,
+    /// The addresses the answer gives for the name (A, AAAA, NB).
+    pub answers: Vec<IpAddr>,
+    pub ttl: Option<u32>,
+    /// NBT-NS: the answer is for a group name (a domain, a workgroup), which many hosts answer.
+    #[serde(skip)]
+    pub group: bool,
+}
+
 /// `http`: one per request/response pair.
 #[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -219,6 +237,8 @@ pub struct Objects {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dcerpc: Option<DcerpcObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<NameObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpObject>,
 }
 
@@ -234,6 +254,8 @@ pub enum EventKind {
     Ntlm,
     /// A KDC exchange.
     Krb5,
+    /// An answered LLMNR, NBT-NS or mDNS query.
+    Name,
     Alert(AlertObject),
 }
 
@@ -247,6 +269,7 @@ impl EventKind {
             EventKind::Tls => "tls",
             EventKind::Ntlm => "ntlm",
             EventKind::Krb5 => "krb5",
+            EventKind::Name => "name",
             EventKind::Alert(_) => "alert",
         }
     }

@@ -10,6 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use foldhash::fast::RandomState;
 
+use crate::app::names::{PendingQuery, QueryKey, NAME_ANSWER_HEAP_BYTES, PENDING_QUERY_HEAP_BYTES};
+use crate::detect::rules::name_poisoning::NAME_OWNER_HEAP_BYTES;
+use crate::event::NameObject;
 use crate::time::Timestamp;
 
 /// What an entry of a map costs beyond its key and value (buckets, nodes, allocator): an
@@ -221,6 +224,16 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
         self.len() == 0
     }
 
+    /// The live entry of `key`, left as it is (its time is not renewed).
+    pub fn get(&self, now: Timestamp, key: &K) -> Option<V>
+    where
+        V: Clone,
+    {
+        let inner = lock(&self.inner);
+        let (stamp, value) = inner.entries.get(key)?;
+        (now.0.saturating_sub(stamp.0) <= self.window_us).then(|| value.clone())
+    }
+
     /// New entries refused because the table was full of live ones.
     pub fn shed(&self) -> u64 {
         self.shed.load(Ordering::Relaxed)
@@ -328,6 +341,16 @@ pub struct Shared {
     pub ntlm_challenges: WindowTable<u64, IpAddr>,
     /// ...and the client each NTLMv2 proof came from, keyed by the proof's keyed hash.
     pub ntlm_proofs: WindowTable<u64, IpAddr>,
+    /// LLMNR, NBT-NS and mDNS queries waiting for their answers (`app/names.rs`).
+    pub(crate) name_queries: WindowTable<QueryKey, PendingQuery>,
+    /// `name.poisoning`: each name's owner (the addresses of its first responder)...
+    pub name_owners: WindowTable<String, Vec<IpAddr>>,
+    /// ...the distinct names each responder answered...
+    pub names_answered: DistinctTable<IpAddr>,
+    /// ...and the responders it fired on.
+    pub poisoners: WindowTable<IpAddr, ()>,
+    /// `ntlm.to_poisoner`: the last name answer per (querier, responder or address given).
+    pub name_answers: WindowTable<(IpAddr, IpAddr), NameObject>,
 }
 
 impl Shared {
@@ -352,6 +375,11 @@ impl Shared {
             service_tickets: DistinctTable::new(entries, c.kerberoast_window_secs, c.kerberoast_services, b()),
             ntlm_challenges: WindowTable::new(entries, RELAY_WINDOW_SECS, b(), 0),
             ntlm_proofs: WindowTable::new(entries, RELAY_WINDOW_SECS, b(), 0),
+            name_queries: WindowTable::new(entries, c.name_answer_secs, b(), PENDING_QUERY_HEAP_BYTES),
+            name_owners: WindowTable::new(entries, c.poisoning_window_secs, b(), NAME_OWNER_HEAP_BYTES),
+            names_answered: DistinctTable::new(entries, c.poisoning_window_secs, c.poisoning_names, b()),
+            poisoners: WindowTable::new(entries, c.poisoning_window_secs, b(), 0),
+            name_answers: WindowTable::new(entries, c.poisoner_auth_window_secs, b(), NAME_ANSWER_HEAP_BYTES),
             budget,
         }
     }
@@ -365,6 +393,11 @@ impl Shared {
             + self.service_tickets.table().shed()
             + self.ntlm_challenges.shed()
             + self.ntlm_proofs.shed()
+            + self.name_queries.shed()
+            + self.name_owners.shed()
+            + self.names_answered.table().shed()
+            + self.poisoners.shed()
+            + self.name_answers.shed()
     }
 }
 

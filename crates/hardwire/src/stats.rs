@@ -56,6 +56,7 @@ pub struct EngineStats {
     pub smb_dialects: BTreeMap<&'static str, u64>,
     pub auth_mechanisms: BTreeMap<&'static str, u64>,
     pub kerberos: KerberosPosture,
+    pub names: NamePosture,
     /// NTLMSSP messages the fallback scanner parsed: its work, bounded per flow.
     pub ntlm_scan_parsed: u64,
     /// Newest packet time seen (microseconds), for capture lag.
@@ -155,6 +156,7 @@ impl EngineStats {
         }
         self.last_packet_us = self.last_packet_us.max(other.last_packet_us);
         self.kerberos.merge(&other.kerberos);
+        self.names.merge(&other.names);
     }
 }
 
@@ -269,6 +271,48 @@ impl KerberosPosture {
         self.accounts_without_preauth.extend(other.accounts_without_preauth.iter().cloned());
         self.accounts_without_preauth_unlisted += other.accounts_without_preauth_unlisted;
     }
+}
+
+/// Who still uses the local name protocols (LLMNR and NBT-NS should be off in a hardened
+/// network; mDNS too on Windows clients): queries sent and answers given per protocol and host.
+/// Each table holds at most `limits.max_posture_labels` hosts per worker; beyond, `"other"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamePosture {
+    /// (protocol, querier address) → queries.
+    pub queries: BTreeMap<(&'static str, String), u64>,
+    /// (protocol, responder address) → answers.
+    pub answers: BTreeMap<(&'static str, String), u64>,
+}
+
+impl NamePosture {
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty() && self.answers.is_empty()
+    }
+
+    pub fn query(&mut self, protocol: &'static str, host: std::net::IpAddr, cap: usize) {
+        count_host(&mut self.queries, protocol, host, cap);
+    }
+
+    pub fn answer(&mut self, protocol: &'static str, host: std::net::IpAddr, cap: usize) {
+        count_host(&mut self.answers, protocol, host, cap);
+    }
+
+    fn merge(&mut self, other: &NamePosture) {
+        for (key, count) in &other.queries {
+            *self.queries.entry(key.clone()).or_default() += count;
+        }
+        for (key, count) in &other.answers {
+            *self.answers.entry(key.clone()).or_default() += count;
+        }
+    }
+}
+
+fn count_host(table: &mut BTreeMap<(&'static str, String), u64>, protocol: &'static str, host: std::net::IpAddr, cap: usize) {
+    let host = host.to_string();
+    let key = (protocol, host);
+    let known = table.contains_key(&key);
+    let key = (protocol, label(known, table.len(), cap, &key.1));
+    *table.entry(key).or_default() += 1;
 }
 
 /// The `stats.tcp` object: segments the TCP layer refused or doubted (SCHEMA.md).

@@ -2,15 +2,15 @@
 //! borrowed from a JSON line (a daemon's output) or from an engine event (a capture read in
 //! process). Both paths give the same `Line`, so the aggregation cannot tell them apart.
 //!
-//! Objects the engine does not emit yet (`ldap`, `name`) are read from JSON already:
-//! the report shows them as soon as the sensor writes them.
+//! Objects the engine does not emit yet (`ldap`) are read from JSON already: the report shows
+//! them as soon as the sensor writes them.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, Krb5Object, NtlmObject, SmbObject, TlsObject};
+use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, Krb5Object, NameObject, NtlmObject, SmbObject, TlsObject};
 use hardwire::{Event, EventKind, Objects};
 
 /// A string that is borrowed where it can be (JSON with escapes is unescaped into an owned one).
@@ -210,7 +210,7 @@ impl<'a> Line<'a> {
         // Destructured whole: an object added to the engine's output does not compile until
         // it is mapped here (its JSON twin above is what the daemon's output gives).
         // `tcp` (stream.overlap.conflict's evidence) says nothing the report counts.
-        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, tcp: _ } = &*event.objects;
+        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, name, tcp: _ } = &*event.objects;
         let flow = event.flow.as_ref();
         Line {
             timestamp: event.timestamp.micros(),
@@ -239,7 +239,7 @@ impl<'a> Line<'a> {
             dcerpc: dcerpc.as_ref().map(Dcerpc::of),
             krb5: krb5.as_ref().map(Krb5::of),
             ldap: None,
-            name: None,
+            name: name.as_ref().map(Name::of),
             stats: None,
         }
     }
@@ -299,6 +299,17 @@ impl<'a> Dcerpc<'a> {
             command: b(&d.command),
             service_name: b(&d.service_name),
             task_name: b(&d.task_name),
+        }
+    }
+}
+
+impl Name<'_> {
+    fn of(n: &NameObject) -> Name<'_> {
+        Name {
+            protocol: Some(Cow::Borrowed(n.protocol)),
+            query: Some(Cow::Borrowed(&n.query)),
+            querier: Some(Cow::Owned(n.querier.to_string())),
+            responder: Some(Cow::Owned(n.responder.to_string())),
         }
     }
 }

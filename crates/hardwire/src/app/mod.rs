@@ -7,11 +7,12 @@ pub mod auth;
 pub mod dcerpc;
 pub mod http;
 pub mod krb5;
+pub mod names;
 pub mod ntlm_scan;
 pub mod smb;
 pub mod tls;
 
-use hardwire_flow::Direction;
+use hardwire_flow::{Direction, Endpoint};
 
 use crate::config::Config;
 use crate::dispatch::{sniff, sniff_datagram, Protocol, Sniff};
@@ -77,6 +78,8 @@ pub(crate) enum App {
     Tls(Box<tls::Tls>),
     /// Kerberos to a KDC, over TCP or UDP.
     Krb5(Box<krb5::Kdc>),
+    /// LLMNR, NBT-NS or mDNS: each datagram read on its own, paired across flows.
+    Name(hardwire_names::Flavor),
     /// A UDP flow no protocol of ours speaks: its datagrams are counted with the flow, unread.
     Ignored,
 }
@@ -123,17 +126,20 @@ impl App {
             App::Http(http) => http.data(dir, data, cx),
             App::Tls(tls) => tls.data(dir, data, cx),
             App::Krb5(kdc) => kdc.data(dir, data, cx),
-            App::Ignored => data.len() as u64,
+            App::Name(_) | App::Ignored => data.len() as u64,
         }
     }
 
-    /// One UDP datagram of the flow: its first decides the protocol (by content, else port).
-    pub fn datagram(&mut self, dir: Direction, data: &[u8], cx: &mut AppContext) {
+    /// One UDP datagram of the flow, with its (source, destination): its first decides the
+    /// protocol (by content, else port).
+    pub fn datagram(&mut self, dir: Direction, ends: (Endpoint, Endpoint), data: &[u8], cx: &mut AppContext) {
         if let App::Sniffing = self {
             *self = sniff_datagram(dir, data, cx.server_port, &cx.config.ports).map_or(App::Ignored, App::start);
         }
-        if let App::Krb5(kdc) = self {
-            kdc.datagram(data, cx);
+        match self {
+            App::Krb5(kdc) => kdc.datagram(data, cx),
+            App::Name(flavor) => names::datagram(*flavor, ends, data, cx),
+            _ => {}
         }
     }
 
@@ -145,7 +151,7 @@ impl App {
             App::Http(http) => http.gap(dir),
             App::Tls(tls) => tls.gap(dir, cx),
             App::Krb5(kdc) => kdc.gap(dir),
-            App::Sniffing | App::Scanning(_) | App::Ignored => {}
+            App::Sniffing | App::Scanning(_) | App::Name(_) | App::Ignored => {}
         }
     }
 
@@ -157,7 +163,7 @@ impl App {
             App::Http(http) => http.close(cx),
             App::Tls(tls) => tls.close(cx),
             App::Krb5(kdc) => kdc.close(cx),
-            App::Sniffing | App::Scanning(_) | App::Ignored => {}
+            App::Sniffing | App::Scanning(_) | App::Name(_) | App::Ignored => {}
         }
     }
 
@@ -177,7 +183,7 @@ impl App {
     pub fn memory(&self) -> usize {
         use std::mem::size_of_val;
         match self {
-            App::Sniffing | App::Ignored => 0,
+            App::Sniffing | App::Name(_) | App::Ignored => 0,
             App::Scanning(scan) => size_of_val(&**scan) + scan.memory(),
             App::Smb(smb) => size_of_val(&**smb) + smb.memory(),
             App::Dcerpc(conversation) => size_of_val(&**conversation) + conversation.memory(),
@@ -190,7 +196,8 @@ impl App {
     /// Where the flow stands in the order a memory budget sheds flows.
     pub fn tier(&self) -> Tier {
         let authenticating = match self {
-            App::Sniffing => return Tier::Bulk,
+            // A name flow keeps nothing: its pending queries are in the shared table.
+            App::Sniffing | App::Name(_) => return Tier::Bulk,
             _ if self.seen_enough() => return Tier::Bulk,
             App::Scanning(scan) => scan.authenticating(),
             App::Smb(smb) => smb.authenticating(),
@@ -213,6 +220,7 @@ impl App {
             Protocol::Tls => App::Tls(Box::default()),
             Protocol::Smb => App::Smb(Box::default()),
             Protocol::Krb5 => App::Krb5(Box::default()),
+            Protocol::Name(flavor) => App::Name(flavor),
         }
     }
 }

@@ -19,8 +19,10 @@ pub mod kerberos_kerberoast;
 pub mod kerberos_preauth_rc4;
 pub mod kerberos_rc4;
 pub mod kerberos_user_enum;
+pub mod name_poisoning;
 pub mod ntlm_mic_removed;
 pub mod ntlm_relay;
+pub mod ntlm_to_poisoner;
 pub mod ntlm_used;
 pub mod ntlm_v1;
 pub mod smb_admin_share;
@@ -59,6 +61,8 @@ pub const RECORD_RULES: &[RecordRule] = &[
     smb_admin_share::check,
     ntlm_used::check,
     ntlm_v1::check,
+    name_poisoning::check,
+    ntlm_to_poisoner::check,
     ntlm_relay::check,
     ntlm_mic_removed::check,
     kerberos_rc4::check,

@@ -1,0 +1,106 @@
+//! `name.poisoning`: one host answers LLMNR, NBT-NS or mDNS queries for names that are not its
+//! own, as Responder does: `correlation.poisoning_names` (3) distinct names within
+//! `correlation.poisoning_window_secs` (300 s), a name whose established owner (its first
+//! responder in that window) is another host, or `wpad`. Only answers that give addresses for
+//! a host name count: reverse lookups and service discovery redirect no one, a group name
+//! (a workgroup, a domain) is answered by all its members, and a host answering its own
+//! question (mDNS probes) answers for itself.
+//!
+//! Names are compared by their host part, so that one host's `FS1<00>`, `FS1<20>`, `fs1` and
+//! `fs1.local` are one name, cut to NetBIOS's 15 characters. The tables are in
+//! [`Shared`](crate::shared::Shared), across flows and workers; every address answer is also
+//! noted for `ntlm.to_poisoner`, and a responder this rule fires on is remembered as a poisoner.
+
+use std::net::IpAddr;
+
+use super::story;
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::{Event, EventKind, NameObject};
+
+/// Addresses remembered per name as its owner's (a dual-stack host answers with several).
+const MAX_OWNER_ADDRESSES: usize = 8;
+/// What an owner entry holds beyond its own size: its host name (15 characters) and addresses.
+pub const NAME_OWNER_HEAP_BYTES: usize = 15 + MAX_OWNER_ADDRESSES * size_of::<IpAddr>();
+/// Answered addresses noted per answer for `ntlm.to_poisoner`.
+const MAX_NOTED: usize = 4;
+
+/// The host part of a name asked: `None` for a reverse lookup or an empty name.
+pub fn host_of(query: &str) -> Option<String> {
+    let lower = query.to_ascii_lowercase();
+    if lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa") {
+        return None;
+    }
+    let host = lower.split(['<', '.']).next().unwrap_or_default().trim();
+    (!host.is_empty()).then(|| host.chars().take(15).collect())
+}
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if record.kind != EventKind::Name {
+        return None;
+    }
+    let name = record.objects.name.as_ref()?;
+    if name.querier == name.responder || name.answers.is_empty() || name.group {
+        return None;
+    }
+    let host = host_of(&name.query)?;
+    let now = record.timestamp;
+    let shared = cx.shared;
+    let responder = name.responder;
+    let owner = shared.name_owners.with(now, host.clone(), |slot| other_owner(slot, name));
+    let many = shared.names_answered.observe(now, responder, &host);
+    note_answer(cx, record, name);
+    let why = if host == "wpad" {
+        "WPAD: whoever answers it serves the clients' proxy settings".to_string()
+    } else if let Some(owner) = owner {
+        format!("{owner} answers for that name too")
+    } else if many {
+        format!(
+            "it has answered {} or more different names within {} s",
+            cx.config.correlation.poisoning_names, cx.config.correlation.poisoning_window_secs
+        )
+    } else {
+        return None;
+    };
+    shared.poisoners.with(now, responder, |slot| *slot = Some(()));
+    let message = format!(
+        "{responder} answered the {} query of {} for {} with {}: {why}, as a poisoner (Responder) does",
+        name.protocol.to_uppercase(),
+        name.querier,
+        name.query,
+        list(&name.answers)
+    );
+    story(RuleId::NamePoisoning, record, message)
+}
+
+/// Records the answer under its name's owner; the owner when that is another host.
+fn other_owner(slot: &mut Option<Vec<IpAddr>>, name: &NameObject) -> Option<IpAddr> {
+    let addresses = std::iter::once(name.responder).chain(name.answers.iter().copied());
+    let Some(owner) = slot else {
+        *slot = Some(addresses.take(MAX_OWNER_ADDRESSES).collect());
+        return None;
+    };
+    let first = owner.first().copied();
+    if !addresses.clone().any(|a| owner.contains(&a)) {
+        return first;
+    }
+    // The same host under another of its addresses.
+    for address in addresses {
+        if owner.len() < MAX_OWNER_ADDRESSES && !owner.contains(&address) {
+            owner.push(address);
+        }
+    }
+    None
+}
+
+/// `ntlm.to_poisoner` looks for the querier authenticating to the responder or to an address
+/// it was given.
+fn note_answer(cx: &DetectContext, record: &Event, name: &NameObject) {
+    let targets = std::iter::once(name.responder).chain(name.answers.iter().copied().filter(|a| *a != name.responder));
+    for target in targets.take(MAX_NOTED) {
+        cx.shared.name_answers.with(record.timestamp, (name.querier, target), |slot| *slot = Some(name.clone()));
+    }
+}
+
+fn list(addresses: &[IpAddr]) -> String {
+    addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,32 @@
+//! `ntlm.to_poisoner`: within `correlation.poisoner_auth_window_secs` (60 s) of a name answer
+//! from a host `name.poisoning` fired on, the host that asked authenticates with NTLM (any
+//! protocol) to the host that answered, or to the address it was given: its NTLM response is
+//! in the attacker's hands. The answers wait in a bounded, time-limited table of
+//! [`Shared`](crate::shared::Shared) (written by `name.poisoning`), so the name query and the
+//! authentication meet whichever workers they reach.
+
+use std::sync::Arc;
+
+use super::ntlm_used::carrier;
+use super::{ntlm_authenticated, own_authentication, user_of, who};
+use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use crate::event::{Event, Objects};
+
+pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+    if !own_authentication(record) || !ntlm_authenticated(record) {
+        return None;
+    }
+    let (client, server) = (cx.flow.src_ip, cx.flow.dest_ip);
+    let name = cx.shared.name_answers.get(record.timestamp, &(client, server))?;
+    cx.shared.poisoners.get(record.timestamp, &name.responder)?;
+    let message = format!(
+        "{} authenticated with NTLM from {client} to {server} over {} after {} answered its {} query for {}: the NTLM response is in the poisoner's hands",
+        who(&record.objects),
+        carrier(record, cx),
+        name.responder,
+        name.protocol.to_uppercase(),
+        name.query
+    );
+    let evidence = Objects { name: Some(name), ..(*record.objects).clone() };
+    Some(Finding { rule: RuleId::NtlmToPoisoner, message, evidence: Arc::new(evidence), user: user_of(&record.objects), severity: None })
+}

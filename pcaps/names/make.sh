@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Remakes the name-resolution captures of this folder from real traffic: Samba's nmblookup and
+# smbclient resolving NetBIOS names by broadcast, Samba's nmbd answering its own name, a
+# Responder-style poisoner (poisoner.py) answering every name, and impacket's smbserver.py
+# taking the victim's NTLM authentication. CI never runs it.
+#
+# Four network namespaces: three hosts on one switch (a bridge in the fourth) so broadcast and
+# multicast reach every host as on a LAN, and tcpdump on the bridge sees every datagram:
+#   names-srv  10.89.0.10  nmbd (NetBIOS name FILESRV) and an SMB server (smbserver.py)
+#   names-cli  10.89.0.20  the victim: nmblookup, smbclient, llmnr_query.py
+#   names-poi  10.89.0.66  the attacker: poisoner.py and smbserver.py
+#   names-sw   (no address) the bridge names-br
+# LLMNR: no resolver here sends it (systemd-resolved needs systemd), so llmnr_query.py sends
+# the query a Windows stub resolver would; the answer is the poisoner's. mDNS is covered by the
+# public corpus (../shared/pcaps), not here.
+#
+# Captures:
+#   baseline.pcap  nmblookup and smbclient resolve FILESRV by broadcast; nmbd answers, the
+#                  client logs on to FILESRV's SMB server. Nothing is poisoned.
+#   poison.pcap    the same first lookup (nmbd answers: it owns FILESRV); then the poisoner
+#                  starts and answers FILESRV too, FILESRV2, PRINTSRV and WPAD (nmblookup),
+#                  intranet and wpad over LLMNR, and FILESHARE, which smbclient asks for by
+#                  itself before logging on as alice to the poisoner's SMB server.
+#
+# Usage: sudo pcaps/names/make.sh [OUTDIR]   (default: this folder)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$(mkdir -p "${1:-$HERE}" && cd "${1:-$HERE}" && pwd)
+SRV=10.89.0.10
+CLI=10.89.0.20
+POI=10.89.0.66
+BCAST=10.89.0.255
+PY=/usr/bin/python3                                  # the interpreter with impacket
+IMPACKET=/usr/share/doc/python3-impacket/examples    # Debian's python3-impacket scripts
+VICTIM='alice%Hardw1re-names-test'                   # a throw-away test account
+
+[ "$(id -u)" = 0 ] || { echo "make.sh: run as root" >&2; exit 1; }
+command -v nmbd >/dev/null && command -v nmblookup >/dev/null && command -v smbclient >/dev/null \
+  && command -v tcpdump >/dev/null && [ -d "$IMPACKET" ] \
+  || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba samba-common-bin smbclient tcpdump iproute2 python3-impacket; }
+
+WORK=$(mktemp -d /tmp/names-pcaps.XXXXXX)
+SPACES=(names-srv names-cli names-poi names-sw)
+cleanup() {
+  set +e
+  trap '' INT TERM
+  for ns in "${SPACES[@]}"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null; done
+  sleep 1
+  for ns in "${SPACES[@]}"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$ns" 2>/dev/null; done
+  rm -rf "$WORK"
+  return 0
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+for ns in "${SPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; done
+ip netns exec names-sw ip link add names-br type bridge
+ip netns exec names-sw ip link set names-br up
+# attach NAMESPACE ADDRESS PORT: the host's eth0 is a veth whose peer is a port of the bridge
+attach() {
+  ip link add "$3" netns names-sw type veth peer name eth0 netns "$1"
+  ip netns exec names-sw ip link set "$3" master names-br up
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip netns exec "$1" ip link set lo up
+  ip netns exec "$1" ip addr add "$2/24" brd "$BCAST" dev eth0
+  ip netns exec "$1" ip link set eth0 up
+  ip netns exec "$1" ip route add 224.0.0.0/4 dev eth0
+}
+attach names-srv "$SRV" names-sp
+attach names-cli "$CLI" names-cp
+attach names-poi "$POI" names-pp
+
+# smb.conf NAME ADDRESS: a configuration of its own for each Samba tool, all state under $WORK
+samba_conf() {
+  local dir=$WORK/$1
+  mkdir -p "$dir"/{lock,state,cache,private,run,log}
+  cat > "$dir/smb.conf" <<CONF
+[global]
+  netbios name = $1
+  workgroup = HARDWIRE
+  interfaces = $2/24
+  bind interfaces only = yes
+  name resolve order = bcast
+  client min protocol = NT1
+  lock directory = $dir/lock
+  state directory = $dir/state
+  cache directory = $dir/cache
+  private dir = $dir/private
+  pid directory = $dir/run
+  log file = $dir/log/%m.log
+CONF
+  echo "$dir/smb.conf"
+}
+SRV_CONF=$(samba_conf FILESRV "$SRV")
+CLI_CONF=$(samba_conf VICTIM "$CLI")
+mkdir -p "$WORK/share"
+echo hello > "$WORK/share/readme.txt"
+
+ip netns exec names-srv nmbd --foreground --no-process-group --configfile="$SRV_CONF" > "$WORK/nmbd.out" 2>&1 &
+ip netns exec names-srv "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$SRV" share "$WORK/share" > "$WORK/srv-smb.out" 2>&1 &
+# nmbd answers for its name once it has registered it (three broadcasts, then it defends it)
+for _ in $(seq 60); do
+  ip netns exec names-cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV 2>/dev/null | grep -q "^$SRV " && break
+  sleep 1
+done
+
+cli() { echo "   \$ $*"; ip netns exec names-cli timeout 30 "$@" || echo "   (exit $?)"; }
+record() {  # NAME: tcpdump on the bridge until stop_record
+  ip netns exec names-sw tcpdump -i names-br -s 0 -U -w "$WORK/$1" 2>/dev/null &
+  DUMP=$!
+  DUMPED=$1
+  sleep 1
+}
+stop_record() { sleep 2; kill -TERM "$DUMP"; wait "$DUMP" || true; cp "$WORK/$DUMPED" "$OUT/$DUMPED"; echo "== wrote $OUT/$DUMPED"; }
+
+echo "== baseline.pcap"
+record baseline.pcap
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" 'FILESRV#20'
+cli smbclient -s "$CLI_CONF" //FILESRV/share -U "$VICTIM" -c 'ls'
+stop_record
+
+echo "== poison.pcap"
+record poison.pcap
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+ip netns exec names-poi "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$POI" share "$WORK/share" > "$WORK/poi-smb.out" 2>&1 &
+for _ in $(seq 60); do ip netns exec names-poi ss -ltn | grep -q ':445 ' && grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.5; done
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV2
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" PRINTSRV
+cli nmblookup -s "$CLI_CONF" -B "$BCAST" WPAD
+cli "$PY" "$HERE/llmnr_query.py" intranet wpad
+cli smbclient -s "$CLI_CONF" //FILESHARE/share -U "$VICTIM" -c 'ls'
+stop_record
+echo "--- poisoner"; cat "$WORK/poisoner.out"
+echo "--- poisoner's SMB server"; tail -20 "$WORK/poi-smb.out"

@@ -1,0 +1,156 @@
+//! Integration tests: LLMNR, NBT-NS and mDNS answers as `name` records, and the poisoning of
+//! them. Expected values come from `pcaps/names/make.sh` (the names it looks up, the addresses
+//! of its namespaces) and, for the public corpus, from tshark (quoted beside each assertion).
+
+mod common;
+
+use common::{project_pcap, read, read_with, shared_pcap, Run};
+use serde_json::{json, Value};
+
+const FILESRV: &str = "10.89.0.10";
+const VICTIM: &str = "10.89.0.20";
+const POISONER: &str = "10.89.0.66";
+const RULES: &[&str] = &["name.poisoning", "ntlm.to_poisoner"];
+
+fn alerts<'a>(run: &'a Run, rule: &str) -> Vec<&'a Value> {
+    run.of_type("alert").into_iter().filter(|a| a["alert"]["rule"] == rule).collect()
+}
+
+/// (protocol, query, responder, answers) of every `name` record.
+fn answered(run: &Run) -> Vec<(String, String, String, Value)> {
+    let mut out: Vec<_> = run
+        .of_type("name")
+        .iter()
+        .map(|r| {
+            let n = &r["name"];
+            (
+                n["protocol"].as_str().unwrap_or("").to_string(),
+                n["query"].as_str().unwrap_or("").to_string(),
+                n["responder"].as_str().unwrap_or("").to_string(),
+                n["answers"].clone(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+    out
+}
+
+fn row(protocol: &str, query: &str, responder: &str, answer: &str) -> (String, String, String, Value) {
+    (protocol.to_string(), query.to_string(), responder.to_string(), json!([answer]))
+}
+
+#[test]
+fn nmbd_answering_its_own_name_raises_nothing() {
+    // make.sh: nmblookup FILESRV and FILESRV#20, then smbclient //FILESRV/share resolving by
+    // broadcast (FILESRV<20>); nmbd on 10.89.0.10 answers each.
+    let run = read(&project_pcap("names/baseline.pcap"));
+    assert_eq!(
+        answered(&run),
+        [
+            row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+            row("nbns", "FILESRV<20>", FILESRV, FILESRV),
+            row("nbns", "FILESRV<20>", FILESRV, FILESRV)
+        ]
+    );
+    for record in run.of_type("name") {
+        assert_eq!(record["name"]["querier"], VICTIM);
+        // nmbd's TTL for its names (tshark: nbns.ttl 259200)
+        assert_eq!(record["name"]["ttl"], 259_200);
+    }
+    for rule in run.alert_rules() {
+        assert!(!RULES.contains(&rule.as_str()), "{rule} fired on the baseline");
+    }
+    // alice logged on to FILESRV after nmbd's answer: NTLM, but to the name's owner.
+    assert!(run.values("ntlm.user").contains(&json!("alice")));
+    // Both protocols are in use, per host (the posture): the client's queries, nmbd's answers.
+    let names = &run.stats()["names"]["nbns"];
+    assert_eq!(names["queries"][VICTIM], 3);
+    assert!(names["answers"][FILESRV].as_u64() >= Some(3), "{names}");
+}
+
+#[test]
+fn a_responder_answering_every_name_is_a_poisoner_and_gets_the_victims_ntlm() {
+    let run = read(&project_pcap("names/poison.pcap"));
+    // make.sh: FILESRV answered by nmbd alone (before the poisoner starts), then by both; the
+    // poisoner's answers for FILESRV2, PRINTSRV, WPAD (NBT-NS), intranet and wpad (LLMNR), and
+    // FILESHARE<20> (smbclient's own broadcast).
+    assert_eq!(
+        answered(&run),
+        [
+            row("llmnr", "intranet", POISONER, POISONER),
+            row("llmnr", "wpad", POISONER, POISONER),
+            row("nbns", "FILESHARE<20>", POISONER, POISONER),
+            row("nbns", "FILESRV2<00>", POISONER, POISONER),
+            row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+            row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+            row("nbns", "FILESRV<00>", POISONER, POISONER),
+            row("nbns", "PRINTSRV<00>", POISONER, POISONER),
+            row("nbns", "WPAD<00>", POISONER, POISONER),
+        ]
+    );
+    // Suppression folds the poisoner's answers to the victim into the first line and a count.
+    let poisoning = alerts(&run, "name.poisoning");
+    let counts: Vec<&Value> = poisoning.iter().map(|a| &a["alert"]["count"]).collect();
+    assert_eq!(counts, [1, 5]);
+    let first = poisoning[0];
+    assert_eq!(first["name"]["query"], "FILESRV<00>");
+    assert!(first["alert"]["message"].as_str().unwrap_or("").contains("10.89.0.10 answers for that name too"), "{first}");
+    // One by one (no suppression): every poisoned answer but FILESRV2's (the poisoner's second
+    // name: not yet three, owned by no other host, not WPAD), and none of nmbd's.
+    let config = std::env::temp_dir().join(format!("hardwire-names-{}.toml", std::process::id()));
+    std::fs::write(&config, "[suppression]\nwindow_secs = 0\n").expect("writing the configuration");
+    let each = read_with(&["--config", &config.to_string_lossy()], &[&project_pcap("names/poison.pcap")]);
+    let _ = std::fs::remove_file(&config);
+    let mut queries: Vec<&str> = alerts(&each, "name.poisoning").iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
+    queries.sort();
+    assert_eq!(queries, ["FILESHARE<20>", "FILESRV<00>", "PRINTSRV<00>", "WPAD<00>", "intranet", "wpad"]);
+    for alert in alerts(&each, "name.poisoning") {
+        assert_eq!(alert["name"]["responder"], POISONER);
+        assert_eq!(alert["dest_ip"], POISONER);
+        assert_eq!(alert["alert"]["severity"], "high");
+        assert_eq!(alert["alert"]["mitre"], json!(["T1557.001"]));
+    }
+    // smbclient logged on as alice to the poisoner's SMB server right after its answer.
+    let stolen = alerts(&run, "ntlm.to_poisoner");
+    assert_eq!(stolen.len(), 1, "{stolen:?}");
+    let alert = stolen[0];
+    assert_eq!((&alert["src_ip"], &alert["dest_ip"], &alert["dest_port"]), (&json!(VICTIM), &json!(POISONER), &json!(445)));
+    assert_eq!(alert["alert"]["severity"], "critical");
+    assert_eq!(alert["alert"]["mitre"], json!(["T1557.001", "T1187"]));
+    assert_eq!(alert["ntlm"]["user"], "alice");
+    assert_eq!(alert["name"]["query"], "FILESHARE<20>");
+    assert_eq!(alert["name"]["protocol"], "nbns");
+    assert!(run.stdout.find("Hardw1re-names-test").is_none(), "the password is in the output");
+}
+
+#[test]
+fn the_corpus_answers_agree_with_tshark() {
+    // tshark: llmnr 0x200c "mypc" answered by 10.1.12.200 with 10.1.12.200 (TTL 30); mDNS
+    // "mydevice.local" by 10.1.13.200; NBT-NS TESTHOST<00> (0xbeef) by 10.20.8.1 with
+    // 10.20.8.77. The answer 0x5678 for FILESERVER<00> answers no query seen: no record.
+    let Some(arkime) = shared_pcap("arkime/arkime_synthetic.pcap") else { return };
+    let run = read(&arkime);
+    assert_eq!(
+        answered(&run),
+        [
+            row("llmnr", "mypc", "10.1.12.200", "10.1.12.200"),
+            row("mdns", "mydevice.local", "10.1.13.200", "10.1.13.200"),
+            row("nbns", "TESTHOST<00>", "10.20.8.1", "10.20.8.77")
+        ]
+    );
+    // tshark: the mDNS probes of 10.0.2.7 for its own names, answered by itself: records, and
+    // no poisoning (a host answering its own question).
+    let Some(mdns) = shared_pcap("zeek/Traces/dns/mdns.pcap") else { return };
+    let run = read(&mdns);
+    let queries: Vec<Value> = run.values("name.query");
+    assert!(queries.contains(&json!("johanna-QEMU-Virtual-Machine.local")) && queries.contains(&json!("7.2.0.10.in-addr.arpa")));
+    // tshark: SCV answered over LLMNR by 192.168.199.1 and fe80::78da:c04d:12da:8a08, one dual-stack
+    // host (each gives the other's address too), and over NBT-NS: no poisoning.
+    for pcap in ["zeek/Traces/dns/mdns.pcap", "suricata-verify/smb2-ntlmssp-negotiateflags/input.pcap", "arkime/arkime_synthetic.pcap"] {
+        let Some(path) = shared_pcap(pcap) else { return };
+        let run = read(&path);
+        for rule in run.alert_rules() {
+            assert!(!RULES.contains(&rule.as_str()), "{pcap}: {rule} fired");
+        }
+    }
+}
