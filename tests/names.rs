@@ -154,3 +154,17 @@ fn the_corpus_answers_agree_with_tshark() {
         }
     }
 }
+
+#[test]
+fn a_full_query_table_sheds_and_counts() {
+    // One entry for all: the queries after the first find the table full of live ones (each
+    // waits 10 s for its answers) and are dropped and counted, not paired.
+    let config = std::env::temp_dir().join(format!("hardwire-names-shed-{}.toml", std::process::id()));
+    std::fs::write(&config, "[limits]\nmax_correlation_entries = 1\n").expect("writing the configuration");
+    let run = read_with(&["--config", &config.to_string_lossy()], &[&project_pcap("names/poison.pcap")]);
+    let _ = std::fs::remove_file(&config);
+    assert!(run.status.success());
+    assert!(run.stats()["correlation_shed"].as_u64() > Some(0), "{}", run.stats());
+    let records = run.of_type("name").len();
+    assert!((1..9).contains(&records), "{records} name records");
+}

@@ -39,14 +39,20 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let name = record.objects.name.as_ref()?;
-    if name.querier == name.responder || name.answers.is_empty() || name.group {
+    if name.querier == name.responder || name.group || name.answers.is_empty() {
         return None;
     }
     let host = host_of(&name.query)?;
     let now = record.timestamp;
     let shared = cx.shared;
     let responder = name.responder;
+    // Every address answer teaches the owner's addresses (a dual-stack host answers for itself
+    // from one address with the other); only one claiming the name for the responder may
+    // contradict the owner.
     let owner = shared.name_owners.with(now, host.clone(), |slot| other_owner(slot, name));
+    if !claims_itself(name) {
+        return None;
+    }
     let many = shared.names_answered.observe(now, responder, &host);
     note_answer(cx, record, name);
     let why = if host == "wpad" {
@@ -70,6 +76,11 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         list(&name.answers)
     );
     story(RuleId::NamePoisoning, record, message)
+}
+
+/// The responder gives its own address for a name, not its own question's, not a group's.
+fn claims_itself(name: &NameObject) -> bool {
+    name.querier != name.responder && !name.group && name.answers.contains(&name.responder)
 }
 
 /// Records the answer under its name's owner; the owner when that is another host.
@@ -103,4 +114,52 @@ fn note_answer(cx: &DetectContext, record: &Event, name: &NameObject) {
 
 fn list(addresses: &[IpAddr]) -> String {
     addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(query: &str, responder: [u8; 4], answers: &[[u8; 4]]) -> NameObject {
+        NameObject {
+            protocol: "nbns",
+            query: query.into(),
+            querier: IpAddr::from([10, 0, 0, 20]),
+            responder: IpAddr::from(responder),
+            answers: answers.iter().map(|a| IpAddr::from(*a)).collect(),
+            ttl: Some(30),
+            group: false,
+        }
+    }
+
+    #[test]
+    fn one_host_name_under_its_spellings() {
+        for query in ["FS1<00>", "FS1<20>", "fs1", "fs1.local", "FS1.corp.example"] {
+            assert_eq!(host_of(query).as_deref(), Some("fs1"), "{query}");
+        }
+        assert_eq!(host_of("johanna-QEMU-Virtual-Machine.local"), host_of("JOHANNA-QEMU-VI<00>"));
+        assert_eq!(host_of("7.2.0.10.in-addr.arpa"), None);
+        assert_eq!(host_of("<00>"), None);
+    }
+
+    #[test]
+    fn only_a_host_claiming_a_name_for_itself_counts() {
+        assert!(claims_itself(&answer("FS1<20>", [10, 0, 0, 66], &[[10, 0, 0, 66]])));
+        // A WINS server gives the owner's address; a reverse answer gives none.
+        assert!(!claims_itself(&answer("FS1<20>", [10, 0, 0, 1], &[[10, 0, 0, 5]])));
+        assert!(!claims_itself(&answer("5.0.0.10.in-addr.arpa", [10, 0, 0, 5], &[])));
+        let mut group = answer("CORP<1c>", [10, 0, 0, 5], &[[10, 0, 0, 5]]);
+        group.group = true;
+        assert!(!claims_itself(&group));
+    }
+
+    #[test]
+    fn the_first_responder_owns_the_name_under_all_its_addresses() {
+        let mut owner = None;
+        assert_eq!(other_owner(&mut owner, &answer("FS1", [10, 0, 0, 5], &[[10, 0, 0, 5]])), None);
+        // The same host answering from another address, giving the first: still the owner.
+        assert_eq!(other_owner(&mut owner, &answer("FS1", [10, 0, 1, 5], &[[10, 0, 0, 5], [10, 0, 1, 5]])), None);
+        assert_eq!(other_owner(&mut owner, &answer("FS1", [10, 0, 1, 5], &[[10, 0, 1, 5]])), None);
+        assert_eq!(other_owner(&mut owner, &answer("FS1", [10, 0, 0, 66], &[[10, 0, 0, 66]])), Some(IpAddr::from([10, 0, 0, 5])));
+    }
 }
