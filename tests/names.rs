@@ -168,3 +168,35 @@ fn a_full_query_table_sheds_and_counts() {
     let records = run.of_type("name").len();
     assert!((1..9).contains(&records), "{records} name records");
 }
+
+#[test]
+fn mdns_through_avahi_answered_by_its_owner_then_by_the_poisoner() {
+    // make.sh: getent hosts filesrv.local (nss-mdns through the victim's avahi-daemon), answered
+    // by FILESRV's avahi-daemon; then the poisoner answers wpad.local, intranet.local and
+    // fileshare.local. The victim's avahi also answers its own probes (victim.local and its
+    // reverse name: tshark, responses from 10.89.0.20), which are no poisoning.
+    let run = read(&project_pcap("names/mdns.pcap"));
+    let rows = answered(&run);
+    for expected in [
+        row("mdns", "filesrv.local", FILESRV, FILESRV),
+        row("mdns", "wpad.local", POISONER, POISONER),
+        row("mdns", "intranet.local", POISONER, POISONER),
+        row("mdns", "fileshare.local", POISONER, POISONER),
+        row("mdns", "victim.local", VICTIM, VICTIM),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    for record in run.of_type("name") {
+        assert_eq!(record["name"]["querier"], VICTIM);
+        assert_eq!(record["name"]["ttl"], 120);
+    }
+    // WPAD at once, then fileshare.local as the third name: two alerts, folded into a line and
+    // its count by suppression; none about FILESRV or the victim.
+    let poisoning = alerts(&run, "name.poisoning");
+    assert_eq!(poisoning.iter().map(|a| a["alert"]["count"].as_u64().unwrap_or(0)).sum::<u64>(), 2);
+    assert_eq!(poisoning[0]["name"]["query"], "wpad.local");
+    assert!(poisoning.iter().all(|a| a["name"]["responder"] == POISONER));
+    assert!(alerts(&run, "ntlm.to_poisoner").is_empty());
+    // tshark: 7 mDNS queries from 10.89.0.20 (3 probes, 4 lookups).
+    assert_eq!(run.stats()["names"]["mdns"]["queries"][VICTIM], 7, "{}", run.stats());
+}

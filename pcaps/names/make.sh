@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Remakes the name-resolution captures of this folder from real traffic: Samba's nmblookup and
-# smbclient resolving NetBIOS names by broadcast, Samba's nmbd answering its own name, a
+# smbclient resolving NetBIOS names by broadcast, glibc's getent resolving .local names through
+# nss-mdns and avahi-daemon, nmbd and avahi-daemon answering their own host's name, a
 # Responder-style poisoner (poisoner.py) answering every name, and impacket's smbserver.py
 # taking the victim's NTLM authentication. CI never runs it.
 #
 # Four network namespaces: three hosts on one switch (a bridge in the fourth) so broadcast and
 # multicast reach every host as on a LAN, and tcpdump on the bridge sees every datagram:
-#   names-srv  10.89.0.10  nmbd (NetBIOS name FILESRV) and an SMB server (smbserver.py)
-#   names-cli  10.89.0.20  the victim: nmblookup, smbclient, llmnr_query.py
+#   names-srv  10.89.0.10  nmbd (NetBIOS name FILESRV), avahi-daemon (filesrv.local) and an SMB
+#                          server (smbserver.py)
+#   names-cli  10.89.0.20  the victim: nmblookup, smbclient, llmnr_query.py, and getent through
+#                          nss-mdns and its own avahi-daemon for .local names
 #   names-poi  10.89.0.66  the attacker: poisoner.py and smbserver.py
 #   names-sw   (no address) the bridge names-br
 # LLMNR: no resolver here sends it (systemd-resolved needs systemd), so llmnr_query.py sends
-# the query a Windows stub resolver would; the answer is the poisoner's. mDNS is covered by the
-# public corpus (../shared/pcaps), not here.
+# the query a Windows stub resolver would; the answer is the poisoner's. The avahi daemons run
+# without D-Bus, each in a mount namespace of its own (its socket and pid file in a tmpfs).
 #
 # Captures:
 #   baseline.pcap  nmblookup and smbclient resolve FILESRV by broadcast; nmbd answers, the
@@ -21,6 +24,8 @@
 #                  starts and answers FILESRV too, FILESRV2, PRINTSRV and WPAD (nmblookup),
 #                  intranet and wpad over LLMNR, and FILESHARE, which smbclient asks for by
 #                  itself before logging on as alice to the poisoner's SMB server.
+#   mdns.pcap      getent hosts filesrv.local (avahi on FILESRV answers); then the poisoner
+#                  answers wpad.local, intranet.local and fileshare.local.
 #
 # Usage: sudo pcaps/names/make.sh [OUTDIR]   (default: this folder)
 set -euo pipefail
@@ -37,8 +42,9 @@ VICTIM='alice%Hardw1re-names-test'                   # a throw-away test account
 
 [ "$(id -u)" = 0 ] || { echo "make.sh: run as root" >&2; exit 1; }
 command -v nmbd >/dev/null && command -v nmblookup >/dev/null && command -v smbclient >/dev/null \
-  && command -v tcpdump >/dev/null && [ -d "$IMPACKET" ] \
-  || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba samba-common-bin smbclient tcpdump iproute2 python3-impacket; }
+  && command -v tcpdump >/dev/null && [ -d "$IMPACKET" ] && command -v avahi-daemon >/dev/null \
+  && [ -e /lib/x86_64-linux-gnu/libnss_mdns4_minimal.so.2 ] \
+  || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba samba-common-bin smbclient tcpdump iproute2 python3-impacket avahi-daemon libnss-mdns; }
 
 WORK=$(mktemp -d /tmp/names-pcaps.XXXXXX)
 SPACES=(names-srv names-cli names-poi names-sw)
@@ -97,6 +103,28 @@ CLI_CONF=$(samba_conf VICTIM "$CLI")
 mkdir -p "$WORK/share"
 echo hello > "$WORK/share/readme.txt"
 
+# avahi.conf HOSTNAME: an avahi-daemon without D-Bus that publishes HOSTNAME.local only
+avahi_conf() {
+  cat > "$WORK/avahi-$1.conf" <<CONF
+[server]
+host-name=$1
+domain-name=local
+use-ipv4=yes
+use-ipv6=no
+allow-interfaces=eth0
+enable-dbus=no
+[wide-area]
+enable-wide-area=no
+[publish]
+publish-hinfo=no
+publish-workstation=no
+CONF
+  echo "$WORK/avahi-$1.conf"
+}
+mkdir -p /run/avahi-daemon
+# (its own tmpfs for the socket and pid file: one avahi-daemon per namespace)
+ip netns exec names-srv unshare -m sh -c "mount -t tmpfs tmpfs /run/avahi-daemon && exec avahi-daemon --no-drop-root --no-chroot -f $(avahi_conf filesrv)" \
+  > "$WORK/avahi-srv.out" 2>&1 &
 ip netns exec names-srv nmbd --foreground --no-process-group --configfile="$SRV_CONF" > "$WORK/nmbd.out" 2>&1 &
 ip netns exec names-srv "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$SRV" share "$WORK/share" > "$WORK/srv-smb.out" 2>&1 &
 # nmbd answers for its name once it has registered it (three broadcasts, then it defends it)
@@ -125,6 +153,7 @@ echo "== poison.pcap"
 record poison.pcap
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
 ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+POISONER=$!
 ip netns exec names-poi "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$POI" share "$WORK/share" > "$WORK/poi-smb.out" 2>&1 &
 for _ in $(seq 60); do ip netns exec names-poi ss -ltn | grep -q ':445 ' && grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.5; done
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
@@ -133,6 +162,27 @@ cli nmblookup -s "$CLI_CONF" -B "$BCAST" PRINTSRV
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" WPAD
 cli "$PY" "$HERE/llmnr_query.py" intranet wpad
 cli smbclient -s "$CLI_CONF" //FILESHARE/share -U "$VICTIM" -c 'ls'
+stop_record
+kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+
+echo "== mdns.pcap"
+# The victim's own avahi-daemon and getent (nss-mdns talks to the daemon's socket) share one
+# mount namespace; the two files hand over between the victim's shell and this script.
+CLI_AVAHI=$(avahi_conf victim)
+record mdns.pcap
+ip netns exec names-cli unshare -m sh -c "
+  mount -t tmpfs tmpfs /run/avahi-daemon && avahi-daemon -D --no-drop-root --no-chroot -f $CLI_AVAHI && sleep 5
+  echo '   \$ getent hosts filesrv.local'; getent hosts filesrv.local
+  touch $WORK/asked; while [ ! -e $WORK/poisoning ]; do sleep 0.2; done
+  for name in wpad.local intranet.local fileshare.local; do echo \"   \\\$ getent hosts \$name\"; getent hosts \$name; done
+  avahi-daemon -k" || echo "   (exit $?)"  &
+VICTIM_SHELL=$!
+for _ in $(seq 100); do [ -e "$WORK/asked" ] && break; sleep 0.2; done
+ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+POISONER=$!
+for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
+touch "$WORK/poisoning"
+wait "$VICTIM_SHELL" || true
 stop_record
 echo "--- poisoner"; cat "$WORK/poisoner.out"
 echo "--- poisoner's SMB server"; tail -20 "$WORK/poi-smb.out"

