@@ -149,6 +149,8 @@ def main():
                         save("http", b"\x03" + line.split(b":", 1)[1].strip())
             if stream[:1] == b"\x05":
                 save("dcerpc", stream)
+            if stream[:1] == b"\x30" and (389 in (flow[1], flow[3]) or 3268 in (flow[1], flow[3])):
+                save("ldap", stream)
     for target in sorted(os.listdir(CORPUS)):
         print(target, len(os.listdir(CORPUS / target)))
 

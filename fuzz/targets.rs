@@ -105,6 +105,24 @@ pub mod auth_inspect {
     }
 }
 
+/// hardwire_auth::ldap: a stream framed into messages as the LDAP app frames it, each message
+/// parsed, each position also read as the first PDU after a SASL bind.
+pub mod ldap {
+    use hardwire_auth::ldap::{message_head, parse_message, sasl_layer};
+
+    pub fn run(data: &[u8]) {
+        let mut rest = data;
+        while let Ok(Some(head)) = message_head(rest) {
+            let _ = sasl_layer(rest);
+            let Some(message) = rest.get(..head.len) else { break };
+            let _ = parse_message(message);
+            rest = &rest[head.len..];
+        }
+        let _ = parse_message(rest);
+        let _ = sasl_layer(rest);
+    }
+}
+
 /// hardwire-http: the first byte picks a parser: request head, response head, chunked body
 /// decoder, Authorization / WWW-Authenticate values, TLS hello; the sniffers run on everything.
 pub mod http {

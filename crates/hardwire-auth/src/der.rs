@@ -177,8 +177,19 @@ impl<'a> Tlv<'a> {
     }
 }
 
-/// Parses one TLV at nesting level `depth`.
-fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
+/// The identifier and length octets of a TLV, without its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub class: Class,
+    pub constructed: bool,
+    pub tag: u32,
+    /// The length of the value that follows.
+    pub len: usize,
+}
+
+/// Reads a TLV's header; the value's bytes need not be there (stream framing reads the length
+/// of a message from its first bytes).
+pub(crate) fn parse_header(input: &[u8]) -> Result<(&[u8], Header), AuthError> {
     let (rest, ident) = be_u8(input).map_err(truncated("DER identifier"))?;
     let class = match ident >> 6 {
         0 => Class::Universal,
@@ -189,6 +200,12 @@ fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
     let constructed = ident & 0x20 != 0;
     let (rest, tag) = if ident & 0x1f == 0x1f { parse_high_tag(rest)? } else { (rest, u32::from(ident & 0x1f)) };
     let (rest, len) = parse_length(rest)?;
+    Ok((rest, Header { class, constructed, tag, len }))
+}
+
+/// Parses one TLV at nesting level `depth`.
+fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
+    let (rest, Header { class, constructed, tag, len }) = parse_header(input)?;
     let (rest, value) = take(len).parse(rest).map_err(truncated("DER value"))?;
     Ok((rest, Tlv { class, constructed, tag, value, depth }))
 }

@@ -27,6 +27,7 @@ mod der;
 pub mod error;
 pub mod kdc;
 pub mod kerberos;
+pub mod ldap;
 pub mod ntlmssp;
 pub mod spnego;
 pub mod token;
