@@ -58,6 +58,11 @@ fn names() {
 }
 
 #[test]
+fn ldap() {
+    replay("ldap", targets::ldap::run);
+}
+
+#[test]
 fn engine() {
     replay("engine", targets::engine::run);
 }

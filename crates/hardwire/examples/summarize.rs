@@ -78,6 +78,9 @@ fn one_line(event: &Event) -> String {
             .name
             .as_ref()
             .map_or(String::new(), |name| format!("{} {} answered by {} for {}", name.protocol, name.query, name.responder, name.querier)),
+        EventKind::Ldap => objects.ldap.as_ref().map_or(String::new(), |ldap| {
+            format!("{} bind {} -> {}", ldap.bind_type.unwrap_or("-"), or_dash(&ldap.bind_dn), or_dash(&ldap.result))
+        }),
         EventKind::Ntlm => String::new(),
     };
     let user = objects.ntlm.as_ref().and_then(|n| n.user.as_deref()).map(|u| format!(" user {u}")).unwrap_or_default();

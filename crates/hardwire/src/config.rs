@@ -50,6 +50,8 @@ pub struct Ports {
     pub llmnr: Vec<u16>,
     pub nbns: Vec<u16>,
     pub mdns: Vec<u16>,
+    /// LDAP and the global catalog (TCP).
+    pub ldap: Vec<u16>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -340,6 +342,7 @@ impl Default for Ports {
             llmnr: vec![5355],
             nbns: vec![137],
             mdns: vec![5353],
+            ldap: vec![389, 3268],
         }
     }
 }

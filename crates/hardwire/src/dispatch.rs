@@ -15,6 +15,7 @@ pub enum Protocol {
     Krb5,
     /// LLMNR, NBT-NS or mDNS (UDP only).
     Name(hardwire_names::Flavor),
+    Ldap,
 }
 
 /// The verdict on a flow's first bytes.
@@ -27,8 +28,14 @@ pub enum Sniff {
 
 /// Looks at the first bytes of a flow (from either side) and, failing content, its server port.
 pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sniff {
-    let by_content =
-        [sniff_smb(data, server_port, ports), sniff_http(dir, data), sniff_tls(data), sniff_dcerpc(dir, data), sniff_krb5_tcp(dir, data)];
+    let by_content = [
+        sniff_smb(data, server_port, ports),
+        sniff_http(dir, data),
+        sniff_tls(data),
+        sniff_dcerpc(dir, data),
+        sniff_krb5_tcp(dir, data),
+        sniff_ldap(dir, data),
+    ];
     if let Some(hit) = by_content.iter().find_map(|s| match s {
         Sniff::Is(p) => Some(*p),
         _ => None,
@@ -46,6 +53,7 @@ pub fn sniff(dir: Direction, data: &[u8], server_port: u16, ports: &Ports) -> Sn
         (&ports.tls, Protocol::Tls),
         (&ports.dcerpc, Protocol::Dcerpc),
         (&ports.kerberos, Protocol::Krb5),
+        (&ports.ldap, Protocol::Ldap),
     ];
     by_port.iter().find(|(list, _)| list.contains(&server_port)).map_or(Sniff::No, |(_, protocol)| Sniff::Is(*protocol))
 }
@@ -72,6 +80,18 @@ fn sniff_krb5_tcp(dir: Direction, data: &[u8]) -> Sniff {
             None => Sniff::NeedMore,
         },
         [] | [0x00, ..] => Sniff::NeedMore,
+        _ => Sniff::No,
+    }
+}
+
+/// An LDAP request a client opens with (bind, search, extended operation), on any port.
+fn sniff_ldap(dir: Direction, data: &[u8]) -> Sniff {
+    match data {
+        [0x30, ..] if dir == Direction::ToServer => match crate::app::ldap::looks_like_request(data) {
+            Some(true) => Sniff::Is(Protocol::Ldap),
+            Some(false) => Sniff::No,
+            None => Sniff::NeedMore,
+        },
         _ => Sniff::No,
     }
 }

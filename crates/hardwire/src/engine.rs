@@ -449,7 +449,9 @@ fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -
     }
     let is_server_port = |port: u16| {
         let p = &config.ports;
-        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos, &p.llmnr, &p.nbns, &p.mdns].iter().any(|list| list.contains(&port))
+        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos, &p.llmnr, &p.nbns, &p.mdns, &p.ldap]
+            .iter()
+            .any(|list| list.contains(&port))
             || port < 1024
     };
     match (is_server_port(src.port), is_server_port(dst.port)) {

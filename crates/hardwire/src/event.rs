@@ -196,6 +196,28 @@ pub struct DcerpcObject {
     pub zero_credential: Option<bool>,
 }
 
+/// `ldap`: one per bind (request and response, across its steps), and one per StartTLS.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LdapObject {
+    /// `"simple"`, `"anonymous"`, `"sasl"`, or `"sicily"` (Microsoft's NTLM bind choices).
+    pub bind_type: Option<&'static str>,
+    pub bind_dn: Option<String>,
+    pub sasl_mech: Option<String>,
+    /// RFC 4511's name of the final result code.
+    pub result: Option<String>,
+    /// The bind ran inside TLS (after StartTLS).
+    pub tls: Option<bool>,
+    /// `"none"`, `"signed"` or `"sealed"`: the SASL security layer after the bind.
+    pub signing: Option<&'static str>,
+    /// A simple bind carried a non-empty password (never the password itself).
+    pub password_sent: Option<bool>,
+    /// A StartTLS request and its answer (this record is no bind).
+    pub starttls: Option<bool>,
+    /// The message id of the bind's last request.
+    pub message_id: Option<u32>,
+}
+
 /// `tcp`: two copies of the same stream bytes that differ (`stream.overlap.conflict`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TcpObject {
@@ -239,6 +261,8 @@ pub struct Objects {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<NameObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub ldap: Option<LdapObject>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpObject>,
 }
 
@@ -250,12 +274,14 @@ pub enum EventKind {
     Dcerpc,
     /// A TLS connection with no HTTP inside visible (5986 and others).
     Tls,
-    /// NTLM seen on a protocol without a record of its own (LDAP, MS-SQL...).
+    /// NTLM seen on a protocol without a record of its own (MS-SQL, SMTP...).
     Ntlm,
     /// A KDC exchange.
     Krb5,
     /// An answered LLMNR, NBT-NS or mDNS query.
     Name,
+    /// An LDAP bind or StartTLS.
+    Ldap,
     Alert(AlertObject),
 }
 
@@ -270,6 +296,7 @@ impl EventKind {
             EventKind::Ntlm => "ntlm",
             EventKind::Krb5 => "krb5",
             EventKind::Name => "name",
+            EventKind::Ldap => "ldap",
             EventKind::Alert(_) => "alert",
         }
     }

@@ -436,6 +436,7 @@ impl Aggregate {
             let kind = match (ldap.bind_type.as_deref(), ldap.sasl_mech.as_deref()) {
                 (Some("sasl"), Some(mech)) => mech,
                 (Some(kind), _) => kind,
+                _ if ldap.starttls == Some(true) => "StartTLS",
                 _ => "unknown",
             };
             self.ldap_binds.add(kind, 1);

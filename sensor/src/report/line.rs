@@ -1,16 +1,13 @@
 //! One output line as the report reads it: the fields of `../shared/SCHEMA.md` the report uses,
 //! borrowed from a JSON line (a daemon's output) or from an engine event (a capture read in
 //! process). Both paths give the same `Line`, so the aggregation cannot tell them apart.
-//!
-//! Objects the engine does not emit yet (`ldap`) are read from JSON already: the report shows
-//! them as soon as the sensor writes them.
 
 use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde::Deserialize;
 
-use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, Krb5Object, NameObject, NtlmObject, SmbObject, TlsObject};
+use hardwire::event::{DcerpcObject, HttpObject, KerberosObject, Krb5Object, LdapObject, NameObject, NtlmObject, SmbObject, TlsObject};
 use hardwire::{Event, EventKind, Objects};
 
 /// A string that is borrowed where it can be (JSON with escapes is unescaped into an owned one).
@@ -171,6 +168,7 @@ pub struct Ldap<'a> {
     pub bind_dn: Option<Str<'a>>,
     #[serde(borrow)]
     pub sasl_mech: Option<Str<'a>>,
+    pub starttls: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,7 +208,7 @@ impl<'a> Line<'a> {
         // Destructured whole: an object added to the engine's output does not compile until
         // it is mapped here (its JSON twin above is what the daemon's output gives).
         // `tcp` (stream.overlap.conflict's evidence) says nothing the report counts.
-        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, name, tcp: _ } = &*event.objects;
+        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, ldap, name, tcp: _ } = &*event.objects;
         let flow = event.flow.as_ref();
         Line {
             timestamp: event.timestamp.micros(),
@@ -238,7 +236,7 @@ impl<'a> Line<'a> {
             tls: tls.as_ref().map(|_: &TlsObject| Tls {}),
             dcerpc: dcerpc.as_ref().map(Dcerpc::of),
             krb5: krb5.as_ref().map(Krb5::of),
-            ldap: None,
+            ldap: ldap.as_ref().map(Ldap::of),
             name: name.as_ref().map(Name::of),
             stats: None,
         }
@@ -276,6 +274,12 @@ impl<'a> Ntlm<'a> {
             server_dns_name: b(&n.server_dns_name),
             server_nb_name: b(&n.server_nb_name),
         }
+    }
+}
+
+impl<'a> Ldap<'a> {
+    fn of(l: &'a LdapObject) -> Ldap<'a> {
+        Ldap { bind_type: l.bind_type.map(Cow::Borrowed), bind_dn: b(&l.bind_dn), sasl_mech: b(&l.sasl_mech), starttls: l.starttls }
     }
 }
 

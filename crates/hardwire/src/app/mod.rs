@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dcerpc;
 pub mod http;
 pub mod krb5;
+pub mod ldap;
 pub mod names;
 pub mod ntlm_scan;
 pub mod smb;
@@ -80,6 +81,8 @@ pub(crate) enum App {
     Krb5(Box<krb5::Kdc>),
     /// LLMNR, NBT-NS or mDNS: each datagram read on its own, paired across flows.
     Name(hardwire_names::Flavor),
+    /// LDAP: binds, StartTLS.
+    Ldap(Box<ldap::Ldap>),
     /// A UDP flow no protocol of ours speaks: its datagrams are counted with the flow, unread.
     Ignored,
 }
@@ -126,6 +129,7 @@ impl App {
             App::Http(http) => http.data(dir, data, cx),
             App::Tls(tls) => tls.data(dir, data, cx),
             App::Krb5(kdc) => kdc.data(dir, data, cx),
+            App::Ldap(ldap) => ldap.data(dir, data, cx),
             App::Name(_) | App::Ignored => data.len() as u64,
         }
     }
@@ -151,6 +155,7 @@ impl App {
             App::Http(http) => http.gap(dir),
             App::Tls(tls) => tls.gap(dir, cx),
             App::Krb5(kdc) => kdc.gap(dir),
+            App::Ldap(ldap) => ldap.gap(dir),
             App::Sniffing | App::Scanning(_) | App::Name(_) | App::Ignored => {}
         }
     }
@@ -163,6 +168,7 @@ impl App {
             App::Http(http) => http.close(cx),
             App::Tls(tls) => tls.close(cx),
             App::Krb5(kdc) => kdc.close(cx),
+            App::Ldap(ldap) => ldap.close(cx),
             App::Sniffing | App::Scanning(_) | App::Name(_) | App::Ignored => {}
         }
     }
@@ -173,6 +179,7 @@ impl App {
             App::Scanning(scan) => scan.seen_enough(),
             App::Http(http) => http.seen_enough(),
             App::Tls(tls) => tls.seen_enough(),
+            App::Ldap(ldap) => ldap.seen_enough(),
             App::Ignored => true,
             _ => false,
         }
@@ -190,6 +197,7 @@ impl App {
             App::Http(http) => size_of_val(&**http) + http.memory(),
             App::Tls(tls) => size_of_val(&**tls),
             App::Krb5(kdc) => size_of_val(&**kdc) + kdc.memory(),
+            App::Ldap(ldap) => size_of_val(&**ldap) + ldap.memory(),
         }
     }
 
@@ -204,6 +212,7 @@ impl App {
             App::Dcerpc(conversation) => conversation.authenticating(),
             App::Http(http) => http.authenticating(),
             App::Krb5(kdc) => kdc.authenticating(),
+            App::Ldap(ldap) => ldap.authenticating(),
             App::Tls(_) | App::Ignored => false,
         };
         if authenticating {
@@ -221,6 +230,7 @@ impl App {
             Protocol::Smb => App::Smb(Box::default()),
             Protocol::Krb5 => App::Krb5(Box::default()),
             Protocol::Name(flavor) => App::Name(flavor),
+            Protocol::Ldap => App::Ldap(Box::default()),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Logon outcomes: the one fact `auth.spray` and `auth.bruteforce` count, whatever protocol
 //! carried the logon. Each protocol that shows whether a logon worked has one arm here:
 //! Kerberos (an AS exchange's reply or KDC_ERR_PREAUTH_FAILED), SMB and HTTP (the `ntlm.status`
-//! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not).
-//! A protocol parsed later (LDAP binds) adds its arm.
+//! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not),
+//! LDAP binds (`success` or `invalidCredentials`; the NTLM user, else the bind DN's first RDN).
 
 use crate::event::{Event, EventKind, Objects};
 
@@ -28,7 +28,7 @@ pub enum Outcome {
 /// One logon attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logon {
-    /// `"kerberos"`, `"smb"`, `"http"`.
+    /// `"kerberos"`, `"smb"`, `"http"`, `"ldap"`.
     pub protocol: &'static str,
     /// The account, lower-cased and without its domain or realm, so that one account tried
     /// over Kerberos and over NTLM is one account.
@@ -64,11 +64,34 @@ pub fn of(record: &Event) -> Option<Logon> {
                 ("http", http.user.as_deref()?, outcome)
             }
         }
+        EventKind::Ldap => {
+            let ldap = objects.ldap.as_ref()?;
+            let outcome = match ldap.result.as_deref()? {
+                "success" => Outcome::Success,
+                "invalidCredentials" => Outcome::Failure,
+                _ => return None,
+            };
+            // An NTLM bind names its user in the AUTHENTICATE; a simple bind in its DN.
+            let user = match objects.ntlm.as_ref().and_then(|n| n.user.as_deref()) {
+                Some(user) => user,
+                None => first_rdn_value(ldap.bind_dn.as_deref()?),
+            };
+            ("ldap", user, outcome)
+        }
         _ => return None,
     };
     let account = user.rsplit(['\\', '/']).next().unwrap_or(user);
     let account = account.split('@').next().unwrap_or(account).to_lowercase();
     (!account.is_empty()).then_some(Logon { protocol, account, outcome })
+}
+
+/// The account a bind DN names: the value of its first RDN (`CN=alice,CN=Users,DC=corp` is
+/// `alice`); a name that is no DN (`alice@corp.example`, `CORP\alice`) as it is.
+fn first_rdn_value(dn: &str) -> &str {
+    match dn.split(',').next().and_then(|rdn| rdn.split_once('=')) {
+        Some((_, value)) => value.trim(),
+        None => dn,
+    }
 }
 
 /// A failed NTLM logon refused the credentials: over SMB, a status of [`SMB_LOGON_FAILURES`]

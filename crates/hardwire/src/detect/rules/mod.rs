@@ -2,7 +2,7 @@
 //! pure function of one record and the detection context.
 
 use super::{DetectContext, Finding};
-use crate::event::{Event, EventKind, Krb5Object, Objects, SmbObject};
+use crate::event::{Event, EventKind, Krb5Object, LdapObject, Objects, SmbObject};
 
 pub mod auth_bruteforce;
 pub mod auth_spray;
@@ -19,6 +19,8 @@ pub mod kerberos_kerberoast;
 pub mod kerberos_preauth_rc4;
 pub mod kerberos_rc4;
 pub mod kerberos_user_enum;
+pub mod ldap_cleartext_bind;
+pub mod ldap_unsigned_bind;
 pub mod name_poisoning;
 pub mod ntlm_mic_removed;
 pub mod ntlm_relay;
@@ -65,6 +67,8 @@ pub const RECORD_RULES: &[RecordRule] = &[
     ntlm_to_poisoner::check,
     ntlm_relay::check,
     ntlm_mic_removed::check,
+    ldap_cleartext_bind::check,
+    ldap_unsigned_bind::check,
     kerberos_rc4::check,
     kerberos_asrep_roastable::check,
     kerberos_kerberoast::check,
@@ -102,6 +106,14 @@ fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
 fn krb5_record(record: &Event) -> Option<&Krb5Object> {
     match record.kind {
         EventKind::Krb5 => record.objects.krb5.as_ref(),
+        _ => None,
+    }
+}
+
+/// The `ldap` object of an `ldap` record.
+fn ldap_record(record: &Event) -> Option<&LdapObject> {
+    match record.kind {
+        EventKind::Ldap => record.objects.ldap.as_ref(),
         _ => None,
     }
 }
@@ -147,8 +159,8 @@ fn own_authentication(record: &Event) -> bool {
     !(record.kind == EventKind::Dcerpc && record.objects.dcerpc.as_ref().is_some_and(|d| d.pipe.is_some()))
 }
 
-/// The user a record is about (NTLM, HTTP Basic, or a KDC exchange's client), for messages and
-/// suppression.
+/// The user a record is about (NTLM, HTTP Basic, a KDC exchange's client, an LDAP bind's
+/// name), for messages and suppression.
 fn user_of(objects: &Objects) -> Option<String> {
     objects
         .ntlm
@@ -157,6 +169,7 @@ fn user_of(objects: &Objects) -> Option<String> {
         .or_else(|| objects.http.as_ref().and_then(|h| h.user.clone()))
         .or_else(|| objects.krb5.as_ref().and_then(|k| k.cname.clone()))
         .filter(|u| !u.is_empty())
+        .or_else(|| objects.ldap.as_ref().and_then(|l| l.bind_dn.clone()).filter(|dn| !dn.is_empty()))
 }
 
 /// The record carries an NTLM AUTHENTICATE that proves an identity (not the NEGOTIATE leg of

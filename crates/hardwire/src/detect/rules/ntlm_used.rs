@@ -5,12 +5,13 @@ use super::{finding, own_authentication};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
 use crate::event::{Event, EventKind};
 
-/// "SMB", "HTTP", "DCE/RPC" or "TCP 1433", for sentences.
+/// "SMB", "HTTP", "DCE/RPC", "LDAP" or "TCP 1433", for sentences.
 pub fn carrier(record: &Event, cx: &DetectContext) -> String {
     match record.kind {
         EventKind::Http => "HTTP".to_string(),
         EventKind::Dcerpc => "DCE/RPC".to_string(),
         EventKind::Smb => "SMB".to_string(),
+        EventKind::Ldap => "LDAP".to_string(),
         _ => format!("TCP {}", cx.flow.dest_port),
     }
 }
