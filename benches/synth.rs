@@ -152,8 +152,9 @@ pub fn ipv4_fragments(frame: &[u8], size: usize, id: u16) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Issue 14's NTLMSSP amplification: `flows` connections from `client` to `server`:389, each
-/// one 65 KB segment of AUTHENTICATE headers every 64 bytes whose names reach exactly to the
+/// Issue 14's NTLMSSP amplification: `flows` connections from `client` to `server`:1433 (MS-SQL,
+/// the fallback NTLM scanner's ground; 389 was, before the LDAP app), each one 65 KB segment
+/// of AUTHENTICATE headers every 64 bytes whose names reach exactly to the
 /// segment's end, sent as IPv4 fragments of 1,480 bytes. Every candidate is whole: those
 /// reaching past 8 KiB are measured and refused, the last 127 are small enough to parse.
 /// (Names reaching 40 bytes past the end, as this input first had, left every candidate
@@ -163,8 +164,8 @@ pub fn ntlm_amplification(client: [u8; 4], server: [u8; 4], flows: u16) -> Vec<V
     let mut frames = Vec::new();
     for flow in 0..flows {
         let port = 40_000 + flow;
-        frames.push(tcp_frame(client, port, server, 389, 100, 0, TCP_SYN, &[]));
-        frames.push(tcp_frame(server, 389, client, port, 500, 101, TCP_SYN | TCP_ACK, &[]));
+        frames.push(tcp_frame(client, port, server, 1433, 100, 0, TCP_SYN, &[]));
+        frames.push(tcp_frame(server, 1433, client, port, 500, 101, TCP_SYN | TCP_ACK, &[]));
         let mut segment = Vec::with_capacity(SEGMENT);
         while segment.len() < SEGMENT {
             let reach = (SEGMENT - segment.len() - 64).min(0xffff) as u16;
@@ -176,7 +177,7 @@ pub fn ntlm_amplification(client: [u8; 4], server: [u8; 4], flows: u16) -> Vec<V
             }
             segment.extend_from_slice(&0xa288_8205u32.to_le_bytes());
         }
-        let whole = tcp_frame(client, port, server, 389, 101, 501, TCP_ACK, &segment);
+        let whole = tcp_frame(client, port, server, 1433, 101, 501, TCP_ACK, &segment);
         frames.extend(ipv4_fragments(&whole, 1480, flow));
     }
     frames

@@ -321,7 +321,7 @@ fn adversarial_inputs() -> Vec<(&'static str, Vec<Vec<u8>>)> {
             )
         })
         .collect();
-    // ten flows to 389, each one 65 KB segment of AUTHENTICATE headers, as IPv4 fragments
+    // ten flows to 1433, each one 65 KB segment of AUTHENTICATE headers, as IPv4 fragments
     let amplification = synth::ntlm_amplification(inside, server, 10);
     // one flow to 445 whose 64 KB arrive as one-byte segments, last byte first
     let mut one_byte = vec![synth::tcp_frame(inside, 50_000, server, 445, 0, 0, synth::TCP_SYN, &[])];

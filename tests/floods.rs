@@ -414,7 +414,7 @@ fn the_largest_content_length_is_skipped_without_overflow() {
     assert!(uris.contains(&&Value::from("/dav/x")) && uris.contains(&&Value::from("/after")), "{uris:?}");
 }
 
-/// Issue 14's NTLMSSP amplification (benches stage (e)): ten flows to 389, each one 65 KB
+/// Issue 14's NTLMSSP amplification (benches stage (e)): ten flows to 1433, each one 65 KB
 /// segment of 1,015 overlapping AUTHENTICATE headers sent as IPv4 fragments. The bytes reach
 /// the fallback scanner, and its work is bounded: each flow's first 64 candidates small enough
 /// to read are parsed, once each, and reported; the rest are measured from their headers only.
