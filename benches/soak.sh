@@ -8,6 +8,7 @@
 # Usage (as root, from the workspace root, after `cargo build --release -p hardwire-sensor` and
 # `cargo run --release -p hardwire-sensor --example generate`):
 #   DURATION=300 INTERVAL=10 benches/soak.sh
+# BUDGET=BYTES runs the daemon with that limits.memory_budget per worker (default: the default).
 # The namespace and veth names start with "bounds-"; a trap removes them and the daemon.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ WORKERS=${WORKERS:-2}
 BIN=${BIN:-target/release/hardwire}
 MIX=${MIX:-benches/data/mixed-400m.pcap}
 PORT=${PORT:-19751}
+BUDGET=${BUDGET:-}
 NS=bounds-soak
 HOST=bounds-h
 PEER=bounds-p
@@ -64,10 +66,13 @@ def write(frame):
     out.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(frame), len(frame)) + frame)
 for i in range(300_000):
     write(ip_frame([10, 1, 0, 5], [100, 64 | (i >> 16) & 63, (i >> 8) & 255, i & 255], 6, tcp(1024 + i % 50000, 445, i, 0x02)))
+# names reach exactly to the segment's end (as benches/synth.rs ntlm_amplification): each
+# candidate is whole, and the scanner parses its 64 per flow
+SEG = 65000 // 64 * 64
 for flow in range(10):
     seg = b""
-    while len(seg) + 64 <= 65000:
-        reach = min(65000 - len(seg) - 64, 0xFFFF)
+    while len(seg) < SEG:
+        reach = min(SEG - len(seg) - 64, 0xFFFF)
         fields = b"".join(struct.pack("<HHI", reach if 2 <= f < 5 else 0, reach if 2 <= f < 5 else 0, 64) for f in range(6))
         seg += b"NTLMSSP\0\x03\0\0\0" + fields + struct.pack("<I", 0xA2888205)
     payload = tcp(40000 + flow, 389, 101, 0x18, seg)
@@ -76,7 +81,10 @@ for flow in range(10):
         write(ip_frame([10, 1, 0, 5], [10, 250, 0, 1], 6, payload[at:at + 1480], ident=flow + 1, frag=more | at // 8))
 PY
 
-"$BIN" live -i "$HOST" --workers "$WORKERS" --metrics "127.0.0.1:$PORT" -o "$WORK/out.jsonl" 2> "$WORK/stderr" &
+printf '[live]\nstats_interval_secs = 10\n' > "$WORK/soak.toml"
+[ -n "$BUDGET" ] && printf '[limits]\nmemory_budget = %s\n' "$BUDGET" >> "$WORK/soak.toml"
+"$BIN" check-config "$WORK/soak.toml" >/dev/null || die "the soak configuration is refused"
+"$BIN" live -i "$HOST" --workers "$WORKERS" --config "$WORK/soak.toml" --metrics "127.0.0.1:$PORT" -o "$WORK/out.jsonl" 2> "$WORK/stderr" &
 DAEMON_PID=$!
 for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; sleep 0.2; done
 
@@ -86,14 +94,18 @@ for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; s
 REPLAY_PID=$!
 
 metric() { curl -sf "127.0.0.1:$PORT/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
-printf '| seconds | packets seen | kernel drops | queue drops | RSS (MB) |\n|---:|---:|---:|---:|---:|\n'
+printf '| seconds | packets seen | kernel drops | queue drops | RSS (MB) | held against the budget (MB) | flows shed | load (1 min) |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 start=$(date +%s)
 while [ $(( $(date +%s) - start )) -lt "$DURATION" ]; do
     sleep "$INTERVAL"
     kill -0 "$DAEMON_PID" 2>/dev/null || die "hardwire exited: $(cat "$WORK/stderr")"
     rss=$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON_PID/status")
-    printf '| %d | %s | %s | %s | %s |\n' $(( $(date +%s) - start )) "$(metric hardwire_packets_total)" \
-        "$(metric hardwire_kernel_drops_total)" "$(metric hardwire_queue_drops_total)" "$rss"
+    held=$(metric hardwire_memory_bytes | awk '{printf "%.1f", $1 / 1048576}')
+    shed=$(curl -sf "127.0.0.1:$PORT/metrics" | awk '$1 ~ /^hardwire_memory_flows_shed_total/ {n += $2} END {print n + 0}')
+    printf '| %d | %s | %s | %s | %s | %s | %s | %s |\n' $(( $(date +%s) - start )) "$(metric hardwire_packets_total)" \
+        "$(metric hardwire_kernel_drops_total)" "$(metric hardwire_queue_drops_total)" "$rss" "$held" "$shed" \
+        "$(cut -d' ' -f1 /proc/loadavg)"
 done
 kill "$REPLAY_PID" 2>/dev/null || true
 peak=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON_PID/status")
