@@ -162,25 +162,32 @@ fn syn_flood_is_held_to_the_flow_cap_and_the_real_session_survives() {
     assert!(run.peak_kb < 64 << 10, "peak RSS {} kB", run.peak_kb);
 }
 
+/// SYNs to outside addresses: 300,000, each from 10.1.0.5 on 445 of a distinct address.
+const OUTBOUND_SYNS: u32 = 300_000;
+
+/// The [`OUTBOUND_SYNS`] with the real session mixed in, read with `config`.
+fn outbound_syn_flood(name: &str, config: &str) -> Run {
+    let capture = TempFile::new(&format!("{name}.pcap"));
+    let flood = (0..OUTBOUND_SYNS).map(|i| {
+        let outside = [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
+        tcp_frame([10, 1, 0, 5], 1024 + (i % 50_000) as u16, outside, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
+    });
+    write_mixed(&capture.0, flood, 1000);
+    let config = write_config(&format!("{name}.toml"), config);
+    read_sampled(&capture.0, Some(&config.0))
+}
+
 /// 300,000 SYNs from an inside client to distinct outside addresses on 445: each is an
 /// `smb.outbound_external` alert with its own suppression window. The suppressor holds at most
 /// `suppression.max_windows` (1,000 here): the rest close early, counted in `stats.memory`, and
 /// every alert is still written (none is dropped); memory stays flat.
 #[test]
 fn syn_flood_to_outside_addresses_keeps_the_suppressor_bounded() {
-    const SYNS: u32 = 300_000;
     const WINDOWS: u64 = 1_000;
-    let capture = TempFile::new("outbound.pcap");
-    let flood = (0..SYNS).map(|i| {
-        let outside = [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
-        tcp_frame([10, 1, 0, 5], 1024 + (i % 50_000) as u16, outside, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
-    });
-    write_mixed(&capture.0, flood, 1000);
-    let config = write_config("outbound.toml", &format!("[limits]\nmax_flows = 10000\n[suppression]\nmax_windows = {WINDOWS}\n"));
-    let run = read_sampled(&capture.0, Some(&config.0));
+    let run = outbound_syn_flood("outbound", &format!("[limits]\nmax_flows = 10000\n[suppression]\nmax_windows = {WINDOWS}\n"));
     let stats = run.stats();
     let alerts = stats["alerts"]["smb.outbound_external"].as_u64().unwrap_or(0);
-    assert!(alerts >= u64::from(SYNS), "one alert per outside server: {stats}");
+    assert!(alerts >= u64::from(OUTBOUND_SYNS), "one alert per outside server: {stats}");
     // Every window opened (each alert here is the first of its own) but the last 1,000.
     let opened: u64 = stats["alerts"].as_object().expect("alerts").values().filter_map(Value::as_u64).sum();
     assert_eq!(stats["memory"]["suppressor_windows_closed_early"].as_u64(), Some(opened - WINDOWS), "{stats}");
@@ -196,16 +203,8 @@ fn syn_flood_to_outside_addresses_keeps_the_suppressor_bounded() {
 /// alerts included.
 #[test]
 fn syn_flood_to_outside_addresses_stays_within_a_small_memory_budget() {
-    const SYNS: u32 = 300_000;
     const BUDGET: u64 = 4 << 20;
-    let capture = TempFile::new("budget.pcap");
-    let flood = (0..SYNS).map(|i| {
-        let outside = [100, 64 | (i >> 16) as u8, (i >> 8) as u8, i as u8];
-        tcp_frame([10, 1, 0, 5], 1024 + (i % 50_000) as u16, outside, 445, i.wrapping_mul(7919), 0, TCP_SYN, &[])
-    });
-    write_mixed(&capture.0, flood, 1000);
-    let config = write_config("budget.toml", &format!("[limits]\nmemory_budget = {BUDGET}\n"));
-    let run = read_sampled(&capture.0, Some(&config.0));
+    let run = outbound_syn_flood("budget", &format!("[limits]\nmemory_budget = {BUDGET}\n"));
     let stats = run.stats();
     let memory = &stats["memory"];
     eprintln!("memory: {memory}");
@@ -213,11 +212,11 @@ fn syn_flood_to_outside_addresses_stays_within_a_small_memory_budget() {
     assert!(memory["peak_bytes"].as_u64().unwrap() <= BUDGET, "{stats}");
     // Nearly every half-open connection was shed, from the bulk tier only; none timed out.
     let shed = memory["flows_shed_bulk"].as_u64().unwrap();
-    assert!(shed >= u64::from(SYNS) - 5_000, "{stats}");
+    assert!(shed >= u64::from(OUTBOUND_SYNS) - 5_000, "{stats}");
     assert_eq!((memory["flows_shed_protocol"].as_u64(), memory["flows_shed_authenticating"].as_u64()), (Some(0), Some(0)), "{stats}");
     assert_eq!(stats["flows_evicted"], 0, "{stats}");
     assert!(memory["suppressor_windows_closed_early"].as_u64().unwrap() > 200_000, "{stats}");
-    assert!(stats["alerts"]["smb.outbound_external"].as_u64().unwrap_or(0) >= u64::from(SYNS), "{stats}");
+    assert!(stats["alerts"]["smb.outbound_external"].as_u64().unwrap_or(0) >= u64::from(OUTBOUND_SYNS), "{stats}");
 
     let alone = common::read(&common::project_pcap("smb/smb3-0311.pcap"));
     let expected = session_records(&alone.records);

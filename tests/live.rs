@@ -237,6 +237,10 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     assert_eq!(sample(&metrics, "hardwire_queue_drops_total"), 0.0, "{metrics}");
     assert_eq!(sample(&metrics, "hardwire_kernel_drops_total"), 0.0, "{metrics}");
     assert!(metrics.contains("# TYPE hardwire_capture_lag_seconds gauge"), "{metrics}");
+    // The budget of the three workers (the default), what they hold against it, nothing shed.
+    assert_eq!(sample(&metrics, "hardwire_memory_budget_bytes"), 3.0 * 268_435_456.0, "{metrics}");
+    assert!(sample(&metrics, "hardwire_memory_bytes") > 0.0, "{metrics}");
+    assert_eq!(sample(&metrics, "hardwire_memory_flows_shed_total{tier=\"bulk\"}"), 0.0, "{metrics}");
 
     stop(&mut child);
 
