@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Soak: `hardwire live` on one end of a veth pair while tcpreplay sends, as fast as it can, the
 # 400 MB mixed capture and floods (SYNs to ever new outside addresses on 445, NTLMSSP
-# amplification as IPv4 fragments to 389) into the other end, for DURATION seconds. Every
-# INTERVAL seconds it prints packets seen, drops (kernel, queue) and the daemon's RSS, read from
+# amplification as IPv4 fragments to 1433, the fallback scanner's ground since 389 is LDAP's)
+# into the other end, for DURATION seconds. Every INTERVAL seconds it prints packets seen, drops (kernel, queue) and the daemon's RSS, read from
 # /metrics and /proc; then the final stats line. Figures go to benches/RESULTS.md.
 #
 # Usage (as root, from the workspace root, after `cargo build --release -p hardwire-sensor` and
@@ -75,7 +75,7 @@ for flow in range(10):
         reach = min(SEG - len(seg) - 64, 0xFFFF)
         fields = b"".join(struct.pack("<HHI", reach if 2 <= f < 5 else 0, reach if 2 <= f < 5 else 0, 64) for f in range(6))
         seg += b"NTLMSSP\0\x03\0\0\0" + fields + struct.pack("<I", 0xA2888205)
-    payload = tcp(40000 + flow, 389, 101, 0x18, seg)
+    payload = tcp(40000 + flow, 1433, 101, 0x18, seg)
     for at in range(0, len(payload), 1480):
         more = 0x2000 if at + 1480 < len(payload) else 0
         write(ip_frame([10, 1, 0, 5], [10, 250, 0, 1], 6, payload[at:at + 1480], ident=flow + 1, frag=more | at // 8))
