@@ -193,6 +193,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
     }
     add(gauge_int("hardwire_posture_smb1_servers", "Servers seen speaking SMB1.", posture.smb1_servers));
     add(gauge_int("hardwire_posture_ntlm_servers", "Servers seen receiving NTLM authentication.", posture.ntlm_servers));
+    add(gauge_int(
+        "hardwire_posture_ldap_unsigned_servers",
+        "LDAP servers seen accepting a simple bind in clear or a SASL bind without signing or sealing.",
+        posture.ldap_unsigned_servers,
+    ));
     add(gauge_int("hardwire_posture_servers", "Servers the posture figures remember.", posture.servers));
     add(counter(
         "hardwire_posture_servers_shed_total",
@@ -312,6 +317,7 @@ mod tests {
             ("hardwire_capture_lag_seconds", 0.25),
             ("hardwire_posture_smb_servers{signing=\"required\"}", 0.0),
             ("hardwire_posture_smb1_servers", 0.0),
+            ("hardwire_posture_ldap_unsigned_servers", 0.0),
             ("hardwire_posture_ntlm_share", 0.0),
             ("hardwire_correlation_shed_total", 6.0),
             ("hardwire_kdc_as_requests_total{kdc=\"10.0.0.5\"}", 2.0),

@@ -1,5 +1,6 @@
 //! Posture figures for `/metrics`: how many SMB servers require signing, how many still speak
-//! SMB1, how much of the authentication is NTLM. Counts only, never a per-address label, so the
+//! SMB1, how much of the authentication is NTLM, how many directories accept LDAP binds in clear
+//! or without signing. Counts only, never a per-address label, so the
 //! number of series is fixed whatever the network's size; the servers behind the counts are
 //! held in a table of at most [`MAX_SERVERS`] addresses (past it, new servers are counted as
 //! shed). `hardwire report` gives the same facts per server.
@@ -16,6 +17,7 @@ const SIGNING_REQUIRED: u8 = 1;
 const SIGNING_NOT_REQUIRED: u8 = 2;
 const SMB1: u8 = 4;
 const NTLM_IN: u8 = 8;
+const LDAP_UNSIGNED: u8 = 16;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Posture {
@@ -37,6 +39,9 @@ pub struct PostureGauges {
     pub smb_signing_mixed: u64,
     pub smb1_servers: u64,
     pub ntlm_servers: u64,
+    /// LDAP servers that accepted a simple bind with a password in clear, or a SASL or Sicily
+    /// bind without signing or sealing, outside TLS.
+    pub ldap_unsigned_servers: u64,
     pub servers: u64,
 }
 
@@ -63,6 +68,10 @@ impl Posture {
             };
             bits |= u8::from(smb.version == Some(1)) * SMB1;
         }
+        if let Some(ldap) = objects.ldap.as_ref().filter(|l| l.result.as_deref() == Some("success") && l.tls != Some(true)) {
+            let in_clear = ldap.bind_type == Some("simple") && ldap.password_sent == Some(true);
+            bits |= u8::from(in_clear || ldap.signing == Some("none")) * LDAP_UNSIGNED;
+        }
         let Some(server) = event.flow.as_ref().map(|f| f.dest_ip).filter(|_| bits != 0) else { return };
         let room = self.servers.len() < MAX_SERVERS;
         match self.servers.get_mut(&server) {
@@ -85,6 +94,7 @@ impl Posture {
             }
             g.smb1_servers += u64::from(bits & SMB1 != 0);
             g.ntlm_servers += u64::from(bits & NTLM_IN != 0);
+            g.ldap_unsigned_servers += u64::from(bits & LDAP_UNSIGNED != 0);
         }
         g
     }
@@ -105,7 +115,7 @@ mod tests {
     use std::net::Ipv4Addr;
     use std::sync::Arc;
 
-    use hardwire::event::{FlowInfo, KerberosObject, NtlmObject, Objects, SmbObject};
+    use hardwire::event::{FlowInfo, KerberosObject, LdapObject, NtlmObject, Objects, SmbObject};
     use hardwire::Timestamp;
     use hardwire_flow::community_id::community_id;
     use hardwire_flow::key::Endpoint;
@@ -139,6 +149,17 @@ mod tests {
         p.observe(&record(2, Objects { smb: smb(false, 1), ntlm: ntlm("v1"), ..Objects::default() }));
         p.observe(&record(3, Objects { smb: smb(false, 2), kerberos: Some(KerberosObject::default()), ..Objects::default() }));
         p.observe(&record(3, Objects { smb: smb(true, 2), ntlm: ntlm("anonymous"), ..Objects::default() }));
+        let bind = |result: &str, signing: Option<&'static str>| LdapObject {
+            bind_type: Some("sasl"),
+            result: Some(result.into()),
+            tls: Some(false),
+            signing,
+            ..LdapObject::default()
+        };
+        // A sealed bind and a refused unsigned one say nothing weak; an unsigned success does.
+        p.observe(&record(4, Objects { ldap: Some(bind("success", Some("sealed"))), ..Objects::default() }));
+        p.observe(&record(4, Objects { ldap: Some(bind("strongerAuthRequired", Some("none"))), ..Objects::default() }));
+        p.observe(&record(1, Objects { ldap: Some(bind("success", Some("none"))), ..Objects::default() }));
         assert_eq!(
             p.gauges(),
             PostureGauges {
@@ -147,6 +168,7 @@ mod tests {
                 smb_signing_mixed: 1,
                 smb1_servers: 1,
                 ntlm_servers: 2,
+                ldap_unsigned_servers: 1,
                 servers: 3
             }
         );
