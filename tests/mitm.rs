@@ -207,3 +207,31 @@ fn ordinary_smb_is_no_relay() {
     assert!(run.of_type("smb").iter().all(|s| s["ntlm"]["mic"] == false && s["ntlm"]["mic_flagged"] == false));
     assert!(alerts(&run, "ntlm.mic_removed").is_empty() && alerts(&run, "ntlm.relay").is_empty());
 }
+
+#[test]
+fn dcsync_and_zerologon_against_a_samba_dc() {
+    // pcaps/ldap/make.sh: impacket's secretsdump.py -just-dc as HARDWIRE\Administrator
+    // (tshark: drsuapi opnum 3 from 10.79.2.20 to 10.79.2.10; NTLMSSP_AUTH Administrator,
+    // HARDWIRE), Samba refusing what it asks for.
+    let run = read(&project_pcap("ldap/dc-dcsync.pcap"));
+    let fired = alerts(&run, "dcerpc.dcsync");
+    assert_eq!(fired.len(), 1);
+    assert_eq!((&fired[0]["src_ip"], &fired[0]["dest_ip"]), (&"10.79.2.20".into(), &"10.79.2.10".into()));
+    assert_eq!(fired[0]["dcerpc"]["operation"], "IDL_DRSGetNCChanges");
+    assert_eq!((&fired[0]["ntlm"]["user"], &fired[0]["ntlm"]["domain"]), (&"Administrator".into(), &"HARDWIRE".into()));
+    for rule in run.alert_rules() {
+        assert!(rule == "dcerpc.dcsync" || !RPC_ATTACK_RULES.contains(&rule.as_str()), "{rule}");
+    }
+    // zerologon.py: 8 NetrServerReqChallenge + NetrServerAuthenticate3 with Client Credential
+    // 0000000000000000 for DC1$ (tshark, decoding port 49152 as DCE/RPC), each answered
+    // 0xc0000022: every attempt fires, repeats folded into one line with their count.
+    let run = read(&project_pcap("ldap/dc-zerologon.pcap"));
+    let attempts = requests(&run, "NetrServerAuthenticate3");
+    assert_eq!(attempts.len(), 8);
+    assert!(attempts.iter().all(|a| a["dcerpc"]["zero_credential"] == true && a["dcerpc"]["account"] == "DC1$"));
+    let fired = alerts(&run, "dcerpc.zerologon");
+    let total: u64 = fired.iter().map(|a| a["alert"]["count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(total, 8);
+    assert!(fired.iter().all(|a| a["src_ip"] == "10.79.2.20" && a["alert"]["severity"] == "critical"));
+    assert!(!run.stdout.contains("Hardw1re!Adm1n"));
+}

@@ -7,11 +7,13 @@
 #   mitm-ldc  10.79.2.10  Samba 4.17 AD DC (dc1.hardwire.test, realm HARDWIRE.TEST): LDAP, KDC
 #   mitm-lcl  10.79.2.20  the clients: ldap3 (binds.py), Samba's ldbsearch, OpenLDAP's ldapsearch
 #
-# Usage: sudo pcaps/ldap/make.sh [OUTDIR]   (default: this folder)
+# Usage: sudo pcaps/ldap/make.sh [OUTDIR [CAPTURE...]]   (default: this folder, every capture)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mkdir -p "${1:-$HERE}" && cd "${1:-$HERE}" && pwd)
+shift || true
+ONLY=("$@")   # capture names to make; none: all of them
 DC=10.79.2.10
 CLIENT=10.79.2.20
 REALM=HARDWIRE.TEST
@@ -20,13 +22,14 @@ BASE=dc=hardwire,dc=test
 ADMINPASS='Hardw1re!Adm1n'   # test passwords of a throw-away domain
 PASS='Al1ce!Hardw1re'
 WRONG='Wr0ng!guess'
-PY=/usr/bin/python3           # the interpreter with ldap3
+PY=/usr/bin/python3           # the interpreter with ldap3 and impacket
+IMPACKET=/usr/share/doc/python3-impacket/examples  # Debian's python3-impacket example scripts
 
 [ "$(id -u)" = 0 ] || { echo "make.sh: run as root" >&2; exit 1; }
 command -v samba >/dev/null && command -v ldbsearch >/dev/null && command -v ldapsearch >/dev/null && command -v kinit >/dev/null \
   && [ -e /usr/lib/x86_64-linux-gnu/sasl2/libgssapiv2.so ] \
   || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba ldb-tools ldap-utils libsasl2-modules-gssapi-mit \
-       krb5-user tcpdump iproute2 ethtool python3-ldap3; }
+       krb5-user tcpdump iproute2 ethtool python3-ldap3 python3-impacket; }
 
 WORK=$(mktemp -d /tmp/mitm-ldap.XXXXXX)
 PIDS=()
@@ -99,6 +102,7 @@ printf 'TLS_REQCERT never\nSASL_NOCANON on\n' > "$WORK/ldap.conf"
 
 capture() {  # NAME CMD...: one scenario run in the client namespace, recorded on its veth
   local name=$1; shift
+  if [ ${#ONLY[@]} -gt 0 ] && ! printf '%s\n' "${ONLY[@]}" | grep -qx "$name"; then return 0; fi
   ip netns exec mitm-lcl tcpdump -i mitm-lcv -s 0 -U -Z root -w "$WORK/$name" 2>/dev/null &
   local dump=$!
   sleep 1
@@ -129,4 +133,9 @@ capture ldap-gssapi-signed.pcap ldapsearch -Q -Y GSSAPI -O minssf=1,maxssf=1 -H 
 capture ldap-gssapi-plain.pcap ldapsearch -Q -Y GSSAPI -O maxssf=0 -H ldap://dc1.hardwire.test -b "$BASE" '(sAMAccountName=alice)' cn
 # StartTLS, then alice's simple bind inside TLS
 capture ldap-starttls.pcap ldapsearch -x -ZZ -H "ldap://$DC" -D "$alice" -w "$PASS" -b "$BASE" '(sAMAccountName=alice)' cn
+# The DC's RPC side: impacket's secretsdump.py -just-dc as Administrator (DRSUAPI
+# DRSGetNCChanges on the wire; Samba 4.17 refuses stock secretsdump's request, which is still
+# what dcerpc.dcsync needs), and 8 Netlogon authentications with a zero credential
+capture dc-dcsync.pcap "$PY" "$IMPACKET/secretsdump.py" -just-dc "$DOMAIN/Administrator:$ADMINPASS@$DC"
+capture dc-zerologon.pcap "$PY" "$HERE/zerologon.py" "$DC" DC1 8
 ls -l "$OUT"/*.pcap
