@@ -108,17 +108,10 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+. "$HERE/../record.sh"
 capture() {  # capture NAME CMD...
-  local name=$1; shift
-  [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $name "* ]] || return 0
-  in_srv tcpdump -i "$PREFIX-s" -s 0 -U -Z root -w "$WORK/$name" tcp 2>/dev/null &
-  local dump=$!
-  sleep 1
-  echo "== $name: $*"
-  in_cli timeout 60 "$@" || echo "   (client exited with $?)"
-  sleep 1
-  kill -TERM "$dump"; wait "$dump" || true
-  cp "$WORK/$name" "$OUT/$name"
+  [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]] || return 0
+  record "$NS_S" "$PREFIX-s" tcp "$@"
 }
 
 capture svcctl-contexts.pcap python3 "$HERE/clients.py" svcctl-contexts "$SMB_SRV"

@@ -100,17 +100,10 @@ CONF
 # OpenLDAP's client: the DC's self-signed certificate, no reverse lookups for GSSAPI
 printf 'TLS_REQCERT never\nSASL_NOCANON on\n' > "$WORK/ldap.conf"
 
+. "$HERE/../record.sh"
 capture() {  # NAME CMD...: one scenario run in the client namespace, recorded on its veth
-  local name=$1; shift
-  if [ ${#ONLY[@]} -gt 0 ] && ! printf '%s\n' "${ONLY[@]}" | grep -qx "$name"; then return 0; fi
-  ip netns exec mitm-lcl tcpdump -i mitm-lcv -s 0 -U -Z root -w "$WORK/$name" 2>/dev/null &
-  local dump=$!
-  sleep 1
-  echo "== $name: $*"
-  in_cli timeout 60 "$@" || echo "   (client exited with $?)"
-  sleep 1
-  kill -TERM "$dump"; wait "$dump" || true
-  cp "$WORK/$name" "$OUT/$name"
+  if [ ${#ONLY[@]} -gt 0 ] && ! printf '%s\n' "${ONLY[@]}" | grep -qx "$1"; then return 0; fi
+  record mitm-lcl mitm-lcv "" "$@"
 }
 
 alice="CN=alice,CN=Users,$BASE"

@@ -110,16 +110,9 @@ PIDS+=($!)
 
 for _ in $(seq 50); do in_cli bash -c "exec 3<>/dev/tcp/$SRV/445" 2>/dev/null && break; sleep 0.2; done
 
+. "$HERE/../record.sh"
 capture() {  # NAME CMD...: one scenario run in the client namespace, recorded on the bridge
-  local name=$1; shift
-  ip netns exec mitm-sw tcpdump -i mitm-br -s 0 -U -Z root -w "$WORK/$name" 2>/dev/null &
-  local dump=$!
-  sleep 1
-  echo "== $name: $*"
-  in_cli timeout 60 "$@" || echo "   (client exited with $?)"
-  sleep 1
-  kill -TERM "$dump"; wait "$dump" || true
-  cp "$WORK/$name" "$OUT/$name"
+  record mitm-sw mitm-br "" "$@"
 }
 
 # ntlmrelayx.py on the attacker, relaying what reaches its SMB server to Samba
