@@ -6,7 +6,8 @@
 //!
 //! The run reads a pcap stream from stdin, fed in parts, so the broker can be killed between
 //! parts while `hardwire read` is still running. Waits are bounded polls on what the sensor says
-//! (its stderr) or what the broker holds, never timed assertions.
+//! (its stderr) or what the broker holds, never timed assertions. The TLS tests run the same
+//! servers with TLS only, on certificates the test makes, each asking for a client certificate.
 
 mod common;
 
@@ -18,7 +19,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::brokers::{free_port, lines_on, project_stream, Kind, Server, PATIENCE};
+use common::brokers::{free_port, lines_on, project_stream, Certs, Kind, Server, PATIENCE};
 use hardwire_sinks::redis::Reply;
 
 fn scratch_dir(name: &str) -> PathBuf {
@@ -306,7 +307,7 @@ fn redis_modes_write_as_suricata_does() {
     .expect("config");
     let run = common::read_with(&["-c", config_path.to_str().expect("utf-8")], &[&capture]);
     assert!(run.status.success(), "{}", run.stderr);
-    let mut client = hardwire_sinks::redis::RedisClient::connect(&server.address(), Duration::from_secs(10)).expect("client");
+    let mut client = hardwire_sinks::redis::RedisClient::connect(&server.address(), Duration::from_secs(10), None).expect("client");
     let Reply::Array(Some(entries)) = client.command(&[b"XRANGE", b"eve-stream", b"-", b"+"]).expect("XRANGE") else {
         panic!("XRANGE answered no entries")
     };
@@ -381,5 +382,134 @@ fn a_report_over_the_fleets_broker_covers_every_sensor() {
     assert!(!named.to_string().contains("secret") && named.to_string().contains("FLEET"), "{named}");
     let (from_redis, _) = report(&[&format!("redis://{}/fleet", redis.address())], "redis");
     assert_eq!(from_redis, from_files, "the Redis stream gives it too");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A TOML inline table of TLS settings for `certs` (the client certificate when `with_certificate`).
+fn tls_table(ca: &Path, certs: &Certs, with_certificate: bool, server_name: Option<&str>) -> String {
+    let mut parts = vec![format!("ca = {:?}", ca.display().to_string())];
+    if with_certificate {
+        parts.push(format!("cert = {:?}", certs.client_cert.display().to_string()));
+        parts.push(format!("key = {:?}", certs.client_key.display().to_string()));
+    }
+    parts.extend(server_name.map(|name| format!("server_name = {name:?}")));
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// Both sinks over TLS to servers that speak nothing else and ask for the sensor's certificate
+/// (Redis from the first byte, NATS after its INFO): every line arrives; `hardwire fetch` reads
+/// both back over TLS (`rediss://`, `tls://` with `?ca=&cert=&key=`); `check-config` accepts
+/// the files.
+#[test]
+fn redis_and_nats_over_tls_get_every_line() {
+    let test = "redis_and_nats_over_tls_get_every_line";
+    if !Kind::Nats.available(test) || !Kind::Redis.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let certs = Certs::make(&dir.join("certs"));
+    let redis = Server::start_tls(Kind::Redis, free_port(), &dir.join("redis"), &certs);
+    let nats = Server::start_tls(Kind::Nats, free_port(), &dir.join("nats"), &certs);
+    let config_path = dir.join("hardwire.toml");
+    // Redis by address (its IP in the certificate), NATS by the name the certificate carries.
+    let config = format!(
+        "sensor = \"probe-tls\"\n[output.redis]\nserver = \"{}\"\nmode = \"rpush\"\nkey = \"lines\"\ntls = {}\n[output.nats]\nservers = [\"{}\"]\nstream = \"lines\"\n[output.nats.tls]\nca = {:?}\ncert = {:?}\nkey = {:?}\nserver_name = \"localhost\"\n",
+        redis.address(),
+        tls_table(&certs.ca, &certs, true, None),
+        nats.address(),
+        certs.ca.display().to_string(),
+        certs.client_cert.display().to_string(),
+        certs.client_key.display().to_string(),
+    );
+    std::fs::write(&config_path, config).expect("config");
+    let check = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&config_path).output().expect("check-config");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+
+    let capture = common::project_pcap("smb/smb-admin-share.pcap");
+    let run = common::read_with(&["-c", config_path.to_str().expect("utf-8")], &[&capture]);
+    assert!(run.status.success(), "{}", run.stderr);
+    let written: Vec<String> = run.stdout.lines().map(str::to_string).collect();
+    assert!(written.len() > 5, "{}", run.stdout);
+    let said: Vec<String> = run.stderr.lines().map(str::to_string).collect();
+    for sink in ["redis", "nats"] {
+        let figures = summary(&said, sink);
+        assert_eq!((figures["delivered"], figures["failed"], figures["dropped"]), (written.len() as u64, 0, 0), "{sink}: {figures:?}");
+    }
+    assert_eq!(lines_on(&redis, "lines"), written, "every line reaches Redis over TLS, in order");
+    assert_eq!(lines_on(&nats, "lines"), written, "every line reaches JetStream over TLS, in order");
+
+    let query = format!("?ca={}&cert={}&key={}", certs.ca.display(), certs.client_cert.display(), certs.client_key.display());
+    // An `rpush` list is read from its right end (`list` mode's oldest): newest first here.
+    let mut fetched = fetch(&format!("rediss://{}/lines{query}", redis.address()));
+    fetched.reverse();
+    assert!(fetched == written, "hardwire fetch over TLS from Redis: {} lines", fetched.len());
+    let fetched = fetch(&format!("tls://{}/lines{query}&server_name=localhost", nats.address()));
+    assert!(fetched == written, "and from JetStream: {} lines", fetched.len());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A CA that did not sign the broker's certificate: every attempt fails on the handshake, the
+/// sensor says why once, counts the lines as failed and dropped (no spool), and reads on; a
+/// sensor without TLS to a TLS-only NATS is told the server requires it. `check-config` names a
+/// missing or broken file without connecting.
+#[test]
+fn a_wrong_ca_is_refused_with_its_reason_and_reading_goes_on() {
+    let test = "a_wrong_ca_is_refused_with_its_reason_and_reading_goes_on";
+    if !Kind::Nats.available(test) {
+        return;
+    }
+    let dir = scratch_dir(test);
+    let certs = Certs::make(&dir.join("certs"));
+    let nats = Server::start_tls(Kind::Nats, free_port(), &dir.join("nats"), &certs);
+    let capture = common::project_pcap("smb/smb-admin-share.pcap");
+    let plain = common::read_with(&[], &[&capture]);
+    assert!(plain.status.success());
+    let config_path = dir.join("hardwire.toml");
+    for (tls, reason) in [
+        (format!("tls = {}\n", tls_table(&certs.other_ca, &certs, true, None)), "invalid peer certificate: UnknownIssuer"),
+        (String::new(), "the server requires TLS"),
+    ] {
+        let config = format!(
+            "[output]\nqueue_lines = 100000\ndrain_secs = 1\n[output.nats]\nservers = [\"{}\"]\nstream = \"lines\"\n{tls}",
+            nats.address()
+        );
+        std::fs::write(&config_path, config).expect("config");
+        let run = common::read_with(&["-c", config_path.to_str().expect("utf-8")], &[&capture]);
+        assert!(run.status.success(), "{}", run.stderr);
+        let records = |run: &common::Run| run.records.iter().filter(|r| r["event_type"] != "stats").cloned().collect::<Vec<_>>();
+        assert_eq!(records(&run), records(&plain), "the file sink's lines are those of a run without brokers");
+        assert_eq!(run.stats()["packets"], plain.stats()["packets"], "reading went on");
+        let said: Vec<String> = run.stderr.lines().map(str::to_string).collect();
+        assert_eq!(said.iter().filter(|l| l.contains(reason) && l.contains("holding lines")).count(), 1, "said once: {said:#?}");
+        let figures = summary(&said, "nats");
+        assert!(figures["failed"] > 0, "{figures:?}");
+        assert_eq!((figures["delivered"], figures["dropped"]), (0, plain.records.len() as u64), "{figures:?}");
+    }
+    let tls = hardwire_sinks::tls::TlsClient::load(&certs.client(true)).expect("the test's certificates");
+    let auth = hardwire_sinks::nats::Auth::default();
+    let mut client =
+        hardwire_sinks::nats::NatsClient::connect(&nats.address(), Duration::from_secs(10), &auth, "test", Some(&tls)).expect("client");
+    let info = client.api("$JS.API.STREAM.INFO.lines", &serde_json::json!({}));
+    assert!(info.is_err_and(|e| e.to_string().contains("stream not found")), "nothing got through: no stream was made");
+
+    let not_pem = dir.join("not-pem.txt");
+    std::fs::write(&not_pem, "hello\n").expect("file");
+    let missing = dir.join("missing.pem");
+    for (ca, complaint) in [(&missing, "No such file"), (&not_pem, "no certificate in PEM"), (&certs.client_key, "no certificate in PEM")] {
+        let config = format!("[output.nats]\nservers = [\"{}\"]\ntls = {}\n", nats.address(), tls_table(ca, &certs, false, None));
+        std::fs::write(&config_path, config).expect("config");
+        let check = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&config_path).output().expect("check-config");
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert!(!check.status.success() && stderr.contains(complaint) && stderr.contains(&ca.display().to_string()), "{stderr}");
+    }
+    let config = format!("[output.redis]\nserver = \"{}\"\ntls = {{ cert = {:?}, key = {:?} }}\n", nats.address(), certs.ca, certs.ca);
+    std::fs::write(&config_path, config).expect("config");
+    let check = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&config_path).output().expect("check-config");
+    assert!(String::from_utf8_lossy(&check.stderr).contains("no private key"), "{}", String::from_utf8_lossy(&check.stderr));
+    let config = format!("[output.redis]\ntls = {{ cert = {:?}, key = {:?} }}\n", certs.client_cert, certs.server_key);
+    std::fs::write(&config_path, config).expect("config");
+    let check = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&config_path).output().expect("check-config");
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(!check.status.success() && stderr.contains("client.pem"), "a key that is not the certificate's: {stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }

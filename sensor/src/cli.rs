@@ -44,7 +44,8 @@ pub enum Command {
     ///
     /// Example: hardwire fetch nats://reader:pw@nats-1:4222/HARDWIRE | jq -c 'select(.event_type=="alert")'
     Fetch {
-        /// nats://[user:password@|token@]host:port/STREAM or redis://[[user]:password@]host:port/KEY
+        /// nats://[user:password@|token@]host:port/STREAM or redis://[[user]:password@]host:port/KEY;
+        /// tls:// and rediss:// for TLS, `?ca=FILE[&cert=FILE&key=FILE][&server_name=NAME]`
         #[arg(required = true, value_name = "SOURCE")]
         sources: Vec<String>,
     },
@@ -76,7 +77,9 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, String> {
 }
 
 pub fn check_config(path: &Path) -> Result<(), String> {
-    load_config(Some(path))?;
+    let config = load_config(Some(path))?;
+    // The brokers' TLS files are read too (never a connection).
+    hardwire_sinks::tls::check(&config)?;
     print_lines(&[format!("{}: ok", path.display())])
 }
 

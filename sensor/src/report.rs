@@ -46,7 +46,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: Color,
     /// Captures (pcap, pcapng, .gz) or hardwire JSON-lines files (.gz too); `-` reads stdin;
-    /// a fleet's broker: nats://[user:password@]host:port/STREAM, redis://[:password@]host:port/KEY.
+    /// a fleet's broker: nats://[user:password@]host:port/STREAM, redis://[:password@]host:port/KEY
+    /// (tls://, rediss:// over TLS; `?ca=FILE&cert=FILE&key=FILE` for a private CA).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }

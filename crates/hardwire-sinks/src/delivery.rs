@@ -8,8 +8,9 @@
 //! the spool (or, without one, it is dropped and counted). So everything in memory is older than
 //! everything on disk, and the sender takes the queue first, then the spool: the broker sees the
 //! lines in the order they were offered. A batch is forgotten only once the broker acknowledged
-//! it; a failed batch is sent again after a reconnection (the duplicates this makes are at most
-//! the lines counted `failed`, and JetStream removes them by message id).
+//! it; what a failed batch's broker did not acknowledge is sent again after a reconnection (the
+//! duplicates this makes are at most the lines counted `failed`, and JetStream removes them by
+//! message id).
 
 use std::io;
 use std::path::Path;
@@ -21,11 +22,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
 use serde::Serialize;
 
-use crate::spool::{Mark, Spool};
+use crate::spool::{Mark, Spool, SyncJob};
 
 /// Longest wait between reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
+/// How often the spool's new lines are made durable (fsync): what a power cut may lose.
+const SYNC_EVERY: Duration = Duration::from_secs(1);
 
 /// A broker connection. Lines reach it framed as `<message id> <event_type> <JSON>`.
 pub trait Broker: Send {
@@ -34,8 +37,22 @@ pub trait Broker: Send {
     fn connect(&mut self) -> io::Result<()>;
     /// Sends a batch and waits for the broker to take all of it; returns how many the broker
     /// reported as duplicates of lines it already had.
-    fn send(&mut self, batch: &[Vec<u8>]) -> io::Result<u64>;
+    fn send(&mut self, batch: &[Vec<u8>]) -> Result<u64, SendError>;
     fn disconnect(&mut self);
+}
+
+/// Why a send failed, and how many lines at the front of the batch the broker acknowledged
+/// before it did: those are delivered; only the rest is sent again (and may be duplicated).
+#[derive(Debug)]
+pub struct SendError {
+    pub acked: usize,
+    pub error: io::Error,
+}
+
+impl From<io::Error> for SendError {
+    fn from(error: io::Error) -> SendError {
+        SendError { acked: 0, error }
+    }
 }
 
 /// A framed line's parts: message id, event type, JSON.
@@ -51,7 +68,8 @@ pub fn unframe(frame: &[u8]) -> Option<(&str, &str, &[u8])> {
 pub struct SinkFigures {
     /// Lines the broker acknowledged.
     pub delivered: u64,
-    /// Lines in sends that failed (each is sent again; they bound the duplicates).
+    /// Lines of attempts that failed (the broker down or refusing the connection, TLS refused,
+    /// an error reply): each is tried again; they bound the duplicates.
     pub failed: u64,
     /// Lines waiting now, in memory and in the spool.
     pub queued: u64,
@@ -84,12 +102,34 @@ struct State {
     spool: Option<Mutex<Spool>>,
     /// Set when the sink is closing and its drain time is over.
     give_up: AtomicBool,
+    /// Set once the sender thread has ended: the sync thread's last round.
+    stopped: AtomicBool,
     spool_failing: AtomicBool,
 }
 
 impl State {
     fn spool(&self) -> Option<MutexGuard<'_, Spool>> {
         self.spool.as_ref().map(|s| s.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The sync thread: each [`SYNC_EVERY`], the spool's new lines to disk (the fsyncs run
+    /// outside the lock); a last round once the sender has ended.
+    fn sync_spool(&self) {
+        loop {
+            let last = self.stopped.load(Ordering::Relaxed);
+            // The guard goes with the closure: the fsyncs run unlocked.
+            let job = self.spool().map(|mut spool| spool.sync_job());
+            if let Some(Err(error)) = job.map(|job| job.and_then(SyncJob::run)) {
+                eprintln!("hardwire: spool: syncing to disk: {error}");
+            }
+            if last {
+                return;
+            }
+            let until = Instant::now() + SYNC_EVERY;
+            while Instant::now() < until && !self.stopped.load(Ordering::Relaxed) {
+                thread::sleep(Duration::from_millis(20));
+            }
+        }
     }
 
     /// Counts a spool operation's drops and the spool's new level; an I/O error loses the line
@@ -126,6 +166,8 @@ pub struct Sink {
     queue: Option<Sender<Vec<u8>>>,
     state: Arc<State>,
     sender: Option<JoinHandle<()>>,
+    /// Syncs the spool to disk each [`SYNC_EVERY`].
+    syncer: Option<JoinHandle<()>>,
     drain: Duration,
 }
 
@@ -147,12 +189,20 @@ impl Sink {
             counters,
             spool: spool.map(Mutex::new),
             give_up: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
             spool_failing: AtomicBool::new(false),
         });
+        let syncer = match state.spool.is_some() {
+            true => {
+                let state = state.clone();
+                Some(thread::Builder::new().name(format!("hw-sync-{name}")).spawn(move || state.sync_spool())?)
+            }
+            false => None,
+        };
         let (queue, lines) = crossbeam_channel::bounded(settings.queue_lines);
         let job = Courier { broker, lines, state: state.clone(), batch_lines: settings.batch_lines };
         let sender = thread::Builder::new().name(format!("hw-sink-{name}")).spawn(move || job.run())?;
-        Ok(Sink { name, queue: Some(queue), state, sender: Some(sender), drain: settings.drain })
+        Ok(Sink { name, queue: Some(queue), state, sender: Some(sender), syncer, drain: settings.drain })
     }
 
     pub fn name(&self) -> &'static str {
@@ -216,6 +266,10 @@ impl Sink {
             self.state.give_up.store(true, Ordering::Relaxed);
             let _ = sender.join();
         }
+        self.state.stopped.store(true, Ordering::Relaxed);
+        if let Some(syncer) = self.syncer.take() {
+            let _ = syncer.join();
+        }
         self.figures()
     }
 }
@@ -260,7 +314,7 @@ impl Courier {
             }
             let result = match connected {
                 true => self.broker.send(&batch),
-                false => self.broker.connect().and_then(|()| {
+                false => self.broker.connect().map_err(SendError::from).and_then(|()| {
                     connected = true;
                     self.broker.send(&batch)
                 }),
@@ -271,31 +325,21 @@ impl Courier {
                         eprintln!("hardwire: {}: delivering again", self.broker.describe());
                     }
                     backoff = MIN_BACKOFF;
-                    let counters = &self.state.counters;
-                    add(&counters.delivered, batch.len() as u64);
-                    add(&counters.duplicates, duplicates);
-                    match from_spool.take() {
-                        Some(mark) => {
-                            if let Some(mut spool) = self.state.spool() {
-                                match spool.commit(mark) {
-                                    Ok(delivered_after_all) => {
-                                        counters.dropped.fetch_sub(delivered_after_all, Ordering::Relaxed);
-                                    }
-                                    Err(error) => eprintln!("hardwire: spool: {error}"),
-                                }
-                                counters.on_disk.store(spool.lines(), Ordering::Relaxed);
-                            }
-                        }
-                        None => {
-                            counters.in_memory.fetch_sub(batch.len() as u64, Ordering::Relaxed);
-                        }
-                    }
+                    add(&self.state.counters.duplicates, duplicates);
+                    self.delivered(batch.len(), from_spool.take());
                     batch.clear();
                 }
-                Err(error) => {
-                    if connected {
-                        add(&self.state.counters.failed, batch.len() as u64);
+                Err(SendError { acked, error }) => {
+                    // What the broker acknowledged before failing is delivered, never sent again.
+                    let acked = acked.min(batch.len());
+                    if acked > 0 {
+                        let (head, rest) = from_spool.map(|mark| mark.split(&batch, acked)).unzip();
+                        from_spool = rest;
+                        self.delivered(acked, head);
+                        batch.drain(..acked);
                     }
+                    // Connection refused, TLS refused, an error reply, no answer: tried again.
+                    add(&self.state.counters.failed, batch.len() as u64);
                     if !std::mem::replace(&mut down, true) {
                         let holding = if self.state.spool.is_some() { "memory, then the spool" } else { "memory" };
                         eprintln!("hardwire: {}: {error}; holding lines in {holding} until it answers", self.broker.describe());
@@ -308,6 +352,25 @@ impl Courier {
             }
         }
         self.leave(batch, from_spool.is_some());
+    }
+
+    /// `lines` the broker took: from memory, or from the spool up to `mark`.
+    fn delivered(&self, lines: usize, mark: Option<Mark>) {
+        let counters = &self.state.counters;
+        add(&counters.delivered, lines as u64);
+        let Some(mark) = mark else {
+            counters.in_memory.fetch_sub(lines as u64, Ordering::Relaxed);
+            return;
+        };
+        if let Some(mut spool) = self.state.spool() {
+            match spool.commit(mark) {
+                Ok(delivered_after_all) => {
+                    counters.dropped.fetch_sub(delivered_after_all, Ordering::Relaxed);
+                }
+                Err(error) => eprintln!("hardwire: spool: {error}"),
+            }
+            counters.on_disk.store(spool.lines(), Ordering::Relaxed);
+        }
     }
 
     /// Takes a batch from memory, or when memory is empty from the spool. True once the queue
@@ -352,7 +415,7 @@ impl Courier {
         counters.in_memory.store(0, Ordering::Relaxed);
         match self.state.spool() {
             Some(mut spool) => {
-                let result = spool.prepend(&rest).and_then(|dropped| spool.flush().map(|()| dropped));
+                let result = spool.prepend(&rest);
                 add(&counters.spooled, rest.len() as u64);
                 self.state.after_spool(&spool, result);
             }
@@ -432,7 +495,7 @@ mod tests {
                 false => Err(io::Error::other("down")),
             }
         }
-        fn send(&mut self, batch: &[Vec<u8>]) -> io::Result<u64> {
+        fn send(&mut self, batch: &[Vec<u8>]) -> Result<u64, SendError> {
             self.connect()?;
             self.got.lock().expect("lock").extend_from_slice(batch);
             Ok(0)
@@ -460,6 +523,50 @@ mod tests {
         let figures = sink.close();
         assert_eq!(*got.lock().expect("lock"), lines);
         assert_eq!((figures.delivered, figures.dropped, figures.queued), (500, 0, 0), "{figures:?}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Takes the front half of every other batch, then fails (a connection cut mid-pipeline).
+    struct Halfway {
+        got: Arc<Mutex<Vec<Vec<u8>>>>,
+        cut: bool,
+    }
+
+    impl Broker for Halfway {
+        fn describe(&self) -> String {
+            "halfway".into()
+        }
+        fn connect(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn send(&mut self, batch: &[Vec<u8>]) -> Result<u64, SendError> {
+            self.cut = !self.cut;
+            let acked = if self.cut { batch.len() / 2 } else { batch.len() };
+            self.got.lock().expect("lock").extend_from_slice(&batch[..acked]);
+            match self.cut {
+                true => Err(SendError { acked, error: io::Error::other("cut") }),
+                false => Ok(0),
+            }
+        }
+        fn disconnect(&mut self) {}
+    }
+
+    #[test]
+    fn what_a_failed_send_acknowledged_is_not_sent_again() {
+        let dir = std::env::temp_dir().join(format!("hardwire-delivery-halfway-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let broker = Halfway { got: got.clone(), cut: false };
+        // A small queue: most lines go through the spool, whose marks are split too.
+        let mut sink = Sink::start("halfway", Box::new(broker), &settings(4), Some(&dir), 1 << 20).expect("start");
+        let lines: Vec<Vec<u8>> = (0..300).map(|i| format!("{i} x {{\"n\":{i}}}").into_bytes()).collect();
+        for line in &lines {
+            sink.offer(line.clone());
+        }
+        let figures = sink.close();
+        assert_eq!(*got.lock().expect("lock"), lines, "each line once, in order");
+        assert_eq!((figures.delivered, figures.dropped, figures.queued), (300, 0, 0), "{figures:?}");
+        assert!(figures.failed > 0, "{figures:?}");
         let _ = std::fs::remove_dir_all(dir);
     }
 

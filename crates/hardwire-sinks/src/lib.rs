@@ -12,6 +12,7 @@ pub mod redis;
 pub mod source;
 pub mod spool;
 pub mod tally;
+pub mod tls;
 mod wire;
 
 pub use delivery::{Fanout, SinkFigures};
@@ -21,9 +22,11 @@ pub use tally::{LiveCounters, Tally};
 use std::path::Path;
 use std::time::Duration;
 
+use hardwire::config::BrokerTls;
 use hardwire::Config;
 
 use delivery::{DeliverySettings, Sink};
+use tls::TlsClient;
 
 /// Starts a sink for each broker the configuration's `[output]` names. Spools are opened here
 /// (a folder that cannot be made is an error before anything runs); brokers are connected by
@@ -44,11 +47,14 @@ pub fn open_brokers(config: &Config) -> Result<Fanout, String> {
             None => format!("{name} sink: {e}"),
         })
     };
+    let tls = |key: &str, settings: Option<&BrokerTls>| settings.map(TlsClient::load).transpose().map_err(|e| format!("{key}: {e}"));
     if let Some(redis) = &output.redis {
-        sinks.push(start("redis", Box::new(redis::RedisBroker::new(redis.clone(), timeout)))?);
+        let tls = tls("output.redis.tls", redis.tls.as_ref())?;
+        sinks.push(start("redis", Box::new(redis::RedisBroker::new(redis.clone(), tls, timeout)))?);
     }
     if let Some(nats) = &output.nats {
-        sinks.push(start("nats", Box::new(nats::NatsBroker::new(nats.clone(), config.sensor.as_deref(), timeout)))?);
+        let tls = tls("output.nats.tls", nats.tls.as_ref())?;
+        sinks.push(start("nats", Box::new(nats::NatsBroker::new(nats.clone(), tls, config.sensor.as_deref(), timeout)))?);
     }
     Ok(Fanout::new(sinks))
 }

@@ -150,7 +150,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         counter_vec(name, help, &["sink"], sinks.iter().map(|(sink, figures)| ([*sink], value(figures))))
     };
     add(per_sink("hardwire_sink_delivered_total", "Lines the broker acknowledged, per sink.", |f| f.delivered));
-    add(per_sink("hardwire_sink_failed_total", "Lines in sends that failed and were sent again, per sink.", |f| f.failed));
+    add(per_sink(
+        "hardwire_sink_failed_total",
+        "Lines of delivery attempts that failed (broker down, TLS refused, an error reply) and are tried again, per sink.",
+        |f| f.failed,
+    ));
     add(per_sink("hardwire_sink_spooled_total", "Lines written to the sink's disk spool.", |f| f.spooled));
     add(per_sink(
         "hardwire_sink_dropped_total",

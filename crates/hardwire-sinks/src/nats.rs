@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 
 use hardwire::config::NatsOutput;
 
-use crate::delivery::{unframe, Broker};
+use crate::delivery::{unframe, Broker, SendError};
+use crate::tls::TlsClient;
 use crate::wire::{bounded_number, invalid, Connection};
 
 /// The largest message we accept from a server (an acknowledgement is a hundred bytes; a stored
@@ -49,20 +50,28 @@ pub struct NatsClient {
 }
 
 impl NatsClient {
-    pub fn connect(address: &str, timeout: Duration, auth: &Auth, name: &str) -> io::Result<NatsClient> {
-        let mut conn = Connection::open(address, timeout)?;
+    /// Connects; with `tls`, the connection turns to TLS after the server's INFO, as NATS
+    /// servers expect, and a server that offers no TLS is refused rather than spoken to in clear.
+    pub fn connect(address: &str, timeout: Duration, auth: &Auth, name: &str, tls: Option<&TlsClient>) -> io::Result<NatsClient> {
+        let mut conn = Connection::open(address, timeout, None)?;
         let info = conn.read_line(64 << 10)?;
         let info: Value = info
             .strip_prefix(b"INFO ")
             .and_then(|json| serde_json::from_slice(json).ok())
             .ok_or_else(|| invalid("no INFO from the server"))?;
-        if info["tls_required"] == true {
-            return Err(io::Error::other("the server requires TLS, which this sink does not speak yet"));
+        let offered = info["tls_required"] == true || info["tls_available"] == true;
+        match tls {
+            Some(tls) if offered => conn.start_tls(tls)?,
+            Some(_) => return Err(io::Error::other("TLS is configured but the server does not offer it")),
+            None if info["tls_required"] == true => {
+                return Err(io::Error::other("the server requires TLS: configure its CA ([output.nats.tls], or tls:// as a source)"))
+            }
+            None => {}
         }
         if info["headers"] != true {
             return Err(io::Error::other("the server does not support headers (NATS 2.2 or later is needed)"));
         }
-        let mut connect = json!({"verbose": false, "pedantic": false, "headers": true, "no_responders": true, "lang": "hardwire", "version": env!("CARGO_PKG_VERSION"), "name": name, "protocol": 1});
+        let mut connect = json!({"verbose": false, "pedantic": false, "headers": true, "no_responders": true, "lang": "hardwire", "version": env!("CARGO_PKG_VERSION"), "name": name, "protocol": 1, "tls_required": tls.is_some()});
         for (key, value) in [("user", &auth.user), ("pass", &auth.password), ("auth_token", &auth.token)] {
             if let Some(value) = value {
                 connect[key] = Value::from(value.as_str());
@@ -215,9 +224,35 @@ pub fn each_message(client: &mut NatsClient, stream: &str, mut take: impl FnMut(
     Ok(taken)
 }
 
+/// Reads JetStream's acknowledgements of the publishes with tokens from `first` into `acked`;
+/// returns how many said the line was a duplicate.
+fn await_acks(client: &mut NatsClient, first: u64, acked: &mut [bool], subjects: impl Fn() -> String) -> io::Result<u64> {
+    let (mut waiting, mut duplicates) = (acked.len(), 0);
+    while waiting > 0 {
+        let msg = client.next_msg()?;
+        // Tokens are numbers from `first`; anything else is a late reply to an earlier batch.
+        let Some(slot) = msg.token.parse::<u64>().ok().and_then(|t| t.checked_sub(first)).and_then(|i| acked.get_mut(i as usize)) else {
+            continue;
+        };
+        if msg.status == Some(503) {
+            return Err(io::Error::other(format!("no stream takes {} (is the stream's subject right?)", subjects())));
+        }
+        let ack: Value = serde_json::from_slice(&msg.payload).map_err(|_| invalid("an acknowledgement that is not JSON"))?;
+        if let Some(error) = ack.get("error") {
+            return Err(io::Error::other(format!("JetStream refused a line: {}", error["description"].as_str().unwrap_or("error"))));
+        }
+        if !std::mem::replace(slot, true) {
+            waiting -= 1;
+            duplicates += u64::from(ack["duplicate"] == true);
+        }
+    }
+    Ok(duplicates)
+}
+
 /// The NATS sink's broker end.
 pub struct NatsBroker {
     settings: NatsOutput,
+    tls: Option<TlsClient>,
     sensor: String,
     timeout: Duration,
     client: Option<NatsClient>,
@@ -227,9 +262,9 @@ pub struct NatsBroker {
 }
 
 impl NatsBroker {
-    pub fn new(settings: NatsOutput, sensor: Option<&str>, timeout: Duration) -> NatsBroker {
+    pub fn new(settings: NatsOutput, tls: Option<TlsClient>, sensor: Option<&str>, timeout: Duration) -> NatsBroker {
         let sensor = sensor.unwrap_or("unnamed").to_string();
-        NatsBroker { settings, sensor, timeout, client: None, next_server: 0, server: String::new() }
+        NatsBroker { settings, tls, sensor, timeout, client: None, next_server: 0, server: String::new() }
     }
 
     /// The stream, created with the configured limits when it is absent.
@@ -263,7 +298,7 @@ impl NatsBroker {
 
 impl Broker for NatsBroker {
     fn describe(&self) -> String {
-        format!("nats {}", self.server)
+        format!("nats {}{}", self.server, if self.tls.is_some() { " (TLS)" } else { "" })
     }
 
     fn connect(&mut self) -> io::Result<()> {
@@ -271,14 +306,14 @@ impl Broker for NatsBroker {
         self.server = servers.get(self.next_server % servers.len().max(1)).cloned().unwrap_or_default();
         self.next_server = self.next_server.wrapping_add(1);
         let auth = Auth { user: self.settings.user.clone(), password: self.settings.password.clone(), token: self.settings.token.clone() };
-        let mut client = NatsClient::connect(&self.server, self.timeout, &auth, &format!("hardwire {}", self.sensor))?;
+        let mut client = NatsClient::connect(&self.server, self.timeout, &auth, &format!("hardwire {}", self.sensor), self.tls.as_ref())?;
         self.ensure_stream(&mut client)?;
         self.client = Some(client);
         Ok(())
     }
 
-    fn send(&mut self, batch: &[Vec<u8>]) -> io::Result<u64> {
-        let Some(client) = &mut self.client else { return Err(io::Error::from(io::ErrorKind::NotConnected)) };
+    fn send(&mut self, batch: &[Vec<u8>]) -> Result<u64, SendError> {
+        let Some(client) = &mut self.client else { return Err(io::Error::from(io::ErrorKind::NotConnected).into()) };
         let first = client.next_token + 1;
         for frame in batch {
             let Some((id, event_type, json)) = unframe(frame) else { continue };
@@ -288,30 +323,12 @@ impl Broker for NatsBroker {
         }
         client.conn.writer.flush()?;
         let mut acked = vec![false; (client.next_token + 1 - first) as usize];
-        let (mut waiting, mut duplicates) = (acked.len(), 0);
-        while waiting > 0 {
-            let msg = client.next_msg()?;
-            // Tokens are numbers from `first`; anything else is a late reply to an earlier batch.
-            let Some(slot) = msg.token.parse::<u64>().ok().and_then(|t| t.checked_sub(first)).and_then(|i| acked.get_mut(i as usize))
-            else {
-                continue;
-            };
-            if msg.status == Some(503) {
-                return Err(io::Error::other(format!(
-                    "no stream takes {}.{}.* (is the stream's subject right?)",
-                    self.settings.subject_prefix, self.sensor
-                )));
-            }
-            let ack: Value = serde_json::from_slice(&msg.payload).map_err(|_| invalid("an acknowledgement that is not JSON"))?;
-            if let Some(error) = ack.get("error") {
-                return Err(io::Error::other(format!("JetStream refused a line: {}", error["description"].as_str().unwrap_or("error"))));
-            }
-            if !std::mem::replace(slot, true) {
-                waiting -= 1;
-                duplicates += u64::from(ack["duplicate"] == true);
-            }
-        }
-        Ok(duplicates)
+        let prefix = self.settings.subject_prefix.as_str();
+        let sensor = self.sensor.as_str();
+        let result = await_acks(client, first, &mut acked, || format!("{prefix}.{sensor}.*"));
+        // Acknowledged lines at the front count as delivered (when every frame was published).
+        let front = if acked.len() == batch.len() { acked.iter().take_while(|a| **a).count() } else { 0 };
+        result.map_err(|error| SendError { acked: front, error })
     }
 
     fn disconnect(&mut self) {

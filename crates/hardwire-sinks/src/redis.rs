@@ -4,14 +4,15 @@
 //!
 //! The client speaks RESP itself: four commands, pipelined per batch, each reply read with
 //! bounds. The `redis` crate would bring `url`, `idna` and the ICU tables for what is here a
-//! page of code, and no TLS without a rustls build besides.
+//! page of code. TLS (Redis's `tls-port`) is rustls from the first byte (`tls.rs`).
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use hardwire::config::{RedisMode, RedisOutput};
 
-use crate::delivery::{unframe, Broker};
+use crate::delivery::{unframe, Broker, SendError};
+use crate::tls::TlsClient;
 use crate::wire::{bounded_number, invalid, Connection};
 
 /// The longest bulk string or array we accept from a server (a stream entry, a list range).
@@ -35,8 +36,9 @@ pub struct RedisClient {
 }
 
 impl RedisClient {
-    pub fn connect(address: &str, timeout: Duration) -> io::Result<RedisClient> {
-        Ok(RedisClient { conn: Connection::open(address, timeout)? })
+    /// Connects, with TLS from the first byte when `tls` is given.
+    pub fn connect(address: &str, timeout: Duration, tls: Option<&TlsClient>) -> io::Result<RedisClient> {
+        Ok(RedisClient { conn: Connection::open(address, timeout, tls)? })
     }
 
     /// Buffers one command; [`RedisClient::flush`] sends what is buffered.
@@ -97,15 +99,16 @@ impl RedisClient {
 /// The Redis sink's broker end.
 pub struct RedisBroker {
     settings: RedisOutput,
+    tls: Option<TlsClient>,
     timeout: Duration,
     client: Option<RedisClient>,
     maxlen: String,
 }
 
 impl RedisBroker {
-    pub fn new(settings: RedisOutput, timeout: Duration) -> RedisBroker {
+    pub fn new(settings: RedisOutput, tls: Option<TlsClient>, timeout: Duration) -> RedisBroker {
         let maxlen = settings.stream_maxlen.to_string();
-        RedisBroker { settings, timeout, client: None, maxlen }
+        RedisBroker { settings, tls, timeout, client: None, maxlen }
     }
 
     /// The command that carries one line, as Suricata writes it.
@@ -125,11 +128,11 @@ impl RedisBroker {
 
 impl Broker for RedisBroker {
     fn describe(&self) -> String {
-        format!("redis {}", self.settings.server)
+        format!("redis {}{}", self.settings.server, if self.tls.is_some() { " (TLS)" } else { "" })
     }
 
     fn connect(&mut self) -> io::Result<()> {
-        let mut client = RedisClient::connect(&self.settings.server, self.timeout)?;
+        let mut client = RedisClient::connect(&self.settings.server, self.timeout, self.tls.as_ref())?;
         if let Some(password) = &self.settings.password {
             match &self.settings.username {
                 Some(user) => client.command(&[b"AUTH", user.as_bytes(), password.as_bytes()])?,
@@ -143,22 +146,29 @@ impl Broker for RedisBroker {
         Ok(())
     }
 
-    fn send(&mut self, batch: &[Vec<u8>]) -> io::Result<u64> {
+    /// Redis cannot tell a line it already has: a command whose reply was lost is stored again
+    /// when sent again. So only the lines after the last reply read are sent again (`acked`).
+    fn send(&mut self, batch: &[Vec<u8>]) -> Result<u64, SendError> {
         for frame in batch {
             // A frame is always ours; one that is not is sent whole rather than lost.
             let json = unframe(frame).map_or(frame.as_slice(), |(_, _, json)| json);
             self.write_line(json)?;
         }
-        let Some(client) = &mut self.client else { return Err(io::Error::from(io::ErrorKind::NotConnected)) };
+        let Some(client) = &mut self.client else { return Err(io::Error::from(io::ErrorKind::NotConnected).into()) };
         client.flush()?;
-        let mut refused = None;
+        let (mut acked, mut refused) = (0, None);
         for _ in batch {
-            if let Reply::Error(message) = client.read_reply()? {
-                refused.get_or_insert(message);
+            match client.read_reply() {
+                Ok(Reply::Error(message)) => {
+                    refused.get_or_insert(message);
+                }
+                Ok(_) if refused.is_none() => acked += 1,
+                Ok(_) => {}
+                Err(error) => return Err(SendError { acked, error }),
             }
         }
         match refused {
-            Some(message) => Err(io::Error::other(format!("refused: {message}"))),
+            Some(message) => Err(SendError { acked, error: io::Error::other(format!("refused: {message}")) }),
             None => Ok(0),
         }
     }

@@ -1,15 +1,21 @@
 //! The fleet's brokers as a source of lines: `nats://[user:password@|token@]host:port/STREAM`
 //! reads a JetStream stream, `redis://[[user]:password@]host:port/KEY` a Redis stream (the `eve`
 //! field of each entry) or list (oldest first), so one reader (`hardwire fetch`, piped into
-//! `hardwire report -`) covers every sensor.
+//! `hardwire report -`) covers every sensor. `tls://` (NATS) and `rediss://` speak TLS, trusting
+//! the system's CAs unless the address ends in `?ca=FILE` (with `&cert=FILE&key=FILE` for a
+//! broker that asks for the reader's certificate, `&server_name=NAME`); a query on `nats://` or
+//! `redis://` turns TLS on as well.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use hardwire::config::BrokerTls;
+
 use crate::nats::{each_message, Auth, NatsClient};
 use crate::redis::{RedisClient, Reply};
+use crate::tls::TlsClient;
 
 /// Entries or items asked for at once.
 const PAGE: usize = 1000;
@@ -23,6 +29,8 @@ pub struct Source {
     pub password: Option<String>,
     /// The stream (NATS) or key (Redis).
     pub name: String,
+    /// TLS to the broker (files not read yet).
+    pub tls: Option<BrokerTls>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +42,20 @@ pub enum SourceKind {
 impl Source {
     /// Parses `nats://…/STREAM` or `redis://…/KEY`; `None` for anything else (a file name).
     pub fn parse(text: &str) -> Option<Result<Source, String>> {
-        let (kind, rest) = match text.split_once("://")? {
-            ("nats", rest) => (SourceKind::Nats, rest),
-            ("redis", rest) => (SourceKind::Redis, rest),
+        let (kind, secure, rest) = match text.split_once("://")? {
+            ("nats", rest) => (SourceKind::Nats, false, rest),
+            ("tls", rest) => (SourceKind::Nats, true, rest),
+            ("redis", rest) => (SourceKind::Redis, false, rest),
+            ("rediss", rest) => (SourceKind::Redis, true, rest),
             _ => return None,
         };
         let bad = || format!("{text:?}: expected nats://[user:password@]host:port/STREAM or redis://[[user]:password@]host:port/KEY");
-        let Some((authority, name)) = rest.split_once('/') else { return Some(Err(bad())) };
+        let Some((authority, path)) = rest.split_once('/') else { return Some(Err(bad())) };
+        let (name, query) = path.split_once('?').map_or((path, None), |(name, query)| (name, Some(query)));
+        let tls = match query.map(tls_options).transpose() {
+            Ok(tls) => tls.or(secure.then(BrokerTls::default)),
+            Err(e) => return Some(Err(format!("{text:?}: {e}"))),
+        };
         let (userinfo, address) = match authority.rsplit_once('@') {
             Some((userinfo, address)) => (Some(userinfo), address),
             None => (None, authority),
@@ -54,7 +69,12 @@ impl Source {
         if name.is_empty() || address.rsplit_once(':').is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err()) {
             return Some(Err(bad()));
         }
-        Some(Ok(Source { kind, address: address.to_string(), user, password, name: name.to_string() }))
+        Some(Ok(Source { kind, address: address.to_string(), user, password, name: name.to_string(), tls }))
+    }
+
+    /// The TLS settings, their files read.
+    fn tls_client(&self) -> io::Result<Option<TlsClient>> {
+        self.tls.as_ref().map(TlsClient::load).transpose().map_err(io::Error::other)
     }
 
     /// The source's lines as a byte stream, fetched by a thread as they are read (bounded by a
@@ -74,17 +94,18 @@ impl Source {
             out.write_all(line)?;
             out.write_all(b"\n")
         };
+        let tls = self.tls_client()?;
         match self.kind {
             SourceKind::Nats => {
                 let auth = match &self.user {
                     Some(user) => Auth { user: Some(user.clone()), password: self.password.clone(), token: None },
                     None => Auth { token: self.password.clone(), ..Auth::default() },
                 };
-                let mut client = NatsClient::connect(&self.address, timeout, &auth, "hardwire fetch")?;
+                let mut client = NatsClient::connect(&self.address, timeout, &auth, "hardwire fetch", tls.as_ref())?;
                 each_message(&mut client, &self.name, |_, data| write(data))
             }
             SourceKind::Redis => {
-                let mut client = RedisClient::connect(&self.address, timeout)?;
+                let mut client = RedisClient::connect(&self.address, timeout, tls.as_ref())?;
                 if let Some(password) = &self.password {
                     match &self.user {
                         Some(user) => client.command(&[b"AUTH", user.as_bytes(), password.as_bytes()])?,
@@ -106,12 +127,34 @@ impl Source {
 /// Shown without the credentials the address may carry.
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = match self.kind {
-            SourceKind::Nats => "nats",
-            SourceKind::Redis => "redis",
+        let scheme = match (self.kind, self.tls.is_some()) {
+            (SourceKind::Nats, false) => "nats",
+            (SourceKind::Nats, true) => "tls",
+            (SourceKind::Redis, false) => "redis",
+            (SourceKind::Redis, true) => "rediss",
         };
         write!(f, "{scheme}://{}/{}", self.address, self.name)
     }
+}
+
+/// `ca=FILE&cert=FILE&key=FILE&server_name=NAME` (each optional; no percent-decoding).
+fn tls_options(query: &str) -> Result<BrokerTls, String> {
+    let mut tls = BrokerTls::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?} is not key=value"))?;
+        let slot = match key {
+            "ca" => &mut tls.ca,
+            "cert" => &mut tls.cert,
+            "key" => &mut tls.key,
+            "server_name" => &mut tls.server_name,
+            _ => return Err(format!("{key:?}: the query takes ca, cert, key and server_name")),
+        };
+        *slot = Some(value.to_string());
+    }
+    if tls.cert.is_some() != tls.key.is_some() {
+        return Err("cert and key go together".into());
+    }
+    Ok(tls)
 }
 
 /// What [`Source::reader`] returns.
@@ -199,9 +242,17 @@ mod tests {
                 address: "n1.corp.example:4222".into(),
                 user: Some("sensor".into()),
                 password: Some("pw".into()),
-                name: "HARDWIRE".into()
+                name: "HARDWIRE".into(),
+                tls: None,
             }
         );
+        let secure = Source::parse("tls://n1:4222/HARDWIRE?ca=/etc/ca.pem&server_name=nats.corp").expect("a source").expect("valid");
+        let expected = BrokerTls { ca: Some("/etc/ca.pem".into()), server_name: Some("nats.corp".into()), ..BrokerTls::default() };
+        assert_eq!((secure.kind, secure.name.as_str(), secure.tls), (SourceKind::Nats, "HARDWIRE", Some(expected)));
+        let rediss = Source::parse("rediss://r1:6380/eve").expect("a source").expect("valid");
+        assert_eq!((rediss.to_string(), rediss.tls), ("rediss://r1:6380/eve".to_string(), Some(BrokerTls::default())));
+        assert!(Source::parse("redis://r1:6380/eve?cert=c.pem").expect("a source").is_err(), "a certificate without its key");
+        assert!(Source::parse("redis://r1:6380/eve?cafile=c.pem").expect("a source").is_err(), "an unknown option");
         let redis = Source::parse("redis://:secret@127.0.0.1:6379/suricata").expect("a source").expect("valid");
         assert_eq!((redis.user, redis.password, redis.name.as_str()), (None, Some("secret".into()), "suricata"));
         assert!(Source::parse("capture.pcap").is_none());

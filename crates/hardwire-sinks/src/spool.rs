@@ -3,6 +3,12 @@
 //! oldest segment from where it left off and deletes it once every line in it was delivered.
 //! When a line would pass the bound, whole segments are dropped, oldest first, and their unsent
 //! lines counted. A spool left by an earlier run is replayed first.
+//!
+//! Durability: appends go through a buffer to the OS; [`Spool::sync_job`] (run each second by
+//! the sink's sync thread, and when the sink stops) hands the OS's copy to the disk: segments
+//! completed since the last sync, the one being written, and the folder when a segment file was
+//! made. A power cut or a crash loses at most the last second of spooled lines; a line cut short
+//! at the end of a segment is not counted and never read.
 
 use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
@@ -34,6 +40,18 @@ pub struct Mark {
     offset: u64,
 }
 
+impl Mark {
+    /// Splits the mark of `lines` (as [`Spool::peek`] gave them) after the first `n`: the mark
+    /// of those, and of the rest.
+    pub fn split(self, lines: &[Vec<u8>], n: usize) -> (Mark, Mark) {
+        let n = n.min(lines.len());
+        let bytes = |lines: &[Vec<u8>]| lines.iter().map(|l| l.len() as u64 + 1).sum::<u64>();
+        let rest_bytes = lines.get(n..).map_or(0, bytes);
+        let head = Mark { id: self.id, lines: n as u64, offset: self.offset.saturating_sub(rest_bytes) };
+        (head, Mark { id: self.id, lines: self.lines - n as u64, offset: self.offset })
+    }
+}
+
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
@@ -43,6 +61,31 @@ pub struct Spool {
     segments: VecDeque<Segment>,
     writer: Option<(u64, BufWriter<File>)>,
     bytes: u64,
+    /// Files written since the last sync, besides the writer's.
+    unsynced: Vec<File>,
+    /// The writer's file was written since the last sync; a segment file was made.
+    tail_unsynced: bool,
+    folder_unsynced: bool,
+}
+
+/// The fsyncs that make a spool's lines durable, run without the spool's lock so the thread
+/// offering lines never waits for the disk.
+#[derive(Debug, Default)]
+pub struct SyncJob {
+    files: Vec<File>,
+    folder: Option<PathBuf>,
+}
+
+impl SyncJob {
+    pub fn run(self) -> io::Result<()> {
+        for file in &self.files {
+            file.sync_data()?;
+        }
+        match self.folder {
+            Some(folder) => File::open(folder)?.sync_all(),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Spool {
@@ -63,6 +106,9 @@ impl Spool {
             segments: VecDeque::new(),
             writer: None,
             bytes: 0,
+            unsynced: Vec::new(),
+            tail_unsynced: false,
+            folder_unsynced: false,
         };
         for id in ids {
             let (bytes, lines) = count_lines(&spool.path(id))?;
@@ -108,6 +154,7 @@ impl Spool {
             segment.bytes += need;
             segment.lines += 1;
             self.bytes += need;
+            self.tail_unsynced = true;
         }
         Ok(dropped)
     }
@@ -127,7 +174,8 @@ impl Spool {
             segment.bytes += line.len() as u64 + 1;
             segment.lines += 1;
         }
-        file.flush()?;
+        self.unsynced.push(file.into_inner().map_err(|e| e.into_error())?);
+        self.folder_unsynced = true;
         self.bytes += segment.bytes;
         self.segments.push_front(segment);
         self.make_room(0)
@@ -156,8 +204,15 @@ impl Spool {
     }
 
     fn start_segment(&mut self, id: u64) -> io::Result<()> {
-        self.flush()?;
+        // The completed segment is synced with the next job.
+        if let Some((_, writer)) = self.writer.take() {
+            let file = writer.into_inner().map_err(|e| e.into_error())?;
+            if std::mem::take(&mut self.tail_unsynced) {
+                self.unsynced.push(file);
+            }
+        }
         let file = OpenOptions::new().create(true).append(true).open(self.path(id))?;
+        self.folder_unsynced = true;
         self.writer = Some((id, BufWriter::with_capacity(1 << 16, file)));
         if self.segments.back().is_none_or(|s| s.id != id) {
             self.segments.push_back(Segment { id, bytes: 0, lines: 0, read_lines: 0, read_offset: 0 });
@@ -170,6 +225,19 @@ impl Spool {
             Some((_, writer)) => writer.flush(),
             None => Ok(()),
         }
+    }
+
+    /// Hands what was appended to the OS and returns the fsyncs that make it durable.
+    pub fn sync_job(&mut self) -> io::Result<SyncJob> {
+        self.flush()?;
+        let mut files = std::mem::take(&mut self.unsynced);
+        if std::mem::take(&mut self.tail_unsynced) {
+            if let Some((_, writer)) = &self.writer {
+                files.push(writer.get_ref().try_clone()?);
+            }
+        }
+        let folder = std::mem::take(&mut self.folder_unsynced).then(|| self.dir.clone());
+        Ok(SyncJob { files, folder })
     }
 
     /// Reads up to `max` of the oldest undelivered lines into `out`, without consuming them.
@@ -266,12 +334,43 @@ mod tests {
         for line in &lines[600..] {
             spool.push(line.as_bytes()).expect("push");
         }
+        // A batch the broker took in part: the head is committed, the rest comes again.
+        let mut batch = Vec::new();
+        let mark = spool.peek(7, &mut batch).expect("peek").expect("lines");
+        let (head, _) = mark.split(&batch, 3);
+        spool.commit(head).expect("commit");
+        let mut again = Vec::new();
+        spool.peek(7, &mut again).expect("peek");
+        assert_eq!(again.first(), batch.get(3), "the rest starts after the acknowledged three");
+        assert_eq!(spool.lines(), 1000 - 3);
         spool.prepend(&[b"older".to_vec()]).expect("prepend");
         let got = drain(&mut spool);
         assert_eq!(got.first().map(String::as_str), Some("older"));
-        assert_eq!(&got[1..], &lines[..], "every line, in order");
+        assert_eq!(&got[1..], &lines[3..], "every line, in order");
         assert_eq!((spool.lines(), spool.bytes()), (0, 0));
         assert_eq!(fs::read_dir(&dir).expect("dir").count(), 0, "delivered segments are deleted");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_sync_covers_every_segment_written_since_the_last_and_the_folder() {
+        let dir = scratch("sync");
+        // Segments of 4096 bytes: 100 lines of 100 bytes fill two and start a third.
+        let mut spool = Spool::open(&dir, 1 << 16).expect("open");
+        for _ in 0..100 {
+            spool.push(&[b'x'; 99]).expect("push");
+        }
+        let job = spool.sync_job().expect("sync job");
+        assert_eq!((job.files.len(), job.folder.as_deref()), (3, Some(dir.as_path())), "two completed segments and the tail");
+        job.run().expect("fsync");
+        let on_disk: u64 = fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").metadata().expect("meta").len()).sum();
+        assert_eq!(on_disk, 100 * 100, "every line is in the files, not in a buffer");
+        let again = spool.sync_job().expect("sync job");
+        assert!(again.files.is_empty() && again.folder.is_none(), "nothing new: nothing to sync");
+        spool.push(b"one more").expect("push");
+        spool.prepend(&[b"older".to_vec()]).expect("prepend");
+        let job = spool.sync_job().expect("sync job");
+        assert_eq!((job.files.len(), job.folder.is_some()), (2, true), "the tail and the segment put in front");
         let _ = fs::remove_dir_all(dir);
     }
 

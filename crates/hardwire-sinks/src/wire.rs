@@ -1,20 +1,67 @@
-//! What the Redis and NATS clients share: a TCP connection with timeouts, and reads bounded
-//! whatever the server sends.
+//! What the Redis and NATS clients share: a TCP connection with timeouts, TLS on it from the
+//! first byte (Redis) or after the server's greeting (NATS), and reads bounded whatever the
+//! server sends.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use crate::tls::{TlsClient, TlsStream};
+
+/// The socket, plain or under TLS; both halves of a [`Connection`] reach it.
+enum Transport {
+    Plain(TcpStream),
+    Tls(Box<TlsStream>),
+    /// Only between taking the socket for a handshake and putting it back.
+    Closed,
+}
+
+/// One half of the connection (a reader and a writer share the transport: a TLS session is
+/// one object). Used from one thread; the lock is never contended.
+pub struct Half(Arc<Mutex<Transport>>);
+
+impl Half {
+    fn with<T>(&self, f: impl FnOnce(&mut dyn ReadWrite) -> io::Result<T>) -> io::Result<T> {
+        let mut transport = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match &mut *transport {
+            Transport::Plain(tcp) => f(tcp),
+            Transport::Tls(tls) => f(tls.as_mut()),
+            Transport::Closed => Err(io::Error::from(io::ErrorKind::NotConnected)),
+        }
+    }
+}
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+impl Read for Half {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.with(|io| io.read(buf))
+    }
+}
+
+impl Write for Half {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.with(|io| io.write(buf))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.with(|io| io.flush())
+    }
+}
 
 /// A connection's buffered halves.
 pub struct Connection {
-    pub reader: BufReader<TcpStream>,
-    pub writer: BufWriter<TcpStream>,
+    pub reader: BufReader<Half>,
+    pub writer: BufWriter<Half>,
+    transport: Arc<Mutex<Transport>>,
+    address: String,
 }
 
 impl Connection {
     /// Connects to `host:port` (each address it resolves to, in turn), with `timeout` on the
-    /// connection and on every read and write after it.
-    pub fn open(address: &str, timeout: Duration) -> io::Result<Connection> {
+    /// connection and on every read and write after it; with `tls`, TLS from the first byte.
+    pub fn open(address: &str, timeout: Duration, tls: Option<&TlsClient>) -> io::Result<Connection> {
         let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{address} resolves to no address"));
         for addr in address.to_socket_addrs()? {
             match TcpStream::connect_timeout(&addr, timeout) {
@@ -22,13 +69,33 @@ impl Connection {
                     stream.set_read_timeout(Some(timeout))?;
                     stream.set_write_timeout(Some(timeout))?;
                     stream.set_nodelay(true)?;
-                    let reader = BufReader::with_capacity(1 << 16, stream.try_clone()?);
-                    return Ok(Connection { reader, writer: BufWriter::with_capacity(1 << 16, stream) });
+                    let transport = Arc::new(Mutex::new(Transport::Plain(stream)));
+                    let reader = BufReader::with_capacity(1 << 16, Half(transport.clone()));
+                    let writer = BufWriter::with_capacity(1 << 16, Half(transport.clone()));
+                    let mut conn = Connection { reader, writer, transport, address: address.to_string() };
+                    if let Some(tls) = tls {
+                        conn.start_tls(tls)?;
+                    }
+                    return Ok(conn);
                 }
                 Err(error) => last = error,
             }
         }
         Err(last)
+    }
+
+    /// Turns the plain connection into a TLS one (NATS: after the server's INFO). Nothing may
+    /// be waiting in either buffer: bytes read before the handshake are not the server's under TLS.
+    pub fn start_tls(&mut self, tls: &TlsClient) -> io::Result<()> {
+        if !self.reader.buffer().is_empty() || !self.writer.buffer().is_empty() {
+            return Err(invalid("the server sent more before the TLS handshake"));
+        }
+        let mut transport = self.transport.lock().unwrap_or_else(PoisonError::into_inner);
+        let Transport::Plain(tcp) = std::mem::replace(&mut *transport, Transport::Closed) else {
+            return Err(io::Error::other("TLS is already on"));
+        };
+        *transport = Transport::Tls(Box::new(tls.handshake(&self.address, tcp)?));
+        Ok(())
     }
 
     /// One line ending in CRLF (or LF), without it; at most `max` bytes.

@@ -227,6 +227,22 @@ pub struct RedisOutput {
     pub password: Option<String>,
     /// `SELECT db`.
     pub db: u32,
+    /// TLS from the first byte (Redis's `tls-port`); absent: plain TCP.
+    pub tls: Option<BrokerTls>,
+}
+
+/// TLS to a broker. The files are read when hardwire starts and by `check-config`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerTls {
+    /// PEM file of the CA certificates that sign the broker's; absent: the system's bundle.
+    pub ca: Option<String>,
+    /// PEM files of this sensor's certificate (chain) and private key, for a broker that asks
+    /// for one (Redis's `tls-auth-clients`, NATS's `verify`); both or neither.
+    pub cert: Option<String>,
+    pub key: Option<String>,
+    /// The name the broker's certificate must carry; absent: the host of its address.
+    pub server_name: Option<String>,
 }
 
 /// Suricata's names: `list` is `lpush`, `channel` is `publish`, `stream` is `xadd`.
@@ -261,6 +277,9 @@ pub struct NatsOutput {
     pub user: Option<String>,
     pub password: Option<String>,
     pub token: Option<String>,
+    /// TLS after the server's INFO (NATS's upgrade); absent: plain, and a server that requires
+    /// TLS is refused with that reason.
+    pub tls: Option<BrokerTls>,
 }
 
 impl Default for Config {
@@ -308,6 +327,7 @@ impl Default for RedisOutput {
             username: None,
             password: None,
             db: 0,
+            tls: None,
         }
     }
 }
@@ -326,6 +346,7 @@ impl Default for NatsOutput {
             user: None,
             password: None,
             token: None,
+            tls: None,
         }
     }
 }
@@ -481,6 +502,7 @@ impl Config {
             if redis.key.is_empty() {
                 return Err("output.redis.key must not be empty".into());
             }
+            check_tls("output.redis.tls", redis.tls.as_ref())?;
         }
         if let Some(nats) = &output.nats {
             if nats.servers.is_empty() {
@@ -504,6 +526,7 @@ impl Config {
             if nats.token.is_some() && nats.user.is_some() {
                 return Err("output.nats: a token or a user and password, not both".into());
             }
+            check_tls("output.nats.tls", nats.tls.as_ref())?;
         }
         Ok(())
     }
@@ -538,6 +561,20 @@ impl Config {
 /// A name that is one NATS subject token and safe in a file name.
 fn is_token(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A client certificate comes with its key; an empty name is a mistake. (The files themselves
+/// are read by `hardwire_sinks::tls`, which `check-config` runs too.)
+fn check_tls(key: &str, tls: Option<&BrokerTls>) -> Result<(), String> {
+    let Some(tls) = tls else { return Ok(()) };
+    if tls.cert.is_some() != tls.key.is_some() {
+        return Err(format!("{key}: cert and key go together (the sensor's certificate and its private key)"));
+    }
+    let named = [&tls.ca, &tls.cert, &tls.key, &tls.server_name];
+    if named.iter().any(|value| value.as_deref() == Some("")) {
+        return Err(format!("{key}: an empty file or server name"));
+    }
+    Ok(())
 }
 
 /// `host:port` with a port number; the host is not resolved.
@@ -601,6 +638,9 @@ mod tests {
             ("[output.nats]\nsubject_prefix = \"a.*\"\n", "subject_prefix"),
             ("[output]\nspool_max_bytes = 10\n", "spool_max_bytes"),
             ("[limits]\nmemory_budget = 65536\n", "memory_budget"),
+            ("[output.redis]\ntls = { cert = \"a.pem\" }\n", "cert and key go together"),
+            ("[output.nats.tls]\nserver_name = \"\"\n", "empty"),
+            ("[output.nats.tls]\ncafile = \"ca.pem\"\n", "unknown field"),
         ] {
             let err = Config::from_toml(text).unwrap_err().to_string();
             assert!(err.contains(complaint), "{text}: {err}");
