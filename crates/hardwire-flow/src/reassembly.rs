@@ -310,6 +310,11 @@ impl Stream {
     /// Keeps the bytes of a segment that are not yet delivered; where they overlap bytes held,
     /// compares the two copies and keeps the one the policy says.
     fn hold(&mut self, at: u64, start: u64, data: &[u8], doubtful: bool, policy: OverlapPolicy, sink: &mut impl StreamSink) {
+        if self.held.is_empty() {
+            // The common case, a segment waiting for its acknowledgement alone: no map walk.
+            self.insert_piece(at, start, data, doubtful);
+            return;
+        }
         let end = start + data.len() as u64;
         let mut cursor = start;
         // A piece starting before the segment may reach into it; the others start inside it.
