@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{project_expectations, project_pcap, read, shared_dir, Run};
+use common::{project_expectations, project_pcap, read, read_with, shared_dir, shared_pcap, Run};
 use serde_json::Value;
 
 fn strings(value: &Value) -> Vec<String> {
@@ -230,4 +230,45 @@ fn a_second_smb1_logon_on_the_same_uid_is_reported() {
     let rules = run.alert_rules();
     assert_eq!(rules.iter().filter(|r| *r == "ntlm.used").count(), 2, "{rules:?}");
     assert!(rules.iter().any(|r| r == "smb.session.unsigned"), "{rules:?}");
+}
+
+/// `hardwire read -c` with a configuration whose `[limits]` are `limits`, written beside the
+/// test's other files.
+fn read_limited(name: &str, limits: &str, pcap: &std::path::Path) -> Run {
+    let path = std::env::temp_dir().join(format!("hardwire-{name}-{}.toml", std::process::id()));
+    std::fs::write(&path, format!("[limits]\n{limits}\n")).expect("config");
+    let run = read_with(&["-c", path.to_str().expect("utf-8 path")], &[pcap]);
+    let _ = std::fs::remove_file(&path);
+    assert!(run.status.success(), "{}", run.stderr);
+    run
+}
+
+/// A connection's tables are bounded: suricata-verify smb-length-5770 holds three sessions of
+/// one connection (tcp.stream 4, SessionIds 0x9b71db6b00000006..8) that never finish their logon
+/// (tshark: STATUS_MORE_PROCESSING_REQUIRED). With room for one session, each new one evicts the
+/// older, whose record is written then instead of at close: the same records, two evictions.
+#[test]
+fn an_evicted_session_is_written_not_dropped() {
+    let Some(pcap) = shared_pcap("suricata-verify/smb-length-5770/input.pcap") else { return };
+    let sessions = |run: &Run| -> BTreeSet<String> {
+        run.of_type("smb").iter().map(|r| format!("{}/{}", r["smb"]["session_id"], r["smb"]["status"])).collect()
+    };
+    let whole = read(&pcap);
+    let bounded = read_limited("sessions", "max_smb_sessions = 1", &pcap);
+    assert!(sessions(&whole).contains("\"0x9b71db6b00000006\"/\"STATUS_MORE_PROCESSING_REQUIRED\""));
+    assert_eq!(sessions(&bounded), sessions(&whole));
+    assert_eq!(bounded.stats()["memory"]["app_state_evicted"]["smb_sessions"], 2);
+    assert!(whole.stats()["memory"].get("app_state_evicted").is_none());
+}
+
+/// pcaps/dcerpc/svcctl-contexts.pcap binds 71 contexts (70 random, svcctl as context 70), then
+/// an alter_context adds svcctl as context 71, on which the calls go (tshark). With room for
+/// one context, the bind's evict one another (70 counted) and the alter_context's the last of
+/// them: RCreateServiceW is still read on context 71.
+#[test]
+fn dcerpc_contexts_past_their_cap_go_least_recently_used_first() {
+    let run = read_limited("contexts", "max_dcerpc_contexts = 1", &project_pcap("dcerpc/svcctl-contexts.pcap"));
+    let create = run.of_type("dcerpc").into_iter().find(|r| r["dcerpc"]["operation"] == "RCreateServiceW");
+    assert_eq!(create.expect("RCreateServiceW")["dcerpc"]["command"], "%COMSPEC% /c whoami");
+    assert_eq!(run.stats()["memory"]["app_state_evicted"]["dcerpc_contexts"], 71);
 }

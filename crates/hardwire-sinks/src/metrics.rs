@@ -65,6 +65,12 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "Servers the downgrade memory forgot to stay within limits.max_servers_remembered or the memory budget.",
         memory.servers_forgotten,
     ));
+    add(counter_vec(
+        "hardwire_app_state_evicted_total",
+        "Entries of a connection's tables (SMB sessions, trees, pipes, pending requests; DCE/RPC contexts) given up to stay within their limits.max_* caps, least recently used first.",
+        &["table"],
+        memory.app_state_evicted.iter().map(|(k, v)| ([*k], *v)),
+    ));
     add(counter(
         "hardwire_ntlm_scan_parsed_total",
         "NTLMSSP messages the fallback scanner parsed (its work, bounded per flow).",

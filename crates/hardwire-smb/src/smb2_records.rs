@@ -209,11 +209,21 @@ impl<'a> Smb2Message<'a> {
 pub struct Smb2Compound<'a> {
     rest: &'a [u8],
     done: bool,
+    /// `rest` is the head of a longer message: an element reaching past it is yielded cut
+    /// short, and a header cut short ends the walk (both are where the message goes on).
+    prefix: bool,
 }
 
 /// Walks the compound chain in `data` (the payload of one NBSS frame).
 pub fn smb2_compound(data: &[u8]) -> Smb2Compound<'_> {
-    Smb2Compound { rest: data, done: data.is_empty() }
+    Smb2Compound { rest: data, done: data.is_empty(), prefix: false }
+}
+
+/// Walks the compound chain in the first bytes of a longer message (its bulk is skipped as it
+/// streams by): the element the data ends in is yielded cut short, its `next_command` telling
+/// where the chain goes on.
+pub fn smb2_compound_prefix(data: &[u8]) -> Smb2Compound<'_> {
+    Smb2Compound { rest: data, done: data.is_empty(), prefix: true }
 }
 
 impl<'a> Iterator for Smb2Compound<'a> {
@@ -225,13 +235,17 @@ impl<'a> Iterator for Smb2Compound<'a> {
         }
         let header = match parse_smb2_header(self.rest) {
             Ok(h) => h,
+            Err(_) if self.prefix && self.rest.len() < SMB2_HEADER_LEN => {
+                self.done = true;
+                return None;
+            }
             Err(e) => {
                 self.done = true;
                 return Some(Err(e));
             }
         };
         let next = header.next_command as usize;
-        if next == 0 {
+        if next == 0 || (self.prefix && next >= SMB2_HEADER_LEN && next >= self.rest.len()) {
             self.done = true;
             return Some(Ok(Smb2Message { header, raw: self.rest }));
         }

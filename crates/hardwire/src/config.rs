@@ -127,6 +127,16 @@ pub struct Limits {
     /// Label values of each Kerberos posture figure (KDCs, services with RC4 tickets, accounts
     /// without pre-authentication); beyond, figures go to `"other"` (or are only counted).
     pub max_posture_labels: usize,
+    /// What one SMB connection may make the sensor remember: sessions, tree connects, open
+    /// pipes (each with its DCE/RPC conversation) and requests awaiting their answer; and the
+    /// presentation contexts of one DCE/RPC conversation. Beyond, the least recently used
+    /// entry goes (a session's or pipe's records written first if they never were), counted in
+    /// `stats.memory.app_state_evicted`.
+    pub max_smb_sessions: usize,
+    pub max_smb_trees: usize,
+    pub max_smb_pipes: usize,
+    pub max_smb_pending: usize,
+    pub max_dcerpc_contexts: usize,
 }
 
 /// How the TCP layer judges segments (ARCHITECTURE.md, "The TCP layer").
@@ -406,6 +416,11 @@ impl Default for Limits {
             max_servers_remembered: 65_536,
             max_correlation_entries: 65_536,
             max_posture_labels: 64,
+            max_smb_sessions: 64,
+            max_smb_trees: 64,
+            max_smb_pipes: 32,
+            max_smb_pending: 1024,
+            max_dcerpc_contexts: 64,
         }
     }
 }
@@ -470,6 +485,11 @@ impl Config {
             (self.limits.max_flows, "limits.max_flows"),
             (self.limits.max_servers_remembered, "limits.max_servers_remembered"),
             (self.suppression.max_windows, "suppression.max_windows"),
+            (self.limits.max_smb_sessions, "limits.max_smb_sessions"),
+            (self.limits.max_smb_trees, "limits.max_smb_trees"),
+            (self.limits.max_smb_pipes, "limits.max_smb_pipes"),
+            (self.limits.max_smb_pending, "limits.max_smb_pending"),
+            (self.limits.max_dcerpc_contexts, "limits.max_dcerpc_contexts"),
         ];
         if let Some((_, key)) = zero.iter().find(|(value, _)| *value == 0) {
             return Err(ConfigError::Invalid(format!("{key} must be at least 1")));
@@ -641,6 +661,8 @@ mod tests {
             ("[output.redis]\ntls = { cert = \"a.pem\" }\n", "cert and key go together"),
             ("[output.nats.tls]\nserver_name = \"\"\n", "empty"),
             ("[output.nats.tls]\ncafile = \"ca.pem\"\n", "unknown field"),
+            ("[limits]\nmax_smb_pipes = 0\n", "max_smb_pipes"),
+            ("[limits]\nmax_dcerpc_contexts = 0\n", "max_dcerpc_contexts"),
         ] {
             let err = Config::from_toml(text).unwrap_err().to_string();
             assert!(err.contains(complaint), "{text}: {err}");

@@ -90,6 +90,10 @@ pub struct MemoryStats {
     /// Servers the downgrade memory forgot, to stay within `limits.max_servers_remembered` or
     /// the budget. Shared by the workers: live mode keeps the largest worker figure.
     pub servers_forgotten: u64,
+    /// Entries of a connection's tables given up to stay within their caps (`limits.max_smb_*`,
+    /// `limits.max_dcerpc_contexts`), by table; written only when some were.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub app_state_evicted: BTreeMap<&'static str, u64>,
 }
 
 impl MemoryStats {
@@ -102,6 +106,11 @@ impl MemoryStats {
         }
     }
 
+    /// One entry of a connection's table given up (see `app_state_evicted`).
+    pub(crate) fn count_evicted(&mut self, table: &'static str) {
+        *self.app_state_evicted.entry(table).or_default() += 1;
+    }
+
     fn merge(&mut self, other: &MemoryStats) {
         self.budget_bytes += other.budget_bytes;
         self.bytes += other.bytes;
@@ -111,6 +120,9 @@ impl MemoryStats {
         self.flows_shed_authenticating += other.flows_shed_authenticating;
         self.suppressor_windows_closed_early += other.suppressor_windows_closed_early;
         self.servers_forgotten = self.servers_forgotten.max(other.servers_forgotten);
+        for (table, count) in &other.app_state_evicted {
+            *self.app_state_evicted.entry(table).or_default() += count;
+        }
     }
 }
 

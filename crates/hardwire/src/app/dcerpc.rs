@@ -20,12 +20,9 @@ use hardwire_dcerpc::{
 use hardwire_flow::Direction;
 
 use crate::app::auth::AuthState;
-use crate::app::{AppContext, ENTRY_OVERHEAD};
+use crate::app::{least_recently_used, AppContext, ENTRY_OVERHEAD};
 use crate::event::{DcerpcObject, EventKind, Objects};
 
-/// Presentation contexts remembered per conversation; past that, the lowest context id goes
-/// (clients number their contexts upwards, so the oldest).
-const MAX_CONTEXTS: usize = 64;
 /// Contexts read from one bind or alter_context: all a PDU can carry (its count is one byte).
 const MAX_PROPOSED: usize = 256;
 /// Stub bytes buffered for requests in fragments (task XML fits many times over).
@@ -41,6 +38,8 @@ struct Context {
     /// The NDR flavour of the accepted transfer syntax; `None` when it is neither NDR 2.0 nor
     /// NDR64.
     ndr: Option<NdrFormat>,
+    /// When a PDU last named it (the conversation's PDU count), for eviction.
+    used: u64,
 }
 
 /// The security the client asked for in its bind or alter_context.
@@ -75,6 +74,8 @@ pub(crate) struct Conversation {
     /// A PDU parsed: from now on bytes that are not PDUs are parse errors. Before, they are
     /// another protocol on the pipe (PsExec's own PSEXESVC pipe, for one).
     spoke: bool,
+    /// Contexts remembered or named so far: the clock of their least-recently-used eviction.
+    tick: u64,
     /// Request stubs by call, each with its first fragment's (opnum, context id).
     requests: FragmentAssembler<(u16, u16)>,
 }
@@ -90,6 +91,7 @@ impl Conversation {
             security: None,
             auth: AuthState::default(),
             spoke: false,
+            tick: 0,
             requests: FragmentAssembler::new(STUB_CAP),
         }
     }
@@ -191,7 +193,7 @@ impl Conversation {
                 if pdu.header.packet_type == PacketType::Bind || !self.authenticating() {
                     self.release_held(evidence, cx);
                 }
-                self.propose(bind, pdu.auth.as_ref());
+                self.propose(bind, pdu.auth.as_ref(), cx);
             }
             (PduBody::BindAck(ack) | PduBody::AlterContextResp(ack), Direction::ToClient) => {
                 self.observe(pdu.auth.as_ref(), dir, cx);
@@ -224,7 +226,7 @@ impl Conversation {
     }
 
     /// A bind or alter_context: its security is noted and its contexts await the answer.
-    fn propose(&mut self, bind: &Bind, auth: Option<&AuthVerifier>) {
+    fn propose(&mut self, bind: &Bind, auth: Option<&AuthVerifier>, cx: &mut AppContext) {
         // An earlier proposal never answered is reported without a result (held with the rest).
         self.flush_proposed();
         if let Some(auth) = auth {
@@ -239,20 +241,24 @@ impl Conversation {
             .filter(|element| !self.contexts.contains_key(&element.context_id))
             .map(|element| {
                 let syntax = element.abstract_syntax;
-                (element.context_id, Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr: None })
+                let version = (syntax.version, syntax.version_minor);
+                (element.context_id, Context { interface: syntax.uuid, version, ndr: None, used: 0 })
             })
             .collect();
         for (id, context) in proposed {
-            self.remember_context(id, context);
+            self.remember_context(id, context, cx);
         }
     }
 
-    /// Remembers a context, the lowest id going when the table is full.
-    fn remember_context(&mut self, id: u16, context: Context) {
-        if self.contexts.len() >= MAX_CONTEXTS && !self.contexts.contains_key(&id) {
-            self.contexts.pop_first();
+    /// Remembers a context; a full table (`limits.max_dcerpc_contexts`) first gives up the one
+    /// least recently named (of one bind, the first proposed).
+    fn remember_context(&mut self, id: u16, context: Context, cx: &mut AppContext) {
+        if let Some(lru) = least_recently_used(&self.contexts, &id, cx.config.limits.max_dcerpc_contexts, |c| c.used) {
+            self.contexts.remove(&lru);
+            cx.stats.memory.count_evicted("dcerpc_contexts");
         }
-        self.contexts.insert(id, context);
+        self.tick += 1;
+        self.contexts.insert(id, Context { used: self.tick, ..context });
     }
 
     /// The server's bind_ack / alter_context_resp (`None`: a bind_nak). Accepted contexts are
@@ -267,8 +273,8 @@ impl Conversation {
             let outcome = match result {
                 Some(result) if result.is_accepted() => {
                     let ndr = NdrFormat::from_transfer_syntax(&result.transfer_syntax.uuid);
-                    let context = Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr };
-                    self.remember_context(element.context_id, context);
+                    let context = Context { interface: syntax.uuid, version: (syntax.version, syntax.version_minor), ndr, used: 0 };
+                    self.remember_context(element.context_id, context, cx);
                     "accepted"
                 }
                 Some(result) => bind_result_name(result.result),
@@ -339,7 +345,11 @@ impl Conversation {
             return;
         };
         let (opnum, context_id) = stub.first;
-        let context = self.contexts.get(&context_id).copied();
+        self.tick += 1;
+        let context = self.contexts.get_mut(&context_id).map(|context| {
+            context.used = self.tick;
+            *context
+        });
         let level = auth.map(|a| a.auth_level).or(self.security.map(|s| s.level));
         let mut record = match context {
             Some(context) => self.interface_object(&context.interface, context.version),

@@ -105,6 +105,21 @@ pub(crate) enum Tier {
 /// estimate, as are the sizes of the strings a record holds.
 pub(crate) const ENTRY_OVERHEAD: usize = 64;
 
+/// The entry to give up before `key` goes into `map` (a connection's sessions, trees, pipes, a
+/// conversation's contexts): its least recently used one, when the map is full and `key` is new.
+/// A scan of the `cap` entries, only when full.
+pub(crate) fn least_recently_used<K: Ord + Copy, V>(
+    map: &std::collections::BTreeMap<K, V>,
+    key: &K,
+    cap: usize,
+    used: impl Fn(&V) -> u64,
+) -> Option<K> {
+    if map.len() < cap || map.contains_key(key) {
+        return None;
+    }
+    map.iter().min_by_key(|(_, value)| used(value)).map(|(key, _)| *key)
+}
+
 /// Bytes to see before giving up on recognising a protocol.
 const SNIFF_LIMIT: usize = 64;
 

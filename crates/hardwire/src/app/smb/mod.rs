@@ -25,9 +25,10 @@ use hardwire_smb::nbss::{find_smb_frame_start, parse_nbss_frame, smb_protocol, N
 use hardwire_smb::smb2_transform::{decompress, parse_smb2_compression, parse_smb2_transform, DEFAULT_DECOMPRESS_CAP};
 
 use crate::app::auth::AuthState;
+use crate::app::least_recently_used;
 use crate::app::{AppContext, ENTRY_OVERHEAD};
 use crate::event::EventKind;
-use session::{connection_object, insert_bounded, Negotiated, Pending, Pipe, PipeKey, Session, Tree, TreeKey, MAX_SESSIONS};
+use session::{connection_object, Negotiated, Pending, Pipe, PipeKey, Session, Tree, TreeKey};
 
 /// Messages larger than this are read from their head and skipped past.
 const LARGE_MESSAGE: usize = 64 << 10;
@@ -48,8 +49,13 @@ pub(crate) struct SmbFlow {
     pipes: BTreeMap<PipeKey, Pipe>,
     /// After a gap, a direction looks for the next frame start before parsing.
     resync: [bool; 2],
+    /// A direction inside a long message whose head was read and whose bulk was skipped, at
+    /// the next element of its compound chain: the bytes of the message left from there.
+    continuation: [Option<usize>; 2],
     /// Some record was written for this connection.
     recorded: bool,
+    /// Messages seen: the clock of the tables' least-recently-used eviction.
+    tick: u64,
 }
 
 impl SmbFlow {
@@ -66,6 +72,20 @@ impl SmbFlow {
             }
         }
         while let Some(rest) = data.get(offset..).filter(|r| !r.is_empty()) {
+            if let Some(left) = self.continuation[dir.index()] {
+                match rest.get(..left) {
+                    Some(whole) => {
+                        self.continuation[dir.index()] = None;
+                        self.smb2_messages(dir, whole, false, cx);
+                        offset += left;
+                    }
+                    None if left > LARGE_MESSAGE && rest.len() >= LARGE_MESSAGE_HEAD => {
+                        return (offset + self.large_message(dir, rest, left, cx)) as u64;
+                    }
+                    None => return offset as u64,
+                }
+                continue;
+            }
             match parse_nbss_frame(rest) {
                 NbssFrame::Complete { msg_type, payload, total_len } => {
                     if msg_type == NBSS_SESSION_MESSAGE {
@@ -76,10 +96,8 @@ impl SmbFlow {
                 NbssFrame::Incomplete { needed } => {
                     let total = rest.len() + needed;
                     if total > LARGE_MESSAGE && rest.len() >= LARGE_MESSAGE_HEAD {
-                        if let Some(head) = rest.get(4..) {
-                            self.message(dir, head, cx);
-                        }
-                        return (offset + total) as u64;
+                        let head = rest.get(4..).unwrap_or_default();
+                        return (offset + 4 + self.large_message(dir, head, total - 4, cx)) as u64;
                     }
                     return offset as u64;
                 }
@@ -100,6 +118,7 @@ impl SmbFlow {
 
     pub fn gap(&mut self, dir: Direction, cx: &mut AppContext) {
         self.resync[dir.index()] = true;
+        self.continuation[dir.index()] = None;
         for pipe in self.pipes.values_mut() {
             pipe.conversation.gap(dir, cx);
         }
@@ -144,13 +163,40 @@ impl SmbFlow {
             || self.pipes.values().any(|p| p.conversation.authenticating())
     }
 
+    /// The head of a message of `len` bytes, too long to wait for: its command headers are read
+    /// from the head and its bulk is skipped. Returns how many bytes of the message to skip:
+    /// all of them, or those up to the next element of its compound chain, which is then read
+    /// as it streams by (so a 1 MiB WRITE never hides the CREATE or IOCTL compounded after it).
+    fn large_message(&mut self, dir: Direction, head: &[u8], len: usize, cx: &mut AppContext) -> usize {
+        let next = match smb_protocol(head) {
+            Some(SmbProtocol::Smb2) => self.smb2_messages(dir, head, true, cx),
+            _ => {
+                self.message(dir, head, cx);
+                None
+            }
+        };
+        match next.filter(|&at| at < len) {
+            Some(at) => {
+                self.continuation[dir.index()] = Some(len - at);
+                at
+            }
+            None => {
+                self.continuation[dir.index()] = None;
+                len
+            }
+        }
+    }
+
     fn message(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
+        self.tick += 1;
         match smb_protocol(payload) {
             Some(SmbProtocol::Smb1) => self.smb1_message(dir, payload, cx),
-            Some(SmbProtocol::Smb2) => self.smb2_messages(dir, payload, cx),
+            Some(SmbProtocol::Smb2) => {
+                self.smb2_messages(dir, payload, false, cx);
+            }
             Some(SmbProtocol::Transform) => match parse_smb2_transform(payload) {
                 Ok(transform) => {
-                    let session = self.session(transform.session_id);
+                    let session = self.session(transform.session_id, cx);
                     session.changed |= !session.transform_seen;
                     session.transform_seen = true;
                     self.settle_or_refresh(transform.session_id, cx);
@@ -159,18 +205,28 @@ impl SmbFlow {
             },
             // Compression is not encryption: what it carries is read like any message.
             Some(SmbProtocol::Compression) => match parse_smb2_compression(payload).and_then(|h| decompress(&h, DEFAULT_DECOMPRESS_CAP)) {
-                Ok(inner) if smb_protocol(&inner.data) == Some(SmbProtocol::Smb2) => self.smb2_messages(dir, &inner.data, cx),
+                Ok(inner) if smb_protocol(&inner.data) == Some(SmbProtocol::Smb2) => {
+                    self.smb2_messages(dir, &inner.data, false, cx);
+                }
                 _ => cx.parse_error("smb"),
             },
             None => cx.parse_error("smb"),
         }
     }
 
-    fn session(&mut self, id: u64) -> &mut Session {
-        if !self.sessions.contains_key(&id) && self.sessions.len() >= MAX_SESSIONS {
-            self.sessions.pop_first();
+    /// The session of `id`, made if new; a full table first gives up its least recently used
+    /// session, whose record is written if it never was.
+    fn session(&mut self, id: u64, cx: &mut AppContext) -> &mut Session {
+        if let Some(lru) = least_recently_used(&self.sessions, &id, cx.config.limits.max_smb_sessions, |s| s.used) {
+            if self.sessions.get(&lru).is_some_and(|s| !s.written) {
+                self.emit_session(lru, cx);
+            }
+            self.sessions.remove(&lru);
+            cx.stats.memory.count_evicted("smb_sessions");
         }
-        self.sessions.entry(id).or_insert_with(|| Session::new(id))
+        let session = self.sessions.entry(id).or_insert_with(|| Session::new(id));
+        session.used = self.tick;
+        session
     }
 
     /// Where a SESSION_SETUP request's credentials go: to its session, or held until the server
@@ -180,7 +236,7 @@ impl SmbFlow {
             &mut self.pending_auth
         } else {
             self.relogon_if_logged_on(session_id, cx);
-            &mut self.session(session_id).auth
+            &mut self.session(session_id, cx).auth
         }
     }
 
@@ -212,7 +268,7 @@ impl SmbFlow {
             // Tokens sent without a session id, answered with the id of a logged-on session.
             self.relogon_if_logged_on(session_id, cx);
         }
-        let session = self.session(session_id);
+        let session = self.session(session_id, cx);
         if held != AuthState::default() {
             merge_auth(&mut session.auth, held);
         }
@@ -225,7 +281,7 @@ impl SmbFlow {
                 *cx.stats.auth_mechanisms.entry(mechanism).or_default() += 1;
             }
         }
-        self.session(session_id)
+        self.session(session_id, cx)
     }
 
     /// After a setup response: a failure is written at once and forgotten.
@@ -270,40 +326,63 @@ impl SmbFlow {
     /// Counts a request of an established session (whose record may be due).
     fn observe_request(&mut self, session_id: u64, signed: bool, cx: &mut AppContext) {
         if let Some(session) = self.sessions.get_mut(&session_id).filter(|s| s.established()) {
+            session.used = self.tick;
             session.observe_request(signed);
             self.settle_or_refresh(session_id, cx);
         }
     }
 
-    fn remember(&mut self, key: u64, pending: Pending) {
-        insert_bounded(&mut self.pending, key, pending, session::MAX_PENDING);
+    /// A request awaiting its answer. A full table gives up the oldest: message ids grow, so
+    /// the lowest key has waited longest (no scan on this per-request path).
+    fn remember(&mut self, key: u64, pending: Pending, cx: &mut AppContext) {
+        if self.pending.len() >= cx.config.limits.max_smb_pending && !self.pending.contains_key(&key) {
+            self.pending.pop_first();
+            cx.stats.memory.count_evicted("smb_pending");
+        }
+        self.pending.insert(key, pending);
     }
 
-    fn tree_connected(&mut self, key: TreeKey, path: String) {
+    fn tree_connected(&mut self, key: TreeKey, path: String, cx: &mut AppContext) {
         let ipc = session::is_ipc(&path);
-        self.session(key.0).add_share(path);
-        insert_bounded(&mut self.trees, key, Tree { ipc }, session::MAX_TREES);
+        self.session(key.0, cx).add_share(path);
+        if let Some(lru) = least_recently_used(&self.trees, &key, cx.config.limits.max_smb_trees, |t| t.used) {
+            self.trees.remove(&lru);
+            cx.stats.memory.count_evicted("smb_trees");
+        }
+        self.trees.insert(key, Tree { ipc, used: self.tick });
+    }
+
+    /// A new pipe; a full table first closes its least recently used one, whose conversation
+    /// writes what it holds.
+    fn add_pipe(&mut self, key: PipeKey, session: u64, conversation: crate::app::dcerpc::Conversation, cx: &mut AppContext) {
+        if let Some(lru) = least_recently_used(&self.pipes, &key, cx.config.limits.max_smb_pipes, |p| p.used) {
+            self.close_pipe(lru, cx);
+            cx.stats.memory.count_evicted("smb_pipes");
+        }
+        self.pipes.insert(key, Pipe { session, conversation, used: self.tick });
     }
 
     /// A file opened on the pipe share becomes a DCE/RPC conversation. When the capture began
     /// after the tree connect, a well-known pipe name is taken as enough.
-    fn opened(&mut self, tree: TreeKey, name: &str, pipe: PipeKey) {
-        let is_pipe = match self.trees.get(&tree) {
-            Some(tree) => tree.ipc,
+    fn opened(&mut self, tree: TreeKey, name: &str, pipe: PipeKey, cx: &mut AppContext) {
+        let is_pipe = match self.trees.get_mut(&tree) {
+            Some(tree) => {
+                tree.used = self.tick;
+                tree.ipc
+            }
             None => session::is_known_pipe(name),
         };
         if is_pipe {
             let conversation = crate::app::dcerpc::Conversation::new(Some(session::pipe_name(name)));
-            insert_bounded(&mut self.pipes, pipe, Pipe { session: tree.0, conversation }, session::MAX_PIPES);
+            self.add_pipe(pipe, tree.0, conversation, cx);
         }
     }
 
     /// A write to a file we never saw opened that starts with a DCE/RPC bind is a pipe whose
     /// CREATE came before the capture did.
-    fn adopt_pipe(&mut self, pipe: PipeKey, session: u64, data: &[u8]) {
+    fn adopt_pipe(&mut self, pipe: PipeKey, session: u64, data: &[u8], cx: &mut AppContext) {
         if !self.pipes.contains_key(&pipe) && hardwire_dcerpc::looks_like_dcerpc_bind(data) {
-            let conversation = crate::app::dcerpc::Conversation::new(None);
-            insert_bounded(&mut self.pipes, pipe, Pipe { session, conversation }, session::MAX_PIPES);
+            self.add_pipe(pipe, session, crate::app::dcerpc::Conversation::new(None), cx);
         }
     }
 
@@ -315,8 +394,9 @@ impl SmbFlow {
 
     /// Bytes written to or read from a pipe go to its conversation, with the session as evidence.
     fn pipe_data(&mut self, pipe: PipeKey, dir: Direction, data: &[u8], cx: &mut AppContext) {
-        let SmbFlow { pipes, sessions, negotiated, .. } = self;
+        let SmbFlow { pipes, sessions, negotiated, tick, .. } = self;
         if let Some(p) = pipes.get_mut(&pipe) {
+            p.used = *tick;
             let session_id = p.session;
             p.conversation.data(dir, data, &|| evidence(sessions, negotiated, session_id), cx);
         }
@@ -338,5 +418,108 @@ fn merge_auth(into: &mut AuthState, held: AuthState) {
     if into.ntlm.is_none() {
         into.ntlm = held.ntlm;
         into.ntlm_authenticated |= held.ntlm_authenticated;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Record;
+    use crate::config::Config;
+    use crate::shared::Shared;
+    use crate::stats::EngineStats;
+    use crate::time::Timestamp;
+    use hardwire_smb::smb2_records::{SMB2_TREE_CONNECT, SMB2_WRITE};
+
+    /// An SMB2 request header (MS-SMB2 2.2.1.2) of a compound element.
+    fn header(command: u16, next_command: u32, message_id: u64) -> Vec<u8> {
+        let mut h = b"\xfeSMB".to_vec();
+        h.extend_from_slice(&64u16.to_le_bytes()); // StructureSize
+        h.extend_from_slice(&[0; 6]); // CreditCharge, Status
+        h.extend_from_slice(&command.to_le_bytes());
+        h.extend_from_slice(&1u16.to_le_bytes()); // CreditRequest
+        h.extend_from_slice(&0u32.to_le_bytes()); // Flags
+        h.extend_from_slice(&next_command.to_le_bytes());
+        h.extend_from_slice(&message_id.to_le_bytes());
+        h.extend_from_slice(&[0; 4]); // Reserved
+        h.extend_from_slice(&1u32.to_le_bytes()); // TreeId
+        h.extend_from_slice(&7u64.to_le_bytes()); // SessionId
+        h.extend_from_slice(&[0; 16]); // Signature
+        h
+    }
+
+    /// A compound of a WRITE of `len` bytes to a file and a TREE_CONNECT to `\\srv\ADMIN$`, in
+    /// one NBSS message.
+    fn write_then_tree_connect(len: usize) -> Vec<u8> {
+        let mut write_body = 49u16.to_le_bytes().to_vec();
+        write_body.extend_from_slice(&0x70u16.to_le_bytes()); // DataOffset
+        write_body.extend_from_slice(&u32::try_from(len).unwrap().to_le_bytes());
+        write_body.extend_from_slice(&[0; 8]); // Offset
+        write_body.extend_from_slice(&[0x11; 16]); // FileId
+        write_body.extend_from_slice(&[0; 16]); // Channel, RemainingBytes, WriteChannelInfo, Flags
+        let element = 64 + write_body.len() + len;
+        let padded = element.div_ceil(8) * 8;
+        let mut payload = header(SMB2_WRITE, u32::try_from(padded).unwrap(), 10);
+        payload.extend_from_slice(&write_body);
+        payload.resize(padded, 0x41);
+        let path: Vec<u8> = r"\\srv\ADMIN$".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        payload.extend_from_slice(&header(SMB2_TREE_CONNECT, 0, 11));
+        payload.extend_from_slice(&9u16.to_le_bytes());
+        payload.extend_from_slice(&0u16.to_le_bytes()); // Flags
+        payload.extend_from_slice(&0x48u16.to_le_bytes()); // PathOffset
+        payload.extend_from_slice(&u16::try_from(path.len()).unwrap().to_le_bytes());
+        payload.extend_from_slice(&path);
+        let mut message = u32::try_from(payload.len()).unwrap().to_be_bytes().to_vec();
+        message.extend_from_slice(&payload);
+        message
+    }
+
+    /// Feeds `bytes` as a stream does: what the app consumed goes, a count beyond the data skips.
+    fn stream(flow: &mut SmbFlow, bytes: &[u8], segment: usize) -> u64 {
+        let config = Config::default();
+        let shared = Shared::new(&config);
+        let mut records: Vec<Record> = Vec::new();
+        let mut stats = EngineStats::default();
+        let mut cx = AppContext {
+            now: Timestamp(0),
+            config: &config,
+            shared: &shared,
+            records: &mut records,
+            stats: &mut stats,
+            server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            server_port: 445,
+        };
+        let (mut held, mut at, mut skip) = (Vec::new(), 0, 0usize);
+        while at < bytes.len() {
+            let end = (at + segment).min(bytes.len());
+            let mut chunk = &bytes[at..end];
+            at = end;
+            let dropped = skip.min(chunk.len());
+            skip -= dropped;
+            chunk = &chunk[dropped..];
+            if chunk.is_empty() {
+                continue;
+            }
+            held.extend_from_slice(chunk);
+            let used = usize::try_from(flow.data(Direction::ToServer, &held, &mut cx)).unwrap();
+            if used >= held.len() {
+                skip = used - held.len();
+                held.clear();
+            } else {
+                held.drain(..used);
+            }
+        }
+        stats.parse_errors.get("smb").copied().unwrap_or(0)
+    }
+
+    #[test]
+    fn a_compound_element_behind_a_long_write_is_read() {
+        for (len, segment) in [(200_000, 1448), (200_000, 65_536), (70_000, 1), (1000, 1448)] {
+            let mut flow = SmbFlow::default();
+            let errors = stream(&mut flow, &write_then_tree_connect(len), segment);
+            let pending = flow.pending.get(&11);
+            assert!(matches!(pending, Some(Pending::TreeConnect { path }) if path == r"\\srv\ADMIN$"), "{len} {segment}: {pending:?}");
+            assert_eq!(errors, 0, "{len} {segment}");
+        }
     }
 }

@@ -1,8 +1,6 @@
 //! What one SMB connection and its sessions have shown about their security, and the `smb`
 //! record they become.
 
-use std::collections::BTreeMap;
-
 use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
@@ -12,13 +10,10 @@ use crate::event::{NtlmObject, Objects, SmbObject};
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
 pub(super) const SETTLE_REQUESTS: u32 = 16;
-/// Bounds on what one connection may make us remember.
-pub(super) const MAX_SESSIONS: usize = 64;
+/// Bounds on what one session or negotiate may make us remember (the connection's tables are
+/// bounded by `limits.max_smb_*`).
 pub(super) const MAX_SHARES: usize = 32;
 pub(super) const MAX_DIALECTS: usize = 32;
-pub(super) const MAX_PIPES: usize = 32;
-pub(super) const MAX_TREES: usize = 64;
-pub(super) const MAX_PENDING: usize = 1024;
 
 pub(super) const STATUS_SUCCESS: u32 = 0;
 pub(super) const STATUS_MORE_PROCESSING_REQUIRED: u32 = 0xC000_0016;
@@ -91,6 +86,8 @@ pub(super) struct Session {
     /// A fact of the record changed since it was written (a share, signing, encryption): the
     /// session is written again.
     pub changed: bool,
+    /// When it was last used (the connection's message count), for eviction.
+    pub used: u64,
 }
 
 impl Session {
@@ -210,6 +207,7 @@ pub(super) type TreeKey = (u64, u32);
 pub(super) struct Tree {
     /// The pipe share (`IPC$`): files opened on it are named pipes.
     pub ipc: bool,
+    pub used: u64,
 }
 
 /// An open pipe: SMB2 FileId or SMB1 FID.
@@ -223,14 +221,7 @@ pub(super) enum PipeKey {
 pub(super) struct Pipe {
     pub session: u64,
     pub conversation: Conversation,
-}
-
-/// Bounded maps: when full, the oldest key goes.
-pub(super) fn insert_bounded<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, value: V, cap: usize) {
-    if map.len() >= cap && !map.contains_key(&key) {
-        map.pop_first();
-    }
-    map.insert(key, value);
+    pub used: u64,
 }
 
 /// `\PIPE\svcctl`, `\svcctl`, `svcctl` → `svcctl`.

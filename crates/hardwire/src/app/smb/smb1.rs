@@ -88,28 +88,28 @@ impl SmbFlow {
                     self.setup_response(uid, status, &[], cx);
                     self.finish_setup(uid, cx);
                 }
-                Smb1Body::TreeConnectRequest(request) => self.remember(key, Pending::TreeConnect { path: request.path }),
+                Smb1Body::TreeConnectRequest(request) => self.remember(key, Pending::TreeConnect { path: request.path }, cx),
                 Smb1Body::TreeConnectResponse(_) => {
                     if let Some(Pending::TreeConnect { path }) = self.pending.remove(&key) {
                         if h.status == STATUS_SUCCESS {
-                            self.tree_connected((uid, u32::from(h.tid)), path);
+                            self.tree_connected((uid, u32::from(h.tid)), path, cx);
                         }
                     }
                 }
                 Smb1Body::NtCreateRequest(request) => {
-                    self.remember(key, Pending::Create { name: request.name, tree: (uid, u32::from(h.tid)) })
+                    self.remember(key, Pending::Create { name: request.name, tree: (uid, u32::from(h.tid)) }, cx)
                 }
                 Smb1Body::NtCreateResponse(response) => {
                     if let Some(Pending::Create { name, tree }) = self.pending.remove(&key) {
-                        self.opened(tree, &name, PipeKey::Smb1(response.fid));
+                        self.opened(tree, &name, PipeKey::Smb1(response.fid), cx);
                     }
                 }
                 Smb1Body::WriteRequest(write) => {
-                    self.adopt_pipe(PipeKey::Smb1(write.fid), uid, write.data);
+                    self.adopt_pipe(PipeKey::Smb1(write.fid), uid, write.data, cx);
                     self.pipe_data(PipeKey::Smb1(write.fid), Direction::ToServer, write.data, cx);
                 }
                 Smb1Body::ReadRequest(read) if self.pipes.contains_key(&PipeKey::Smb1(read.fid)) => {
-                    self.remember(key, Pending::Read { pipe: PipeKey::Smb1(read.fid) });
+                    self.remember(key, Pending::Read { pipe: PipeKey::Smb1(read.fid) }, cx);
                 }
                 Smb1Body::ReadResponse(read) => {
                     if let Some(Pending::Read { pipe }) = self.pending.remove(&key) {
@@ -118,9 +118,9 @@ impl SmbFlow {
                 }
                 Smb1Body::TransactionRequest(transaction) => {
                     if let Some(fid) = transaction.nm_pipe_fid() {
-                        self.adopt_pipe(PipeKey::Smb1(fid), uid, transaction.data);
+                        self.adopt_pipe(PipeKey::Smb1(fid), uid, transaction.data, cx);
                         self.pipe_data(PipeKey::Smb1(fid), Direction::ToServer, transaction.data, cx);
-                        self.remember(key, Pending::Transact { pipe: PipeKey::Smb1(fid) });
+                        self.remember(key, Pending::Transact { pipe: PipeKey::Smb1(fid) }, cx);
                     }
                 }
                 Smb1Body::TransactionResponse(transaction) => {

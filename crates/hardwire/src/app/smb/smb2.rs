@@ -4,8 +4,8 @@
 use hardwire_flow::Direction;
 use hardwire_smb::names::{cipher_name, compression_algorithm_name, preauth_hash_name, signing_algorithm_name, smb2_dialect_name};
 use hardwire_smb::smb2_records::{
-    parse_smb2_body, smb2_compound, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest, Smb2NegotiateResponse,
-    FSCTL_PIPE_TRANSCEIVE, SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
+    parse_smb2_body, smb2_compound, smb2_compound_prefix, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest,
+    Smb2NegotiateResponse, FSCTL_PIPE_TRANSCEIVE, SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
 };
 
 use super::session::{Pending, PipeKey, STATUS_PENDING, STATUS_SUCCESS};
@@ -20,21 +20,28 @@ const SMB2_ECHO: u16 = 0x000D;
 const DIALECT_WILDCARD: u16 = 0x02FF;
 
 impl SmbFlow {
-    /// Every message of a compound chain.
-    pub(super) fn smb2_messages(&mut self, dir: Direction, payload: &[u8], cx: &mut AppContext) {
+    /// Every message of a compound chain. Given the head of a longer message (`prefix`),
+    /// returns where its chain goes on past the head, if it does.
+    pub(super) fn smb2_messages(&mut self, dir: Direction, payload: &[u8], prefix: bool, cx: &mut AppContext) -> Option<usize> {
         self.negotiated.version.get_or_insert(2);
-        for message in smb2_compound(payload) {
+        let chain = if prefix { smb2_compound_prefix(payload) } else { smb2_compound(payload) };
+        // Where the element after the last one walked starts (none after a last element).
+        let mut next = Some(0usize);
+        for message in chain {
             match message {
                 Ok(message) => {
                     self.smb2_message(dir, &message, cx);
                     self.settle_or_refresh(message.header.session_id, cx);
+                    let step = message.header.next_command as usize;
+                    next = next.filter(|_| step != 0).map(|at| at.saturating_add(step));
                 }
                 Err(_) => {
                     cx.parse_error("smb");
-                    break;
+                    return None;
                 }
             }
         }
+        next.filter(|_| prefix)
     }
 
     fn smb2_message(&mut self, dir: Direction, m: &Smb2Message<'_>, cx: &mut AppContext) {
@@ -68,14 +75,14 @@ impl SmbFlow {
                 self.setup_response(h.session_id, h.status, &[], cx);
                 self.finish_setup(h.session_id, cx);
             }
-            Smb2Body::TreeConnectRequest(request) => self.remember(h.message_id, Pending::TreeConnect { path: request.path }),
+            Smb2Body::TreeConnectRequest(request) => self.remember(h.message_id, Pending::TreeConnect { path: request.path }, cx),
             Smb2Body::TreeConnectResponse(response) => {
                 if let Some(Pending::TreeConnect { path }) = self.pending.remove(&h.message_id) {
                     if h.status == STATUS_SUCCESS {
                         let tree = (h.session_id, h.tree_id.unwrap_or_default());
-                        self.tree_connected(tree, path);
+                        self.tree_connected(tree, path, cx);
                         if response.encrypt_data() {
-                            let session = self.session(h.session_id);
+                            let session = self.session(h.session_id, cx);
                             session.changed |= !session.encrypted_share;
                             session.encrypted_share = true;
                         }
@@ -84,23 +91,23 @@ impl SmbFlow {
             }
             Smb2Body::CreateRequest(request) => {
                 let tree = (h.session_id, h.tree_id.unwrap_or_default());
-                self.remember(h.message_id, Pending::Create { name: request.name, tree });
+                self.remember(h.message_id, Pending::Create { name: request.name, tree }, cx);
             }
             Smb2Body::CreateResponse(response) => {
                 if let Some(Pending::Create { name, tree }) = self.pending.remove(&h.message_id) {
                     let id = response.file_id;
-                    self.opened(tree, &name, PipeKey::Smb2(id.persistent, id.volatile));
+                    self.opened(tree, &name, PipeKey::Smb2(id.persistent, id.volatile), cx);
                 }
             }
             Smb2Body::WriteRequest(write) => {
                 let pipe = PipeKey::Smb2(write.file_id.persistent, write.file_id.volatile);
-                self.adopt_pipe(pipe, h.session_id, write.data);
+                self.adopt_pipe(pipe, h.session_id, write.data, cx);
                 self.pipe_data(pipe, Direction::ToServer, write.data, cx);
             }
             Smb2Body::ReadRequest(read) => {
                 let pipe = PipeKey::Smb2(read.file_id.persistent, read.file_id.volatile);
                 if self.pipes.contains_key(&pipe) {
-                    self.remember(h.message_id, Pending::Read { pipe });
+                    self.remember(h.message_id, Pending::Read { pipe }, cx);
                 }
             }
             Smb2Body::ReadResponse(read) => {
@@ -110,7 +117,7 @@ impl SmbFlow {
             }
             Smb2Body::IoctlRequest(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
                 let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
-                self.adopt_pipe(pipe, h.session_id, ioctl.input);
+                self.adopt_pipe(pipe, h.session_id, ioctl.input, cx);
                 self.pipe_data(pipe, Direction::ToServer, ioctl.input, cx);
             }
             Smb2Body::IoctlResponse(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
