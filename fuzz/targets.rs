@@ -36,13 +36,18 @@ pub mod wire_decode {
 pub mod smb {
     use hardwire_smb::nbss::{find_smb_frame_start, parse_nbss_frame, smb_protocol, NbssFrame, SmbProtocol};
     use hardwire_smb::smb1_records::{parse_smb1_body, parse_smb1_message};
-    use hardwire_smb::smb2_records::{parse_smb2_body, smb2_compound};
+    use hardwire_smb::smb2_records::{parse_smb2_body, smb2_compound, smb2_compound_prefix};
     use hardwire_smb::smb2_transform::{decompress, parse_smb2_compression, parse_smb2_transform};
 
     const DECOMPRESS_CAP: usize = 1 << 20;
 
     fn smb2(message: &[u8]) {
         for part in smb2_compound(message) {
+            let Ok(part) = part else { break };
+            let _ = parse_smb2_body(&part);
+        }
+        // As the head of a longer message (its bulk skipped): elements cut short.
+        for part in smb2_compound_prefix(message) {
             let Ok(part) = part else { break };
             let _ = parse_smb2_body(&part);
         }

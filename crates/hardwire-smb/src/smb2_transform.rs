@@ -1,6 +1,7 @@
 //! SMB 3.x wrappers around SMB2 messages: the TRANSFORM header (`\xFDSMB`, MS-SMB2 2.2.41)
 //! of encrypted messages and the COMPRESSION_TRANSFORM header (`\xFCSMB`, MS-SMB2 2.2.42) of
-//! compressed ones, with decompression of NONE, Pattern_V1 and plain LZ77 (MS-XCA 2.3/2.4).
+//! compressed ones, with decompression of NONE, Pattern_V1, plain LZ77 (MS-XCA 2.3/2.4) and LZ4
+//! (`lz4_flex`). LZNT1 and LZ77+Huffman are not decompressed (see `decompress`).
 //!
 //! Compression is not encryption: a compressed message is readable once decompressed.
 //! Decompression never produces more than `min(OriginalCompressedSegmentSize, cap)` bytes.
@@ -239,7 +240,7 @@ impl Sink {
 }
 
 /// Decompresses a compressed message into at most `min(original_size, cap)` bytes.
-/// LZNT1, LZ77+Huffman and LZ4 give [`SmbError::UnsupportedCompression`].
+/// LZNT1 and LZ77+Huffman give [`SmbError::UnsupportedCompression`].
 pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decompressed> {
     let declared = match &h.payload {
         // the uncompressed prefix comes on top of the compressed segment's size
@@ -276,7 +277,25 @@ fn decompress_into(algorithm: u16, data: &[u8], sink: &mut Sink) -> Result<(), S
             sink.repeat(pattern, repetitions as usize)
         }
         COMPRESSION_LZ77 => lz77_decompress(data, sink),
+        COMPRESSION_LZ4 => lz4_decompress(data, sink),
         other => Err(Stop::Error(SmbError::UnsupportedCompression(other))),
+    }
+}
+
+/// Output bytes one input byte of an LZ4 block can stand for at most (a match length byte of
+/// 255), so that a short block never gets a large buffer.
+const LZ4_MAX_EXPANSION: usize = 255;
+
+/// An LZ4 block (MS-SMB2 2.2.42.1), decoded by `lz4_flex`'s safe decoder into a buffer no larger
+/// than the sink's room, nor than the block could expand to.
+fn lz4_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
+    let room = sink.room();
+    let mut buffer = vec![0u8; room.min(input.len().saturating_mul(LZ4_MAX_EXPANSION))];
+    match lz4_flex::block::decompress_into(input, &mut buffer) {
+        Ok(produced) => sink.extend(buffer.get(..produced).unwrap_or_default()),
+        // The block goes on past the caller's cap (the decoder keeps no partial output).
+        Err(lz4_flex::block::DecompressError::OutputTooSmall { .. }) if buffer.len() == room => Err(sink.overflow()),
+        Err(_) => Err(Stop::Error(SmbError::Malformed("LZ4 block"))),
     }
 }
 
@@ -423,6 +442,28 @@ mod tests {
         assert!(decompress(&h, DEFAULT_DECOMPRESS_CAP).is_err());
     }
 
+    /// pcaps/smb/smb-reads-then-admin.pcap frame 184: the TREE_CONNECT request to
+    /// `\\10.77.0.10\ADMIN$` (110 bytes), and the same compressed by the reference LZ4 library
+    /// (python-lz4 `lz4.block.compress(msg, store_size=False, mode="high_compression")`).
+    const TREE_CONNECT_ADMIN: &str = "fe534d42400001000000000003000100180000000000000057000000000000000000000000000000c2ae61b200000000f02b97414a8d22162e726734b60ec1ea09000000480026005c005c00310030002e00370037002e0030002e00310030005c00410044004d0049004e002400";
+    const TREE_CONNECT_ADMIN_LZ4: &str = "80fe534d424000010001006203000100180001002a5700010040c2ae61b20800f118f02b97414a8d22162e726734b60ec1ea09000000480026005c005c00310030002e00370037002e0a00001000e05c00410044004d0049004e002400";
+
+    #[test]
+    fn lz4_decompresses_a_real_message() {
+        let msg = unchained(110, COMPRESSION_LZ4, b"", &hex(TREE_CONNECT_ADMIN_LZ4));
+        let h = parse_smb2_compression(&msg).unwrap();
+        let out = decompress(&h, DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!((out.data, out.truncated), (hex(TREE_CONNECT_ADMIN), false));
+        // Past the cap: truncated, not an error; past a declared size too small: an error.
+        assert_eq!(decompress(&h, 64).map(|out| out.truncated), Ok(true));
+        let msg = unchained(100, COMPRESSION_LZ4, b"", &hex(TREE_CONNECT_ADMIN_LZ4));
+        assert!(decompress(&parse_smb2_compression(&msg).unwrap(), DEFAULT_DECOMPRESS_CAP).is_err());
+        // A block cut short is malformed.
+        let cut = &hex(TREE_CONNECT_ADMIN_LZ4)[..50];
+        let msg = unchained(110, COMPRESSION_LZ4, b"", cut);
+        assert!(decompress(&parse_smb2_compression(&msg).unwrap(), DEFAULT_DECOMPRESS_CAP).is_err());
+    }
+
     #[test]
     fn chained_none_and_pattern_v1() {
         // chained (MS-SMB2 2.2.42.2): NONE payload "\xFESMB..." then Pattern_V1 of 0x00 x 16
@@ -462,6 +503,8 @@ mod tests {
         }
         let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
         let _ = lz77_decompress(data, &mut sink);
+        let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
+        let _ = lz4_decompress(data, &mut sink);
     }
 
     proptest! {
@@ -477,7 +520,11 @@ mod tests {
 
         #[test]
         fn truncations_never_panic(cut in 0usize..300) {
-            for data in [nbss_payload(SMB311_TRANSFORM), unchained(300, COMPRESSION_LZ77, b"ab", &hex(XCA_ABC_X100))] {
+            for data in [
+                nbss_payload(SMB311_TRANSFORM),
+                unchained(300, COMPRESSION_LZ77, b"ab", &hex(XCA_ABC_X100)),
+                unchained(110, COMPRESSION_LZ4, b"", &hex(TREE_CONNECT_ADMIN_LZ4)),
+            ] {
                 try_everything(&data[..cut.min(data.len())]);
             }
         }
