@@ -54,6 +54,10 @@ pub struct SmbObject {
     pub auth: Option<String>,
     pub status: Option<String>,
     pub shares: Option<Vec<String>>,
+    /// What each of `shares` is, in the same order: the typed fact `smb.admin_share` matches
+    /// (never written out).
+    #[serde(skip)]
+    pub share_kinds: Vec<ShareKind>,
     pub server_name: Option<String>,
     /// The best dialect this server had negotiated before this session, as the sensor
     /// remembers it (evidence for `smb.dialect.downgrade`).
@@ -170,6 +174,47 @@ pub struct TlsObject {
     pub sni: Option<String>,
 }
 
+/// What a tree connect reached, from the last component of its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareKind {
+    /// `IPC$`, the named-pipe share.
+    Ipc,
+    /// `ADMIN$`.
+    Admin,
+    /// A drive letter and `$` (`C$`).
+    Drive,
+    Other,
+}
+
+impl ShareKind {
+    pub fn of(path: &str) -> ShareKind {
+        let share = path.rsplit('\\').next().unwrap_or(path);
+        match share.as_bytes() {
+            [letter, b'$'] if letter.is_ascii_alphabetic() => ShareKind::Drive,
+            _ if share.eq_ignore_ascii_case("IPC$") => ShareKind::Ipc,
+            _ if share.eq_ignore_ascii_case("ADMIN$") => ShareKind::Admin,
+            _ => ShareKind::Other,
+        }
+    }
+
+    /// `ADMIN$` or a drive share: what only administrators may connect to.
+    pub fn is_administrative(self) -> bool {
+        matches!(self, ShareKind::Admin | ShareKind::Drive)
+    }
+}
+
+/// A DCE/RPC request as the conversation read it: the typed fact the `dcerpc.*` rules match
+/// (never written out; the record's fields are made from the same state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RpcCall {
+    /// The interface its context was bound to; `None` when the bind was never seen.
+    pub interface: Option<hardwire_dcerpc::Uuid>,
+    pub opnum: u16,
+    pub context_id: u16,
+    /// The auth verifier's level, else the bind's; `None` without either.
+    pub auth_level: Option<hardwire_dcerpc::AuthLevel>,
+}
+
 /// `dcerpc`: one per bind and per request.
 #[skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -194,6 +239,9 @@ pub struct DcerpcObject {
     pub account: Option<String>,
     pub computer: Option<String>,
     pub zero_credential: Option<bool>,
+    /// A request's call (none for a bind record).
+    #[serde(skip)]
+    pub call: Option<RpcCall>,
 }
 
 /// `ldap`: one per bind (request and response, across its steps), and one per StartTLS.

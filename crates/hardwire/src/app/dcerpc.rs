@@ -21,7 +21,7 @@ use hardwire_flow::Direction;
 
 use crate::app::auth::AuthState;
 use crate::app::{least_recently_used, AppContext, ENTRY_OVERHEAD};
-use crate::event::{DcerpcObject, EventKind, Objects};
+use crate::event::{DcerpcObject, EventKind, Objects, RpcCall};
 
 /// Contexts read from one bind or alter_context: all a PDU can carry (its count is one byte).
 const MAX_PROPOSED: usize = 256;
@@ -355,6 +355,7 @@ impl Conversation {
             Some(context) => self.interface_object(&context.interface, context.version),
             None => DcerpcObject { pipe: self.pipe.clone(), ..DcerpcObject::default() },
         };
+        record.call = Some(RpcCall { interface: context.map(|c| c.interface), opnum, context_id, auth_level: level });
         record.opnum = Some(opnum);
         record.auth_level = Some(level.map_or("none", AuthLevel::as_str).to_string());
         if let Some(auth) = auth {
@@ -473,11 +474,7 @@ fn describe(record: &mut DcerpcObject, detail: &RemoteExecDetail) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Record;
-    use crate::config::Config;
-    use crate::shared::Shared;
-    use crate::stats::EngineStats;
-    use crate::time::Timestamp;
+    use crate::app::with_test_context;
 
     // suricata-verify/smb2-04/20171220_smb_at_schedule.pcap, the DCE/RPC bytes of the SMB2
     // WRITE in frame 5 (bind: ATSVC 1.0 in NDR 2.0, NDR64 and bind-time features), the READ in
@@ -495,22 +492,11 @@ mod tests {
     /// Runs `feed` on a fresh `atsvc` conversation; returns its `dcerpc` objects and the
     /// parse-error count.
     fn run(feed: impl FnOnce(&mut Conversation, &mut AppContext)) -> (Vec<DcerpcObject>, u64) {
-        let config = Config::default();
-        let shared = Shared::new(&config);
-        let mut records: Vec<Record> = Vec::new();
-        let mut stats = EngineStats::default();
-        let mut cx = AppContext {
-            now: Timestamp(0),
-            config: &config,
-            shared: &shared,
-            records: &mut records,
-            stats: &mut stats,
-            server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-            server_port: 445,
-        };
-        let mut conversation = Conversation::new(Some("atsvc".into()));
-        feed(&mut conversation, &mut cx);
-        conversation.close(&Objects::default, &mut cx);
+        let ((), records, stats) = with_test_context(|cx| {
+            let mut conversation = Conversation::new(Some("atsvc".into()));
+            feed(&mut conversation, cx);
+            conversation.close(&Objects::default, cx);
+        });
         let errors = stats.parse_errors.get(PROTOCOL).copied().unwrap_or(0);
         (records.into_iter().filter_map(|r| r.objects.dcerpc).collect(), errors)
     }

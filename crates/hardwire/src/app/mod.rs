@@ -46,6 +46,27 @@ pub(crate) struct AppContext<'a> {
     pub server_port: u16,
 }
 
+/// Runs `f` with an `AppContext` over the default configuration, as for a server at
+/// 127.0.0.1:445; returns what `f` returned, the records made and the stats. For unit tests.
+#[cfg(test)]
+pub(crate) fn with_test_context<T>(f: impl FnOnce(&mut AppContext) -> T) -> (T, Vec<Record>, EngineStats) {
+    let config = Config::default();
+    let shared = Shared::new(&config);
+    let mut records = Vec::new();
+    let mut stats = EngineStats::default();
+    let mut cx = AppContext {
+        now: Timestamp(0),
+        config: &config,
+        shared: &shared,
+        records: &mut records,
+        stats: &mut stats,
+        server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+        server_port: 445,
+    };
+    let out = f(&mut cx);
+    (out, records, stats)
+}
+
 impl AppContext<'_> {
     pub fn emit(&mut self, kind: EventKind, objects: Objects) {
         self.records.push(Record { kind, objects, timestamp: self.now, previous: None });

@@ -178,11 +178,7 @@ fn extent(message: &[u8]) -> Extent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Record;
-    use crate::config::Config;
-    use crate::shared::Shared;
-    use crate::stats::EngineStats;
-    use crate::time::Timestamp;
+    use crate::app::with_test_context;
 
     /// A real AUTHENTICATE (impacket's NTLMv1 logon to Samba, `pcaps/smb/smb-ntlmv1.pcap`),
     /// taken whole from the capture.
@@ -197,22 +193,13 @@ mod tests {
     /// Feeds each segment to one direction of a fresh scan: the users reported, and the
     /// messages parsed.
     fn scan(segments: &[&[u8]]) -> (Vec<Option<String>>, u64) {
-        let config = Config::default();
-        let shared = Shared::new(&config);
-        let (mut records, mut stats): (Vec<Record>, _) = (Vec::new(), EngineStats::default());
-        let mut cx = AppContext {
-            now: Timestamp(0),
-            config: &config,
-            shared: &shared,
-            records: &mut records,
-            stats: &mut stats,
-            server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-            server_port: 389,
-        };
-        let mut scan = NtlmScan::default();
-        for segment in segments {
-            assert_eq!(scan.data(Direction::ToServer, segment, &mut cx), segment.len() as u64);
-        }
+        let ((), records, stats) = with_test_context(|cx| {
+            cx.server_port = 389;
+            let mut scan = NtlmScan::default();
+            for segment in segments {
+                assert_eq!(scan.data(Direction::ToServer, segment, cx), segment.len() as u64);
+            }
+        });
         let users = records.iter().map(|r| r.objects.ntlm.as_ref().and_then(|n| n.user.clone())).collect();
         (users, stats.ntlm_scan_parsed)
     }

@@ -343,7 +343,7 @@ impl SmbFlow {
     }
 
     fn tree_connected(&mut self, key: TreeKey, path: String, cx: &mut AppContext) {
-        let ipc = session::is_ipc(&path);
+        let ipc = crate::event::ShareKind::of(&path) == crate::event::ShareKind::Ipc;
         self.session(key.0, cx).add_share(path);
         if let Some(lru) = least_recently_used(&self.trees, &key, cx.config.limits.max_smb_trees, |t| t.used) {
             self.trees.remove(&lru);
@@ -424,11 +424,7 @@ fn merge_auth(into: &mut AuthState, held: AuthState) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Record;
-    use crate::config::Config;
-    use crate::shared::Shared;
-    use crate::stats::EngineStats;
-    use crate::time::Timestamp;
+    use crate::app::with_test_context;
     use hardwire_smb::smb2_records::{SMB2_TREE_CONNECT, SMB2_WRITE};
 
     /// An SMB2 request header (MS-SMB2 2.2.1.2) of a compound element.
@@ -474,21 +470,14 @@ mod tests {
         message
     }
 
-    /// Feeds `bytes` as a stream does: what the app consumed goes, a count beyond the data skips.
+    /// Feeds `bytes` as a stream does (what the app consumed goes, a count beyond the data
+    /// skips); returns the parse errors.
     fn stream(flow: &mut SmbFlow, bytes: &[u8], segment: usize) -> u64 {
-        let config = Config::default();
-        let shared = Shared::new(&config);
-        let mut records: Vec<Record> = Vec::new();
-        let mut stats = EngineStats::default();
-        let mut cx = AppContext {
-            now: Timestamp(0),
-            config: &config,
-            shared: &shared,
-            records: &mut records,
-            stats: &mut stats,
-            server_ip: std::net::Ipv4Addr::LOCALHOST.into(),
-            server_port: 445,
-        };
+        let ((), _, stats) = with_test_context(|cx| feed(flow, bytes, segment, cx));
+        stats.parse_errors.get("smb").copied().unwrap_or(0)
+    }
+
+    fn feed(flow: &mut SmbFlow, bytes: &[u8], segment: usize, cx: &mut AppContext) {
         let (mut held, mut at, mut skip) = (Vec::new(), 0, 0usize);
         while at < bytes.len() {
             let end = (at + segment).min(bytes.len());
@@ -501,7 +490,7 @@ mod tests {
                 continue;
             }
             held.extend_from_slice(chunk);
-            let used = usize::try_from(flow.data(Direction::ToServer, &held, &mut cx)).unwrap();
+            let used = usize::try_from(flow.data(Direction::ToServer, &held, cx)).unwrap();
             if used >= held.len() {
                 skip = used - held.len();
                 held.clear();
@@ -509,7 +498,6 @@ mod tests {
                 held.drain(..used);
             }
         }
-        stats.parse_errors.get("smb").copied().unwrap_or(0)
     }
 
     #[test]

@@ -5,7 +5,7 @@ use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
-use crate::event::{NtlmObject, Objects, SmbObject};
+use crate::event::{NtlmObject, Objects, ShareKind, SmbObject};
 
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
@@ -152,6 +152,7 @@ impl Session {
             auth: setup_seen.then(|| self.auth_name().to_string()),
             status: self.status.map(|s| nt_status_string(s).into_owned()),
             shares: (!self.shares.is_empty()).then(|| self.shares.clone()),
+            share_kinds: self.shares.iter().map(|path| ShareKind::of(path)).collect(),
             signed: (observed > 0 && !self.encrypted()).then_some(self.unsigned_requests == 0),
             encrypted: Some(self.encrypted()),
             ..connection_object(negotiated)
@@ -262,11 +263,6 @@ pub(super) fn is_known_pipe(name: &str) -> bool {
     KNOWN_PIPES.contains(&pipe_name(name).as_str())
 }
 
-/// `\\server\IPC$` is the pipe share.
-pub(super) fn is_ipc(path: &str) -> bool {
-    path.rsplit('\\').next().is_some_and(|share| share.eq_ignore_ascii_case("IPC$"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +272,10 @@ mod tests {
         assert_eq!(pipe_name("\\PIPE\\atsvc"), "atsvc");
         assert_eq!(pipe_name("\\svcctl"), "svcctl");
         assert_eq!(pipe_name("srvsvc\0"), "srvsvc");
-        assert!(is_ipc("\\\\10.0.0.1\\IPC$"));
-        assert!(!is_ipc("\\\\10.0.0.1\\C$"));
+        assert_eq!(ShareKind::of("\\\\10.0.0.1\\IPC$"), ShareKind::Ipc);
+        assert_eq!(ShareKind::of("\\\\fs1\\C$"), ShareKind::Drive);
+        assert_eq!(ShareKind::of("\\\\10.0.0.5\\admin$"), ShareKind::Admin);
+        assert_eq!(ShareKind::of("\\\\fs1\\finance$"), ShareKind::Other);
+        assert!(ShareKind::Drive.is_administrative() && !ShareKind::Ipc.is_administrative());
     }
 }

@@ -11,9 +11,8 @@ pub fn remote_exec(record: &Event) -> Option<RemoteExec> {
     if record.kind != EventKind::Dcerpc {
         return None;
     }
-    let rpc = record.objects.dcerpc.as_ref()?;
-    let interface = hardwire_dcerpc::Uuid::parse_str(rpc.interface.as_deref()?)?;
-    hardwire_dcerpc::remote_execution(&interface, rpc.opnum?)
+    let call = record.objects.dcerpc.as_ref()?.call?;
+    hardwire_dcerpc::remote_execution(&call.interface?, call.opnum)
 }
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {

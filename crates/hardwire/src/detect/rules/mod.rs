@@ -97,9 +97,8 @@ fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
     if record.kind != EventKind::Dcerpc {
         return None;
     }
-    let rpc = record.objects.dcerpc.as_ref()?;
-    let interface = hardwire_dcerpc::Uuid::parse_str(rpc.interface.as_deref()?)?;
-    hardwire_dcerpc::rpc_attack(&interface, rpc.opnum?)
+    let call = record.objects.dcerpc.as_ref()?.call?;
+    hardwire_dcerpc::rpc_attack(&call.interface?, call.opnum)
 }
 
 /// The `krb5` object of a `krb5` record.
