@@ -21,11 +21,17 @@ fn tmp(name: &str) -> PathBuf {
 
 /// Runs `hardwire report --json` over `inputs` and returns the JSON report and the terminal text.
 fn report(inputs: &[&Path], name: &str) -> (Value, String) {
+    report_with(&[], inputs, name)
+}
+
+/// The same with more options (`--top`...).
+fn report_with(options: &[&str], inputs: &[&Path], name: &str) -> (Value, String) {
     let json = tmp(&format!("{name}.json"));
     let output = Command::new(env!("CARGO_BIN_EXE_hardwire"))
         .arg("report")
         .arg("--json")
         .arg(&json)
+        .args(options)
         .args(inputs)
         .output()
         .expect("running hardwire");
@@ -269,10 +275,11 @@ fn kerberos_attacks_name_the_accounts_the_script_used() {
     let cases: [(&str, &str, &[&str]); 3] = [
         ("krb5-asrep-roast.pcap", "kerberos.asrep_roastable", &["roastme"]),
         ("krb5-bruteforce.pcap", "auth.bruteforce", &["dave"]),
-        ("krb5-spray.pcap", "auth.spray", &[]),
+        // The script's six accounts (USERS in pcaps/kerberos/make.sh), each refused once.
+        ("krb5-spray.pcap", "auth.spray", &["alice", "bob", "carol", "dave", "erin", "frank"]),
     ];
     for (file, rule, accounts) in cases {
-        let (report, _) = report(&[&project_pcap(&format!("kerberos/{file}"))], file);
+        let (report, _) = report_with(&["--top", "10"], &[&project_pcap(&format!("kerberos/{file}"))], file);
         let f = finding(&report, rule).unwrap_or_else(|| panic!("{file}: {rule} must be a finding"));
         if !accounts.is_empty() {
             let want: BTreeSet<String> = accounts.iter().map(|a| format!("{a}{realm}")).collect();
@@ -282,6 +289,29 @@ fn kerberos_attacks_name_the_accounts_the_script_used() {
         assert_eq!(f["area"], area, "{file}");
         assert!(report["kerberos"]["as_exchanges"].as_u64().is_some(), "{file}");
     }
+}
+
+/// The accounts a spray tried are its finding's, from every failed logon of its client (the
+/// alert lines, one story per client, name only the last): six Basic names answered 401 and
+/// alice's NTLM logon refused (pcaps/http/make.sh logon_failures); with the default `--top` of
+/// 5, five and "1 more". The refused NTLM logon is counted as refused, outside the NTLM share.
+#[test]
+fn a_spray_lists_every_account_tried_and_refused_ntlm_is_not_ntlm_use() {
+    let capture = project_pcap("http/http-logon-failures.pcap");
+    let (full, _) = report_with(&["--top", "20"], &[&capture], "spray-top20");
+    let spray = finding(&full, "auth.spray").expect("auth.spray");
+    let bare: BTreeSet<String> = names(spray, "accounts").iter().map(|a| a.rsplit('\\').next().unwrap_or_default().to_string()).collect();
+    let script: BTreeSet<String> = ["alice", "bob", "carol", "dave", "erin", "frank"].map(String::from).into();
+    assert_eq!(bare, script, "{spray}");
+    assert_eq!(names(spray, "accounts").len(), 7, "Basic alice and NTLM HARDWIRE\\alice are two accounts: {spray}");
+    let auth = &full["authentication"];
+    assert_eq!((auth["ntlm"].as_u64(), auth["ntlm_failed"].as_u64(), auth["ntlm_percent"].as_u64()), (Some(0), Some(1), None), "{auth}");
+    let (short, text) = report(&[&capture], "spray-top5");
+    let spray = finding(&short, "auth.spray").expect("auth.spray");
+    assert_eq!((spray["accounts"]["items"].as_array().map(Vec::len), spray["accounts"]["more"].as_u64()), (Some(5), Some(2)), "{spray}");
+    assert!(text.contains("1 more refused"), "{text}");
+    let refused = Command::new(env!("CARGO_BIN_EXE_hardwire")).args(["report", "--top", "0"]).arg(&capture).output().expect("hardwire");
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("--top"));
 }
 
 /// The chromium binary, or `None` outside CI (under CI its absence fails: install-deps.sh installs it).

@@ -42,6 +42,21 @@ pub struct ReportArgs {
     /// Also write the report as JSON (the same content, for machines).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Hosts, accounts and details each finding names before "and N more".
+    #[arg(long, value_name = "N", default_value_t = Limits::default().top)]
+    pub top: usize,
+    /// Rows of the per-host tables (SMB servers, NTLM versus Kerberos, WinRM).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rows)]
+    pub rows: usize,
+    /// Keys each table holds (hosts, accounts, evidence per finding); past it, counted as "at least N more".
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_keys)]
+    pub max_keys: usize,
+    /// Example flows (flow id, Community ID) per finding.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().examples)]
+    pub examples: usize,
+    /// Lateral-movement events kept with their command lines.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().lateral)]
+    pub max_lateral: usize,
     /// Colour on the terminal: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: Color,
@@ -65,7 +80,18 @@ const MAX_LINE: u64 = 1 << 20;
 
 pub fn run(args: ReportArgs) -> Result<(), String> {
     let config = Arc::new(load_config(args.config.as_deref())?);
-    let mut agg = Aggregate::new(Limits::default());
+    if args.top == 0 || args.rows == 0 || args.max_keys == 0 {
+        return Err("--top, --rows and --max-keys must be at least 1".into());
+    }
+    let limits = Limits {
+        max_keys: args.max_keys,
+        top: args.top,
+        rows: args.rows,
+        examples: args.examples,
+        lateral: args.max_lateral,
+        ..Limits::default()
+    };
+    let mut agg = Aggregate::new(limits);
     let progress = Progress::over(&args.inputs);
     let mut captures = Vec::new();
     let mut failure = None;

@@ -11,11 +11,16 @@ use super::counts::Counts;
 use super::guidance;
 use super::line::{Line, Str};
 
-/// How much the report holds, whatever the input's size.
+/// How much the report holds, whatever the input's size, and how much of it each list shows
+/// (`hardwire report --max-keys`, `--top`...).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Keys per table (hosts, accounts, names, command lines).
     pub max_keys: usize,
+    /// Hosts, accounts or details each finding names before "and N more".
+    pub top: usize,
+    /// Rows of the per-host tables.
+    pub rows: usize,
     /// Example flows kept per finding.
     pub examples: usize,
     /// Lateral movement events kept with their command lines.
@@ -26,7 +31,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_keys: 10_000, examples: 3, lateral: 200, findings: 256 }
+        Limits { max_keys: 10_000, top: 5, rows: 15, examples: 3, lateral: 200, findings: 256 }
     }
 }
 
@@ -70,8 +75,11 @@ pub struct SmbServer {
 /// Authentications by mechanism, for one host.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AuthMix {
+    /// NTLM logons that did not fail (succeeded, or the protocol does not say).
     pub ntlm: u64,
     pub ntlm_v1: u64,
+    /// NTLM logons refused (`ntlm.status` failure): attempts, outside the NTLM share.
+    pub ntlm_failed: u64,
     pub kerberos: u64,
     pub basic: u64,
 }
@@ -125,9 +133,14 @@ pub struct Aggregate {
     pub auth_servers: HashMap<IpAddr, AuthMix>,
     pub auth_clients: HashMap<IpAddr, AuthMix>,
     pub auth_total: AuthMix,
-    /// Authentications already counted: (flow, SMB session), so a session's later records
-    /// (SCHEMA.md: a new record when its state changes) are not counted again. Cleared at the cap.
-    seen_auth: HashSet<(u64, String)>,
+    /// Authentications already counted: (flow, SMB session, failed), so a session's later
+    /// records (SCHEMA.md: a new record when its state changes) are not counted again, and a
+    /// connection's refused logon does not hide its successful one; SMB sessions too (`smb:`
+    /// keys). Cleared at the cap.
+    seen_auth: HashSet<(u64, String, bool)>,
+    /// Failed logons (Kerberos pre-authentication, NTLM, HTTP Basic) per client and account:
+    /// the accounts a spray or brute force tried, which its alerts (one story per client) do not list.
+    pub failed_logons: Counts<(IpAddr, String)>,
     pub kdc_as: u64,
     pub kdc_tgs: u64,
     pub kdc_fast: u64,
@@ -179,6 +192,7 @@ impl Aggregate {
             auth_clients: HashMap::new(),
             auth_total: AuthMix::default(),
             seen_auth: HashSet::new(),
+            failed_logons: Counts::new(n),
             kdc_as: 0,
             kdc_tgs: 0,
             kdc_fast: 0,
@@ -397,6 +411,9 @@ impl Aggregate {
         Self::account(line, &mut scratch);
         if !scratch.is_empty() && scratch != "(anonymous)" {
             self.accounts.add(scratch.as_str(), 1);
+            if failed_logon(line) {
+                self.failed_logons.add(&(ip_or(line.src_ip), scratch.clone()), 1);
+            }
         }
         self.scratch = scratch;
         self.authentication(line);
@@ -485,11 +502,12 @@ impl Aggregate {
             return;
         }
         let session = line.smb.as_ref().and_then(|s| s.session_id.as_deref()).unwrap_or_default();
+        let failed = line.ntlm.as_ref().is_some_and(|n| n.status.as_deref() == Some("failure"));
         if let Some(flow_id) = line.flow_id {
             if self.seen_auth.len() >= self.limits.max_keys * 10 {
                 self.seen_auth.clear();
             }
-            if !self.seen_auth.insert((flow_id, session.to_string())) {
+            if !self.seen_auth.insert((flow_id, session.to_string(), failed)) {
                 return;
             }
         }
@@ -498,7 +516,10 @@ impl Aggregate {
             if ntlm.version.as_deref() == Some("anonymous") {
                 return;
             }
-            mix.ntlm = 1;
+            match failed {
+                true => mix.ntlm_failed = 1,
+                false => mix.ntlm = 1,
+            }
             mix.ntlm_v1 = u64::from(ntlm.version.as_deref() == Some("v1"));
         } else if line.kerberos.is_some() {
             mix.kerberos = 1;
@@ -526,7 +547,7 @@ impl Aggregate {
         }
         // A session's later records repeat its state: count sessions once, by the same key
         // as authentications (a session without authentication still counts once per flow).
-        let key = (line.flow_id.unwrap_or(u64::MAX), format!("smb:{}", smb.session_id.as_deref().unwrap_or_default()));
+        let key = (line.flow_id.unwrap_or(u64::MAX), format!("smb:{}", smb.session_id.as_deref().unwrap_or_default()), false);
         if line.flow_id.is_some() && !self.seen_auth.insert(key) {
             return;
         }
@@ -609,14 +630,28 @@ impl AuthMix {
     fn add(&mut self, other: AuthMix) {
         self.ntlm += other.ntlm;
         self.ntlm_v1 += other.ntlm_v1;
+        self.ntlm_failed += other.ntlm_failed;
         self.kerberos += other.kerberos;
         self.basic += other.basic;
     }
 
-    /// NTLM's share of NTLM and Kerberos authentications, in percent.
+    /// NTLM's share of NTLM and Kerberos authentications, in percent (refused NTLM logons are
+    /// attempts, not use: a password spray over NTLM must not make NTLM look used).
     pub fn ntlm_percent(&self) -> Option<u32> {
         let total = self.ntlm + self.kerberos;
         (total > 0).then(|| ((self.ntlm * 100 + total / 2) / total) as u32)
+    }
+}
+
+/// Whether a line is a refused logon, as `detect/logon.rs` reads one: a Kerberos AS exchange
+/// answered KDC_ERR_PREAUTH_FAILED, an NTLM AUTHENTICATE the carrier refused (`ntlm.status`),
+/// HTTP Basic answered 401.
+fn failed_logon(line: &Line<'_>) -> bool {
+    match (&line.ntlm, &line.krb5, &line.http) {
+        (Some(ntlm), _, _) => ntlm.status.as_deref() == Some("failure"),
+        (None, Some(k), _) => k.request_type.as_deref() == Some("AS") && k.status.as_deref() == Some("KDC_ERR_PREAUTH_FAILED"),
+        (None, None, Some(h)) => h.auth_scheme.as_deref() == Some("basic") && h.status == Some(401),
+        _ => false,
     }
 }
 

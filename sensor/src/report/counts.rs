@@ -57,6 +57,19 @@ impl<K: Hash + Eq> Counts<K> {
         self.map.len()
     }
 
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.map.contains_key(key)
+    }
+
+    /// The keys held, with their counts, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, u64)> {
+        self.map.iter().map(|(k, n)| (k, *n))
+    }
+
     #[cfg(test)]
     pub fn get<Q>(&self, key: &Q) -> u64
     where

@@ -442,15 +442,16 @@ mixed: {}. SMB1 servers: {}.</p><table id=\"smb-servers\"><tr><th>Server</th><th
 
 fn auth(h: &mut String, r: &Report) {
     let a = &r.authentication;
-    if a.ntlm + a.kerberos + a.basic == 0 {
+    if a.ntlm + a.ntlm_failed + a.kerberos + a.basic == 0 {
         return;
     }
     let _ = write!(
         h,
-        "<h2>NTLM versus Kerberos</h2><p>{} NTLM authentications ({} NTLMv1), {} Kerberos, {} HTTP Basic: NTLM is <b>{}</b> of NTLM and Kerberos. \
-This is the audit to run before restricting NTLM: every pair below must move to Kerberos first.</p>",
+        "<h2>NTLM versus Kerberos</h2><p>{} NTLM authentications ({} NTLMv1) and {} more refused, {} Kerberos, {} HTTP Basic: NTLM is <b>{}</b> of NTLM and Kerberos \
+(refused logons are attempts, not use). This is the audit to run before restricting NTLM: every pair below must move to Kerberos first.</p>",
         thousands(a.ntlm),
         thousands(a.ntlm_v1),
+        thousands(a.ntlm_failed),
         thousands(a.kerberos),
         thousands(a.basic),
         a.ntlm_percent.map_or("-".into(), |n| format!("{n} %"))
@@ -460,15 +461,16 @@ This is the audit to run before restricting NTLM: every pair below must move to 
     {
         let _ = write!(
             h,
-            "<table id=\"{id}\" style=\"margin-bottom:12px\"><tr><th>{title}</th><th class=\"n\">NTLM</th><th class=\"n\">NTLMv1</th><th class=\"n\">Kerberos</th><th class=\"n\">Basic</th><th class=\"n\">NTLM share</th></tr>"
+            "<table id=\"{id}\" style=\"margin-bottom:12px\"><tr><th>{title}</th><th class=\"n\">NTLM</th><th class=\"n\">NTLMv1</th><th class=\"n\">refused</th><th class=\"n\">Kerberos</th><th class=\"n\">Basic</th><th class=\"n\">NTLM share</th></tr>"
         );
         for row in rows {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(&row.host),
                 thousands(row.ntlm),
                 thousands(row.ntlm_v1),
+                thousands(row.ntlm_failed),
                 thousands(row.kerberos),
                 thousands(row.basic),
                 row.ntlm_percent.map_or("-".into(), |n| format!("{n} %"))

@@ -96,6 +96,9 @@ pub struct Ntlm<'a> {
     pub host: Option<Str<'a>>,
     #[serde(borrow)]
     pub version: Option<Str<'a>>,
+    /// `success` or `failure` where the carrying protocol shows the outcome.
+    #[serde(borrow)]
+    pub status: Option<Str<'a>>,
     #[serde(borrow)]
     pub server_dns_name: Option<Str<'a>>,
     #[serde(borrow)]
@@ -120,6 +123,7 @@ pub struct Http<'a> {
     pub app: Option<Str<'a>>,
     #[serde(borrow)]
     pub encryption: Option<Str<'a>>,
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -271,6 +275,7 @@ impl<'a> Ntlm<'a> {
             domain: b(&n.domain),
             host: b(&n.host),
             version: b(&n.version),
+            status: n.status.map(Cow::Borrowed),
             server_dns_name: b(&n.server_dns_name),
             server_nb_name: b(&n.server_nb_name),
         }
@@ -291,7 +296,7 @@ impl<'a> Kerberos<'a> {
 
 impl<'a> Http<'a> {
     fn of(h: &'a HttpObject) -> Http<'a> {
-        Http { auth_scheme: b(&h.auth_scheme), user: b(&h.user), app: b(&h.app), encryption: b(&h.encryption) }
+        Http { auth_scheme: b(&h.auth_scheme), user: b(&h.user), app: b(&h.app), encryption: b(&h.encryption), status: h.status }
     }
 }
 

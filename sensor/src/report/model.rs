@@ -8,13 +8,8 @@ use serde::Serialize;
 use hardwire::Timestamp;
 
 use super::aggregate::{Aggregate, AuthMix, FindingAcc};
-use super::counts::{Item, Top};
+use super::counts::{Counts, Item, Top};
 use super::guidance::{self, Area};
-
-/// How many hosts, accounts or details each finding names before "and N more".
-pub const TOP: usize = 5;
-/// Rows of the per-host tables.
-pub const ROWS: usize = 15;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -119,6 +114,7 @@ pub struct SmbServerRow {
 pub struct AuthSection {
     pub ntlm: u64,
     pub ntlm_v1: u64,
+    pub ntlm_failed: u64,
     pub kerberos: u64,
     pub basic: u64,
     pub ntlm_percent: Option<u32>,
@@ -133,6 +129,7 @@ pub struct AuthRow {
     pub host: String,
     pub ntlm: u64,
     pub ntlm_v1: u64,
+    pub ntlm_failed: u64,
     pub kerberos: u64,
     pub basic: u64,
     pub ntlm_percent: Option<u32>,
@@ -181,6 +178,9 @@ pub struct LateralRow {
 #[derive(Debug, Serialize)]
 pub struct LimitsNote {
     pub max_keys_per_table: usize,
+    /// Names per finding and rows per table shown.
+    pub top: usize,
+    pub rows: usize,
     /// Occurrences that fell past a table's cap (their keys are not listed).
     pub shed: u64,
 }
@@ -208,7 +208,7 @@ impl Report {
             Some(name) => format!("{ip} ({name})"),
             None => ip.to_string(),
         };
-        let mut findings: Vec<Finding> = agg.findings.iter().map(|(id, f)| finding(id, f, &host)).collect();
+        let mut findings: Vec<Finding> = agg.findings.iter().map(|(id, f)| finding(id, f, agg, &host)).collect();
         findings.sort_by(|a, b| {
             guidance::severity_rank(&a.severity)
                 .cmp(&guidance::severity_rank(&b.severity))
@@ -267,7 +267,7 @@ impl Report {
                     })
                     .collect();
                 rows.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.server.cmp(&b.server)));
-                rows.truncate(ROWS);
+                rows.truncate(agg.limits.rows);
                 rows
             },
             webdav_requests: agg.webdav_requests,
@@ -290,13 +290,22 @@ impl Report {
                     })
                     .collect(),
             },
-            limits: LimitsNote { max_keys_per_table: agg.limits.max_keys, shed: agg.shed + agg.findings_shed },
+            limits: LimitsNote {
+                max_keys_per_table: agg.limits.max_keys,
+                top: agg.limits.top,
+                rows: agg.limits.rows,
+                shed: agg.shed + agg.findings_shed,
+            },
         }
     }
 }
 
-fn finding(id: &str, f: &FindingAcc, host: &impl Fn(&IpAddr) -> String) -> Finding {
+fn finding(id: &str, f: &FindingAcc, agg: &Aggregate, host: &impl Fn(&IpAddr) -> String) -> Finding {
     let g = guidance::of(id);
+    let top = agg.limits.top;
+    // A spray or brute force is one story per client: its accounts are those that client's
+    // failed logons tried, not the few its alert lines carry.
+    let tried = matches!(id, "auth.spray" | "auth.bruteforce").then(|| tried_accounts(agg, f)).filter(|t| t.len() > 0);
     let title = if g.title.is_empty() { f.message.clone() } else { g.title.to_string() };
     Finding {
         id: id.to_string(),
@@ -305,10 +314,10 @@ fn finding(id: &str, f: &FindingAcc, host: &impl Fn(&IpAddr) -> String) -> Findi
         title: if title.is_empty() { id.to_string() } else { title },
         severity: f.severity.clone(),
         count: f.count,
-        servers: f.servers.top(TOP, host),
-        clients: f.clients.top(TOP, host),
-        accounts: f.accounts.top(TOP, String::clone),
-        details: f.details.top(TOP, String::clone),
+        servers: f.servers.top(top, host),
+        clients: f.clients.top(top, host),
+        accounts: tried.as_ref().unwrap_or(&f.accounts).top(top, String::clone),
+        details: f.details.top(top, String::clone),
         first_seen: time(f.first),
         last_seen: time(f.last),
         examples: f
@@ -318,6 +327,17 @@ fn finding(id: &str, f: &FindingAcc, host: &impl Fn(&IpAddr) -> String) -> Findi
             .collect(),
         remediation: g.remediation,
     }
+}
+
+/// The accounts of the failed logons from a finding's clients, with their failures.
+fn tried_accounts(agg: &Aggregate, f: &FindingAcc) -> Counts<String> {
+    let mut tried = Counts::new(agg.limits.max_keys);
+    for ((client, account), failures) in agg.failed_logons.iter() {
+        if f.clients.contains(client) {
+            tried.add(account.as_str(), failures);
+        }
+    }
+    tried
 }
 
 fn area_score(area: Area, agg: &Aggregate, findings: &[Finding]) -> AreaScore {
@@ -370,14 +390,14 @@ fn smb_section(agg: &Aggregate, host: &impl Fn(&IpAddr) -> String) -> SmbSection
     smb1_servers.sort();
     SmbSection {
         sessions: agg.smb_sessions,
-        servers_more: servers.len().saturating_sub(ROWS) as u64,
+        servers_more: servers.len().saturating_sub(agg.limits.rows) as u64,
         servers_signing_required: servers.iter().filter(|(_, s)| signing(s) == "yes").count() as u64,
         servers_signing_not_required: servers.iter().filter(|(_, s)| signing(s) == "no").count() as u64,
         servers_signing_mixed: servers.iter().filter(|(_, s)| signing(s) == "mixed").count() as u64,
         smb1_servers,
         servers: servers
             .iter()
-            .take(ROWS)
+            .take(agg.limits.rows)
             .map(|(ip, s)| SmbServerRow {
                 server: host(ip),
                 sessions: s.sessions,
@@ -395,7 +415,7 @@ fn smb_section(agg: &Aggregate, host: &impl Fn(&IpAddr) -> String) -> SmbSection
             d.sort_by(|a, b| dialect_order(&a.name).cmp(&dialect_order(&b.name)).then_with(|| a.name.cmp(&b.name)));
             d
         },
-        smb1_clients: agg.smb1_clients.top(TOP, host),
+        smb1_clients: agg.smb1_clients.top(agg.limits.top, host),
     }
 }
 
@@ -408,17 +428,23 @@ fn dialect_order(d: &str) -> (u8, String) {
     }
 }
 
-fn auth_rows(table: &std::collections::HashMap<IpAddr, AuthMix>, host: &impl Fn(&IpAddr) -> String) -> (Vec<AuthRow>, u64) {
+fn auth_rows(
+    table: &std::collections::HashMap<IpAddr, AuthMix>,
+    max_rows: usize,
+    host: &impl Fn(&IpAddr) -> String,
+) -> (Vec<AuthRow>, u64) {
     let mut rows: Vec<(&IpAddr, &AuthMix)> = table.iter().collect();
-    rows.sort_by(|(ia, a), (ib, b)| (b.ntlm + b.kerberos + b.basic).cmp(&(a.ntlm + a.kerberos + a.basic)).then(ia.cmp(ib)));
-    let more = rows.len().saturating_sub(ROWS) as u64;
+    let total = |m: &AuthMix| m.ntlm + m.ntlm_failed + m.kerberos + m.basic;
+    rows.sort_by(|(ia, a), (ib, b)| total(b).cmp(&total(a)).then(ia.cmp(ib)));
+    let more = rows.len().saturating_sub(max_rows) as u64;
     let rows = rows
         .into_iter()
-        .take(ROWS)
+        .take(max_rows)
         .map(|(ip, m)| AuthRow {
             host: host(ip),
             ntlm: m.ntlm,
             ntlm_v1: m.ntlm_v1,
+            ntlm_failed: m.ntlm_failed,
             kerberos: m.kerberos,
             basic: m.basic,
             ntlm_percent: m.ntlm_percent(),
@@ -428,12 +454,13 @@ fn auth_rows(table: &std::collections::HashMap<IpAddr, AuthMix>, host: &impl Fn(
 }
 
 fn auth_section(agg: &Aggregate, host: &impl Fn(&IpAddr) -> String) -> AuthSection {
-    let (servers, servers_more) = auth_rows(&agg.auth_servers, host);
-    let (clients, clients_more) = auth_rows(&agg.auth_clients, host);
+    let (servers, servers_more) = auth_rows(&agg.auth_servers, agg.limits.rows, host);
+    let (clients, clients_more) = auth_rows(&agg.auth_clients, agg.limits.rows, host);
     let t = agg.auth_total;
     AuthSection {
         ntlm: t.ntlm,
         ntlm_v1: t.ntlm_v1,
+        ntlm_failed: t.ntlm_failed,
         kerberos: t.kerberos,
         basic: t.basic,
         ntlm_percent: t.ntlm_percent(),

@@ -275,15 +275,16 @@ fn smb(out: &mut String, p: &Paint, r: &Report) {
 
 fn auth(out: &mut String, p: &Paint, r: &Report) {
     let a = &r.authentication;
-    if a.ntlm + a.kerberos + a.basic == 0 {
+    if a.ntlm + a.ntlm_failed + a.kerberos + a.basic == 0 {
         return;
     }
     let _ = writeln!(
         out,
-        "\n{}  NTLM {} (v1 {}), Kerberos {}, Basic {}; NTLM share {}",
+        "\n{}  NTLM {} (v1 {}, {} more refused), Kerberos {}, Basic {}; NTLM share {}",
         p.bold("NTLM VERSUS KERBEROS"),
         a.ntlm,
         a.ntlm_v1,
+        a.ntlm_failed,
         a.kerberos,
         a.basic,
         a.ntlm_percent.map_or("-".into(), |n| format!("{n} %"))
@@ -296,14 +297,15 @@ fn auth(out: &mut String, p: &Paint, r: &Report) {
                     clean(&row.host),
                     row.ntlm.to_string(),
                     row.ntlm_v1.to_string(),
+                    row.ntlm_failed.to_string(),
                     row.kerberos.to_string(),
                     row.ntlm_percent.map_or("-".into(), |n| format!("{n} %")),
                     bar(row.ntlm_percent),
                 ]
             })
             .collect();
-        table(out, p, &[title, "NTLM", "NTLMv1", "Kerberos", "NTLM share", ""], &cells, &|i, _, cell| {
-            if i == 5 {
+        table(out, p, &[title, "NTLM", "NTLMv1", "refused", "Kerberos", "NTLM share", ""], &cells, &|i, _, cell| {
+            if i == 6 {
                 p.sev("high", cell)
             } else {
                 cell.to_string()
