@@ -433,4 +433,8 @@ fn ntlm_amplification_reaches_the_scanner_and_its_work_is_bounded() {
     assert_eq!((stats.flows, stats.fragments_dropped, stats.reassembly_gaps), (10, 0, 0));
     assert_eq!(stats.ntlm_scan_parsed, 10 * 64, "{stats:?}");
     assert_eq!(events.iter().filter(|e| matches!(e.kind, EventKind::Ntlm)).count(), 10 * 64);
+    // The forged names reach 8 KB; what a record carries of them is bounded.
+    let longest = events.iter().filter_map(|e| e.objects.ntlm.as_ref()).flat_map(|n| [&n.user, &n.domain, &n.host]).flatten();
+    let longest = longest.map(|name| name.chars().count()).max();
+    assert_eq!(longest, Some(hardwire_auth::ntlmssp::MAX_NAME_CHARS));
 }

@@ -402,19 +402,24 @@ fn payload_start(msg: &[u8], fields: &[Field]) -> usize {
     fields.iter().filter_map(Field::data_offset).fold(msg.len(), usize::min)
 }
 
+/// The most characters kept of a name (user, domain, workstation, target, AV pair). Real names
+/// are far shorter (a DNS name is at most 255); a forged message's 32 K-character names would
+/// otherwise be carried into every record, alert and JSON line made from it.
+pub const MAX_NAME_CHARS: usize = 256;
+
 /// Decodes a string field: UTF-16LE when the UNICODE flag is set, else the OEM code page
-/// (read as Latin-1, which is exact for ASCII and never fails).
+/// (read as Latin-1, which is exact for ASCII and never fails); at most [`MAX_NAME_CHARS`].
 fn decode_string(bytes: &[u8], unicode: bool) -> String {
     if unicode {
         let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
-        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).take(MAX_NAME_CHARS).collect()
     } else {
         decode_oem(bytes)
     }
 }
 
 fn decode_oem(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| char::from(*b)).collect()
+    bytes.iter().take(MAX_NAME_CHARS).map(|b| char::from(*b)).collect()
 }
 
 fn parse_negotiate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Negotiate, AuthError> {
