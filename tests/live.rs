@@ -300,7 +300,7 @@ fn live_keeps_its_packet_counts_with_the_broker_down() {
         &config,
         format!(
             "sensor = \"live-1\"\n[output]\nqueue_lines = 4\nbatch_lines = 2\ntimeout_secs = 2\ndrain_secs = 60\nspool_dir = \"{}\"\n\
-             [output.nats]\nservers = [\"127.0.0.1:{broker_port}\"]\nstream = \"live\"\n",
+             [output.nats]\nservers = [\"127.0.0.1:{broker_port}\"]\nmax_bytes = 67108864\nstream = \"live\"\n",
             dir.join("spool").display()
         ),
     )

@@ -33,7 +33,9 @@ fn scratch_dir(name: &str) -> PathBuf {
 fn config(kind: Kind, address: &str, spool: &Path, spool_max_bytes: u64, drain_secs: u64) -> String {
     let broker = match kind {
         Kind::Redis => format!("[output.redis]\nserver = \"{address}\"\nmode = \"rpush\"\nkey = \"lines\"\n"),
-        Kind::Nats => format!("[output.nats]\nservers = [\"{address}\"]\nstream = \"lines\"\nsubject_prefix = \"hw\"\n"),
+        Kind::Nats => {
+            format!("[output.nats]\nservers = [\"{address}\"]\nmax_bytes = 67108864\nstream = \"lines\"\nsubject_prefix = \"hw\"\n")
+        }
     };
     format!(
         "sensor = \"probe-1\"\n[output]\nqueue_lines = 8\nbatch_lines = 4\ntimeout_secs = 2\ndrain_secs = {drain_secs}\nspool_max_bytes = {spool_max_bytes}\nspool_dir = \"{}\"\n{broker}",
@@ -348,7 +350,7 @@ fn a_report_over_the_fleets_broker_covers_every_sensor() {
     for (sensor, capture) in [("fs-floor2", "smb/smb-admin-share.pcap"), ("dc-core", "http/winrm-basic-http.pcap")] {
         let config_path = dir.join(format!("{sensor}.toml"));
         let config = format!(
-            "sensor = \"{sensor}\"\n[output.nats]\nservers = [\"{}\"]\nstream = \"FLEET\"\n[output.redis]\nserver = \"{}\"\nmode = \"stream\"\nkey = \"fleet\"\n",
+            "sensor = \"{sensor}\"\n[output.nats]\nservers = [\"{}\"]\nmax_bytes = 67108864\nstream = \"FLEET\"\n[output.redis]\nserver = \"{}\"\nmode = \"stream\"\nkey = \"fleet\"\n",
             nats.address(),
             redis.address()
         );
@@ -413,7 +415,7 @@ fn redis_and_nats_over_tls_get_every_line() {
     let config_path = dir.join("hardwire.toml");
     // Redis by address (its IP in the certificate), NATS by the name the certificate carries.
     let config = format!(
-        "sensor = \"probe-tls\"\n[output.redis]\nserver = \"{}\"\nmode = \"rpush\"\nkey = \"lines\"\ntls = {}\n[output.nats]\nservers = [\"{}\"]\nstream = \"lines\"\n[output.nats.tls]\nca = {:?}\ncert = {:?}\nkey = {:?}\nserver_name = \"localhost\"\n",
+        "sensor = \"probe-tls\"\n[output.redis]\nserver = \"{}\"\nmode = \"rpush\"\nkey = \"lines\"\ntls = {}\n[output.nats]\nservers = [\"{}\"]\nmax_bytes = 67108864\nstream = \"lines\"\n[output.nats.tls]\nca = {:?}\ncert = {:?}\nkey = {:?}\nserver_name = \"localhost\"\n",
         redis.address(),
         tls_table(&certs.ca, &certs, true, None),
         nats.address(),
@@ -470,7 +472,7 @@ fn a_wrong_ca_is_refused_with_its_reason_and_reading_goes_on() {
         (String::new(), "the server requires TLS"),
     ] {
         let config = format!(
-            "[output]\nqueue_lines = 100000\ndrain_secs = 1\n[output.nats]\nservers = [\"{}\"]\nstream = \"lines\"\n{tls}",
+            "[output]\nqueue_lines = 100000\ndrain_secs = 1\n[output.nats]\nservers = [\"{}\"]\nmax_bytes = 67108864\nstream = \"lines\"\n{tls}",
             nats.address()
         );
         std::fs::write(&config_path, config).expect("config");
@@ -496,7 +498,11 @@ fn a_wrong_ca_is_refused_with_its_reason_and_reading_goes_on() {
     std::fs::write(&not_pem, "hello\n").expect("file");
     let missing = dir.join("missing.pem");
     for (ca, complaint) in [(&missing, "No such file"), (&not_pem, "no certificate in PEM"), (&certs.client_key, "no certificate in PEM")] {
-        let config = format!("[output.nats]\nservers = [\"{}\"]\ntls = {}\n", nats.address(), tls_table(ca, &certs, false, None));
+        let config = format!(
+            "[output.nats]\nservers = [\"{}\"]\nmax_bytes = 67108864\ntls = {}\n",
+            nats.address(),
+            tls_table(ca, &certs, false, None)
+        );
         std::fs::write(&config_path, config).expect("config");
         let check = Command::new(env!("CARGO_BIN_EXE_hardwire")).arg("check-config").arg(&config_path).output().expect("check-config");
         let stderr = String::from_utf8_lossy(&check.stderr);
