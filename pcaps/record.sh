@@ -17,3 +17,19 @@ record() {
   kill -TERM "$dump"; wait "$dump" || true
   cp "$WORK/$name" "$OUT/$name"
 }
+
+# bridge_port SWITCH BRIDGE NAMESPACE ADDRESS PORT: NAMESPACE's eth0 is a veth whose peer PORT is a
+# port of BRIDGE in namespace SWITCH; IPv4 only, ADDRESS/24 with its broadcast, segmentation
+# offload off (frames stay within the MTU, as on a real wire), and multicast (LLMNR, mDNS)
+# leaving by eth0.
+bridge_port() {
+  local switch=$1 bridge=$2 ns=$3 address=$4 port=$5
+  ip link add "$port" netns "$switch" type veth peer name eth0 netns "$ns"
+  ip netns exec "$switch" ip link set "$port" master "$bridge" up
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip netns exec "$ns" ip link set lo up
+  ip netns exec "$ns" ip addr add "$address/24" brd + dev eth0
+  command -v ethtool >/dev/null && ip netns exec "$ns" ethtool -K eth0 tso off gso off gro off >/dev/null || true
+  ip netns exec "$ns" ip link set eth0 up
+  ip netns exec "$ns" ip route add 224.0.0.0/4 dev eth0
+}

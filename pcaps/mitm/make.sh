@@ -55,22 +55,10 @@ in_atk() { ip netns exec mitm-atk "$@"; }
 for ns in "${HOSTS[@]}" mitm-sw; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; done
 ip netns exec mitm-sw ip link add mitm-br type bridge
 ip netns exec mitm-sw ip link set mitm-br up
-# host NAME ADDRESS PORT: a veth from the host's namespace to a port of the bridge
-host() {
-  ip link add "$3" netns mitm-sw type veth peer name eth0 netns "$1"
-  ip netns exec mitm-sw ip link set "$3" master mitm-br up
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip netns exec "$1" ip link set lo up
-  ip netns exec "$1" ip addr add "$2/24" dev eth0
-  # no segmentation offload: frames stay within the MTU, as on a real wire
-  command -v ethtool >/dev/null && ip netns exec "$1" ethtool -K eth0 tso off gso off gro off >/dev/null || true
-  ip netns exec "$1" ip link set eth0 up
-  # multicast (LLMNR, mDNS) leaves by this interface
-  ip netns exec "$1" ip route add 224.0.0.0/4 dev eth0
-}
-host mitm-srv "$SRV" mitm-sp
-host mitm-cli "$CLIENT" mitm-cp
-host mitm-atk "$LISTENER" mitm-ap
+. "$HERE/../record.sh"
+bridge_port mitm-sw mitm-br mitm-srv "$SRV" mitm-sp
+bridge_port mitm-sw mitm-br mitm-cli "$CLIENT" mitm-cp
+bridge_port mitm-sw mitm-br mitm-atk "$LISTENER" mitm-ap
 
 # ---- Samba, standalone, with the print spooler and DFS pipes served
 id "$USER" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$USER"
@@ -110,7 +98,6 @@ PIDS+=($!)
 
 for _ in $(seq 50); do in_cli bash -c "exec 3<>/dev/tcp/$SRV/445" 2>/dev/null && break; sleep 0.2; done
 
-. "$HERE/../record.sh"
 capture() {  # NAME CMD...: one scenario run in the client namespace, recorded on the bridge
   record mitm-sw mitm-br "" "$@"
 }

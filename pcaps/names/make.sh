@@ -63,19 +63,10 @@ trap "exit 1" INT TERM
 for ns in "${SPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; ip netns add "$ns"; done
 ip netns exec names-sw ip link add names-br type bridge
 ip netns exec names-sw ip link set names-br up
-# attach NAMESPACE ADDRESS PORT: the host's eth0 is a veth whose peer is a port of the bridge
-attach() {
-  ip link add "$3" netns names-sw type veth peer name eth0 netns "$1"
-  ip netns exec names-sw ip link set "$3" master names-br up
-  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip netns exec "$1" ip link set lo up
-  ip netns exec "$1" ip addr add "$2/24" brd "$BCAST" dev eth0
-  ip netns exec "$1" ip link set eth0 up
-  ip netns exec "$1" ip route add 224.0.0.0/4 dev eth0
-}
-attach names-srv "$SRV" names-sp
-attach names-cli "$CLI" names-cp
-attach names-poi "$POI" names-pp
+. "$HERE/../record.sh"
+bridge_port names-sw names-br names-srv "$SRV" names-sp
+bridge_port names-sw names-br names-cli "$CLI" names-cp
+bridge_port names-sw names-br names-poi "$POI" names-pp
 
 # smb.conf NAME ADDRESS: a configuration of its own for each Samba tool, all state under $WORK
 samba_conf() {
