@@ -236,6 +236,9 @@ fn live_capture_matches_offline_reading_and_exits_cleanly() {
     assert_eq!(sample(&metrics, "hardwire_bytes_total") as u64, offline.stats()["bytes"].as_u64().unwrap_or(0), "{metrics}");
     assert_eq!(sample(&metrics, "hardwire_queue_drops_total"), 0.0, "{metrics}");
     assert_eq!(sample(&metrics, "hardwire_kernel_drops_total"), 0.0, "{metrics}");
+    // Every frame was handled, so every byte its queue counted was given back.
+    assert!(metrics.contains("# TYPE hardwire_queued_bytes gauge"), "{metrics}");
+    assert_eq!(sample(&metrics, "hardwire_queued_bytes"), 0.0, "{metrics}");
     assert!(metrics.contains("# TYPE hardwire_capture_lag_seconds gauge"), "{metrics}");
     // The budget of the three workers (the default), what they hold against it, nothing shed.
     assert_eq!(sample(&metrics, "hardwire_memory_budget_bytes"), 3.0 * 268_435_456.0, "{metrics}");
@@ -364,17 +367,19 @@ fn a_bad_configuration_is_refused_before_anything_starts() {
     assert!(!output.exists(), "no output file may be created");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "no metrics port may be opened");
 
-    // A value the file's grammar accepts but the daemon cannot use is refused just as early.
-    std::fs::write(&config, "[live]\ntimeout_ms = 0\n").expect("writing config");
-    let result = Command::new(env!("CARGO_BIN_EXE_hardwire"))
-        .args(["live", "-i", "lo", "--metrics", &format!("127.0.0.1:{port}")])
-        .arg("--config")
-        .arg(&config)
-        .output()
-        .expect("running hardwire live");
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert!(!result.status.success() && stderr.contains("timeout_ms"), "{stderr}");
-    assert!(result.stdout.is_empty());
+    // Values the file's grammar accepts but the daemon cannot use are refused just as early.
+    for (text, key) in [("[live]\ntimeout_ms = 0\n", "timeout_ms"), ("[live]\nqueue_bytes = 1000\n", "queue_bytes")] {
+        std::fs::write(&config, text).expect("writing config");
+        let result = Command::new(env!("CARGO_BIN_EXE_hardwire"))
+            .args(["live", "-i", "lo", "--metrics", &format!("127.0.0.1:{port}")])
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .expect("running hardwire live");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success() && stderr.contains(key), "{stderr}");
+        assert!(result.stdout.is_empty());
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

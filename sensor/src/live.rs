@@ -89,6 +89,7 @@ pub struct Settings {
     pub buffer_bytes: i32,
     pub bpf: Option<String>,
     pub queue_packets: usize,
+    pub queue_bytes: usize,
     pub stats_interval: Duration,
     pub metrics: Option<SocketAddr>,
     pub output: Option<PathBuf>,
@@ -114,6 +115,7 @@ impl Settings {
             (live.timeout_ms < 1, "[live] timeout_ms must be at least 1 (it also bounds how fast the capture notices shutdown)"),
             (live.buffer_bytes < 0, "[live] buffer_bytes must not be negative"),
             (live.queue_packets == 0, "[live] queue_packets must be at least 1"),
+            (live.queue_bytes < snaplen.unsigned_abs() as usize, "[live] queue_bytes must be at least snaplen (one whole frame)"),
             (live.stats_interval_secs == 0, "[live] stats_interval_secs must be at least 1"),
         ];
         if let Some((_, reason)) = checks.iter().find(|(bad, _)| *bad) {
@@ -129,6 +131,7 @@ impl Settings {
             buffer_bytes: live.buffer_bytes,
             bpf: args.bpf.clone().or_else(|| live.bpf.clone()),
             queue_packets: live.queue_packets,
+            queue_bytes: live.queue_bytes,
             stats_interval: Duration::from_secs(live.stats_interval_secs),
             metrics,
             output: args.output.clone().or_else(|| config.output.file.as_ref().map(PathBuf::from)),
@@ -154,14 +157,14 @@ pub fn run(args: LiveArgs) -> Result<(), String> {
     // Registered before the threads start, so no signal is missed or kills a half-started daemon.
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| format!("signals: {e}"))?;
 
-    let telemetry = Arc::new(Telemetry::new(settings.workers));
+    let telemetry = Arc::new(Telemetry::new(settings.workers, settings.queue_bytes));
     let shared = Arc::new(Shared::for_workers(&config, settings.workers));
     let stop = Arc::new(AtomicBool::new(false));
     let reopen = Arc::new(AtomicBool::new(false));
     let failure = Arc::new(Failure::default());
 
     let (event_tx, event_rx) = crossbeam_channel::bounded(EVENT_QUEUE_BATCHES);
-    let (pool_tx, pool_rx) = crossbeam_channel::bounded(settings.queue_packets.saturating_mul(settings.workers).min(1 << 16));
+    let (pool_tx, pool_rx) = crossbeam_channel::bounded(worker::POOL_BUFFERS);
     let mut queues = Vec::with_capacity(settings.workers);
     let mut workers = Vec::with_capacity(settings.workers);
     for index in 0..settings.workers {

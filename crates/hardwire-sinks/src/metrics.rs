@@ -29,6 +29,11 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
     add(counter("hardwire_kernel_drops_total", "Packets the kernel dropped for lack of buffer space (pcap ps_drop).", live.kernel_drops));
     add(counter("hardwire_interface_drops_total", "Packets the interface or driver dropped (pcap ps_ifdrop).", live.interface_drops));
     add(counter("hardwire_queue_drops_total", "Packets dropped because a worker's queue was full.", live.queue_drops));
+    add(gauge_int(
+        "hardwire_queued_bytes",
+        "Bytes of captured frames waiting in the workers' queues (live.queue_bytes each).",
+        live.queued_bytes,
+    ));
     add(gauge_int("hardwire_flows_active", "Flows currently tracked.", stats.flows_active));
     add(counter("hardwire_flows_created_total", "Flows created.", stats.flows));
     add(counter("hardwire_flows_evicted_total", "Flows evicted because the flow table was full.", stats.flows_evicted));
@@ -293,7 +298,7 @@ mod tests {
         tally.events.insert("alert", 9);
         tally.alerts.insert("ntlm.used", 9);
         tally.alerts_by_severity.insert(("ntlm.used", "medium"), 9);
-        (stats, tally, LiveCounters { kernel_drops: 10, interface_drops: 11, queue_drops: 12 })
+        (stats, tally, LiveCounters { kernel_drops: 10, interface_drops: 11, queue_drops: 12, queued_bytes: 13 })
     }
 
     /// The value of the one sample line that starts with `series` (name and labels).
@@ -312,6 +317,7 @@ mod tests {
             ("hardwire_kernel_drops_total", 10.0),
             ("hardwire_interface_drops_total", 11.0),
             ("hardwire_queue_drops_total", 12.0),
+            ("hardwire_queued_bytes", 13.0),
             ("hardwire_flows_active", 3.0),
             ("hardwire_flows_created_total", 12.0),
             ("hardwire_flows_evicted_total", 1.0),

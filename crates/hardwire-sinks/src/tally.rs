@@ -37,4 +37,6 @@ pub struct LiveCounters {
     pub kernel_drops: u64,
     pub interface_drops: u64,
     pub queue_drops: u64,
+    /// Bytes of frames waiting in the workers' queues now.
+    pub queued_bytes: u64,
 }

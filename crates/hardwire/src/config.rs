@@ -191,6 +191,9 @@ pub struct Live {
     pub bpf: Option<String>,
     /// Packets queued per worker before the capture thread drops and counts.
     pub queue_packets: usize,
+    /// Bytes of frames queued per worker (their buffers' capacity) before the capture thread
+    /// drops and counts: the packet count alone lets 64 KiB frames hold gigabytes.
+    pub queue_bytes: usize,
     /// Seconds between `stats` lines.
     pub stats_interval_secs: u64,
     /// Prometheus endpoint, e.g. "127.0.0.1:9750".
@@ -436,6 +439,7 @@ impl Default for Live {
             buffer_bytes: 64 << 20,
             bpf: None,
             queue_packets: 16_384,
+            queue_bytes: 32 << 20,
             stats_interval_secs: 60,
             metrics: None,
         }

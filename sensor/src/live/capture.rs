@@ -85,15 +85,7 @@ impl CaptureLoop {
                         wire_len: packet.header.len as usize,
                         data,
                     };
-                    if let Some(queue) = self.queues.get(shard as usize) {
-                        match queue.try_send(frame) {
-                            Ok(()) => {}
-                            Err(TrySendError::Full(_)) => {
-                                self.telemetry.queue_drops.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Err(TrySendError::Disconnected(_)) => return Err("a worker stopped".to_string()),
-                        }
-                    }
+                    self.enqueue(shard as usize, frame)?;
                 }
                 Err(pcap::Error::TimeoutExpired) => wait_readable(&self.opened.capture, self.opened.poll_ms),
                 // The main thread hears of it and shuts the daemon down (and exits non-zero).
@@ -106,6 +98,28 @@ impl CaptureLoop {
         }
         drops.poll(&mut self.opened.capture, &self.telemetry);
         Ok(())
+    }
+
+    /// Queues `frame` for worker `shard`, or drops and counts it when that queue is full, in
+    /// packets or in bytes.
+    fn enqueue(&self, shard: usize, frame: Frame) -> Result<(), String> {
+        let (Some(queue), Some(queued)) = (self.queues.get(shard), self.telemetry.queued.get(shard)) else {
+            return Ok(());
+        };
+        let bytes = frame.data.capacity();
+        if !queued.reserve(bytes) {
+            self.telemetry.queue_drops.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        match queue.try_send(frame) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                queued.release(bytes);
+                self.telemetry.queue_drops.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(TrySendError::Disconnected(_)) => Err("a worker stopped".to_string()),
+        }
     }
 }
 

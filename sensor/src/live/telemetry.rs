@@ -1,7 +1,7 @@
 //! Figures the threads publish and the stats line and `/metrics` read: each worker's engine
 //! counters, the output's tally and broker sinks' figures, the capture's drops.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use hardwire::EngineStats;
@@ -23,13 +23,20 @@ pub struct Telemetry {
     pub kernel_drops: AtomicU64,
     pub interface_drops: AtomicU64,
     pub queue_drops: AtomicU64,
+    /// Bytes of frames in each worker's queue.
+    pub queued: Vec<QueuedBytes>,
     /// The output thread's suppressor: windows closed early (it is not a worker's).
     pub suppressor_closed_early: AtomicU64,
 }
 
 impl Telemetry {
-    pub fn new(workers: usize) -> Telemetry {
-        Telemetry { workers: (0..workers).map(|_| Mutex::default()).collect(), ..Telemetry::default() }
+    /// The figures of `workers` workers, each queue holding at most `queue_bytes` of frames.
+    pub fn new(workers: usize, queue_bytes: usize) -> Telemetry {
+        Telemetry {
+            workers: (0..workers).map(|_| Mutex::default()).collect(),
+            queued: (0..workers).map(|_| QueuedBytes::new(queue_bytes)).collect(),
+            ..Telemetry::default()
+        }
     }
 
     pub fn publish_worker(&self, index: usize, figures: WorkerFigures) {
@@ -69,6 +76,7 @@ impl Telemetry {
             kernel_drops: self.kernel_drops.load(Ordering::Relaxed),
             interface_drops: self.interface_drops.load(Ordering::Relaxed),
             queue_drops: self.queue_drops.load(Ordering::Relaxed),
+            queued_bytes: self.queued.iter().map(|q| q.held() as u64).sum(),
         }
     }
 
@@ -78,5 +86,57 @@ impl Telemetry {
         let tally = self.tally.lock().map(|t| t.clone()).unwrap_or_default();
         let sinks = self.sinks.lock().map(|s| s.clone()).unwrap_or_default();
         metrics::render(&stats, &tally, &self.live_counters(), lag, &sinks)
+    }
+}
+
+/// The bytes of frames one worker's queue holds (their buffers' capacity, what is really held),
+/// against `live.queue_bytes`. Only the capture thread reserves and only the worker releases, so
+/// a reservation checked against the current figure cannot overshoot the cap.
+#[derive(Debug, Default)]
+pub struct QueuedBytes {
+    held: AtomicUsize,
+    cap: usize,
+}
+
+impl QueuedBytes {
+    pub fn new(cap: usize) -> QueuedBytes {
+        QueuedBytes { held: AtomicUsize::new(0), cap }
+    }
+
+    /// Counts `bytes` as queued, or refuses them when the queue would pass its cap.
+    pub fn reserve(&self, bytes: usize) -> bool {
+        let fits = self.held.load(Ordering::Acquire).checked_add(bytes).is_some_and(|total| total <= self.cap);
+        if fits {
+            self.held.fetch_add(bytes, Ordering::AcqRel);
+        }
+        fits
+    }
+
+    /// `bytes` left the queue (as reserved: the same figure).
+    pub fn release(&self, bytes: usize) {
+        self.held.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_refuses_frames_past_its_bytes_and_takes_them_again_once_released() {
+        let queue = QueuedBytes::new(100_000);
+        assert!(queue.reserve(65_536));
+        assert!(!queue.reserve(65_536), "two 64 KiB frames pass a 100,000-byte cap");
+        assert!(queue.reserve(34_464), "what still fits is taken");
+        assert_eq!(queue.held(), 100_000);
+        assert!(!queue.reserve(1));
+        queue.release(65_536);
+        assert!(queue.reserve(65_536));
+        assert!(!queue.reserve(usize::MAX), "no overflow");
+        assert_eq!(queue.held(), 100_000);
     }
 }

@@ -14,6 +14,10 @@ use super::telemetry::{Telemetry, WorkerFigures};
 const IDLE_TICK: Duration = Duration::from_millis(250);
 /// How often a busy worker publishes its counters.
 const PUBLISH_EVERY: Duration = Duration::from_millis(500);
+/// Frame buffers kept for reuse, and the largest kept (a jumbo frame): larger ones, and any
+/// beyond the pool, are freed, so what the pool holds stays small whatever the frames were.
+pub const POOL_BUFFERS: usize = 4096;
+const POOL_BUFFER_MAX: usize = 9216;
 
 /// One captured frame, copied out of libpcap's ring. The buffer returns to the pool after use.
 #[derive(Debug)]
@@ -51,8 +55,13 @@ impl Worker {
                 Ok(frame) => {
                     self.engine.feed(frame.timestamp, frame.link, &frame.data, frame.wire_len, &mut pending);
                     self.lag_us = now().0.saturating_sub(frame.timestamp.0);
+                    if let Some(queued) = self.telemetry.queued.get(self.index) {
+                        queued.release(frame.data.capacity());
+                    }
                     // A full pool just lets the buffer go.
-                    let _ = pool.try_send(frame.data);
+                    if frame.data.capacity() <= POOL_BUFFER_MAX {
+                        let _ = pool.try_send(frame.data);
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     #[cfg(debug_assertions)]
