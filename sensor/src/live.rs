@@ -109,18 +109,9 @@ impl Settings {
             "off" => None,
             text => Some(text.parse().map_err(|_| format!("metrics address {text:?} is not an address:port such as {DEFAULT_METRICS}"))?),
         };
+        // The configuration's [live] values were checked when it was read; --snaplen is new.
         let snaplen = args.snaplen.unwrap_or(live.snaplen);
-        let checks = [
-            (snaplen < 64, "snaplen must be at least 64"),
-            (live.timeout_ms < 1, "[live] timeout_ms must be at least 1 (it also bounds how fast the capture notices shutdown)"),
-            (live.buffer_bytes < 0, "[live] buffer_bytes must not be negative"),
-            (live.queue_packets == 0, "[live] queue_packets must be at least 1"),
-            (live.queue_bytes < snaplen.unsigned_abs() as usize, "[live] queue_bytes must be at least snaplen (one whole frame)"),
-            (live.stats_interval_secs == 0, "[live] stats_interval_secs must be at least 1"),
-        ];
-        if let Some((_, reason)) = checks.iter().find(|(bad, _)| *bad) {
-            return Err(reason.to_string());
-        }
+        live.check_snaplen(snaplen)?;
         Ok(Settings {
             interface: args.interface.clone(),
             workers,

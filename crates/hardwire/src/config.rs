@@ -428,6 +428,20 @@ impl Default for Limits {
     }
 }
 
+impl Live {
+    /// A snap length the capture can use with these queues: at least 64 bytes, and one whole
+    /// frame fits in a worker's queue.
+    pub fn check_snaplen(&self, snaplen: i32) -> Result<(), String> {
+        if snaplen < 64 {
+            return Err("snaplen must be at least 64".into());
+        }
+        if self.queue_bytes < snaplen.unsigned_abs() as usize {
+            return Err(format!("live.queue_bytes must be at least the snaplen ({snaplen}): one whole frame"));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Live {
     fn default() -> Self {
         Live {
@@ -501,7 +515,24 @@ impl Config {
         if self.limits.memory_budget < MIN_MEMORY_BUDGET {
             return Err(ConfigError::Invalid(format!("limits.memory_budget must be at least {MIN_MEMORY_BUDGET} bytes (1 MiB)")));
         }
+        self.validate_live().map_err(ConfigError::Invalid)?;
         self.validate_output().map_err(ConfigError::Invalid)
+    }
+
+    /// The `[live]` settings (the command line's --snaplen is checked again over them at start).
+    fn validate_live(&self) -> Result<(), String> {
+        let live = &self.live;
+        live.check_snaplen(live.snaplen)?;
+        let checks = [
+            (live.timeout_ms < 1, "live.timeout_ms must be at least 1 (it also bounds how fast the capture notices shutdown)"),
+            (live.buffer_bytes < 0, "live.buffer_bytes must not be negative"),
+            (live.queue_packets == 0, "live.queue_packets must be at least 1"),
+            (live.stats_interval_secs == 0, "live.stats_interval_secs must be at least 1"),
+        ];
+        match checks.iter().find(|(bad, _)| *bad) {
+            Some((_, reason)) => Err(reason.to_string()),
+            None => Ok(()),
+        }
     }
 
     /// The sensor name and broker settings, checked without connecting or resolving a name.
@@ -667,6 +698,9 @@ mod tests {
             ("[output.nats.tls]\ncafile = \"ca.pem\"\n", "unknown field"),
             ("[limits]\nmax_smb_pipes = 0\n", "max_smb_pipes"),
             ("[limits]\nmax_dcerpc_contexts = 0\n", "max_dcerpc_contexts"),
+            ("[live]\ntimeout_ms = 0\n", "timeout_ms"),
+            ("[live]\nqueue_bytes = 1000\n", "queue_bytes"),
+            ("[live]\nsnaplen = 10\n", "snaplen"),
         ] {
             let err = Config::from_toml(text).unwrap_err().to_string();
             assert!(err.contains(complaint), "{text}: {err}");
