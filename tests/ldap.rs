@@ -258,3 +258,32 @@ fn samba_starttls_hides_the_simple_bind_inside() {
     assert_eq!((&records[0]["ldap"]["starttls"], &records[0]["ldap"]["result"]), (&true.into(), &"success".into()));
     assert!(run.of_type("alert").is_empty(), "{:?}", run.alert_rules());
 }
+
+#[test]
+fn simple_binds_after_the_clients_ttl_changed_are_seen() {
+    // The client's handshake has TTL 251, its data TTL 52: the server's ACKs of the data say
+    // the host took it, so the TCP layer learns the new TTL (ARCHITECTURE.md, "The TCP layer").
+    // tshark: bindRequest(1) simple "xxxxxxxxxxx@xx.xxx.xxxxx.net", bindResponse(1) success;
+    // bindRequest(3) simple "CN=xxxxxxxx,OU=Users,...", bindResponse(3) success.
+    for pcap in ["zeek/Traces/ldap/simpleauth.pcap", "zeek/Traces/ldap/simpleauth-diff-port.pcap"] {
+        let Some(path) = shared_pcap(pcap) else { return };
+        let run = read(&path);
+        let found: Vec<(&str, u64)> = binds(&run)
+            .iter()
+            .map(|b| (b["ldap"]["bind_dn"].as_str().unwrap_or(""), b["ldap"]["message_id"].as_u64().unwrap_or(0)))
+            .collect();
+        assert_eq!(
+            found,
+            [("xxxxxxxxxxx@xx.xxx.xxxxx.net", 1), ("CN=xxxxxxxx,OU=Users,OU=Accounts,DC=xx,DC=xxx,DC=xxxxx,DC=net", 3)],
+            "{pcap}"
+        );
+        for bind in binds(&run) {
+            assert_eq!(bind["ldap"]["bind_type"], "simple", "{pcap}");
+            assert_eq!(bind["ldap"]["result"], "success", "{pcap}");
+            assert_eq!(bind["ldap"]["password_sent"], true, "{pcap}");
+        }
+        assert_eq!(alerts(&run, "ldap.cleartext_bind").len(), 2, "{pcap}");
+        no_password(&run, "passwor8d1", pcap);
+        no_password(&run, "/dev/rdsk/c0t0d0s0", pcap);
+    }
+}

@@ -11,14 +11,17 @@
 //! - With both directions on the wire, bytes go up once the receiver acknowledges them; with one
 //!   direction only (a one-sided SPAN), at once.
 //! - A segment whose TTL (hop limit) departs from its side's by more than the tolerance is
-//!   counted and not used. So is a segment without data whose checksum is wrong on a side whose
-//!   checksums are mostly right; the bytes of such a segment with data are used only if no
-//!   right copy of them comes (edited captures keep their only copy). A side whose checksums
-//!   are mostly wrong is taken to be the capturing host's own, whose checksums the network
-//!   card fills in after capture (offload), as Suricata's `checksum-validation: auto` does.
+//!   counted and not used; its bytes are kept aside (bounded) in case the side's TTL really
+//!   changed: when the receiver acknowledges, in two ACKs, the ends of two segments that only
+//!   the new TTL carried, the side's TTL becomes the new one and those bytes are used. So is
+//!   a segment without data whose checksum is wrong on a side whose checksums are mostly
+//!   right; the bytes of such a segment with data are used only if no right copy of them comes
+//!   (edited captures keep their only copy). A side whose checksums are mostly wrong is taken
+//!   to be the capturing host's own, whose checksums the network card fills in after capture
+//!   (offload), as Suricata's `checksum-validation: auto` does.
 
 use crate::key::Direction;
-use crate::reassembly::{Arrival, OverlapConflict, OverlapPolicy, ReassemblyLimits, Stream, StreamSink};
+use crate::reassembly::{Arrival, OverlapConflict, OverlapPolicy, ReassemblyLimits, Stream, StreamSink, PIECE_OVERHEAD};
 
 /// Whether TCP checksums are checked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -123,6 +126,8 @@ const MAX_ISN_CANDIDATES: usize = 4;
 const MIN_WINDOW: u32 = 65_535;
 /// The window scale assumed when the handshake was not seen.
 const UNKNOWN_WINDOW_SCALE: u8 = 14;
+/// Segments with another TTL kept aside per side, in case the side's TTL changed.
+const MAX_ASIDE: usize = 32;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 enum Isn {
@@ -147,10 +152,40 @@ struct Side {
     last_ack: Option<u32>,
     /// The end of the highest sequence number this side sent, for when its stream is not fed.
     snd_nxt: Option<u32>,
-    /// Checksums seen right and wrong among the side's first segments.
-    checksums_right: u32,
-    checksums_wrong: u32,
+    /// Checksums seen right and wrong among the side's first segments (at most
+    /// [`CHECKSUM_SAMPLE`]).
+    checksums_right: u8,
+    checksums_wrong: u8,
     fin: bool,
+    /// Data segments whose TTL departed from the side's, while any are kept.
+    aside: Option<Box<Aside>>,
+}
+
+/// Data segments a side sent with a TTL out of tolerance, kept until the receiver's
+/// acknowledgements show whether the side's TTL really changed (see [`Connection::prove`]).
+#[derive(Debug, Default)]
+struct Aside {
+    /// In arrival order.
+    segments: Vec<AsideSegment>,
+    /// Their bytes, each counted with [`PIECE_OVERHEAD`], against the stream's cap.
+    cost: usize,
+    /// The first proof: the TTL and the acknowledgement that made it.
+    proof: Option<(u8, u32)>,
+}
+
+#[derive(Debug)]
+struct AsideSegment {
+    at: u64,
+    seq: u32,
+    ttl: u8,
+    doubtful: bool,
+    bytes: Vec<u8>,
+}
+
+impl AsideSegment {
+    fn end(&self) -> u32 {
+        self.seq.wrapping_add(self.bytes.len() as u32)
+    }
 }
 
 /// One TCP connection.
@@ -200,9 +235,10 @@ impl Connection {
         &self.streams
     }
 
-    /// Bytes held in both directions.
+    /// Bytes held in both directions (segments kept aside included).
     pub fn held_bytes(&self) -> usize {
-        self.streams.iter().map(Stream::held_bytes).sum()
+        let aside: usize = self.sides.iter().filter_map(|side| side.aside.as_ref()).map(|aside| aside.cost).sum();
+        self.streams.iter().map(Stream::held_bytes).sum::<usize>() + aside
     }
 
     /// The protocols have seen enough: buffers go, segments are still judged (RST, FIN).
@@ -210,6 +246,7 @@ impl Connection {
         if !self.released {
             self.released = true;
             self.streams.iter_mut().for_each(Stream::release);
+            self.sides.iter_mut().for_each(|side| side.aside = None);
         }
     }
 
@@ -224,10 +261,11 @@ impl Connection {
         checksum_ok: impl FnOnce() -> Option<bool>,
         sink: &mut impl ConnectionSink,
     ) -> Verdict {
-        let (d, r) = (dir.index(), other(dir).index());
+        let d = dir.index();
         if let Some(ttl) = self.sides[d].ttl {
             if ttl.abs_diff(seg.ttl) > policy.ttl_tolerance {
                 self.counters.ttl_changed += 1;
+                self.put_aside(dir, seg, at, policy, checksum_ok);
                 return Verdict::Continue;
             }
         }
@@ -256,18 +294,9 @@ impl Connection {
         }
         let len = seg.payload.len() as u32;
         if len > 0 || seg.missing > 0 {
-            if !self.in_window(dir, seg.seq) {
-                self.counters.out_of_window += 1;
+            let arrival = Arrival { at, seq: seg.seq, payload: seg.payload, missing: seg.missing, doubtful };
+            if !self.data(dir, arrival, policy, sink) {
                 return Verdict::Continue;
-            }
-            let end = seg.seq.wrapping_add(len).wrapping_add(seg.missing);
-            self.note_sent(dir, end);
-            if !self.released {
-                let wait = self.sides[r].seen;
-                let stream = &mut self.streams[d];
-                let mut sink = DirSink { sink, dir };
-                let arrival = Arrival { at, seq: seg.seq, payload: seg.payload, missing: seg.missing, doubtful };
-                stream.segment(arrival, wait, policy.overlap, &policy.limits, &mut sink);
             }
         }
         if seg.fin {
@@ -284,6 +313,118 @@ impl Connection {
             }
         }
         Verdict::Continue
+    }
+
+    /// Bytes sent `dir`, from a segment judged usable; false when outside the window.
+    fn data(&mut self, dir: Direction, arrival: Arrival<'_>, policy: &TcpPolicy, sink: &mut impl ConnectionSink) -> bool {
+        if !self.in_window(dir, arrival.seq) {
+            self.counters.out_of_window += 1;
+            return false;
+        }
+        let end = arrival.seq.wrapping_add(arrival.payload.len() as u32).wrapping_add(arrival.missing);
+        self.note_sent(dir, end);
+        if self.sides[dir.index()].aside.is_some() {
+            self.prune_aside(dir);
+        }
+        if !self.released {
+            let wait = self.sides[other(dir).index()].seen;
+            let stream = &mut self.streams[dir.index()];
+            stream.segment(arrival, wait, policy.overlap, &policy.limits, &mut DirSink { sink, dir });
+        }
+        true
+    }
+
+    /// Keeps the bytes of a segment whose TTL departed from its side's, in case the side's TTL
+    /// changed (bounded: [`MAX_ASIDE`] segments, their cost with the stream's under its cap).
+    fn put_aside(&mut self, dir: Direction, seg: &Segment<'_>, at: u64, policy: &TcpPolicy, checksum_ok: impl FnOnce() -> Option<bool>) {
+        let d = dir.index();
+        if seg.payload.is_empty() || seg.missing > 0 || seg.syn || seg.rst || self.released || !self.in_window(dir, seg.seq) {
+            return;
+        }
+        // Bytes a usable copy already carried can prove nothing.
+        if self.sides[d].snd_nxt.is_some_and(|nxt| seq_distance(seg.seq.wrapping_add(seg.payload.len() as u32), nxt) <= 0) {
+            return;
+        }
+        let side = &self.sides[d];
+        let judged_offloaded =
+            side.checksums_right + side.checksums_wrong >= CHECKSUM_SAMPLE as u8 && side.checksums_wrong >= side.checksums_right;
+        let doubtful = match policy.checksums {
+            ChecksumValidation::No => false,
+            ChecksumValidation::Auto if judged_offloaded => false,
+            _ => checksum_ok() == Some(false),
+        };
+        if doubtful && policy.checksums == ChecksumValidation::Yes {
+            self.counters.bad_checksum += 1;
+            return;
+        }
+        let cost = seg.payload.len() + PIECE_OVERHEAD;
+        let held = self.streams[d].held_bytes();
+        let aside = self.sides[d].aside.get_or_insert_with(Box::default);
+        if aside.segments.len() >= MAX_ASIDE || held + aside.cost + cost > policy.limits.max_out_of_order {
+            self.streams[d].counters.pieces_shed += 1;
+            return;
+        }
+        aside.cost += cost;
+        aside.segments.push(AsideSegment { at, seq: seg.seq, ttl: seg.ttl, doubtful, bytes: seg.payload.to_vec() });
+    }
+
+    /// Drops the segments kept aside whose bytes a usable copy has carried since, and the
+    /// proof under way: the side's TTL still carries data.
+    fn prune_aside(&mut self, dir: Direction) {
+        let side = &mut self.sides[dir.index()];
+        let (Some(nxt), Some(aside)) = (side.snd_nxt, side.aside.as_mut()) else { return };
+        aside.proof = None;
+        aside.segments.retain(|segment| seq_distance(segment.end(), nxt) > 0);
+        aside.cost = aside.segments.iter().map(|segment| segment.bytes.len() + PIECE_OVERHEAD).sum();
+        if aside.segments.is_empty() {
+            side.aside = None;
+        }
+    }
+
+    /// The receiver acknowledged `ack` of `dir`, beyond every byte a usable segment carried.
+    /// If segments kept aside with one TTL carried all the bytes up to `ack`, and `ack` is the
+    /// end of one of them, that is a proof that the host took them. The second proof (another,
+    /// later ACK, so another segment's end) makes that TTL the side's: the segments kept aside
+    /// with it are used, and true is returned. One forged ACK cannot choose the bytes; nor can
+    /// a copy kept aside where a usable copy came.
+    fn prove(&mut self, dir: Direction, ack: u32, policy: &TcpPolicy, sink: &mut impl ConnectionSink) -> bool {
+        let side = &mut self.sides[dir.index()];
+        let (Some(nxt), Some(aside)) = (side.snd_nxt, side.aside.as_mut()) else { return false };
+        let Some(ttl) = aside.segments.iter().find(|segment| segment.end() == ack).map(|segment| segment.ttl) else { return false };
+        let tolerance = policy.ttl_tolerance;
+        // The bytes from `nxt` to `ack` must all lie in segments with that TTL.
+        let mut spans = [(0i64, 0i64); MAX_ASIDE];
+        let mut n = 0;
+        for segment in aside.segments.iter().filter(|segment| segment.ttl.abs_diff(ttl) <= tolerance) {
+            spans[n] = (seq_distance(segment.seq, nxt), seq_distance(segment.end(), nxt));
+            n += 1;
+        }
+        let spans = &mut spans[..n];
+        spans.sort_unstable();
+        let mut covered = 0i64;
+        for &(start, end) in spans.iter() {
+            if start > covered {
+                break;
+            }
+            covered = covered.max(end);
+        }
+        if covered < seq_distance(ack, nxt) {
+            return false;
+        }
+        match aside.proof {
+            Some((first_ttl, first_ack)) if first_ttl.abs_diff(ttl) <= tolerance && seq_distance(ack, first_ack) > 0 => {}
+            _ => {
+                aside.proof = Some((ttl, ack));
+                return false;
+            }
+        }
+        side.ttl = Some(ttl);
+        let Some(aside) = side.aside.take() else { return false };
+        for segment in aside.segments.iter().filter(|segment| segment.ttl.abs_diff(ttl) <= tolerance) {
+            let arrival = Arrival { at: segment.at, seq: segment.seq, payload: &segment.bytes, missing: 0, doubtful: segment.doubtful };
+            self.data(dir, arrival, policy, sink);
+        }
+        true
     }
 
     /// End of the connection: what waits is delivered.
@@ -307,7 +448,7 @@ impl Connection {
         if policy.checksums == ChecksumValidation::No || (auto && seg.syn) {
             return Checksum::Believed;
         }
-        let judging = side.checksums_right + side.checksums_wrong < CHECKSUM_SAMPLE;
+        let judging = u32::from(side.checksums_right + side.checksums_wrong) < CHECKSUM_SAMPLE;
         if auto && !judging && side.checksums_wrong >= side.checksums_right {
             // Judged offloaded: nothing to learn from summing.
             self.counters.checksum_offloaded += 1;
@@ -322,12 +463,12 @@ impl Connection {
         }
         match checksum_ok() {
             Some(true) => {
-                side.checksums_right += u32::from(judging);
+                side.checksums_right += u8::from(judging);
                 Checksum::Believed
             }
             None => Checksum::Believed,
             Some(false) => {
-                side.checksums_wrong += u32::from(judging);
+                side.checksums_wrong += u8::from(judging);
                 if auto && side.checksums_wrong >= side.checksums_right {
                     self.counters.checksum_offloaded += 1;
                     return Checksum::Believed;
@@ -456,14 +597,13 @@ impl Connection {
             self.counters.invalid_ack += 1;
             return;
         }
-        let sent_end = self.sides[b].snd_nxt;
-        let valid = match sent_end {
-            Some(end) => seq_distance(ack, end) <= 0,
-            None => return,
-        };
-        if !valid {
-            self.counters.invalid_ack += 1;
-            return;
+        let Some(sent_end) = self.sides[b].snd_nxt else { return };
+        if seq_distance(ack, sent_end) > 0 {
+            let proved = self.sides[b].aside.is_some() && self.prove(back, ack, policy, sink);
+            if !proved || self.sides[b].snd_nxt.is_none_or(|end| seq_distance(ack, end) > 0) {
+                self.counters.invalid_ack += 1;
+                return;
+            }
         }
         if self.sides[d].last_ack.is_none_or(|last| seq_distance(ack, last) > 0) {
             self.sides[d].last_ack = Some(ack);
@@ -564,6 +704,50 @@ mod tests {
         assert_eq!(sink.data[0], b"hello");
         // The wrong checksum's copy was compared with the right one, and lost.
         assert_eq!((conn.counters.ttl_changed, conn.counters.bad_checksum, sink.conflicts), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_new_ttl_is_learned_when_the_receiver_acknowledges_two_of_its_segments() {
+        let (mut conn, mut sink) = (Connection::default(), Recorder::default());
+        handshake(&mut conn, &mut sink);
+        // The client's TTL goes from 64 to 20: its bytes wait aside until the server's ACKs
+        // show, twice, that the host took them.
+        feed(&mut conn, &mut sink, C, Segment { ttl: 20, ..data(101, 5001, b"one ") });
+        feed(&mut conn, &mut sink, S, data(5001, 105, b""));
+        feed(&mut conn, &mut sink, C, Segment { ttl: 20, ..data(105, 5001, b"two ") });
+        assert!(sink.data[0].is_empty());
+        assert!(conn.held_bytes() > 0, "what is kept aside is counted");
+        feed(&mut conn, &mut sink, S, data(5001, 109, b""));
+        assert_eq!(sink.data[0], b"one two ");
+        feed(&mut conn, &mut sink, C, Segment { ttl: 21, ..data(109, 5001, b"three") });
+        feed(&mut conn, &mut sink, S, data(5001, 114, b""));
+        assert_eq!(sink.data[0], b"one two three");
+        // The old TTL is now the one out of tolerance.
+        assert_eq!(feed(&mut conn, &mut sink, C, Segment { rst: true, ..data(114, 5001, b"") }), Verdict::Continue);
+        assert_eq!((conn.counters.ttl_changed, conn.counters.invalid_ack, conn.held_bytes()), (3, 1, 0));
+    }
+
+    #[test]
+    fn one_forged_ack_does_not_make_a_ttl_limited_decoy_count() {
+        let (mut conn, mut sink) = (Connection::default(), Recorder::default());
+        handshake(&mut conn, &mut sink);
+        // The decoy expires before the host; a forged ACK "from the server" claims it arrived.
+        feed(&mut conn, &mut sink, C, Segment { ttl: 3, ..data(101, 5001, b"decoy") });
+        feed(&mut conn, &mut sink, S, data(5001, 106, b""));
+        feed(&mut conn, &mut sink, C, data(101, 5001, b"hello"));
+        feed(&mut conn, &mut sink, S, data(5001, 106, b""));
+        assert_eq!(sink.data[0], b"hello");
+        // Once a usable copy carried them, the decoy's bytes are no longer held.
+        assert_eq!((conn.counters.invalid_ack, conn.held_bytes()), (1, 0));
+        // Two decoys and one forged ACK of each, but the real bytes came in between.
+        feed(&mut conn, &mut sink, C, Segment { ttl: 3, ..data(106, 5001, b"decoy") });
+        feed(&mut conn, &mut sink, S, data(5001, 111, b""));
+        feed(&mut conn, &mut sink, C, data(106, 5001, b"world"));
+        feed(&mut conn, &mut sink, C, Segment { ttl: 3, ..data(111, 5001, b"decoy") });
+        feed(&mut conn, &mut sink, S, data(5001, 116, b""));
+        feed(&mut conn, &mut sink, C, data(111, 5001, b"again"));
+        feed(&mut conn, &mut sink, S, data(5001, 116, b""));
+        assert_eq!(sink.data[0], b"helloworldagain");
     }
 
     #[test]
