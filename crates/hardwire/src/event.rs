@@ -18,8 +18,10 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FlowInfo {
     pub flow_id: u64,
+    #[serde(serialize_with = "crate::ip_text::serialize")]
     pub src_ip: IpAddr,
     pub src_port: u16,
+    #[serde(serialize_with = "crate::ip_text::serialize")]
     pub dest_ip: IpAddr,
     pub dest_port: u16,
     pub proto: &'static str,

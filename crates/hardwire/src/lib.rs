@@ -33,6 +33,7 @@ pub mod detect;
 pub mod dispatch;
 pub mod engine;
 pub mod event;
+pub mod ip_text;
 pub mod shared;
 pub mod stats;
 #[doc(hidden)]

@@ -13,6 +13,7 @@ use hardwire_flow::Endpoint;
 
 use crate::config::Config;
 use crate::event::{AlertObject, Event, EventKind, FlowInfo, Objects, TcpObject};
+use crate::ip_text::IpText;
 use crate::shared::Shared;
 use crate::time::Timestamp;
 use catalog::RuleId;
@@ -34,6 +35,18 @@ pub struct DetectContext<'a> {
     pub config: &'a Config,
     pub shared: &'a Shared,
     pub flow: &'a FlowInfo,
+}
+
+impl DetectContext<'_> {
+    /// The client's address, for sentences.
+    pub fn client(&self) -> IpText {
+        IpText::of(self.flow.src_ip)
+    }
+
+    /// The server's address, for sentences.
+    pub fn server(&self) -> IpText {
+        IpText::of(self.flow.dest_ip)
+    }
 }
 
 /// Runs every record rule on one record and appends the alerts. `previous` is the earlier

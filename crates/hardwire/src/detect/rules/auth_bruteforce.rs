@@ -20,7 +20,12 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "{} failed to log on to {} as {} {} or more times within {} s (over {}): password guessing",
-            cx.flow.src_ip, cx.flow.dest_ip, logon.account, c.bruteforce_failures, c.bruteforce_window_secs, logon.protocol
+            cx.client(),
+            cx.server(),
+            logon.account,
+            c.bruteforce_failures,
+            c.bruteforce_window_secs,
+            logon.protocol
         ),
     )?;
     found.user = Some(logon.account);

@@ -21,7 +21,12 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "{} failed to log on to {} as {} or more accounts within {} s (last {} over {}): password spraying",
-            cx.flow.src_ip, cx.flow.dest_ip, c.spray_accounts, c.spray_window_secs, logon.account, logon.protocol
+            cx.client(),
+            cx.server(),
+            c.spray_accounts,
+            c.spray_window_secs,
+            logon.account,
+            logon.protocol
         ),
     )
 }

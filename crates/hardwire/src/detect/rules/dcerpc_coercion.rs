@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let rpc = record.objects.dcerpc.as_ref()?;
     let operation = rpc.operation.as_deref().unwrap_or("a coercion call");
     let path = rpc.path.as_deref().filter(|p| !p.is_empty()).map(|p| format!(" toward {p}")).unwrap_or_default();
-    let message = format!("{} called {operation} on {}: the server is made to authenticate{path}", who(&record.objects), cx.flow.dest_ip);
+    let message = format!("{} called {operation} on {}: the server is made to authenticate{path}", who(&record.objects), cx.server());
     finding(RuleId::DcerpcCoercion, record, message)
 }

@@ -13,8 +13,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let message = format!(
         "{} at {} replicated the directory from {} (DRSGetNCChanges) without being a known domain controller: password hashes can be pulled this way",
         who(&record.objects),
-        cx.flow.src_ip,
-        cx.flow.dest_ip
+        cx.client(),
+        cx.server()
     );
     finding(RuleId::DcerpcDcsync, record, message)
 }

@@ -11,6 +11,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let operation = record.objects.dcerpc.as_ref().and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a driver installation");
-    let message = format!("{} installed printer code on {} remotely ({operation})", who(&record.objects), cx.flow.dest_ip);
+    let message = format!("{} installed printer code on {} remotely ({operation})", who(&record.objects), cx.server());
     finding(RuleId::DcerpcPrintDriver, record, message)
 }

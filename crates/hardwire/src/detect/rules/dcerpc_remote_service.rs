@@ -14,6 +14,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let operation = rpc.operation.as_deref().unwrap_or("a service operation");
     let service = rpc.service_name.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
     let command = rpc.command.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
-    let message = format!("{} created a service{service} on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip);
+    let message = format!("{} created a service{service} on {} remotely ({operation}){command}", who(&record.objects), cx.server());
     finding(RuleId::DcerpcRemoteService, record, message)
 }

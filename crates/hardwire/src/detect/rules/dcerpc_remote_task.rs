@@ -23,6 +23,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let operation = rpc.operation.as_deref().unwrap_or("a task operation");
     let task = rpc.task_name.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
     let command = rpc.command.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
-    let message = format!("{} scheduled a task{task} on {} remotely ({operation}){command}", who(&record.objects), cx.flow.dest_ip);
+    let message = format!("{} scheduled a task{task} on {} remotely ({operation}){command}", who(&record.objects), cx.server());
     finding(RuleId::DcerpcRemoteTask, record, message)
 }

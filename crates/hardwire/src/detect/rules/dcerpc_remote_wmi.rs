@@ -10,6 +10,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let operation = record.objects.dcerpc.as_ref().and_then(|rpc| rpc.operation.as_deref()).unwrap_or("ExecMethod");
-    let message = format!("{} ran a WMI method on {} remotely (IWbemServices {operation})", who(&record.objects), cx.flow.dest_ip);
+    let message = format!("{} ran a WMI method on {} remotely (IWbemServices {operation})", who(&record.objects), cx.server());
     finding(RuleId::DcerpcRemoteWmi, record, message)
 }

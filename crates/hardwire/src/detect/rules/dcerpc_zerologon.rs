@@ -20,12 +20,13 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let message = if rpc.zero_credential == Some(true) {
         format!(
             "{} asked {} for a Netlogon secure channel as {account} with an all-zero credential ({operation}): Zerologon",
-            cx.flow.src_ip, cx.flow.dest_ip
+            cx.client(),
+            cx.server()
         )
     } else if repeated {
         format!(
             "{} tried {NETLOGON_ATTEMPTS} or more Netlogon authentications to {} within {NETLOGON_WINDOW_SECS} s (last as {account}): a Zerologon brute force",
-            cx.flow.src_ip, cx.flow.dest_ip
+            cx.client(), cx.server()
         )
     } else {
         return None;

@@ -11,5 +11,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let user = http.user.as_deref().unwrap_or("");
-    finding(RuleId::HttpBasicCleartext, record, format!("{user}'s password crossed the wire to {} in clear (HTTP Basic)", cx.flow.dest_ip))
+    finding(RuleId::HttpBasicCleartext, record, format!("{user}'s password crossed the wire to {} in clear (HTTP Basic)", cx.server()))
 }

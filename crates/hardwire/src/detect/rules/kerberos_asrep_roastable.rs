@@ -19,7 +19,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "the KDC {} gave {} an AS-REP for {account} without pre-authentication: its {etype} encrypted part can be cracked offline (AS-REP roasting)",
-            cx.flow.dest_ip, cx.flow.src_ip
+            cx.server(), cx.client()
         ),
     )
 }

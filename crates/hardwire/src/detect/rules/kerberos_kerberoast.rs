@@ -47,12 +47,16 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let message = if rc4_only {
         format!(
             "{} asked the KDC {} for an RC4-only ticket to {sname}: a ticket to crack offline (Kerberoasting)",
-            cx.flow.src_ip, cx.flow.dest_ip
+            cx.client(),
+            cx.server()
         )
     } else if many {
         format!(
             "{} asked the KDC {} for tickets to {} or more user services within {} s (last {sname}): Kerberoasting",
-            cx.flow.src_ip, cx.flow.dest_ip, c.kerberoast_services, c.kerberoast_window_secs
+            cx.client(),
+            cx.server(),
+            c.kerberoast_services,
+            c.kerberoast_window_secs
         )
     } else {
         return None;

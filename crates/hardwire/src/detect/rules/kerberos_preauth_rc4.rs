@@ -18,7 +18,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "{} pre-authenticated to the KDC {} as {account} with an {etype} timestamp: the key is the NT hash (overpass-the-hash)",
-            cx.flow.src_ip, cx.flow.dest_ip
+            cx.client(),
+            cx.server()
         ),
     )
 }

@@ -16,7 +16,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let krb = record.objects.kerberos.as_ref()?;
     let weak = [krb.ticket_etype.as_deref(), krb.authenticator_etype.as_deref()].into_iter().flatten().find(|e| is_weak_etype(e))?;
     let service = krb.sname.as_deref().unwrap_or("a service");
-    finding(RuleId::KerberosRc4, record, format!("{} used a {weak} Kerberos ticket for {service} on {}", cx.flow.src_ip, cx.flow.dest_ip))
+    finding(RuleId::KerberosRc4, record, format!("{} used a {weak} Kerberos ticket for {service} on {}", cx.client(), cx.server()))
 }
 
 /// A KDC's reply: the ticket (the service's key) or the reply's key is weak.
@@ -25,9 +25,9 @@ fn issued(record: &Event, krb5: &crate::event::Krb5Object, cx: &DetectContext) -
     let client = krb5.cname.as_deref().unwrap_or("a client");
     let message =
         match (krb5.ticket_etype.as_deref().filter(|e| is_weak_etype(e)), krb5.reply_etype.as_deref().filter(|e| is_weak_etype(e))) {
-            (Some(ticket), _) => format!("the KDC {} issued {client} an {ticket} ticket for {service}", cx.flow.dest_ip),
+            (Some(ticket), _) => format!("the KDC {} issued {client} an {ticket} ticket for {service}", cx.server()),
             (None, Some(key)) => {
-                format!("the KDC {} sent {client} its {service} ticket's session key encrypted with {key}", cx.flow.dest_ip)
+                format!("the KDC {} sent {client} its {service} ticket's session key encrypted with {key}", cx.server())
             }
             (None, None) => return None,
         };

@@ -22,7 +22,10 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "the KDC {} told {} that {} or more names it tried within {} s do not exist (last {name}): user enumeration",
-            cx.flow.dest_ip, cx.flow.src_ip, c.user_enum_names, c.user_enum_window_secs
+            cx.server(),
+            cx.client(),
+            c.user_enum_names,
+            c.user_enum_window_secs
         ),
     )
 }

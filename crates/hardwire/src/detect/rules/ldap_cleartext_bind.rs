@@ -15,6 +15,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::LdapCleartextBind,
         record,
-        format!("the password of \"{dn}\" crossed the wire to {} in clear (LDAP simple bind without TLS)", cx.flow.dest_ip),
+        format!("the password of \"{dn}\" crossed the wire to {} in clear (LDAP simple bind without TLS)", cx.server()),
     )
 }

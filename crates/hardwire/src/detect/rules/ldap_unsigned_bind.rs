@@ -27,7 +27,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         format!(
             "{} bound to the directory on {} with {mechanism} and neither signing nor sealing: the bind can be relayed and the session tampered with",
             who(&record.objects),
-            cx.flow.dest_ip
+            cx.server()
         ),
     )
 }

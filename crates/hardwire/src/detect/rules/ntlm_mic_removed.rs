@@ -18,7 +18,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let message = format!(
         "{} authenticated to {} over {} with an NTLMv2 response that announces a MIC the message does not carry: the MIC was removed in transit (CVE-2019-1040)",
         who(&record.objects),
-        cx.flow.dest_ip,
+        cx.server(),
         carrier(record, cx)
     );
     finding(RuleId::NtlmMicRemoved, record, message)

@@ -27,14 +27,14 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let message = match ntlm.user.as_deref().filter(|u| !u.is_empty()) {
         Some(user) if version != "anonymous" && failed => format!(
             "{user} failed to log on to {} over {} with NTLM{version}; the NTLM response crossed the wire all the same",
-            cx.flow.dest_ip,
+            cx.server(),
             carrier(record, cx)
         ),
         Some(user) if version != "anonymous" => {
-            format!("{user} authenticated to {} over {} with NTLM{version} instead of Kerberos", cx.flow.dest_ip, carrier(record, cx))
+            format!("{user} authenticated to {} over {} with NTLM{version} instead of Kerberos", cx.server(), carrier(record, cx))
         }
-        _ if failed => format!("{} failed an anonymous NTLM logon to {} over {}", cx.flow.src_ip, cx.flow.dest_ip, carrier(record, cx)),
-        _ => format!("{} logged on to {} over {} with anonymous NTLM", cx.flow.src_ip, cx.flow.dest_ip, carrier(record, cx)),
+        _ if failed => format!("{} failed an anonymous NTLM logon to {} over {}", cx.client(), cx.server(), carrier(record, cx)),
+        _ => format!("{} logged on to {} over {} with anonymous NTLM", cx.client(), cx.server(), carrier(record, cx)),
     };
     finding(RuleId::NtlmUsed, record, message)
 }

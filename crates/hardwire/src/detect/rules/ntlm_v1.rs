@@ -19,6 +19,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::NtlmV1,
         record,
-        format!("{user} {outcome} to {} over {} with NTLMv1: the response can be cracked", cx.flow.dest_ip, carrier(record, cx)),
+        format!("{user} {outcome} to {} over {} with NTLMv1: the response can be cracked", cx.server(), carrier(record, cx)),
     )
 }

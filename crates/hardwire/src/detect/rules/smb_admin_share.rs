@@ -12,6 +12,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::SmbAdminShare,
         record,
-        format!("{} connected to the administrative share {share} on {}", who(&record.objects), cx.flow.dest_ip),
+        format!("{} connected to the administrative share {share} on {}", who(&record.objects), cx.server()),
     )
 }

@@ -9,5 +9,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if smb.anonymous != Some(true) || !succeeded(smb) {
         return None;
     }
-    finding(RuleId::SmbAnonymous, record, format!("{} opened a null (anonymous) SMB session to {}", cx.flow.src_ip, cx.flow.dest_ip))
+    finding(RuleId::SmbAnonymous, record, format!("{} opened a null (anonymous) SMB session to {}", cx.client(), cx.server()))
 }

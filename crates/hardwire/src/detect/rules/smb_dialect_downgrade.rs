@@ -19,8 +19,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         record,
         format!(
             "{} answered {} with SMB {} although it negotiated 3.1.1 before: a sign of tampering in the path",
-            cx.flow.dest_ip,
-            cx.flow.src_ip,
+            cx.server(),
+            cx.client(),
             smb.dialect.as_deref().unwrap_or("?")
         ),
     )

@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::SmbDialectLegacy,
         record,
-        format!("{} and {} negotiated SMB {dialect}, which has no pre-authentication integrity", cx.flow.src_ip, cx.flow.dest_ip),
+        format!("{} and {} negotiated SMB {dialect}, which has no pre-authentication integrity", cx.client(), cx.server()),
     )
 }

@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::SmbEncryptionNone,
         record,
-        format!("{}'s SMB {dialect} session to {} is not encrypted", who(&record.objects), cx.flow.dest_ip),
+        format!("{}'s SMB {dialect} session to {} is not encrypted", who(&record.objects), cx.server()),
     )
 }

@@ -9,9 +9,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if smb.guest != Some(true) || !succeeded(smb) {
         return None;
     }
-    finding(
-        RuleId::SmbGuest,
-        record,
-        format!("{} logged on to {} as guest over SMB: no identity, no signing", cx.flow.src_ip, cx.flow.dest_ip),
-    )
+    finding(RuleId::SmbGuest, record, format!("{} logged on to {} as guest over SMB: no identity, no signing", cx.client(), cx.server()))
 }

@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::SmbSessionUnsigned,
         record,
-        format!("{}'s SMB session to {} sends unsigned requests", who(&record.objects), cx.flow.dest_ip),
+        format!("{}'s SMB session to {} sends unsigned requests", who(&record.objects), cx.server()),
     )
 }

@@ -12,6 +12,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::SmbSigningNotRequired,
         record,
-        format!("neither {} nor {} requires SMB signing: the session can be relayed or tampered with", cx.flow.src_ip, cx.flow.dest_ip),
+        format!("neither {} nor {} requires SMB signing: the session can be relayed or tampered with", cx.client(), cx.server()),
     )
 }

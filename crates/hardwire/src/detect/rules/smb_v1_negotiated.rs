@@ -10,5 +10,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let dialect = smb.dialect.as_deref().unwrap_or("an SMB1 dialect");
-    finding(RuleId::SmbV1Negotiated, record, format!("{} speaks SMB1 ({dialect}) with {}", cx.flow.dest_ip, cx.flow.src_ip))
+    finding(RuleId::SmbV1Negotiated, record, format!("{} speaks SMB1 ({dialect}) with {}", cx.server(), cx.client()))
 }

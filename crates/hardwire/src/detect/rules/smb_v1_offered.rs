@@ -16,5 +16,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if smb1.is_empty() {
         return None;
     }
-    finding(RuleId::SmbV1Offered, record, format!("{} still offers SMB1 ({}) to {}", cx.flow.src_ip, smb1.join(", "), cx.flow.dest_ip))
+    finding(RuleId::SmbV1Offered, record, format!("{} still offers SMB1 ({}) to {}", cx.client(), smb1.join(", "), cx.server()))
 }

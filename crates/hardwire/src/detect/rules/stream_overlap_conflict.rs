@@ -14,8 +14,8 @@ pub fn check(conflict: TcpObject, cx: &DetectContext) -> Finding {
         conflict.overlap_bytes,
         conflict.direction.replace('_', " "),
         conflict.offset,
-        cx.flow.src_ip,
-        cx.flow.dest_ip
+        cx.client(),
+        cx.server()
     );
     let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
     Finding { rule: RuleId::StreamOverlapConflict, message, evidence, user: None, severity: None }

@@ -10,5 +10,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let method = http.method.as_deref().unwrap_or("?");
-    finding(RuleId::WebdavFallback, record, format!("{} used WebDAV ({method}) over plain HTTP to {}", cx.flow.src_ip, cx.flow.dest_ip))
+    finding(RuleId::WebdavFallback, record, format!("{} used WebDAV ({method}) over plain HTTP to {}", cx.client(), cx.server()))
 }

@@ -13,7 +13,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let external = !cx.config.is_home(cx.flow.dest_ip);
     let place = if external { "an external server" } else { "server" };
     let mut found =
-        finding(RuleId::WebdavNtlm, record, format!("{} sent NTLM over plain HTTP to {place} {}", who(&record.objects), cx.flow.dest_ip))?;
+        finding(RuleId::WebdavNtlm, record, format!("{} sent NTLM over plain HTTP to {place} {}", who(&record.objects), cx.server()))?;
     if external {
         found.severity = Some(Severity::Critical);
     }

@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::WinrmBasicCleartext,
         record,
-        format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.flow.dest_ip),
+        format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.server()),
     )
 }

@@ -9,5 +9,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if http.auth_scheme.as_deref() != Some("credssp") {
         return None;
     }
-    finding(RuleId::WinrmCredssp, record, format!("{} delegates its credentials to {} with CredSSP", who(&record.objects), cx.flow.dest_ip))
+    finding(RuleId::WinrmCredssp, record, format!("{} delegates its credentials to {} with CredSSP", who(&record.objects), cx.server()))
 }

@@ -13,6 +13,6 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     finding(
         RuleId::WinrmNtlm,
         record,
-        format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.flow.dest_ip),
+        format!("{} authenticated to WinRM on {} with NTLM instead of Kerberos", who(&record.objects), cx.server()),
     )
 }

@@ -9,9 +9,5 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     if http.app.as_deref() != Some("winrm") || http.encryption.as_deref() != Some("none") {
         return None;
     }
-    finding(
-        RuleId::WinrmUnencrypted,
-        record,
-        format!("{}'s WinRM commands to {} travel unencrypted", who(&record.objects), cx.flow.dest_ip),
-    )
+    finding(RuleId::WinrmUnencrypted, record, format!("{}'s WinRM commands to {} travel unencrypted", who(&record.objects), cx.server()))
 }
