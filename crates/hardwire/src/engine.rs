@@ -427,16 +427,11 @@ impl Core {
             detect::on_overlap_conflict(Timestamp(at), TcpObject { kept, ..conflict }, &cx, out);
         }
         for record in self.records.drain(..) {
-            let event = Event {
-                timestamp: record.timestamp,
-                flow: Some(*info),
-                kind: record.kind,
-                objects: Arc::new(record.objects),
-                subject_user: None,
-            };
+            let event =
+                Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: record.objects, subject_user: None };
             // The record goes before its alerts: they are appended first, then it is slipped in.
             let at = out.len();
-            let previous = record.previous.map(|objects| Event { objects: Arc::new(objects), ..event.clone() });
+            let previous = record.previous.map(|objects| Event { objects, ..event.clone() });
             detect::on_record(&event, previous.as_ref(), &cx, out);
             out.insert(at, event);
         }

@@ -498,7 +498,7 @@ mod tests {
             conversation.close(&Objects::default, cx);
         });
         let errors = stats.parse_errors.get(PROTOCOL).copied().unwrap_or(0);
-        (records.into_iter().filter_map(|r| r.objects.dcerpc).collect(), errors)
+        (records.into_iter().filter_map(|r| r.objects.dcerpc.clone()).collect(), errors)
     }
 
     fn assert_at_job(records: &[DcerpcObject]) {

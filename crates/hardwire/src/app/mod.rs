@@ -13,6 +13,8 @@ pub mod ntlm_scan;
 pub mod smb;
 pub mod tls;
 
+use std::sync::Arc;
+
 use hardwire_flow::{Direction, Endpoint};
 
 use crate::config::Config;
@@ -26,11 +28,12 @@ use crate::time::Timestamp;
 #[derive(Debug)]
 pub(crate) struct Record {
     pub kind: EventKind,
-    pub objects: Objects,
+    /// Shared: the event, its alerts and the app (an SMB session's last record) hold it as is.
+    pub objects: Arc<Objects>,
     pub timestamp: Timestamp,
     /// For a further record of the same thing (an SMB session whose state changed): the objects
     /// of its previous record, so that detection raises only what is new.
-    pub previous: Option<Objects>,
+    pub previous: Option<Arc<Objects>>,
 }
 
 /// What an app may use while it handles bytes.
@@ -69,11 +72,11 @@ pub(crate) fn with_test_context<T>(f: impl FnOnce(&mut AppContext) -> T) -> (T, 
 
 impl AppContext<'_> {
     pub fn emit(&mut self, kind: EventKind, objects: Objects) {
-        self.records.push(Record { kind, objects, timestamp: self.now, previous: None });
+        self.records.push(Record { kind, objects: Arc::new(objects), timestamp: self.now, previous: None });
     }
 
     /// A further record of something already recorded, whose previous record was `previous`.
-    pub fn emit_update(&mut self, kind: EventKind, objects: Objects, previous: Option<Objects>) {
+    pub fn emit_update(&mut self, kind: EventKind, objects: Arc<Objects>, previous: Option<Arc<Objects>>) {
         self.records.push(Record { kind, objects, timestamp: self.now, previous });
     }
 

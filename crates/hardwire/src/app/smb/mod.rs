@@ -19,6 +19,7 @@ mod smb1;
 mod smb2;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hardwire_flow::Direction;
 use hardwire_smb::nbss::{find_smb_frame_start, parse_nbss_frame, smb_protocol, NbssFrame, SmbProtocol};
@@ -142,7 +143,8 @@ impl SmbFlow {
     }
 
     /// Bytes held beyond the flow's own size, for the memory budget: sessions (with the objects
-    /// of their last record), requests awaiting answers, trees, and each pipe's conversation.
+    /// of their last record, which they share with that record), requests awaiting answers,
+    /// trees, and each pipe's conversation.
     pub fn memory(&self) -> usize {
         use std::mem::size_of;
         let session = size_of::<Session>() + size_of::<crate::event::Objects>() + ENTRY_OVERHEAD;
@@ -300,8 +302,8 @@ impl SmbFlow {
         let Some(session) = self.sessions.get_mut(&session_id) else { return };
         session.changed = false;
         session.written = true;
-        let objects = session.objects(&self.negotiated);
-        let previous = session.last_record.replace(objects.clone());
+        let objects = Arc::new(session.objects(&self.negotiated));
+        let previous = session.last_record.replace(Arc::clone(&objects));
         cx.emit_update(EventKind::Smb, objects, previous);
         self.recorded = true;
     }
@@ -315,7 +317,7 @@ impl SmbFlow {
                 return;
             }
             session.changed = false;
-            if session.last_record.as_ref() != Some(&session.objects(&self.negotiated)) {
+            if session.last_record.as_deref() != Some(&session.objects(&self.negotiated)) {
                 self.emit_session(session_id, cx);
             }
         } else if session.settled() {

@@ -1,6 +1,8 @@
 //! What one SMB connection and its sessions have shown about their security, and the `smb`
 //! record they become.
 
+use std::sync::Arc;
+
 use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
@@ -80,7 +82,7 @@ pub(super) struct Session {
     pub unsigned_requests: u32,
     pub requests_after_setup: u32,
     /// The objects of the session's last record; `None` while none was written.
-    pub last_record: Option<Objects>,
+    pub last_record: Option<Arc<Objects>>,
     /// The current logon's record was written (a new logon on the same id starts unwritten).
     pub written: bool,
     /// A fact of the record changed since it was written (a share, signing, encryption): the
