@@ -166,6 +166,69 @@ pub struct HttpObject {
     pub app: Option<String>,
     /// WinRM body protection: `"none"`, `"spnego"`, `"kerberos"`, `"credssp"`.
     pub encryption: Option<String>,
+    /// The request as typed values (the fields above are written from the same state).
+    #[serde(skip)]
+    pub request: HttpRequest,
+}
+
+/// An HTTP request head as the connection read it: the typed fact the `http.*`, `winrm.*` and
+/// `webdav.*` rules match (never written out).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub app: Option<HttpApp>,
+    /// The credentials' scheme (`Authorization` or `Proxy-Authorization`).
+    pub scheme: Option<HttpAuthScheme>,
+    /// The mechanism the credentials carried (a Negotiate token's NTLM or Kerberos).
+    pub mechanism: Option<HttpAuthMechanism>,
+    /// A WinRM request's body: clear SOAP or sealed by its security context.
+    pub winrm_body: Option<WinrmBody>,
+}
+
+/// What an HTTP connection serves, from the request (MS-WSMV's WinRM, or WebDAV's methods and
+/// the WebDAV redirector's user agent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpApp {
+    Winrm,
+    Webdav,
+}
+
+impl HttpApp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpApp::Winrm => "winrm",
+            HttpApp::Webdav => "webdav",
+        }
+    }
+}
+
+/// The HTTP authentication schemes the rules tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpAuthScheme {
+    Basic,
+    Ntlm,
+    Negotiate,
+    Kerberos,
+    CredSsp,
+    /// Digest, Bearer and the rest.
+    Other,
+}
+
+/// What the credentials of a request really used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpAuthMechanism {
+    /// A user name and password (Basic).
+    Password,
+    Ntlm,
+    Kerberos,
+    /// CredSSP's TLS channel (whatever it carries inside).
+    CredSsp,
+}
+
+/// A WinRM request body: clear SOAP, or sealed by the session's security context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WinrmBody {
+    Clear,
+    Sealed,
 }
 
 /// `tls`: what the hellos say.

@@ -17,8 +17,8 @@ pub struct AuthState {
     /// Server names from the CHALLENGE, kept until the AUTHENTICATE arrives.
     pub ntlm: Option<NtlmObject>,
     pub kerberos: Option<KerberosObject>,
-    /// `"ntlm"`, `"kerberos"`, or `None` while unknown.
-    pub mechanism: Option<&'static str>,
+    /// NTLM or Kerberos, `None` while unknown.
+    pub mechanism: Option<Mech>,
     /// An AUTHENTICATE was seen (the `ntlm` object carries the user).
     pub ntlm_authenticated: bool,
 }
@@ -40,8 +40,7 @@ impl AuthState {
 
     fn fold(&mut self, token: &SecurityToken<'_>) {
         match hardwire_auth::mechanism_of(token) {
-            Mech::Ntlm => self.mechanism = Some("ntlm"),
-            Mech::Kerberos => self.mechanism = Some("kerberos"),
+            mech @ (Mech::Ntlm | Mech::Kerberos) => self.mechanism = Some(mech),
             Mech::Unknown => {}
         }
         if let Some(challenge) = token.ntlm_challenge() {

@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 
+use hardwire_auth::Mech;
 use hardwire_flow::Direction;
 use hardwire_http::head::MAX_HEAD_LEN;
 use hardwire_http::{
@@ -23,7 +24,9 @@ use hardwire_http::{
 
 use super::auth::AuthState;
 use super::{AppContext, ENTRY_OVERHEAD};
-use crate::event::{EventKind, HttpObject, KerberosObject, NtlmObject, Objects, TlsObject};
+use crate::event::{
+    EventKind, HttpApp, HttpAuthMechanism, HttpAuthScheme, HttpObject, KerberosObject, NtlmObject, Objects, TlsObject, WinrmBody,
+};
 
 /// Requests waiting for their response; a client pipelining more than this is answered by
 /// nobody we can see, and the oldest are reported unanswered.
@@ -258,12 +261,19 @@ impl Http {
         let framing = request_body_framing(head);
         let app = application(head, cx.server_port);
         let has_body = matches!(framing, Ok(BodyFraming::ContentLength(_) | BodyFraming::Chunked));
-        if app == Some("winrm") && has_body {
+        if app == Some(HttpApp::Winrm) && has_body {
             // Only a body says anything: the empty POSTs of an authentication round trip
             // carry the SOAP type without any SOAP.
-            request.http.encryption = head.content_type.and_then(winrm_encryption).map(str::to_string);
+            let content = head.content_type.map(classify_winrm_content_type);
+            request.http.request.winrm_body = match content {
+                Some(WinrmContent::ClearSoap) => Some(WinrmBody::Clear),
+                Some(WinrmContent::Encrypted(_)) => Some(WinrmBody::Sealed),
+                Some(WinrmContent::Other) | None => None,
+            };
+            request.http.encryption = content.and_then(winrm_encryption).map(str::to_string);
         }
-        request.http.app = app.map(str::to_string);
+        request.http.request.app = app;
+        request.http.app = app.map(|app| app.as_str().to_string());
         if self.pending.len() >= MAX_PENDING_REQUESTS {
             if let Some(oldest) = self.pending.pop_front() {
                 emit(oldest, cx);
@@ -292,16 +302,17 @@ impl Http {
     fn credentials(&mut self, value: AuthValue, request: &mut PendingRequest, cx: &mut AppContext) {
         let http = &mut request.http;
         http.auth_scheme = Some(value.scheme.as_str().to_string());
+        http.request.scheme = Some(scheme_of(&value.scheme));
         match (&value.scheme, value.data) {
             (AuthScheme::Basic, Ok(AuthData::BasicUser(user))) => {
-                http.auth_mech = Some("basic".to_string());
+                http.request.mechanism = Some(HttpAuthMechanism::Password);
                 http.user = Some(user);
             }
-            (AuthScheme::Basic, _) => http.auth_mech = Some("basic".to_string()),
+            (AuthScheme::Basic, _) => http.request.mechanism = Some(HttpAuthMechanism::Password),
             (AuthScheme::CredSsp, data) => {
                 // The token is CredSSP's TLS channel: its hellos are in clear, the NTLM or
                 // Kerberos inside is not.
-                http.auth_mech = Some("credssp".to_string());
+                http.request.mechanism = Some(HttpAuthMechanism::CredSsp);
                 if let Ok(AuthData::Token(token)) = data {
                     self.credssp_hello(token.as_bytes());
                 }
@@ -310,7 +321,11 @@ impl Http {
                 if self.auth.observe(token.as_bytes()).is_err() {
                     cx.parse_error("auth");
                 }
-                http.auth_mech = self.auth.mechanism.map(str::to_string);
+                http.request.mechanism = self.auth.mechanism.and_then(|mech| match mech {
+                    Mech::Ntlm => Some(HttpAuthMechanism::Ntlm),
+                    Mech::Kerberos => Some(HttpAuthMechanism::Kerberos),
+                    Mech::Unknown => None,
+                });
                 if let Some(ntlm) = self.auth.ntlm_object() {
                     http.user = ntlm.user.clone().filter(|u| !u.is_empty());
                     self.connection_user = http.user.clone();
@@ -325,6 +340,7 @@ impl Http {
             // A token that is not base64, or absurdly long: the request is still reported.
             (_, Err(_)) => cx.parse_error("http"),
         }
+        request.http.auth_mech = request.http.request.mechanism.map(|mechanism| mechanism_name(mechanism).to_string());
     }
 
     /// A TLS hello inside a CredSSP token: the server's says which version the channel uses.
@@ -454,19 +470,41 @@ fn repair_request_line(rest: &[u8]) -> Option<Repaired> {
 }
 
 /// WinRM or WebDAV, as SCHEMA.md's `http.app`.
-fn application(head: &RequestHead<'_>, server_port: u16) -> Option<&'static str> {
+fn application(head: &RequestHead<'_>, server_port: u16) -> Option<HttpApp> {
     if is_winrm(head.uri, head.user_agent, server_port) {
-        Some("winrm")
+        Some(HttpApp::Winrm)
     } else if is_webdav_method(head.method) || head.user_agent.is_some_and(is_webdav_agent) {
-        Some("webdav")
+        Some(HttpApp::Webdav)
     } else {
         None
     }
 }
 
+/// The typed scheme of an `Authorization` value.
+fn scheme_of(scheme: &AuthScheme) -> HttpAuthScheme {
+    match scheme {
+        AuthScheme::Basic => HttpAuthScheme::Basic,
+        AuthScheme::Ntlm => HttpAuthScheme::Ntlm,
+        AuthScheme::Negotiate => HttpAuthScheme::Negotiate,
+        AuthScheme::Kerberos => HttpAuthScheme::Kerberos,
+        AuthScheme::CredSsp => HttpAuthScheme::CredSsp,
+        AuthScheme::Other(_) => HttpAuthScheme::Other,
+    }
+}
+
+/// `http.auth_mech`: `"basic"`, `"ntlm"`, `"kerberos"` or `"credssp"`.
+fn mechanism_name(mechanism: HttpAuthMechanism) -> &'static str {
+    match mechanism {
+        HttpAuthMechanism::Password => "basic",
+        HttpAuthMechanism::Ntlm => "ntlm",
+        HttpAuthMechanism::Kerberos => "kerberos",
+        HttpAuthMechanism::CredSsp => "credssp",
+    }
+}
+
 /// `http.encryption` of a WinRM request: `"none"` for clear SOAP, else the session encryption.
-fn winrm_encryption(content_type: &str) -> Option<&'static str> {
-    match classify_winrm_content_type(content_type) {
+fn winrm_encryption(content: WinrmContent) -> Option<&'static str> {
+    match content {
         WinrmContent::ClearSoap => Some("none"),
         WinrmContent::Encrypted(encryption) => Some(encryption.as_str()),
         WinrmContent::Other => None,

@@ -4,7 +4,7 @@
 //! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not),
 //! LDAP binds (`success` or `invalidCredentials`; the NTLM user, else the bind DN's first RDN).
 
-use crate::event::{Event, EventKind, Objects};
+use crate::event::{Event, EventKind, HttpAuthMechanism, Objects};
 
 /// The SESSION_SETUP statuses that refuse credentials: STATUS_LOGON_FAILURE and its friends.
 const SMB_LOGON_FAILURES: &[&str] = &[
@@ -59,7 +59,7 @@ pub fn of(record: &Event) -> Option<Logon> {
                 };
                 (protocol, ntlm.user.as_deref()?, outcome)
             } else {
-                let http = objects.http.as_ref().filter(|h| h.auth_mech.as_deref() == Some("basic"))?;
+                let http = objects.http.as_ref().filter(|h| h.request.mechanism == Some(HttpAuthMechanism::Password))?;
                 let outcome = if http.status? == 401 { Outcome::Failure } else { Outcome::Success };
                 ("http", http.user.as_deref()?, outcome)
             }

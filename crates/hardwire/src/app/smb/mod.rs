@@ -280,7 +280,7 @@ impl SmbFlow {
         session.status = Some(status);
         if status == session::STATUS_SUCCESS {
             if let Some(mechanism) = session.auth.mechanism {
-                *cx.stats.auth_mechanisms.entry(mechanism).or_default() += 1;
+                *cx.stats.auth_mechanisms.entry(mechanism.as_str()).or_default() += 1;
             }
         }
         self.session(session_id, cx)

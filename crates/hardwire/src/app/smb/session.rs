@@ -139,7 +139,7 @@ impl Session {
         if self.anonymous() {
             "anonymous"
         } else {
-            self.auth.mechanism.unwrap_or("unknown")
+            self.auth.mechanism.map_or("unknown", |m| m.as_str())
         }
     }
 

@@ -2,6 +2,7 @@
 //! setup with and without extended security, tree connect, and pipes (NT_CREATE_ANDX,
 //! WRITE_ANDX, READ_ANDX, TRANSACTION TransactNmPipe).
 
+use hardwire_auth::Mech;
 use hardwire_flow::Direction;
 use hardwire_smb::smb1_records::{
     parse_smb1_body, parse_smb1_message, Smb1Body, Smb1SessionSetupAuth, SMB1_COM_NEGOTIATE, SMB1_COM_SESSION_SETUP_ANDX,
@@ -76,7 +77,7 @@ impl SmbFlow {
                             ..NtlmObject::default()
                         });
                         auth.ntlm_authenticated = true;
-                        auth.mechanism = Some("ntlm");
+                        auth.mechanism = Some(Mech::Ntlm);
                     }
                 },
                 Smb1Body::SessionSetupResponse(response) => {

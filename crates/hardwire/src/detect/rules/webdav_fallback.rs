@@ -2,11 +2,11 @@
 
 use super::finding;
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, HttpApp};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() != Some("webdav") {
+    if http.request.app != Some(HttpApp::Webdav) {
         return None;
     }
     let method = http.method.as_deref().unwrap_or("?");

@@ -3,11 +3,14 @@
 
 use super::{finding, who};
 use crate::detect::{catalog::RuleId, catalog::Severity, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, HttpApp, HttpAuthMechanism};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() == Some("winrm") || http.auth_mech.as_deref() != Some("ntlm") || !super::ntlm_authenticated(record) {
+    if http.request.app == Some(HttpApp::Winrm)
+        || http.request.mechanism != Some(HttpAuthMechanism::Ntlm)
+        || !super::ntlm_authenticated(record)
+    {
         return None;
     }
     let external = !cx.config.is_home(cx.flow.dest_ip);

@@ -2,11 +2,11 @@
 
 use super::finding;
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, HttpApp, HttpAuthScheme};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() != Some("winrm") || http.auth_scheme.as_deref() != Some("basic") {
+    if http.request.app != Some(HttpApp::Winrm) || http.request.scheme != Some(HttpAuthScheme::Basic) {
         return None;
     }
     let user = http.user.as_deref().unwrap_or("");

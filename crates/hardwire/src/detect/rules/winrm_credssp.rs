@@ -2,11 +2,11 @@
 
 use super::{finding, who};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, HttpAuthScheme};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.auth_scheme.as_deref() != Some("credssp") {
+    if http.request.scheme != Some(HttpAuthScheme::CredSsp) {
         return None;
     }
     finding(RuleId::WinrmCredssp, record, format!("{} delegates its credentials to {} with CredSSP", who(&record.objects), cx.server()))

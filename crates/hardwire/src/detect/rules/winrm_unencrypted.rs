@@ -2,11 +2,11 @@
 
 use super::{finding, who};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use crate::event::{Event, HttpApp, WinrmBody};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.app.as_deref() != Some("winrm") || http.encryption.as_deref() != Some("none") {
+    if http.request.app != Some(HttpApp::Winrm) || http.request.winrm_body != Some(WinrmBody::Clear) {
         return None;
     }
     finding(RuleId::WinrmUnencrypted, record, format!("{}'s WinRM commands to {} travel unencrypted", who(&record.objects), cx.server()))
