@@ -378,3 +378,29 @@ fn dcerpc_over_smb1_core_write_and_transaction() {
     let share_enum = run.of_type("dcerpc").into_iter().find(|r| r["dcerpc"]["interface_name"] == "srvsvc" && r["dcerpc"]["opnum"] == 15);
     assert_eq!(share_enum.expect("NetrShareEnum")["smb"]["version"], 1);
 }
+
+/// SMB2 related compounds (MS-SMB2 3.3.5.2.7.2): in svcctl-compound.pcap (make-contexts.sh,
+/// smbprotocol's compounds) tshark's frame 14 is a CREATE of `svcctl` and a WRITE related to it
+/// (`smb2.flags.chained`) whose FileId is the placeholder ffffffff-ffff-ffff-ffff-ffffffffffff,
+/// carrying the bind to svcctl (367abb81-9844-35f1-ad32-98f038001003); frame 16 answers the
+/// CREATE with FileId ac9f34ef-0000-0000-9d26-5e7b00000000, frame 23 reads the bind_ack from it,
+/// frames 25 and 29 write opnums 15 and 12 to it. One pipe, one conversation: the bind names the
+/// interface of the calls.
+#[test]
+fn a_bind_in_a_related_compound_reaches_the_pipe_its_create_opens() {
+    let run = read(&project_pcap("dcerpc/svcctl-compound.pcap"));
+    let records = run.of_type("dcerpc");
+    let binds: Vec<&Value> = records.iter().copied().filter(|r| r["dcerpc"]["bind_result"].is_string()).collect();
+    assert_eq!(binds.len(), 1, "{binds:?}");
+    assert_eq!(
+        (binds[0]["dcerpc"]["pipe"].as_str(), binds[0]["dcerpc"]["interface"].as_str(), binds[0]["dcerpc"]["bind_result"].as_str()),
+        (Some("svcctl"), Some("367abb81-9844-35f1-ad32-98f038001003"), Some("accepted"))
+    );
+    let calls: Vec<(Option<&str>, Option<u64>)> = records
+        .iter()
+        .filter(|r| r["dcerpc"]["opnum"].is_u64())
+        .map(|r| (r["dcerpc"]["interface_name"].as_str(), r["dcerpc"]["opnum"].as_u64()))
+        .collect();
+    assert_eq!(calls, [(Some("svcctl"), Some(15)), (Some("svcctl"), Some(12))]);
+    assert!(run.alert_rules().contains(&"dcerpc.remote_service".to_string()));
+}

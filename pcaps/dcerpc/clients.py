@@ -14,6 +14,10 @@ impacket; this file only chooses the calls, as an attacker's script would.
   smb1-write-read HOST       svcctl over SMB1 written with the core SMB_COM_WRITE (0x0B)
                              instead of WRITE_ANDX (answers read with READ_ANDX), then a file
                              on [share] written and read back with the core SMB_COM_READ (0x0A)
+  svcctl-compound HOST       over \\PIPE\\svcctl (SMB2) in related compounds, made by the
+                             smbprotocol library (impacket has no compounding): CREATE + WRITE
+                             (the bind) + READ in one, then each call a WRITE + READ; the PDUs
+                             are impacket's (OpenSCManagerW + RCreateServiceW)
 """
 import logging
 import sys
@@ -150,11 +154,70 @@ def smb1_write_read(host):
     smb.closeFile(tid, fid)
 
 
+class CompoundPipe:
+    """An impacket DCE/RPC transport over smbprotocol: the first PDU goes in a related compound
+    CREATE + WRITE (the file the CREATE opens: FileId all 0xFF in the WRITE), every later one in
+    a WRITE; each answer in a READ. (smbd answers STATUS_INTERNAL_ERROR to a pipe WRITE that is
+    not the last element of its compound, since it cannot answer it at once.)"""
+
+    def __init__(self, host, name):
+        import uuid
+        from smbprotocol.connection import Connection
+        from smbprotocol.session import Session
+        from smbprotocol.tree import TreeConnect
+        self.connection = Connection(uuid.uuid4(), host, 445)
+        self.connection.connect()
+        self.session = Session(self.connection, USER, PASSWORD, require_encryption=False, auth_protocol="ntlm")
+        self.session.connect()
+        self.tree = TreeConnect(self.session, "\\\\%s\\IPC$" % host)
+        self.tree.connect()
+        self.name, self.pipe = name, None
+
+    def connect(self):
+        return 1
+
+    def disconnect(self):
+        self.pipe.close()
+        self.tree.disconnect()
+        self.session.disconnect()
+        self.connection.disconnect()
+
+    def send(self, data, forceWriteAndx=0, forceRecv=0):
+        from smbprotocol import open as smb_open
+        if self.pipe is not None:
+            self.pipe.write(data)
+            return
+        self.pipe = smb_open.Open(self.tree, self.name)
+        access = smb_open.FilePipePrinterAccessMask.GENERIC_READ | smb_open.FilePipePrinterAccessMask.GENERIC_WRITE
+        share = smb_open.ShareAccess.FILE_SHARE_READ | smb_open.ShareAccess.FILE_SHARE_WRITE
+        calls = [self.pipe.create(smb_open.ImpersonationLevel.Impersonation, access,
+                                  smb_open.FileAttributes.FILE_ATTRIBUTE_NORMAL, share,
+                                  smb_open.CreateDisposition.FILE_OPEN,
+                                  smb_open.CreateOptions.FILE_NON_DIRECTORY_FILE, send=False),
+                 self.pipe.write(data, send=False)]
+        requests = self.connection.send_compound([c[0] for c in calls], self.session.session_id,
+                                                 self.tree.tree_connect_id, related=True)
+        for (_, unpack), request in zip(calls, requests):
+            unpack(request)
+
+    def recv(self, forceRecv=0, count=0):
+        return self.pipe.read(0, 4280)
+
+
+def svcctl_compound(host):
+    from impacket.dcerpc.v5.rpcrt import DCERPC_v5
+    dce = DCERPC_v5(CompoundPipe(host, "svcctl"))
+    dce.bind(scmr.MSRPC_UUID_SCMR)
+    create_service(dce, "HwSvc4")
+    dce.get_rpc_transport().disconnect()
+
+
 def main():
     logging.basicConfig(level=logging.INFO, format="client: %(message)s")
     what, args = sys.argv[1], sys.argv[2:]
     {"tsch-tcp": tsch_tcp, "netrjobadd": netrjobadd, "epm": epm_lookup, "smb1-svcctl": smb1_svcctl,
-     "svcctl-contexts": svcctl_contexts, "smb1-write-read": smb1_write_read}[what](*args)
+     "svcctl-contexts": svcctl_contexts, "smb1-write-read": smb1_write_read,
+     "svcctl-compound": svcctl_compound}[what](*args)
 
 
 if __name__ == "__main__":

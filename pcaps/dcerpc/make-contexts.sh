@@ -10,8 +10,11 @@
 #   smb1-write-read.pcap          svcctl over SMB1 written with the core SMB_COM_WRITE (Samba
 #                                 refuses the core SMB_COM_READ on a pipe: answers by READ_ANDX)
 #   rpcclient-smb1.pcap           rpcclient, client ipc max protocol NT1 (WRITE_ANDX / READ_ANDX / TRANSACTION): samr, srvsvc
+#   svcctl-compound.pcap          \PIPE\svcctl in SMB2 related compounds (smbprotocol): CREATE +
+#                                 WRITE (bind) + READ, then WRITE + READ per call; the PDUs are
+#                                 impacket's OpenSCManagerW + RCreateServiceW
 # Server: Samba smbd ('server min protocol = NT1', SMB3 encryption off). Clients: clients.py
-# (impacket's library) and rpcclient. Two network namespaces joined by a veth pair; nothing
+# (impacket's library, and smbprotocol's for the compounds) and rpcclient. Two network namespaces joined by a veth pair; nothing
 # leaves the machine. Namespace names carry NS_PREFIX so that runs do not collide.
 # Usage: sudo pcaps/dcerpc/make-contexts.sh [OUTDIR [CAPTURE...]]   (default: this folder, every
 # capture; name captures, e.g. smb1-write-read.pcap, to remake only those). CI never runs it.
@@ -34,6 +37,7 @@ for tool in smbd rpcclient tcpdump tshark editcap; do
   command -v "$tool" >/dev/null || { echo "make-contexts.sh: missing $tool (see make.sh)" >&2; exit 1; }
 done
 python3 -c 'import impacket' || { echo "make-contexts.sh: python3 lacks impacket" >&2; exit 1; }
+python3 -c 'import smbprotocol' 2>/dev/null || pip install smbprotocol
 
 WORK=$(mktemp -d /tmp/hw-contexts.XXXXXX)
 SMBD=
@@ -126,4 +130,5 @@ fi
 capture smb1-write-read.pcap python3 "$HERE/clients.py" smb1-write-read "$SMB_SRV"
 capture rpcclient-smb1.pcap rpcclient --option='client ipc min protocol=NT1' --option='client ipc max protocol=NT1' -U "$USER%$PASS" \
   -c 'enumdomusers;srvinfo;netshareenumall' "$SMB_SRV"
+capture svcctl-compound.pcap python3 "$HERE/clients.py" svcctl-compound "$SMB_SRV"
 ls -l "$OUT"/*.pcap

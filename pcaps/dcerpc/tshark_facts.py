@@ -72,6 +72,7 @@ RULES = {
     "svcctl-contexts.pcap": (["dcerpc.remote_service", "ntlm.used"], ["dcerpc.remote_task", "ntlm.v1"]),
     "svcctl-contexts-oneside.pcap": (["dcerpc.remote_service"], ["dcerpc.remote_task"]),
     "svcctl-contexts-midstream.pcap": (["dcerpc.remote_service"], ["dcerpc.remote_task"]),
+    "svcctl-compound.pcap": (["dcerpc.remote_service", "ntlm.used"], ["dcerpc.remote_task", "ntlm.v1"]),
 }
 
 
@@ -96,13 +97,34 @@ def ordered_unique(items):
     return seen
 
 
+PLACEHOLDER_FID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+
+def created_fids(path):
+    """Frame -> FileId, for a request frame that opens with a CREATE and whose related elements
+    carry the FileId placeholder (all 0xFF: "the file the CREATE opens", MS-SMB2 3.3.5.2.7.2):
+    the FileId tshark shows in the answer to that CREATE (the first element of its frame)."""
+    answers = {}
+    for stream, cmds, msg_ids, fids in tshark(path, "smb2.flags.response == 1 && smb2.cmd == 5",
+                                              ["tcp.stream", "smb2.cmd", "smb2.msg_id", "smb2.fid"]):
+        if split(cmds)[0] == "5" and split(fids):
+            answers[(stream, split(msg_ids)[0])] = split(fids)[0]
+    related = {}
+    for frame, stream, cmds, msg_ids, fids in tshark(path, "smb2.flags.response == 0 && smb2.flags.chained == 1",
+                                                     ["frame.number", "tcp.stream", "smb2.cmd", "smb2.msg_id", "smb2.fid"]):
+        if split(cmds)[0] == "5" and PLACEHOLDER_FID in split(fids):
+            related[frame] = answers.get((stream, split(msg_ids)[0]), PLACEHOLDER_FID)
+    return related
+
+
 def dcerpc_facts(path):
     """Pipes, bind UUIDs and uuid:opnum of requests, keyed by TCP stream + file id + context id."""
+    related = created_fids(path)
     rows = tshark(path, "dcerpc", ["frame.number", "tcp.stream", "smb2.fid", "smb.fid", "dcerpc.pkt_type", "dcerpc.cn_ctx_id",
                                    "dcerpc.cn_bind_to_uuid", "dcerpc.opnum", "dcerpc.auth_level"])
     contexts, binds, ops, frames, levels = {}, [], [], {}, set()
     for frame, stream, fid2, fid1, ptypes, ctx_ids, uuids, opnums, auth_levels in rows:
-        fid = (split(fid2) or split(fid1) or [""])[0]
+        fid = related.get(frame) or (split(fid2) or split(fid1) or [""])[0]
         levels.update(split(auth_levels))
         ptypes = split(ptypes)
         if ptypes and ptypes[0] in ("11", "14"):  # bind, alter_context

@@ -53,6 +53,9 @@ pub(crate) struct SmbFlow {
     /// A direction inside a long message whose head was read and whose bulk was skipped, at
     /// the next element of its compound chain: the bytes of the message left from there.
     continuation: [Option<usize>; 2],
+    /// Per direction, inside an SMB2 compound chain: what the element just walked used, for a
+    /// related element after it.
+    related: [Option<smb2::Related>; 2],
     /// Some record was written for this connection.
     recorded: bool,
     /// Messages seen: the clock of the tables' least-recently-used eviction.
@@ -120,6 +123,7 @@ impl SmbFlow {
     pub fn gap(&mut self, dir: Direction, cx: &mut AppContext) {
         self.resync[dir.index()] = true;
         self.continuation[dir.index()] = None;
+        self.related[dir.index()] = None;
         for pipe in self.pipes.values_mut() {
             pipe.conversation.gap(dir, cx);
         }
@@ -184,6 +188,7 @@ impl SmbFlow {
             }
             None => {
                 self.continuation[dir.index()] = None;
+                self.related[dir.index()] = None;
                 len
             }
         }
@@ -427,16 +432,24 @@ fn merge_auth(into: &mut AuthState, held: AuthState) {
 mod tests {
     use super::*;
     use crate::app::with_test_context;
-    use hardwire_smb::smb2_records::{SMB2_TREE_CONNECT, SMB2_WRITE};
+    use hardwire_smb::smb2_records::{
+        SMB2_CLOSE, SMB2_CREATE, SMB2_FLAGS_RELATED_OPERATIONS, SMB2_FLAGS_SERVER_TO_REDIR, SMB2_TREE_CONNECT, SMB2_WRITE,
+    };
 
     /// An SMB2 request header (MS-SMB2 2.2.1.2) of a compound element.
     fn header(command: u16, next_command: u32, message_id: u64) -> Vec<u8> {
+        header_with(command, 0, 0, next_command, message_id)
+    }
+
+    /// An SMB2 header with its status and flags.
+    fn header_with(command: u16, status: u32, flags: u32, next_command: u32, message_id: u64) -> Vec<u8> {
         let mut h = b"\xfeSMB".to_vec();
         h.extend_from_slice(&64u16.to_le_bytes()); // StructureSize
-        h.extend_from_slice(&[0; 6]); // CreditCharge, Status
+        h.extend_from_slice(&[0; 2]); // CreditCharge
+        h.extend_from_slice(&status.to_le_bytes());
         h.extend_from_slice(&command.to_le_bytes());
         h.extend_from_slice(&1u16.to_le_bytes()); // CreditRequest
-        h.extend_from_slice(&0u32.to_le_bytes()); // Flags
+        h.extend_from_slice(&flags.to_le_bytes());
         h.extend_from_slice(&next_command.to_le_bytes());
         h.extend_from_slice(&message_id.to_le_bytes());
         h.extend_from_slice(&[0; 4]); // Reserved
@@ -467,9 +480,7 @@ mod tests {
         payload.extend_from_slice(&0x48u16.to_le_bytes()); // PathOffset
         payload.extend_from_slice(&u16::try_from(path.len()).unwrap().to_le_bytes());
         payload.extend_from_slice(&path);
-        let mut message = u32::try_from(payload.len()).unwrap().to_be_bytes().to_vec();
-        message.extend_from_slice(&payload);
-        message
+        nbss(payload)
     }
 
     /// Feeds `bytes` as a stream does (what the app consumed goes, a count beyond the data
@@ -500,6 +511,67 @@ mod tests {
                 held.drain(..used);
             }
         }
+    }
+
+    /// A CREATE of `svcctl` (message id 20) and, related to it, `then` (a command body with a
+    /// FileId all 0xFF at `file_at`), as one NBSS message.
+    fn create_then_related(command: u16, then: &[u8]) -> Vec<u8> {
+        let name: Vec<u8> = "svcctl".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut create = 57u16.to_le_bytes().to_vec();
+        create.extend_from_slice(&[0; 42]); // flags, levels, access, attributes, share, disposition, options
+        create.extend_from_slice(&120u16.to_le_bytes()); // NameOffset
+        create.extend_from_slice(&u16::try_from(name.len()).unwrap().to_le_bytes());
+        create.extend_from_slice(&[0; 8]); // CreateContextsOffset, CreateContextsLength
+        create.extend_from_slice(&name);
+        let padded = (64 + create.len()).div_ceil(8) * 8;
+        let mut payload = header(SMB2_CREATE, u32::try_from(padded).unwrap(), 20);
+        payload.extend_from_slice(&create);
+        payload.resize(padded, 0);
+        payload.extend_from_slice(&header_with(command, 0, SMB2_FLAGS_RELATED_OPERATIONS, 0, 21));
+        payload.extend_from_slice(then);
+        nbss(payload)
+    }
+
+    fn nbss(payload: Vec<u8>) -> Vec<u8> {
+        let mut message = u32::try_from(payload.len()).unwrap().to_be_bytes().to_vec();
+        message.extend_from_slice(&payload);
+        message
+    }
+
+    /// A WRITE body of `data` to the FileId all 0xFF (the previous element's file).
+    fn related_write(data: &[u8]) -> Vec<u8> {
+        let mut body = 49u16.to_le_bytes().to_vec();
+        body.extend_from_slice(&0x70u16.to_le_bytes()); // DataOffset
+        body.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+        body.extend_from_slice(&[0; 8]); // Offset
+        body.extend_from_slice(&[0xff; 16]); // FileId
+        body.extend_from_slice(&[0; 16]); // Channel, RemainingBytes, WriteChannelInfo, Flags
+        body.extend_from_slice(data);
+        body
+    }
+
+    /// What a related WRITE wrote to the file of a CREATE the server refuses is written out
+    /// when the refusal comes, and a related CLOSE forgets the CREATE: no pipe is left open.
+    #[test]
+    fn related_elements_follow_the_file_of_their_create() {
+        // the first bytes of a bind PDU (version 5.0, type 11, first and last fragment)
+        let bind = [5, 0, 11, 3, 0x10, 0, 0, 0, 0x48, 0, 0, 0, 1, 0, 0, 0];
+        let mut flow = SmbFlow::default();
+        stream(&mut flow, &create_then_related(SMB2_WRITE, &related_write(&bind)), 1448);
+        assert!(flow.pipes.contains_key(&PipeKey::Created(20)), "{:?}", flow.pipes.keys());
+        let mut refused = header_with(SMB2_CREATE, 0xC000_0034, SMB2_FLAGS_SERVER_TO_REDIR, 0, 20);
+        refused.extend_from_slice(&[9, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let ((), _, _) = with_test_context(|cx| {
+            flow.data(Direction::ToClient, &nbss(refused), cx);
+        });
+        assert!(flow.pipes.is_empty() && flow.pending.is_empty(), "{:?} {:?}", flow.pipes.keys(), flow.pending);
+
+        let mut close = 24u16.to_le_bytes().to_vec();
+        close.extend_from_slice(&[0; 6]); // Flags, Reserved
+        close.extend_from_slice(&[0xff; 16]);
+        let mut flow = SmbFlow::default();
+        assert_eq!(stream(&mut flow, &create_then_related(SMB2_CLOSE, &close), 1448), 0);
+        assert!(flow.pipes.is_empty() && flow.pending.is_empty(), "{:?} {:?}", flow.pipes.keys(), flow.pending);
     }
 
     #[test]

@@ -218,6 +218,9 @@ pub(super) struct Tree {
 pub(super) enum PipeKey {
     Smb2(u64, u64),
     Smb1(u16),
+    /// The file an SMB2 CREATE request (by message id) opens, used by the related elements
+    /// compounded after it before its response names the FileId.
+    Created(u64),
 }
 
 #[derive(Debug)]

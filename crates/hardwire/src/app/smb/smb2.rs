@@ -4,8 +4,8 @@
 use hardwire_flow::Direction;
 use hardwire_smb::names::{cipher_name, compression_algorithm_name, preauth_hash_name, signing_algorithm_name, smb2_dialect_name};
 use hardwire_smb::smb2_records::{
-    parse_smb2_body, smb2_compound, smb2_compound_prefix, NegotiateContext, Smb2Body, Smb2Message, Smb2NegotiateRequest,
-    Smb2NegotiateResponse, FSCTL_PIPE_TRANSCEIVE, SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
+    parse_smb2_body, smb2_compound, smb2_compound_prefix, NegotiateContext, Smb2Body, Smb2FileId, Smb2Message, Smb2NegotiateRequest,
+    Smb2NegotiateResponse, FSCTL_PIPE_TRANSCEIVE, SMB2_CREATE, SMB2_NEGOTIATE, SMB2_SESSION_SETUP,
 };
 
 use super::session::{Pending, PipeKey, STATUS_PENDING, STATUS_SUCCESS};
@@ -19,6 +19,15 @@ const SMB2_ECHO: u16 = 0x000D;
 /// The multi-protocol negotiate's wildcard answer: another negotiate follows.
 const DIALECT_WILDCARD: u16 = 0x02FF;
 
+/// What an element of a compound chain used, for the related element after it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Related {
+    session: u64,
+    tree: Option<u32>,
+    /// The file it opened or used (for a command we do not read, the one before it used).
+    file: Option<PipeKey>,
+}
+
 impl SmbFlow {
     /// Every message of a compound chain. Given the head of a longer message (`prefix`),
     /// returns where its chain goes on past the head, if it does.
@@ -30,22 +39,48 @@ impl SmbFlow {
         for message in chain {
             match message {
                 Ok(message) => {
-                    self.smb2_message(dir, &message, cx);
-                    self.settle_or_refresh(message.header.session_id, cx);
+                    let session_id = self.smb2_message(dir, &message, cx);
+                    self.settle_or_refresh(session_id, cx);
                     let step = message.header.next_command as usize;
                     next = next.filter(|_| step != 0).map(|at| at.saturating_add(step));
                 }
                 Err(_) => {
                     cx.parse_error("smb");
-                    return None;
+                    next = None;
+                    break;
                 }
             }
         }
-        next.filter(|_| prefix)
+        let rest = next.filter(|_| prefix);
+        if rest.is_none() {
+            self.related[dir.index()] = None; // the chain has ended
+        }
+        rest
     }
 
-    fn smb2_message(&mut self, dir: Direction, m: &Smb2Message<'_>, cx: &mut AppContext) {
+    /// One element of a chain, with the identifiers a related element takes from the one before
+    /// it (MS-SMB2 3.3.5.2.7.2: its FileId, SessionId and TreeId are those the previous element
+    /// used or was answered with; a related request's own are placeholders, all 0xFF). Returns
+    /// the session it belongs to.
+    fn smb2_message(&mut self, dir: Direction, m: &Smb2Message<'_>, cx: &mut AppContext) -> u64 {
+        let previous = self.related[dir.index()].filter(|_| m.header.is_related());
+        let mut header = m.header;
+        if let Some(previous) = previous.filter(|_| !header.is_response()) {
+            header.session_id = previous.session;
+            header.tree_id = previous.tree;
+        }
+        let m = Smb2Message { header, raw: m.raw };
+        let inherited = previous.and_then(|p| p.file);
+        let file = self.smb2_command(dir, &m, inherited, cx).or(inherited);
+        self.related[dir.index()] = Some(Related { session: header.session_id, tree: header.tree_id, file });
+        header.session_id
+    }
+
+    /// Handles one command; returns the file it opened or used, if any.
+    fn smb2_command(&mut self, dir: Direction, m: &Smb2Message<'_>, inherited: Option<PipeKey>, cx: &mut AppContext) -> Option<PipeKey> {
         let h = &m.header;
+        // The file a FileId means: the previous element's in a related element.
+        let file = |id: Smb2FileId| inherited.unwrap_or(PipeKey::Smb2(id.persistent, id.volatile));
         if dir == Direction::ToServer && !matches!(h.command, SMB2_NEGOTIATE | SMB2_SESSION_SETUP | SMB2_CANCEL | SMB2_ECHO) {
             self.observe_request(h.session_id, h.is_signed(), cx);
         }
@@ -54,11 +89,11 @@ impl SmbFlow {
             Err(_) => {
                 // A message cut short by the large-message path, or malformed: counted, skipped.
                 cx.parse_error("smb");
-                return;
+                return None;
             }
         };
         if h.is_response() && h.status == STATUS_PENDING {
-            return; // an interim answer: the real one follows
+            return None; // an interim answer: the real one follows
         }
         match body {
             Smb2Body::NegotiateRequest(request) => self.negotiate_request(&request),
@@ -92,23 +127,28 @@ impl SmbFlow {
             Smb2Body::CreateRequest(request) => {
                 let tree = (h.session_id, h.tree_id.unwrap_or_default());
                 self.remember(h.message_id, Pending::Create { name: request.name, tree }, cx);
+                return Some(PipeKey::Created(h.message_id));
             }
             Smb2Body::CreateResponse(response) => {
-                if let Some(Pending::Create { name, tree }) = self.pending.remove(&h.message_id) {
-                    let id = response.file_id;
-                    self.opened(tree, &name, PipeKey::Smb2(id.persistent, id.volatile), cx);
-                }
+                let id = response.file_id;
+                let pipe = PipeKey::Smb2(id.persistent, id.volatile);
+                self.created(h.message_id, pipe, cx);
+                return Some(pipe);
             }
             Smb2Body::WriteRequest(write) => {
-                let pipe = PipeKey::Smb2(write.file_id.persistent, write.file_id.volatile);
+                let pipe = file(write.file_id);
+                self.open_created(pipe, cx);
                 self.adopt_pipe(pipe, h.session_id, write.data, cx);
                 self.pipe_data(pipe, Direction::ToServer, write.data, cx);
+                return Some(pipe);
             }
             Smb2Body::ReadRequest(read) => {
-                let pipe = PipeKey::Smb2(read.file_id.persistent, read.file_id.volatile);
+                let pipe = file(read.file_id);
+                self.open_created(pipe, cx);
                 if self.pipes.contains_key(&pipe) {
                     self.remember(h.message_id, Pending::Read { pipe }, cx);
                 }
+                return Some(pipe);
             }
             Smb2Body::ReadResponse(read) => {
                 if let Some(Pending::Read { pipe }) = self.pending.remove(&h.message_id) {
@@ -116,19 +156,73 @@ impl SmbFlow {
                 }
             }
             Smb2Body::IoctlRequest(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
-                let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
+                let pipe = file(ioctl.file_id);
+                self.open_created(pipe, cx);
                 self.adopt_pipe(pipe, h.session_id, ioctl.input, cx);
                 self.pipe_data(pipe, Direction::ToServer, ioctl.input, cx);
+                return Some(pipe);
             }
             Smb2Body::IoctlResponse(ioctl) if ioctl.ctl_code == FSCTL_PIPE_TRANSCEIVE => {
-                let pipe = PipeKey::Smb2(ioctl.file_id.persistent, ioctl.file_id.volatile);
+                let pipe = file(ioctl.file_id);
                 self.pipe_data(pipe, Direction::ToClient, ioctl.output, cx);
+                return Some(pipe);
             }
-            Smb2Body::CloseRequest(close) => self.close_pipe(PipeKey::Smb2(close.file_id.persistent, close.file_id.volatile), cx),
+            Smb2Body::CloseRequest(close) => {
+                let pipe = file(close.file_id);
+                if let PipeKey::Created(create) = pipe {
+                    self.pending.remove(&create); // closed before its CREATE was answered
+                }
+                self.close_pipe(pipe, cx);
+                return Some(pipe);
+            }
             Smb2Body::Error(_) => {
                 self.pending.remove(&h.message_id);
+                if h.command == SMB2_CREATE {
+                    // what related elements wrote to the file the CREATE did not open
+                    self.close_pipe(PipeKey::Created(h.message_id), cx);
+                }
             }
             _ => {}
+        }
+        None
+    }
+
+    /// A CREATE answered with its FileId: the file becomes a pipe as it opens, or, when related
+    /// elements compounded after the CREATE already used it, their conversation takes its
+    /// FileId (and so do their READs waiting for answers).
+    fn created(&mut self, message_id: u64, pipe: PipeKey, cx: &mut AppContext) {
+        let created = PipeKey::Created(message_id);
+        let pending = self.pending.remove(&message_id);
+        match self.pipes.remove(&created) {
+            Some(early) => {
+                self.close_pipe(pipe, cx);
+                self.pipes.insert(pipe, early);
+                for waiting in self.pending.values_mut() {
+                    if let Pending::Read { pipe: of } | Pending::Transact { pipe: of } = waiting {
+                        if *of == created {
+                            *of = pipe;
+                        }
+                    }
+                }
+            }
+            None => {
+                if let Some(Pending::Create { name, tree }) = pending {
+                    self.opened(tree, &name, pipe, cx);
+                }
+            }
+        }
+    }
+
+    /// A related element using the file of a CREATE not answered yet: the file becomes a pipe
+    /// now (as the CREATE's answer would make it), so the bind it carries is not lost.
+    fn open_created(&mut self, pipe: PipeKey, cx: &mut AppContext) {
+        let PipeKey::Created(message_id) = pipe else { return };
+        if self.pipes.contains_key(&pipe) {
+            return;
+        }
+        if let Some(Pending::Create { name, tree }) = self.pending.get(&message_id) {
+            let (name, tree) = (name.clone(), *tree);
+            self.opened(tree, &name, pipe, cx);
         }
     }
 
