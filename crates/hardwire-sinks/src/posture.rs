@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use hardwire::event::NtlmKind;
 use hardwire::{Event, EventKind};
 
 /// Servers the posture remembers (a few bytes each).
@@ -52,10 +53,10 @@ impl Posture {
             return;
         }
         let objects = &event.objects;
-        let ntlm = objects.ntlm.as_ref().filter(|n| n.version.as_deref() != Some("anonymous"));
+        let ntlm = objects.ntlm.as_ref().filter(|n| n.version != Some(NtlmKind::Anonymous));
         if let Some(n) = ntlm {
             self.ntlm += 1;
-            self.ntlm_v1 += u64::from(n.version.as_deref() == Some("v1"));
+            self.ntlm_v1 += u64::from(n.version == Some(NtlmKind::V1));
         } else if objects.kerberos.is_some() {
             self.kerberos += 1;
         }
@@ -144,11 +145,11 @@ mod tests {
     #[test]
     fn servers_are_counted_by_what_they_showed() {
         let mut p = Posture::default();
-        let ntlm = |v: &str| Some(NtlmObject { user: Some("u".into()), version: Some(v.into()), ..NtlmObject::default() });
-        p.observe(&record(1, Objects { smb: smb(true, 2), ntlm: ntlm("v2"), ..Objects::default() }));
-        p.observe(&record(2, Objects { smb: smb(false, 1), ntlm: ntlm("v1"), ..Objects::default() }));
+        let ntlm = |v: NtlmKind| Some(NtlmObject { user: Some("u".into()), version: Some(v), ..NtlmObject::default() });
+        p.observe(&record(1, Objects { smb: smb(true, 2), ntlm: ntlm(NtlmKind::V2), ..Objects::default() }));
+        p.observe(&record(2, Objects { smb: smb(false, 1), ntlm: ntlm(NtlmKind::V1), ..Objects::default() }));
         p.observe(&record(3, Objects { smb: smb(false, 2), kerberos: Some(KerberosObject::default()), ..Objects::default() }));
-        p.observe(&record(3, Objects { smb: smb(true, 2), ntlm: ntlm("anonymous"), ..Objects::default() }));
+        p.observe(&record(3, Objects { smb: smb(true, 2), ntlm: ntlm(NtlmKind::Anonymous), ..Objects::default() }));
         let bind = |result: &str, signing: Option<&'static str>| LdapObject {
             bind_type: Some("sasl"),
             result: Some(result.into()),

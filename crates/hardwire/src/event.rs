@@ -73,9 +73,9 @@ pub struct NtlmObject {
     pub user: Option<String>,
     pub domain: Option<String>,
     pub host: Option<String>,
-    pub version: Option<String>,
-    /// `"success"` or `"failure"` where the carrying protocol shows the logon's outcome.
-    pub status: Option<&'static str>,
+    pub version: Option<NtlmKind>,
+    /// Where the carrying protocol shows the logon's outcome.
+    pub status: Option<Outcome>,
     pub server_nb_name: Option<String>,
     pub server_dns_name: Option<String>,
     pub server_nb_domain: Option<String>,
@@ -95,6 +95,47 @@ pub struct NtlmObject {
     pub challenge_key: Option<u64>,
     #[serde(skip)]
     pub proof_key: Option<u64>,
+}
+
+/// `ntlm.version`: what the AUTHENTICATE's responses are. LM-only responses are `V1` (as weak,
+/// and `ntlm.v1` covers them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NtlmKind {
+    V1,
+    V2,
+    /// Empty user and responses: the anonymous logon.
+    Anonymous,
+    Unknown,
+}
+
+impl NtlmKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NtlmKind::V1 => "v1",
+            NtlmKind::V2 => "v2",
+            NtlmKind::Anonymous => "anonymous",
+            NtlmKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// Did a logon work? (`ntlm.status`, and what `auth.spray` / `auth.bruteforce` count.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    /// Wrong password (or a refused logon of a known account).
+    Failure,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+        }
+    }
 }
 
 /// `kerberos`: from an AP-REQ inside SPNEGO.

@@ -274,8 +274,8 @@ impl<'a> Ntlm<'a> {
             user: b(&n.user),
             domain: b(&n.domain),
             host: b(&n.host),
-            version: b(&n.version),
-            status: n.status.map(Cow::Borrowed),
+            version: n.version.map(|v| Cow::Borrowed(v.as_str())),
+            status: n.status.map(|s| Cow::Borrowed(s.as_str())),
             server_dns_name: b(&n.server_dns_name),
             server_nb_name: b(&n.server_nb_name),
         }

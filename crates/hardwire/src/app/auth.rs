@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use hardwire_auth::{inspect, AuthKind, Challenge, Mech, NegotiateFlags, SecurityToken, AV_FLAG_MIC_PRESENT};
 
-use crate::event::{KerberosObject, NtlmObject};
+use crate::event::{KerberosObject, NtlmKind, NtlmObject};
 
 /// What one connection (or session) has learnt from its tokens so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl AuthState {
             ntlm.user = Some(auth.user.clone());
             ntlm.domain = Some(auth.domain.clone());
             ntlm.host = Some(auth.workstation.clone());
-            ntlm.version = Some(ntlm_version(auth.kind()).to_string());
+            ntlm.version = Some(ntlm_kind(auth.kind()));
             ntlm.mic = Some(auth.mic_nonzero);
             ntlm.mic_flagged = (auth.kind() == AuthKind::V2).then(|| auth.av_flags.is_some_and(|f| f & AV_FLAG_MIC_PRESENT != 0));
             ntlm.target_name = auth.target_name.clone();
@@ -84,7 +84,7 @@ impl AuthState {
 
     /// An anonymous NTLM logon (empty user, empty NT response).
     pub fn is_anonymous(&self) -> bool {
-        self.ntlm_authenticated && self.ntlm.as_ref().and_then(|n| n.version.as_deref()) == Some("anonymous")
+        self.ntlm_authenticated && self.ntlm.as_ref().and_then(|n| n.version) == Some(NtlmKind::Anonymous)
     }
 }
 
@@ -97,12 +97,12 @@ fn secret_key(secret: &[u8]) -> u64 {
 }
 
 /// SCHEMA.md's `ntlm.version`: LM-only responses are v1 (as weak, and `ntlm.v1` covers them).
-fn ntlm_version(kind: AuthKind) -> &'static str {
+fn ntlm_kind(kind: AuthKind) -> NtlmKind {
     match kind {
-        AuthKind::V2 => "v2",
-        AuthKind::V1 | AuthKind::LmOnly => "v1",
-        AuthKind::Anonymous => "anonymous",
-        AuthKind::Unknown => "unknown",
+        AuthKind::V2 => NtlmKind::V2,
+        AuthKind::V1 | AuthKind::LmOnly => NtlmKind::V1,
+        AuthKind::Anonymous => NtlmKind::Anonymous,
+        AuthKind::Unknown => NtlmKind::Unknown,
     }
 }
 

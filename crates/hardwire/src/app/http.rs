@@ -25,7 +25,7 @@ use hardwire_http::{
 use super::auth::AuthState;
 use super::{AppContext, ENTRY_OVERHEAD};
 use crate::event::{
-    EventKind, HttpApp, HttpAuthMechanism, HttpAuthScheme, HttpObject, KerberosObject, NtlmObject, Objects, TlsObject, WinrmBody,
+    EventKind, HttpApp, HttpAuthMechanism, HttpAuthScheme, HttpObject, KerberosObject, NtlmObject, Objects, Outcome, TlsObject, WinrmBody,
 };
 
 /// Requests waiting for their response; a client pipelining more than this is answered by
@@ -373,7 +373,7 @@ impl Http {
             http.status = Some(head.status);
             if let Some(ntlm) = &mut request.ntlm {
                 // The answer to the request that carried the AUTHENTICATE: 401 refuses the logon.
-                ntlm.status = Some(if head.status == 401 { "failure" } else { "success" });
+                ntlm.status = Some(if head.status == 401 { Outcome::Failure } else { Outcome::Success });
             }
             http.response_content_type = head.content_type.map(str::to_string);
             let schemes: Vec<String> =

@@ -24,7 +24,7 @@ use hardwire_flow::Direction;
 
 use crate::app::auth::AuthState;
 use crate::app::AppContext;
-use crate::event::{EventKind, LdapObject, Objects};
+use crate::event::{EventKind, LdapObject, Objects, Outcome};
 
 /// Name of the parse-error counter.
 const PROTOCOL: &str = "ldap";
@@ -285,11 +285,13 @@ impl Ldap {
     fn emit(&mut self, ldap: LdapObject, cx: &mut AppContext) {
         let (ntlm, kerberos) = if ldap.bind_type.is_some() {
             let ntlm = self.auth.ntlm_object().map(|mut ntlm| {
-                ntlm.status =
-                    ldap.result
-                        .as_deref()
-                        .filter(|r| *r != "saslBindInProgress")
-                        .map(|r| if r == "success" { "success" } else { "failure" });
+                ntlm.status = ldap.result.as_deref().filter(|r| *r != "saslBindInProgress").map(|r| {
+                    if r == "success" {
+                        Outcome::Success
+                    } else {
+                        Outcome::Failure
+                    }
+                });
                 ntlm
             });
             (ntlm, self.auth.kerberos.clone())

@@ -4,6 +4,7 @@
 //! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not),
 //! LDAP binds (`success` or `invalidCredentials`; the NTLM user, else the bind DN's first RDN).
 
+pub use crate::event::Outcome;
 use crate::event::{Event, EventKind, HttpAuthMechanism, Objects};
 
 /// The SESSION_SETUP statuses that refuse credentials: STATUS_LOGON_FAILURE and its friends.
@@ -16,14 +17,6 @@ const SMB_LOGON_FAILURES: &[&str] = &[
     "STATUS_ACCOUNT_DISABLED",
     "STATUS_PASSWORD_EXPIRED",
 ];
-
-/// Did the logon work?
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    /// Wrong password (or a refused logon of a known account).
-    Failure,
-}
 
 /// One logon attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +46,8 @@ pub fn of(record: &Event) -> Option<Logon> {
             let protocol = if record.kind == EventKind::Smb { "smb" } else { "http" };
             if let Some(ntlm) = &objects.ntlm {
                 let outcome = match ntlm.status? {
-                    "success" => Outcome::Success,
-                    _ if refused_credentials(objects) => Outcome::Failure,
+                    Outcome::Success => Outcome::Success,
+                    Outcome::Failure if refused_credentials(objects) => Outcome::Failure,
                     _ => return None,
                 };
                 (protocol, ntlm.user.as_deref()?, outcome)

@@ -7,7 +7,7 @@ use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
-use crate::event::{NtlmObject, Objects, ShareKind, SmbObject};
+use crate::event::{NtlmObject, Objects, Outcome, ShareKind, SmbObject};
 
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
@@ -164,11 +164,11 @@ impl Session {
     }
 
     /// `ntlm.status`: the SESSION_SETUP's final answer (not its MORE_PROCESSING_REQUIRED leg).
-    fn logon_outcome(&self) -> Option<&'static str> {
+    fn logon_outcome(&self) -> Option<Outcome> {
         match self.status? {
-            STATUS_SUCCESS => Some("success"),
+            STATUS_SUCCESS => Some(Outcome::Success),
             STATUS_MORE_PROCESSING_REQUIRED => None,
-            _ => Some("failure"),
+            _ => Some(Outcome::Failure),
         }
     }
 }

@@ -12,7 +12,7 @@ use hardwire_smb::smb1_records::{
 use super::session::{Pending, PipeKey, STATUS_SUCCESS};
 use super::SmbFlow;
 use crate::app::AppContext;
-use crate::event::NtlmObject;
+use crate::event::{NtlmKind, NtlmObject};
 
 /// SMB1 pending requests are keyed apart from SMB2 message ids.
 const SMB1_PENDING: u64 = 1 << 63;
@@ -71,7 +71,7 @@ impl SmbFlow {
                     Smb1SessionSetupAuth::Password { oem_password_len, unicode_password_len, account_name, primary_domain } => {
                         let auth = self.setup_auth(uid, cx);
                         auth.ntlm = Some(NtlmObject {
-                            version: Some(password_version(&account_name, oem_password_len, unicode_password_len).to_string()),
+                            version: Some(password_version(&account_name, oem_password_len, unicode_password_len)),
                             user: Some(account_name),
                             domain: Some(primary_domain),
                             ..NtlmObject::default()
@@ -142,10 +142,10 @@ impl SmbFlow {
 /// NTLM family of a session setup without extended security, from the password lengths
 /// (MS-CIFS 2.2.4.53.1): a 24-byte NT (Unicode) password is NTLMv1, a longer one NTLMv2; none at
 /// all with an empty account is anonymous; an LM (OEM) password alone is as weak as v1.
-fn password_version(account: &str, oem_len: u16, unicode_len: u16) -> &'static str {
+fn password_version(account: &str, oem_len: u16, unicode_len: u16) -> NtlmKind {
     match unicode_len {
-        0 if account.is_empty() && oem_len <= 1 => "anonymous",
-        0 | 24 => "v1",
-        _ => "v2",
+        0 if account.is_empty() && oem_len <= 1 => NtlmKind::Anonymous,
+        0 | 24 => NtlmKind::V1,
+        _ => NtlmKind::V2,
     }
 }

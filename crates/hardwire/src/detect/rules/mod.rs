@@ -2,7 +2,7 @@
 //! pure function of one record and the detection context.
 
 use super::{DetectContext, Finding};
-use crate::event::{Event, EventKind, Krb5Object, LdapObject, Objects, SmbObject};
+use crate::event::{Event, EventKind, Krb5Object, LdapObject, NtlmKind, Objects, SmbObject};
 
 pub mod auth_bruteforce;
 pub mod auth_spray;
@@ -174,7 +174,7 @@ fn user_of(objects: &Objects) -> Option<String> {
 /// The record carries an NTLM AUTHENTICATE that proves an identity (not the NEGOTIATE leg of
 /// the handshake, not an anonymous logon): the point where "authenticated with NTLM" is true.
 fn ntlm_authenticated(record: &Event) -> bool {
-    record.objects.ntlm.as_ref().and_then(|n| n.version.as_deref()).is_some_and(|v| v != "anonymous")
+    record.objects.ntlm.as_ref().and_then(|n| n.version).is_some_and(|v| v != NtlmKind::Anonymous)
 }
 
 /// "alice" or "someone", for sentences.

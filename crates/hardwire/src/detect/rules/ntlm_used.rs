@@ -3,7 +3,7 @@
 
 use super::{finding, own_authentication};
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, NtlmKind, Outcome};
 
 /// "SMB", "HTTP", "DCE/RPC", "LDAP" or "TCP 1433", for sentences.
 pub fn carrier(record: &Event, cx: &DetectContext) -> String {
@@ -21,16 +21,17 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let ntlm = record.objects.ntlm.as_ref()?;
-    let version = ntlm.version.as_deref()?;
+    let kind = ntlm.version?;
+    let version = kind.as_str();
     // A refused logon still put an NTLM response on the wire: reported, never as "authenticated".
-    let failed = ntlm.status == Some("failure");
+    let failed = ntlm.status == Some(Outcome::Failure);
     let message = match ntlm.user.as_deref().filter(|u| !u.is_empty()) {
-        Some(user) if version != "anonymous" && failed => format!(
+        Some(user) if kind != NtlmKind::Anonymous && failed => format!(
             "{user} failed to log on to {} over {} with NTLM{version}; the NTLM response crossed the wire all the same",
             cx.server(),
             carrier(record, cx)
         ),
-        Some(user) if version != "anonymous" => {
+        Some(user) if kind != NtlmKind::Anonymous => {
             format!("{user} authenticated to {} over {} with NTLM{version} instead of Kerberos", cx.server(), carrier(record, cx))
         }
         _ if failed => format!("{} failed an anonymous NTLM logon to {} over {}", cx.client(), cx.server(), carrier(record, cx)),
