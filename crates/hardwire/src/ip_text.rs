@@ -102,8 +102,12 @@ impl IpText {
 
 impl fmt::Display for IpText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `pad`, as std does: a width or precision in the format string acts the same.
-        f.pad(self.as_str())
+        // `pad`, as std does, only for a width or precision in the format string (it costs).
+        if f.width().is_none() && f.precision().is_none() {
+            f.write_str(self.as_str())
+        } else {
+            f.pad(self.as_str())
+        }
     }
 }
 

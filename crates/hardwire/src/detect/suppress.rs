@@ -83,8 +83,9 @@ impl Suppressor {
         self
     }
 
-    /// Passes `event` on to `out` unless it repeats an alert inside its window.
-    pub fn offer(&mut self, event: Event, out: &mut impl FnMut(Event)) {
+    /// Passes `event` on to `out` unless it repeats an alert inside its window. The event's
+    /// `subject_user` moves into the window's key (nothing after the suppressor reads it).
+    pub fn offer(&mut self, mut event: Event, out: &mut impl FnMut(Event)) {
         self.close_windows(event.timestamp, out);
         let EventKind::Alert(alert) = &event.kind else {
             out(event);
@@ -98,7 +99,7 @@ impl Suppressor {
             rule: alert.rule,
             client: event.flow.as_ref().map(|f| f.src_ip),
             server: event.flow.as_ref().map(|f| f.dest_ip),
-            user: event.subject_user.clone(),
+            user: event.subject_user.take(),
         };
         match self.open.get_mut(&key) {
             Some(window) => {

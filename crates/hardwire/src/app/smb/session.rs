@@ -148,7 +148,7 @@ impl Session {
         let setup_seen = self.status.is_some();
         let observed = self.signed_requests + self.unsigned_requests;
         let smb = SmbObject {
-            session_id: Some(format!("0x{:016x}", self.id)),
+            session_id: Some(session_id_text(self.id)),
             guest: setup_seen.then_some(self.guest),
             anonymous: setup_seen.then(|| self.anonymous()),
             auth: setup_seen.then(|| self.auth_name().to_string()),
@@ -171,6 +171,17 @@ impl Session {
             _ => Some(Outcome::Failure),
         }
     }
+}
+
+/// `0x` and the id in sixteen lowercase hex digits (`format!("0x{:016x}")` without the
+/// formatting machinery, which cost 1,700 instructions a record).
+fn session_id_text(id: u64) -> String {
+    let mut text = String::with_capacity(18);
+    text.push_str("0x");
+    for shift in (0..16).rev() {
+        text.push(char::from(b"0123456789abcdef"[(id >> (4 * shift) & 0xf) as usize]));
+    }
+    text
 }
 
 /// The `smb` object of what the negotiate alone says (also the record of a connection that
@@ -282,5 +293,12 @@ mod tests {
         assert_eq!(ShareKind::of("\\\\10.0.0.5\\admin$"), ShareKind::Admin);
         assert_eq!(ShareKind::of("\\\\fs1\\finance$"), ShareKind::Other);
         assert!(ShareKind::Drive.is_administrative() && !ShareKind::Ipc.is_administrative());
+    }
+
+    #[test]
+    fn session_ids_read_as_formatted_hex() {
+        for id in [0, 1, 0xa, 0x1234_5678_9abc_def0, 0x0000_0400_0000_0019, u64::MAX] {
+            assert_eq!(super::session_id_text(id), format!("0x{id:016x}"));
+        }
     }
 }
