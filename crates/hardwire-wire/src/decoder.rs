@@ -140,7 +140,7 @@ mod tests {
         let packet = d.decode(0, LinkType::RawIp, &frame).unwrap().unwrap();
         match packet.transport {
             Transport::Tcp(seg) => {
-                assert_eq!((seg.src_port, seg.dst_port, seg.payload), (1234, 445, &b"hi"[..]));
+                assert_eq!((seg.src_port, seg.dst_port, seg.payload()), (1234, 445, &b"hi"[..]));
                 assert_eq!(seg.missing, 0);
             }
             other => panic!("{other:?}"),
@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(d.decode(0, LinkType::RawIp, &second).unwrap(), None);
         let packet = d.decode(1, LinkType::RawIp, &first).unwrap().unwrap();
         let Transport::Tcp(seg) = packet.transport else { panic!() };
-        assert_eq!(seg.payload, b"0123456789abcdef0123");
+        assert_eq!(seg.payload(), b"0123456789abcdef0123");
     }
 
     /// An IPv6 header and a fragment header (offset in 8-byte units) around `part`.
@@ -182,7 +182,7 @@ mod tests {
         let packet = d.decode(1, LinkType::RawIp, &first).unwrap().unwrap();
         assert_eq!(packet.ttl, 64);
         let Transport::Tcp(seg) = packet.transport else { panic!() };
-        assert_eq!((seg.dst_port, seg.payload), (445, &b"0123456789abcdef0123"[..]));
+        assert_eq!((seg.dst_port, seg.payload()), (445, &b"0123456789abcdef0123"[..]));
     }
 
     #[test]
@@ -191,6 +191,6 @@ mod tests {
         let mut d = Decoder::default();
         let packet = d.decode(0, LinkType::RawIp, &frame[..80]).unwrap().unwrap();
         let Transport::Tcp(seg) = packet.transport else { panic!() };
-        assert_eq!((seg.payload.len(), seg.missing), (40, 60));
+        assert_eq!((seg.payload().len(), seg.missing), (40, 60));
     }
 }

@@ -18,7 +18,9 @@ pub struct TcpFlags {
 /// The TCP window scale option's largest shift (RFC 7323).
 const MAX_WINDOW_SCALE: u8 = 14;
 
-/// A TCP segment, borrowing its payload from the frame (or from the defragmenter).
+/// A TCP segment, borrowing its header and payload from the frame (or from the
+/// defragmenter). The payload is the tail of `raw`, not a slice of its own: every packet's
+/// decoded form is moved along the decoder's path, and is smaller so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TcpSegment<'a> {
     pub src_port: u16,
@@ -26,15 +28,23 @@ pub struct TcpSegment<'a> {
     pub seq: u32,
     pub ack: u32,
     pub flags: TcpFlags,
-    pub payload: &'a [u8],
     /// Payload bytes the IP header announces but the capture does not hold (snap length).
     pub missing: u32,
     /// The advertised receive window, unscaled.
     pub window: u16,
     /// The window scale option, read on SYNs only (capped at 14, as RFC 7323 says).
     pub window_scale: Option<u8>,
+    /// The TCP header's length (at most 60 bytes).
+    header_len: u8,
     /// The whole TCP header and payload as captured, for the checksum.
     pub raw: &'a [u8],
+}
+
+impl<'a> TcpSegment<'a> {
+    /// The segment's payload, as captured.
+    pub fn payload(&self) -> &'a [u8] {
+        self.raw.get(usize::from(self.header_len)..).unwrap_or_default()
+    }
 }
 
 /// The transport layer of a decoded packet.
@@ -128,10 +138,11 @@ pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Tr
                 seq: tcp.sequence_number(),
                 ack: tcp.acknowledgment_number(),
                 flags: TcpFlags { syn: tcp.syn(), ack: tcp.ack(), fin: tcp.fin(), rst: tcp.rst() },
-                payload: tcp.payload(),
                 missing,
                 window: tcp.window_size(),
                 window_scale: if tcp.syn() { window_scale(&tcp) } else { None },
+                // TcpSlice checked the data offset: 20 to 60 bytes.
+                header_len: u8::try_from(tcp.header_len()).map_err(|_| DecodeError::Malformed("TCP"))?,
                 raw: tcp.slice(),
             }))
         }

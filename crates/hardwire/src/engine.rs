@@ -330,7 +330,7 @@ impl Core {
             window: seg.window,
             window_scale: seg.window_scale,
             ttl,
-            payload: seg.payload,
+            payload: seg.payload(),
             missing: seg.missing,
         };
         let checksum_ok = || tcp_checksum_ok(src_ip, dst_ip, seg.raw, seg.missing);
@@ -343,7 +343,7 @@ impl Core {
             }
             Some(_) => return,
             // A bare ACK, FIN or RST of a flow we do not know is the tail of one that ended.
-            None if !seg.flags.syn && seg.payload.is_empty() => return,
+            None if !seg.flags.syn && seg.payload().is_empty() => return,
             None => {}
         }
         let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
