@@ -260,3 +260,31 @@ pub mod engine {
         engine.finish(&mut events);
     }
 }
+
+/// hardwire-smb's decompressors on raw streams: the first three bytes are the size the payload
+/// declares (little-endian, up to 16 MiB, so past the 1 MiB cap too), the rest goes to every
+/// algorithm in turn (LZNT1, LZ77+Huffman, plain LZ77, LZ4) inside an unchained
+/// COMPRESSION_TRANSFORM header, with the engine's cap.
+pub mod xca {
+    use hardwire_smb::smb2_transform::{
+        decompress, parse_smb2_compression, COMPRESSION_LZ4, COMPRESSION_LZ77, COMPRESSION_LZ77_HUFFMAN, COMPRESSION_LZNT1,
+        DEFAULT_DECOMPRESS_CAP, SMB2_COMPRESSION_MAGIC,
+    };
+
+    pub fn run(data: &[u8]) {
+        let Some((size, stream)) = data.split_first_chunk::<3>() else { return };
+        let size = u32::from_le_bytes([size[0], size[1], size[2], 0]);
+        for algorithm in [COMPRESSION_LZNT1, COMPRESSION_LZ77_HUFFMAN, COMPRESSION_LZ77, COMPRESSION_LZ4] {
+            let mut message = SMB2_COMPRESSION_MAGIC.to_vec();
+            message.extend_from_slice(&size.to_le_bytes());
+            message.extend_from_slice(&algorithm.to_le_bytes());
+            message.extend_from_slice(&[0; 6]); // Flags, Offset
+            message.extend_from_slice(stream);
+            if let Ok(header) = parse_smb2_compression(&message) {
+                if let Ok(out) = decompress(&header, DEFAULT_DECOMPRESS_CAP) {
+                    assert!(out.data.len() <= DEFAULT_DECOMPRESS_CAP.min(size as usize), "{} bytes out", out.data.len());
+                }
+            }
+        }
+    }
+}

@@ -38,6 +38,11 @@ fn smb() {
 }
 
 #[test]
+fn xca() {
+    replay("xca", targets::xca::run);
+}
+
+#[test]
 fn auth_inspect() {
     replay("auth_inspect", targets::auth_inspect::run);
 }

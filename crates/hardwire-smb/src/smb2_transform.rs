@@ -1,7 +1,8 @@
 //! SMB 3.x wrappers around SMB2 messages: the TRANSFORM header (`\xFDSMB`, MS-SMB2 2.2.41)
 //! of encrypted messages and the COMPRESSION_TRANSFORM header (`\xFCSMB`, MS-SMB2 2.2.42) of
-//! compressed ones, with decompression of NONE, Pattern_V1, plain LZ77 (MS-XCA 2.3/2.4) and LZ4
-//! (`lz4_flex`). LZNT1 and LZ77+Huffman are not decompressed (see `decompress`).
+//! compressed ones, with decompression of NONE, Pattern_V1, plain LZ77 (MS-XCA 2.3/2.4) and LZNT1
+//! (MS-XCA 2.5) of our own, LZ77+Huffman (MS-XCA 2.1/2.2) through `xpress_huffman`, and LZ4
+//! through `lz4_flex`.
 //!
 //! Compression is not encryption: a compressed message is readable once decompressed.
 //! Decompression never produces more than `min(OriginalCompressedSegmentSize, cap)` bytes.
@@ -239,8 +240,8 @@ impl Sink {
     }
 }
 
-/// Decompresses a compressed message into at most `min(original_size, cap)` bytes.
-/// LZNT1 and LZ77+Huffman give [`SmbError::UnsupportedCompression`].
+/// Decompresses a compressed message into at most `min(original_size, cap)` bytes. An algorithm
+/// MS-SMB2 does not define gives [`SmbError::UnsupportedCompression`].
 pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decompressed> {
     let declared = match &h.payload {
         // the uncompressed prefix comes on top of the compressed segment's size
@@ -256,9 +257,12 @@ pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decomp
     };
     let result = match &h.payload {
         CompressedPayload::Unchained { algorithm, uncompressed, compressed } => {
-            sink.extend(uncompressed).and_then(|()| decompress_into(*algorithm, compressed, &mut sink))
+            sink.extend(uncompressed).and_then(|()| decompress_into(*algorithm, compressed, h.original_size as usize, &mut sink))
         }
-        CompressedPayload::Chained(payloads) => payloads.iter().try_for_each(|p| decompress_into(p.algorithm, p.data, &mut sink)),
+        CompressedPayload::Chained(payloads) => payloads.iter().try_for_each(|p| {
+            let size = p.original_payload_size.map_or(usize::MAX, |size| size as usize);
+            decompress_into(p.algorithm, p.data, size, &mut sink)
+        }),
     };
     match result {
         Ok(()) => Ok(Decompressed { data: sink.out, truncated: false }),
@@ -267,7 +271,9 @@ pub fn decompress(h: &Smb2CompressionHeader<'_>, cap: usize) -> SmbResult<Decomp
     }
 }
 
-fn decompress_into(algorithm: u16, data: &[u8], sink: &mut Sink) -> Result<(), Stop> {
+/// One payload, which says it decompresses to `size` bytes (an LZ77+Huffman stream ends only by
+/// its size).
+fn decompress_into(algorithm: u16, data: &[u8], size: usize, sink: &mut Sink) -> Result<(), Stop> {
     match algorithm {
         COMPRESSION_NONE => sink.extend(data),
         COMPRESSION_PATTERN_V1 => {
@@ -277,6 +283,8 @@ fn decompress_into(algorithm: u16, data: &[u8], sink: &mut Sink) -> Result<(), S
             sink.repeat(pattern, repetitions as usize)
         }
         COMPRESSION_LZ77 => lz77_decompress(data, sink),
+        COMPRESSION_LZNT1 => lznt1_decompress(data, sink),
+        COMPRESSION_LZ77_HUFFMAN => huffman_decompress(data, size, sink),
         COMPRESSION_LZ4 => lz4_decompress(data, sink),
         other => Err(Stop::Error(SmbError::UnsupportedCompression(other))),
     }
@@ -365,6 +373,105 @@ fn lz77_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
         length += 3;
         sink.copy_back(distance, length)?;
     }
+}
+
+/// Bytes one LZNT1 chunk decompresses to at most (MS-XCA 2.5).
+const LZNT1_CHUNK: usize = 4096;
+
+/// LZNT1 decompression, MS-XCA 2.5: chunks, each behind a 16-bit header (bit 15: compressed;
+/// bits 0-11: the chunk's bytes after its header, less one; a header of 0 ends the stream). In a
+/// compressed chunk a flag byte precedes each eight tokens (bit clear: a literal; set: a 16-bit
+/// copy token whose split between displacement and length depends on how far into the chunk's
+/// output it stands). A chunk stands for at most 4096 bytes and copies only from itself.
+fn lznt1_decompress(input: &[u8], sink: &mut Sink) -> Result<(), Stop> {
+    let malformed = |what| Stop::Error(SmbError::Malformed(what));
+    let mut rest = input;
+    while let Some((header, after)) = rest.split_first_chunk::<2>() {
+        let header = u16::from_le_bytes(*header);
+        if header == 0 {
+            return Ok(());
+        }
+        let size = usize::from(header & 0x0FFF) + 1;
+        let (chunk, next) = after.split_at_checked(size).ok_or(Stop::Error(SmbError::Truncated))?;
+        rest = next;
+        if header & 0x8000 == 0 {
+            sink.extend(chunk)?;
+            continue;
+        }
+        let start = sink.out.len();
+        let mut tokens = chunk;
+        while let Some((&flags, after_flags)) = tokens.split_first() {
+            tokens = after_flags;
+            for bit in 0..8 {
+                let produced = sink.out.len() - start;
+                if flags & (1 << bit) == 0 {
+                    let Some((&literal, after)) = tokens.split_first() else { break };
+                    tokens = after;
+                    if produced >= LZNT1_CHUNK {
+                        return Err(malformed("LZNT1 chunk over 4096 bytes"));
+                    }
+                    sink.extend(&[literal])?;
+                    continue;
+                }
+                let Some((token, after)) = tokens.split_first_chunk::<2>() else {
+                    // a flag for a token the chunk does not hold: the chunk's end
+                    if tokens.is_empty() {
+                        break;
+                    }
+                    return Err(Stop::Error(SmbError::Truncated));
+                };
+                tokens = after;
+                let token = usize::from(u16::from_le_bytes(*token));
+                // the displacement takes as many bits as the position in the chunk needs (4 at least)
+                let mut length_bits = 12u32;
+                let mut p = produced.checked_sub(1).ok_or(malformed("LZNT1 copy before any byte"))?;
+                while p >= 0x10 {
+                    length_bits -= 1;
+                    p >>= 1;
+                }
+                let length = (token & ((1 << length_bits) - 1)) + 3;
+                let displacement = (token >> length_bits) + 1;
+                if displacement > produced || produced + length > LZNT1_CHUNK {
+                    return Err(malformed("LZNT1 copy token"));
+                }
+                sink.copy_back(displacement, length)?;
+            }
+        }
+    }
+    // a lone byte after the last chunk
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(Stop::Error(SmbError::Truncated))
+    }
+}
+
+/// The 256-byte table of Huffman code lengths that opens each LZ77+Huffman block.
+const HUFFMAN_TABLE: usize = 256;
+/// Output one LZ77+Huffman block stands for at most: 64 KiB, and the match that crosses its end
+/// (65,538 bytes at most).
+const HUFFMAN_BLOCK_MAX: usize = (64 << 10) + 65_538;
+
+/// LZ77+Huffman (MS-XCA 2.1, 2.2) through `xpress_huffman`'s decoder, asked for exactly the
+/// payload's size (the stream's end is only known by it), never more than the sink's room, nor
+/// than the blocks the input holds can stand for: so its buffer is bounded by the input too.
+/// The decoder may finish a last match past the size it was asked for (65,538 bytes at most):
+/// what goes past the payload's size is dropped, past the sink's room refused by the sink.
+fn huffman_decompress(input: &[u8], size: usize, sink: &mut Sink) -> Result<(), Stop> {
+    let blocks = input.len() / HUFFMAN_TABLE;
+    if blocks == 0 {
+        return Err(Stop::Error(SmbError::Truncated));
+    }
+    let room = sink.room();
+    let want = size.min(room).min(blocks.saturating_mul(HUFFMAN_BLOCK_MAX));
+    let out = xpress_huffman::decompress(input, want).map_err(|_| Stop::Error(SmbError::Malformed("LZ77+Huffman stream")))?;
+    let payload = out.get(..size.min(out.len())).unwrap_or_default();
+    sink.extend(payload)?;
+    if size > room && payload.len() == room {
+        // stopped by the sink's room, not by the payload's end
+        return Err(sink.overflow());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -491,9 +598,58 @@ mod tests {
         let h = parse_smb2_compression(&msg).unwrap();
         let out = decompress(&h, 4096).unwrap();
         assert_eq!((out.data.len(), out.truncated), (4096, true));
-        let msg = unchained(100, COMPRESSION_LZNT1, b"", &[1, 2, 3]);
+        let msg = unchained(100, 0x0009, b"", &[1, 2, 3]);
         let h = parse_smb2_compression(&msg).unwrap();
-        assert_eq!(decompress(&h, 4096), Err(SmbError::UnsupportedCompression(COMPRESSION_LZNT1)));
+        assert_eq!(decompress(&h, 4096), Err(SmbError::UnsupportedCompression(0x0009)));
+    }
+
+    /// MS-XCA 3.3: LZNT1 of the 142-byte ANSI string (its NUL included), one compressed chunk of
+    /// 59 bytes (header 0xB038) whose copy tokens reach past the output they start from.
+    const XCA_LZNT1: &str =
+        "38b08846232000204720410010a24701a045204400084501507900c045200524138805b4024a44ef0358028c091601484500be009e000401189000";
+    const XCA_LZNT1_TEXT: &[u8] = b"F# F# G A A G F# E D D E F# F# E E F# F# G A A G F# E D D E F# E D D E E F# D E F# G F# D E F# G F# E D E A F# F# G A A G F# E D D E F# E D D\0";
+
+    #[test]
+    fn lznt1_decompresses_the_ms_xca_example() {
+        let msg = unchained(142, COMPRESSION_LZNT1, b"", &hex(XCA_LZNT1));
+        let out = decompress(&parse_smb2_compression(&msg).unwrap(), DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!((out.data.as_slice(), out.truncated), (XCA_LZNT1_TEXT, false));
+        // the cap truncates; a chunk cut short, or a copy before any output, is malformed
+        let out = decompress(&parse_smb2_compression(&msg).unwrap(), 20).unwrap();
+        assert_eq!((out.data.len(), out.truncated), (20, true));
+        let cut = unchained(142, COMPRESSION_LZNT1, b"", &hex(XCA_LZNT1)[..40]);
+        assert!(decompress(&parse_smb2_compression(&cut).unwrap(), DEFAULT_DECOMPRESS_CAP).is_err());
+        let early_copy = unchained(142, COMPRESSION_LZNT1, b"", &[0x02, 0xb0, 0x01, 0x00, 0x00]);
+        assert!(decompress(&parse_smb2_compression(&early_copy).unwrap(), DEFAULT_DECOMPRESS_CAP).is_err());
+        // an uncompressed chunk (bit 15 clear) is copied as it is
+        let raw = unchained(3, COMPRESSION_LZNT1, b"", &[0x02, 0x30, b'a', b'b', b'c']);
+        assert_eq!(decompress(&parse_smb2_compression(&raw).unwrap(), DEFAULT_DECOMPRESS_CAP).unwrap().data, b"abc");
+    }
+
+    /// MS-XCA 3.2: LZ77+Huffman of the alphabet, as literals: the 256-byte table of code lengths
+    /// (5 bits for `a` to `v`, 4 for `w` to `z` and for the EOF symbol 256), then the bit stream.
+    fn xca_huffman_alphabet() -> Vec<u8> {
+        let mut table = vec![0u8; 256];
+        table[48] = 0x50; // symbol 97 ('a'): 5
+        table[49..59].fill(0x55); // 98..=117
+        table[59] = 0x45; // 118: 5, 119: 4
+        table[60] = 0x44; // 120, 121: 4
+        table[61] = 0x04; // 122 ('z'): 4
+        table[128] = 0x04; // 256 (EOF): 4
+        table.extend_from_slice(&hex("d8523ed794115be9195ff9d67cdf8d0400000000"));
+        table
+    }
+
+    #[test]
+    fn lz77_huffman_decompresses_the_ms_xca_example() {
+        let msg = unchained(26, COMPRESSION_LZ77_HUFFMAN, b"", &xca_huffman_alphabet());
+        let out = decompress(&parse_smb2_compression(&msg).unwrap(), DEFAULT_DECOMPRESS_CAP).unwrap();
+        assert_eq!((out.data.as_slice(), out.truncated), (&b"abcdefghijklmnopqrstuvwxyz"[..], false));
+        let out = decompress(&parse_smb2_compression(&msg).unwrap(), 10).unwrap();
+        assert_eq!((out.data.as_slice(), out.truncated), (&b"abcdefghij"[..], true));
+        // no room for the table: malformed
+        let short = unchained(26, COMPRESSION_LZ77_HUFFMAN, b"", &xca_huffman_alphabet()[..200]);
+        assert!(decompress(&parse_smb2_compression(&short).unwrap(), DEFAULT_DECOMPRESS_CAP).is_err());
     }
 
     fn try_everything(data: &[u8]) {
@@ -505,6 +661,10 @@ mod tests {
         let _ = lz77_decompress(data, &mut sink);
         let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
         let _ = lz4_decompress(data, &mut sink);
+        let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
+        let _ = lznt1_decompress(data, &mut sink);
+        let mut sink = Sink { out: Vec::new(), limit: 64 * 1024, limit_is_cap: true };
+        let _ = huffman_decompress(data, 64 * 1024, &mut sink);
     }
 
     proptest! {
