@@ -54,6 +54,7 @@ install_deps() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
     fi
     python3 -c 'import impacket.smbconnection' 2>/dev/null || pip install impacket
+    python3 -c 'import smbprotocol' 2>/dev/null || pip install smbprotocol
 }
 
 # Kill the processes we started inside our namespaces, then remove the namespaces.
@@ -391,6 +392,18 @@ run_late_admin() {
     path = $WORK/admin
     read only = yes"
 }
+# A lease break (pcaps/smb/lease_break.py: smbprotocol's clients), and the same capture picked up
+# mid-stream: from the frame before the break notification on (editcap), as a sensor started
+# late sees it.
+c_lease_break() { impacket "$(cat "$HERE/lease_break.py")"; }
+run_lease_break() {
+    rm -f "$WORK/share/lease.txt"
+    scenario smb-lease-break '    smb2 leases = yes
+    kernel oplocks = no' c_lease_break
+    local first
+    first=$(tshark -r "$OUT/smb-lease-break.pcap" -Y 'smb2.cmd == 18' -T fields -e frame.number | head -1)
+    editcap -r "$OUT/smb-lease-break.pcap" "$OUT/smb-lease-break-midstream.pcap" "$((first - 1))-1000000"
+}
 run_smb1_relogon() { scenario smb1-relogon "$SMB1_SERVER" c_smb1_relogon; }
 run_impacket() {
     scenario smb3-0311-impacket '' c_impacket_smb3
@@ -466,7 +479,7 @@ EOF2
 }
 
 ALL=(smb1 dialects signing encrypted guest null ntlmv1 downgrade transfer external admin impacket
-     kerberos logon_failures late_admin smb1_relogon)
+     kerberos logon_failures late_admin smb1_relogon lease_break)
 
 main() {
     install_deps
