@@ -287,3 +287,46 @@ fn simple_binds_after_the_clients_ttl_changed_are_seen() {
         no_password(&run, "/dev/rdsk/c0t0d0s0", pcap);
     }
 }
+
+#[test]
+fn samba_binds_inside_an_integrity_layer_are_read() {
+    // make.sh: rebind.py (Samba's gensec, GSSAPI with an integrity layer only) binds as alice,
+    // searches, then sends bob's simple bind and a search inside that layer. tshark: the SASL
+    // rounds bindRequest(1..3) "<ROOT>" sasl, bindResponse(3) success; then every PDU is a SASL
+    // buffer ("SASL GSS-API Integrity", RFC 4121 wrap tokens with flags 0x04 or 0x05, not Sealed,
+    // EC 12, RRC 12): searchRequest(4) (frame 60), searchResEntry, searchResRef and
+    // searchResDone(4) in one buffer (frame 61), bindRequest(5)
+    // "CN=bob,CN=Users,dc=hardwire,dc=test" simple (frame 62). tshark decodes no buffer after
+    // that bind; frame 64's (tshark -x: 05 04 05 ff 00 0c 00 0c, the 12-octet checksum, then
+    // 30 0c 02 01 05 61 07 0a 01 00) is bindResponse(5) success, as rebind.py printed
+    // ("second bind 0"). Seven SASL buffers in all (frames 60 to 68).
+    let run = samba("ldap-gssapi-signed-rebind.pcap");
+    let binds = binds(&run);
+    assert_eq!(binds.len(), 2, "{binds:?}");
+    let (first, second) = (&binds[0]["ldap"], &binds[1]["ldap"]);
+    assert_eq!((&first["sasl_mech"], &first["result"], &first["signing"]), (&"GSSAPI".into(), &"success".into(), &"signed".into()));
+    assert_eq!(binds[0]["kerberos"]["sname"], "ldap/dc1.hardwire.test");
+    assert_eq!(binds[1]["flow_id"], binds[0]["flow_id"], "one connection");
+    assert_eq!(second["bind_dn"], "CN=bob,CN=Users,dc=hardwire,dc=test");
+    assert_eq!((&second["bind_type"], &second["message_id"], &second["result"]), (&"simple".into(), &5.into(), &"success".into()));
+    assert_eq!((&second["password_sent"], &second["signing"]), (&true.into(), &"signed".into()));
+    // Integrity is no secrecy: bob's password crossed the wire readable.
+    let fired = alerts(&run, "ldap.cleartext_bind");
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0]["ldap"]["bind_dn"], "CN=bob,CN=Users,dc=hardwire,dc=test");
+    assert!(alerts(&run, "ldap.unsigned_bind").is_empty());
+    assert_eq!(run.stats()["ldap_sasl_pdus"], serde_json::json!({"read": 7, "unread": 0}));
+}
+
+#[test]
+fn sasl_buffers_are_read_when_signed_and_counted_when_sealed() {
+    // tshark -Y ldap.sasl_buffer_length: "SASL GSS-API Integrity" frames 12 to 14 of the signed
+    // capture, "Privacy" frames 26 to 28 and 13 to 18 of the sealed ones.
+    for (pcap, read, unread) in [("ldap-gssapi-signed.pcap", 3, 0), ("ldap-gssapi-sealed.pcap", 0, 3), ("ldap-spnego-ntlm-seal.pcap", 0, 6)]
+    {
+        let run = samba(pcap);
+        assert_eq!(run.stats()["ldap_sasl_pdus"], serde_json::json!({"read": read, "unread": unread}), "{pcap}");
+    }
+    let run = samba("ldap-gssapi-plain.pcap");
+    assert!(run.stats().get("ldap_sasl_pdus").is_none(), "no layer, no count");
+}

@@ -124,6 +124,11 @@ echo "$PASS" | in_cli kinit alice@"$REALM" > /dev/null
 capture ldap-gssapi-sealed.pcap ldapsearch -Q -Y GSSAPI -H ldap://dc1.hardwire.test -b "$BASE" '(sAMAccountName=alice)' cn
 capture ldap-gssapi-signed.pcap ldapsearch -Q -Y GSSAPI -O minssf=1,maxssf=1 -H ldap://dc1.hardwire.test -b "$BASE" '(sAMAccountName=alice)' cn
 capture ldap-gssapi-plain.pcap ldapsearch -Q -Y GSSAPI -O maxssf=0 -H ldap://dc1.hardwire.test -b "$BASE" '(sAMAccountName=alice)' cn
+# Samba's GSS-API code (rebind.py): a Kerberos SASL bind (GSSAPI) with an integrity layer only,
+# a search, then bob's simple bind and a search again inside that layer. (With GSS-SPNEGO NTLM
+# signing only, Samba's server reads the layer as sealed and drops the connection.)
+capture ldap-gssapi-signed-rebind.pcap "$PY" "$HERE/rebind.py" dc1.hardwire.test GSSAPI alice "$DOMAIN" "$REALM" "$PASS" "$BASE" \
+  "CN=bob,CN=Users,$BASE" "$PASS"
 # StartTLS, then alice's simple bind inside TLS
 capture ldap-starttls.pcap ldapsearch -x -ZZ -H "ldap://$DC" -D "$alice" -w "$PASS" -b "$BASE" '(sAMAccountName=alice)' cn
 # The DC's RPC side: impacket's secretsdump.py -just-dc as Administrator (DRSUAPI

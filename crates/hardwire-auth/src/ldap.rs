@@ -335,6 +335,34 @@ pub fn sasl_layer(pdu: &[u8]) -> Option<SaslLayer> {
     })
 }
 
+/// An RFC 4121 wrap token's header: TOK_ID, Flags, Filler, EC, RRC, SND_SEQ.
+const CFX_HEADER_LEN: usize = 16;
+
+/// The clear LDAP bytes of a SASL buffer (a wrapped PDU without its 4-octet length) protected
+/// by integrity only: after an NTLM signature (MS-NLMP 3.4.3), or in an RFC 4121 wrap token
+/// without the Sealed flag, whose plain text is followed by an EC-octet checksum, the whole
+/// rotated right by RRC octets (§4.2.5); read when the rotation leaves the plain text in one
+/// piece (RRC at most EC: MIT sends 0, Samba's Heimdal EC). `None` for a sealed buffer, or one
+/// not read: RFC 1964 tokens, a rotation that splits the plain text, anything else.
+pub fn unwrap_integrity(buffer: &[u8]) -> Option<&[u8]> {
+    match buffer {
+        [0x01, 0x00, 0x00, 0x00, ..] => buffer.get(NTLM_SIGNATURE_LEN..).filter(|inner| matches!(message_head(inner), Ok(Some(_)))),
+        [a, b, flags, _, ec_hi, ec_lo, rrc_hi, rrc_lo, ..] if [*a, *b] == CFX_WRAP && flags & CFX_SEALED == 0 => {
+            let body = buffer.get(CFX_HEADER_LEN..)?;
+            let ec = usize::from(u16::from_be_bytes([*ec_hi, *ec_lo]));
+            let rrc = usize::from(u16::from_be_bytes([*rrc_hi, *rrc_lo]));
+            let plain_len = body.len().checked_sub(ec)?;
+            // (a rotation by the whole body or more is one by its remainder)
+            let rrc = rrc.checked_rem(body.len()).unwrap_or(0);
+            if rrc > ec {
+                return None;
+            }
+            body.get(rrc..rrc + plain_len)
+        }
+        _ => None,
+    }
+}
+
 /// An RFC 1964 wrap token: GSS framing, the Kerberos OID, TOK_ID 02 01, SGN_ALG, SEAL_ALG
 /// (0xffff: none).
 fn rfc1964_layer(body: &[u8]) -> SaslLayer {
@@ -425,12 +453,39 @@ mod tests {
         assert_eq!(sasl_layer(&[&[0, 0, 0, 60, 0x42][..], &[0u8; 60]].concat()), Some(SaslLayer::Unknown));
     }
 
+    #[test]
+    fn unwraps_integrity_only_buffers() {
+        // NTLM: the message after the 16-octet signature; sealed bytes there are not read.
+        let signed = [&[1, 0, 0, 0][..], &[0xaa; 12], SIMPLE_BIND].concat();
+        assert_eq!(unwrap_integrity(&signed), Some(SIMPLE_BIND));
+        let mut sealed = signed.clone();
+        sealed[16] = 0x9c;
+        assert_eq!(unwrap_integrity(&sealed), None);
+        // RFC 4121: header, then the plain text and a 12-octet checksum rotated right by RRC.
+        let cfx = |flags: u8, rrc: u8| {
+            let mut body = [SIMPLE_BIND, &[0xcc; 12]].concat();
+            body.rotate_right(usize::from(rrc));
+            [&[0x05, 0x04, flags, 0xff, 0, 12, 0, rrc, 0, 0, 0, 0, 0, 0, 0, 7][..], &body].concat()
+        };
+        for rrc in [0, 5, 12] {
+            assert_eq!(unwrap_integrity(&cfx(0x04, rrc)), Some(SIMPLE_BIND), "RRC {rrc}");
+        }
+        // Sealed, a rotation splitting the plain text, an EC beyond the token: not read.
+        assert_eq!(unwrap_integrity(&cfx(0x06, 0)), None);
+        assert_eq!(unwrap_integrity(&cfx(0x04, 13)), None);
+        let mut short = cfx(0x04, 0);
+        short[4] = 0x7f;
+        assert_eq!(unwrap_integrity(&short), None);
+        assert_eq!(unwrap_integrity(&[0x05, 0x04, 0, 0xff]), None);
+    }
+
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = message_head(&bytes);
             let _ = parse_message(&bytes);
             let _ = sasl_layer(&bytes);
+            let _ = unwrap_integrity(&bytes);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use hardwire::event::{AlertObject, FlowInfo, Objects};
-use hardwire::{EngineStats, Event, EventKind, MemoryStats, Timestamp};
+use hardwire::{EngineStats, Event, EventKind, MemoryStats, SaslPdus, Timestamp};
 
 use crate::delivery::{Fanout, SinkFigures};
 use crate::tally::{LiveCounters, Tally};
@@ -82,6 +82,9 @@ struct StatsBody<'a> {
     #[serde(skip_serializing_if = "is_zero")]
     correlation_shed: u64,
     parse_errors: &'a BTreeMap<&'static str, u64>,
+    /// Only on a connection with a SASL security layer: other lines stay as they were.
+    #[serde(skip_serializing_if = "SaslPdus::is_zero")]
+    ldap_sasl_pdus: SaslPdus,
     events: &'a BTreeMap<&'static str, u64>,
     alerts: &'a BTreeMap<&'static str, u64>,
     memory: &'a MemoryStats,
@@ -267,6 +270,7 @@ impl<W: Write> JsonLines<W> {
             tcp: &stats.tcp,
             correlation_shed: stats.correlation_shed,
             parse_errors: &stats.parse_errors,
+            ldap_sasl_pdus: stats.ldap_sasl_pdus,
             events: &self.tally.events,
             alerts: &self.tally.alerts,
             memory: &stats.memory,

@@ -44,6 +44,12 @@ pub fn render(stats: &EngineStats, tally: &Tally, live: &LiveCounters, capture_l
         "New keys the cross-connection correlation tables refused because they were full of live entries.",
         stats.correlation_shed,
     ));
+    add(counter_vec(
+        "hardwire_ldap_sasl_pdus_total",
+        "LDAP PDUs after a bind's SASL security layer: read (integrity only) or unread (sealed, never decrypted; not readable).",
+        &["outcome"],
+        [("read", stats.ldap_sasl_pdus.read), ("unread", stats.ldap_sasl_pdus.unread)].into_iter().map(|(outcome, v)| ([outcome], v)),
+    ));
     let memory = &stats.memory;
     add(gauge_int("hardwire_memory_budget_bytes", "The memory budget: limits.memory_budget of every worker.", memory.budget_bytes));
     add(gauge_int(

@@ -47,5 +47,5 @@ pub use engine::Engine;
 pub use event::{Event, EventKind, FlowInfo, Objects};
 pub use hardwire_wire::LinkType;
 pub use shared::Shared;
-pub use stats::{EngineStats, MemoryStats};
+pub use stats::{EngineStats, MemoryStats, SaslPdus};
 pub use time::Timestamp;

@@ -59,6 +59,8 @@ pub struct EngineStats {
     pub names: NamePosture,
     /// NTLMSSP messages the fallback scanner parsed: its work, bounded per flow.
     pub ntlm_scan_parsed: u64,
+    /// LDAP PDUs wrapped by a SASL security layer, read or not.
+    pub ldap_sasl_pdus: SaslPdus,
     /// Newest packet time seen (microseconds), for capture lag.
     pub last_packet_us: u64,
     /// Bytes held against the memory budget and what was shed to stay inside it (the
@@ -156,6 +158,8 @@ impl EngineStats {
         self.tcp.merge(&other.tcp);
         self.correlation_shed = self.correlation_shed.max(other.correlation_shed);
         self.ntlm_scan_parsed += other.ntlm_scan_parsed;
+        self.ldap_sasl_pdus.read += other.ldap_sasl_pdus.read;
+        self.ldap_sasl_pdus.unread += other.ldap_sasl_pdus.unread;
         for (k, v) in &other.parse_errors {
             *self.parse_errors.entry(k).or_default() += v;
         }
@@ -325,6 +329,22 @@ fn count_host(table: &mut BTreeMap<(&'static str, String), u64>, protocol: &'sta
     let known = table.contains_key(&key);
     let key = (protocol, label(known, table.len(), cap, &key.1));
     *table.entry(key).or_default() += 1;
+}
+
+/// The `stats.ldap_sasl_pdus` object: LDAP PDUs after a bind's SASL security layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SaslPdus {
+    /// Wrapped with integrity only, and read.
+    pub read: u64,
+    /// Sealed (never decrypted), or not readable (a wrapping not read, over
+    /// `limits.max_pending_bytes`): skipped by their length.
+    pub unread: u64,
+}
+
+impl SaslPdus {
+    pub fn is_zero(&self) -> bool {
+        *self == SaslPdus::default()
+    }
 }
 
 /// The `stats.tcp` object: segments the TCP layer refused or doubted (SCHEMA.md).

@@ -8,17 +8,22 @@
 //! make one record, written at the final answer; its NTLM or Kerberos tokens go through the one
 //! shared [`AuthState`]. The security layer a successful SASL or Sicily bind negotiated is read
 //! from the client's next PDU (RFC 4422 §3.7): a bare LDAPMessage (`0x30`) is `"none"`; a
-//! 4-octet length and a wrap token is `"signed"` or `"sealed"`, after which the connection is
-//! opaque; without a next PDU, the NTLM flags decide. After a successful StartTLS the stream is
-//! TLS and is let go. A gap, or bytes that frame no message, make that direction look for the
-//! next message head.
+//! 4-octet length and a wrap token is `"signed"` or `"sealed"`; without a next PDU, the NTLM
+//! flags decide. From then on both directions are wrapped PDUs: one with integrity only (an
+//! NTLM signature, an RFC 4121 wrap token without the Sealed flag) is held whole (at most
+//! `limits.max_pending_bytes`) and the messages in it are read as any others, so later binds on
+//! the connection are seen; a sealed one, or one over the limit, is skipped by its length and
+//! counted (`stats.ldap_sasl_pdus`), never decrypted. A wrapping not recognised at all (another
+//! SASL mechanism's) makes the connection opaque. After a successful StartTLS the stream is TLS
+//! and is let go. A gap, or bytes that frame no message, make that direction look for the next
+//! message head (or, wrapped, the next wrap token's head).
 //!
 //! A simple bind's password is never read out of the parser: the record says only whether one
 //! was sent.
 
 use hardwire_auth::ldap::{
-    message_head, parse_message, result_name, sasl_layer, Authentication, BindRequest, BindResponse, Message, Op, SaslLayer,
-    OP_BIND_REQUEST, OP_BIND_RESPONSE, OP_EXTENDED_REQUEST, OP_EXTENDED_RESPONSE, OP_SEARCH_REQUEST, START_TLS_OID,
+    message_head, parse_message, result_name, sasl_layer, unwrap_integrity, Authentication, BindRequest, BindResponse, Message, Op,
+    SaslLayer, OP_BIND_REQUEST, OP_BIND_RESPONSE, OP_EXTENDED_REQUEST, OP_EXTENDED_RESPONSE, OP_SEARCH_REQUEST, START_TLS_OID,
 };
 use hardwire_flow::Direction;
 
@@ -68,8 +73,10 @@ pub(crate) struct Ldap {
     awaiting_layer: Option<Bind>,
     /// The message id of a StartTLS request awaiting its response.
     start_tls: Option<u32>,
-    /// After StartTLS or a SASL security layer: nothing more is readable.
+    /// After StartTLS or a SASL security layer not recognised: nothing more is readable.
     opaque: bool,
+    /// After a bind's SASL security layer: every PDU is a 4-octet length and a wrapped buffer.
+    wrapped: bool,
     /// Per direction: after a gap or bytes that frame nothing, looking for a message head.
     resync: [bool; 2],
 }
@@ -80,7 +87,7 @@ impl Ldap {
         while used < data.len() && !self.opaque {
             let rest = &data[used..];
             if self.resync[dir.index()] {
-                match resync(rest) {
+                match if self.wrapped { resync_wrapped(rest) } else { resync(rest) } {
                     Some(at) => {
                         used += at;
                         self.resync[dir.index()] = false;
@@ -95,37 +102,83 @@ impl Ldap {
                 self.layer_seen(Some(layer), cx);
                 continue;
             }
-            let head = match message_head(rest) {
-                Ok(Some(head)) => head,
-                Ok(None) if rest.len() < HEAD_LIMIT => break,
-                Ok(None) | Err(_) => {
+            let step = if self.wrapped { self.wrapped_pdu(dir, rest, cx) } else { self.next_message(dir, rest, cx) };
+            match step {
+                Step::Used(n) => used = used.saturating_add(n),
+                Step::NeedMore => break,
+                Step::Malformed => {
                     cx.parse_error(PROTOCOL);
                     self.resync[dir.index()] = true;
                     used += 1;
-                    continue;
                 }
-            };
-            if !READ_WHOLE.contains(&head.op) {
-                // Searches, results, modifications: skipped, as they stream by if need be.
-                used = used.saturating_add(head.len);
-                continue;
             }
-            if head.len > cx.config.limits.max_pending_bytes {
-                cx.parse_error(PROTOCOL);
-                used = used.saturating_add(head.len);
-                continue;
-            }
-            let Some(bytes) = rest.get(..head.len) else { break };
-            match parse_message(bytes) {
-                Ok(message) => self.message(dir, message, cx),
-                Err(_) => cx.parse_error(PROTOCOL),
-            }
-            used += head.len;
         }
         if self.opaque {
             return data.len() as u64;
         }
         used as u64
+    }
+
+    /// The message at the start of `rest`: read (a bind, an extended operation), or skipped by
+    /// its length as it streams by (searches, results, modifications).
+    fn next_message(&mut self, dir: Direction, rest: &[u8], cx: &mut AppContext) -> Step {
+        let head = match message_head(rest) {
+            Ok(Some(head)) => head,
+            Ok(None) if rest.len() < HEAD_LIMIT => return Step::NeedMore,
+            Ok(None) | Err(_) => return Step::Malformed,
+        };
+        if !READ_WHOLE.contains(&head.op) {
+            return Step::Used(head.len);
+        }
+        if head.len > cx.config.limits.max_pending_bytes {
+            cx.parse_error(PROTOCOL);
+            return Step::Used(head.len);
+        }
+        let Some(bytes) = rest.get(..head.len) else { return Step::NeedMore };
+        match parse_message(bytes) {
+            Ok(message) => self.message(dir, message, cx),
+            Err(_) => cx.parse_error(PROTOCOL),
+        }
+        Step::Used(head.len)
+    }
+
+    /// The wrapped PDU at the start of `rest`: an integrity-only one is held whole and its
+    /// messages read; a sealed one (or one not readable, or over the limit) is counted and
+    /// skipped by its length without being held. A bare LDAPMessage ends the wrapping.
+    fn wrapped_pdu(&mut self, dir: Direction, rest: &[u8], cx: &mut AppContext) -> Step {
+        let layer = match sasl_layer(rest) {
+            None => return Step::NeedMore,
+            Some(SaslLayer::Plain) => {
+                self.wrapped = false;
+                return Step::Used(0);
+            }
+            // Not the head of a wrap token: the framing is lost.
+            Some(SaslLayer::Unknown) => return Step::Malformed,
+            Some(layer) => layer,
+        };
+        let Some(len) = pdu_len(rest) else { return Step::NeedMore };
+        let total = len.saturating_add(4);
+        if layer == SaslLayer::Sealed || len > cx.config.limits.max_pending_bytes {
+            cx.stats.ldap_sasl_pdus.unread += 1;
+            return Step::Used(total);
+        }
+        let Some(pdu) = rest.get(4..total) else { return Step::NeedMore };
+        let Some(mut inner) = unwrap_integrity(pdu) else {
+            cx.stats.ldap_sasl_pdus.unread += 1;
+            return Step::Used(total);
+        };
+        cx.stats.ldap_sasl_pdus.read += 1;
+        // A PDU carries whole messages (one request; a search's entries and its done).
+        while !inner.is_empty() {
+            match self.next_message(dir, inner, cx) {
+                Step::Used(n) if n <= inner.len() => inner = &inner[n..],
+                _ => {
+                    cx.parse_error(PROTOCOL);
+                    break;
+                }
+            }
+        }
+        Step::Used(total)
     }
 
     /// Bytes lost: this direction looks for the next message.
@@ -158,7 +211,7 @@ impl Ldap {
         self.bind.is_some() || self.awaiting_layer.is_some() || self.auth.in_progress()
     }
 
-    /// After StartTLS or a SASL security layer the rest of the flow is unreadable.
+    /// After StartTLS or a SASL security layer not recognised the rest of the flow is unreadable.
     pub fn seen_enough(&self) -> bool {
         self.opaque
     }
@@ -193,6 +246,10 @@ impl Ldap {
         ldap.message_id = Some(id);
         ldap.bind_dn.get_or_insert_with(|| request.name.clone());
         ldap.tls = Some(false);
+        if self.wrapped {
+            // Read from a PDU wrapped with integrity only: the bind travelled signed.
+            ldap.signing = Some("signed");
+        }
         let token = match &request.auth {
             Authentication::Simple { password_empty } => {
                 let anonymous = request.name.is_empty() && *password_empty;
@@ -269,8 +326,9 @@ impl Ldap {
                 _ => "none",
             }),
         };
-        // Wrapped PDUs hide every later message (a signed one could be unwrapped; not done).
-        self.opaque = matches!(layer, Some(SaslLayer::Signed | SaslLayer::Sealed | SaslLayer::Unknown));
+        // A wrapping of another mechanism hides every later message.
+        self.wrapped |= matches!(layer, Some(SaslLayer::Signed | SaslLayer::Sealed));
+        self.opaque = layer == Some(SaslLayer::Unknown);
         self.emit(bind.ldap, cx);
     }
 
@@ -302,6 +360,16 @@ impl Ldap {
     }
 }
 
+/// What the message or PDU at the start of the bytes gave.
+enum Step {
+    /// This many bytes were read or are to be skipped (possibly more than were handed over).
+    Used(usize),
+    /// It is cut short: wait for more bytes.
+    NeedMore,
+    /// These bytes frame nothing.
+    Malformed,
+}
+
 /// A bind request that is the next step of the bind in progress: the same SASL mechanism, or
 /// the next Sicily message.
 fn continues(ldap: &LdapObject, auth: &Authentication<'_>) -> bool {
@@ -326,4 +394,21 @@ fn resync(data: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// The length a wrapped PDU announces in its first 4 octets.
+fn pdu_len(data: &[u8]) -> Option<usize> {
+    let (&[a, b, c, d], _) = data.split_first_chunk::<4>()?;
+    usize::try_from(u32::from_be_bytes([a, b, c, d])).ok()
+}
+
+/// Where the next wrapped PDU starts in bytes that lost their framing: a length then the head
+/// of an RFC 4121 wrap token (05 04, flags, filler ff) or an NTLM signature (version 1).
+/// `None`: none before the last 8 bytes, which may hold one cut short.
+fn resync_wrapped(data: &[u8]) -> Option<usize> {
+    let heads = data.get(4..)?;
+    memchr::memchr2_iter(0x05, 0x01, heads).find_map(|at| match heads.get(at..at + 4)? {
+        [0x05, 0x04, _, 0xff] | [0x01, 0, 0, 0] if pdu_len(&data[at..]).is_some_and(|len| (16..1 << 24).contains(&len)) => Some(at),
+        _ => None,
+    })
 }
