@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use hardwire_flow::community_id::CommunityId;
+use hardwire_http::{AuthScheme, WinrmContent};
 use serde::Serialize;
 use serde_with::skip_serializing_none;
 
@@ -99,8 +100,7 @@ pub struct NtlmObject {
 
 /// `ntlm.version`: what the AUTHENTICATE's responses are. LM-only responses are `V1` (as weak,
 /// and `ntlm.v1` covers them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NtlmKind {
     V1,
     V2,
@@ -121,8 +121,7 @@ impl NtlmKind {
 }
 
 /// Did a logon work? (`ntlm.status`, and what `auth.spray` / `auth.bruteforce` count.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Success,
     /// Wrong password (or a refused logon of a known account).
@@ -137,6 +136,18 @@ impl Outcome {
         }
     }
 }
+
+/// Written as their `as_str`, the one place their text is spelt.
+macro_rules! serialize_as_str {
+    ($($kind:ty),*) => {$(
+        impl Serialize for $kind {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(NtlmKind, Outcome);
 
 /// `kerberos`: from an AP-REQ inside SPNEGO.
 #[skip_serializing_none]
@@ -214,15 +225,15 @@ pub struct HttpObject {
 
 /// An HTTP request head as the connection read it: the typed fact the `http.*`, `winrm.*` and
 /// `webdav.*` rules match (never written out).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpRequest {
     pub app: Option<HttpApp>,
     /// The credentials' scheme (`Authorization` or `Proxy-Authorization`).
-    pub scheme: Option<HttpAuthScheme>,
+    pub scheme: Option<AuthScheme>,
     /// The mechanism the credentials carried (a Negotiate token's NTLM or Kerberos).
     pub mechanism: Option<HttpAuthMechanism>,
     /// A WinRM request's body: clear SOAP or sealed by its security context.
-    pub winrm_body: Option<WinrmBody>,
+    pub winrm_body: Option<WinrmContent>,
 }
 
 /// What an HTTP connection serves, from the request (MS-WSMV's WinRM, or WebDAV's methods and
@@ -242,18 +253,6 @@ impl HttpApp {
     }
 }
 
-/// The HTTP authentication schemes the rules tell apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpAuthScheme {
-    Basic,
-    Ntlm,
-    Negotiate,
-    Kerberos,
-    CredSsp,
-    /// Digest, Bearer and the rest.
-    Other,
-}
-
 /// What the credentials of a request really used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpAuthMechanism {
@@ -265,11 +264,16 @@ pub enum HttpAuthMechanism {
     CredSsp,
 }
 
-/// A WinRM request body: clear SOAP, or sealed by the session's security context.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WinrmBody {
-    Clear,
-    Sealed,
+impl HttpAuthMechanism {
+    /// `http.auth_mech`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpAuthMechanism::Password => "basic",
+            HttpAuthMechanism::Ntlm => "ntlm",
+            HttpAuthMechanism::Kerberos => "kerberos",
+            HttpAuthMechanism::CredSsp => "credssp",
+        }
+    }
 }
 
 /// `tls`: what the hellos say.

@@ -24,9 +24,7 @@ use hardwire_http::{
 
 use super::auth::AuthState;
 use super::{AppContext, ENTRY_OVERHEAD};
-use crate::event::{
-    EventKind, HttpApp, HttpAuthMechanism, HttpAuthScheme, HttpObject, KerberosObject, NtlmObject, Objects, Outcome, TlsObject, WinrmBody,
-};
+use crate::event::{EventKind, HttpApp, HttpAuthMechanism, HttpObject, KerberosObject, NtlmObject, Objects, Outcome, TlsObject};
 
 /// Requests waiting for their response; a client pipelining more than this is answered by
 /// nobody we can see, and the oldest are reported unanswered.
@@ -265,11 +263,7 @@ impl Http {
             // Only a body says anything: the empty POSTs of an authentication round trip
             // carry the SOAP type without any SOAP.
             let content = head.content_type.map(classify_winrm_content_type);
-            request.http.request.winrm_body = match content {
-                Some(WinrmContent::ClearSoap) => Some(WinrmBody::Clear),
-                Some(WinrmContent::Encrypted(_)) => Some(WinrmBody::Sealed),
-                Some(WinrmContent::Other) | None => None,
-            };
+            request.http.request.winrm_body = content;
             request.http.encryption = content.and_then(winrm_encryption).map(str::to_string);
         }
         request.http.request.app = app;
@@ -302,7 +296,7 @@ impl Http {
     fn credentials(&mut self, value: AuthValue, request: &mut PendingRequest, cx: &mut AppContext) {
         let http = &mut request.http;
         http.auth_scheme = Some(value.scheme.as_str().to_string());
-        http.request.scheme = Some(scheme_of(&value.scheme));
+        http.request.scheme = Some(value.scheme.clone());
         match (&value.scheme, value.data) {
             (AuthScheme::Basic, Ok(AuthData::BasicUser(user))) => {
                 http.request.mechanism = Some(HttpAuthMechanism::Password);
@@ -340,7 +334,7 @@ impl Http {
             // A token that is not base64, or absurdly long: the request is still reported.
             (_, Err(_)) => cx.parse_error("http"),
         }
-        request.http.auth_mech = request.http.request.mechanism.map(|mechanism| mechanism_name(mechanism).to_string());
+        request.http.auth_mech = request.http.request.mechanism.map(|mechanism| mechanism.as_str().to_string());
     }
 
     /// A TLS hello inside a CredSSP token: the server's says which version the channel uses.
@@ -477,28 +471,6 @@ fn application(head: &RequestHead<'_>, server_port: u16) -> Option<HttpApp> {
         Some(HttpApp::Webdav)
     } else {
         None
-    }
-}
-
-/// The typed scheme of an `Authorization` value.
-fn scheme_of(scheme: &AuthScheme) -> HttpAuthScheme {
-    match scheme {
-        AuthScheme::Basic => HttpAuthScheme::Basic,
-        AuthScheme::Ntlm => HttpAuthScheme::Ntlm,
-        AuthScheme::Negotiate => HttpAuthScheme::Negotiate,
-        AuthScheme::Kerberos => HttpAuthScheme::Kerberos,
-        AuthScheme::CredSsp => HttpAuthScheme::CredSsp,
-        AuthScheme::Other(_) => HttpAuthScheme::Other,
-    }
-}
-
-/// `http.auth_mech`: `"basic"`, `"ntlm"`, `"kerberos"` or `"credssp"`.
-fn mechanism_name(mechanism: HttpAuthMechanism) -> &'static str {
-    match mechanism {
-        HttpAuthMechanism::Password => "basic",
-        HttpAuthMechanism::Ntlm => "ntlm",
-        HttpAuthMechanism::Kerberos => "kerberos",
-        HttpAuthMechanism::CredSsp => "credssp",
     }
 }
 

@@ -1,13 +1,15 @@
 //! `http.basic.cleartext`: `Authorization: Basic` over plain HTTP. The user is reported, never
 //! the password (the HTTP parser drops it at once).
 
+use hardwire_http::AuthScheme;
+
 use super::finding;
 use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::{Event, HttpAuthScheme};
+use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
-    if http.request.scheme != Some(HttpAuthScheme::Basic) {
+    if http.request.scheme != Some(AuthScheme::Basic) {
         return None;
     }
     let user = http.user.as_deref().unwrap_or("");
