@@ -161,6 +161,18 @@ struct Side {
     aside: Option<Box<Aside>>,
 }
 
+impl Side {
+    /// Still judging checksums in auto mode: fewer than [`CHECKSUM_SAMPLE`] seen.
+    fn judging_checksums(&self) -> bool {
+        u32::from(self.checksums_right + self.checksums_wrong) < CHECKSUM_SAMPLE
+    }
+
+    /// Judged (in auto mode) to have its checksums offloaded: its sample was mostly wrong.
+    fn judged_offloaded(&self) -> bool {
+        !self.judging_checksums() && self.checksums_wrong >= self.checksums_right
+    }
+}
+
 /// Data segments a side sent with a TTL out of tolerance, kept until the receiver's
 /// acknowledgements show whether the side's TTL really changed (see [`Connection::prove`]).
 #[derive(Debug, Default)]
@@ -345,12 +357,9 @@ impl Connection {
         if self.sides[d].snd_nxt.is_some_and(|nxt| seq_distance(seg.seq.wrapping_add(seg.payload.len() as u32), nxt) <= 0) {
             return;
         }
-        let side = &self.sides[d];
-        let judged_offloaded =
-            side.checksums_right + side.checksums_wrong >= CHECKSUM_SAMPLE as u8 && side.checksums_wrong >= side.checksums_right;
         let doubtful = match policy.checksums {
             ChecksumValidation::No => false,
-            ChecksumValidation::Auto if judged_offloaded => false,
+            ChecksumValidation::Auto if self.sides[d].judged_offloaded() => false,
             _ => checksum_ok() == Some(false),
         };
         if doubtful && policy.checksums == ChecksumValidation::Yes {
@@ -448,8 +457,8 @@ impl Connection {
         if policy.checksums == ChecksumValidation::No || (auto && seg.syn) {
             return Checksum::Believed;
         }
-        let judging = u32::from(side.checksums_right + side.checksums_wrong) < CHECKSUM_SAMPLE;
-        if auto && !judging && side.checksums_wrong >= side.checksums_right {
+        let judging = side.judging_checksums();
+        if auto && side.judged_offloaded() {
             // Judged offloaded: nothing to learn from summing.
             self.counters.checksum_offloaded += 1;
             return Checksum::Believed;
