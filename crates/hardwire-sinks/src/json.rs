@@ -7,45 +7,29 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use hardwire::event::{AlertObject, FlowInfo, Objects};
+use hardwire::event::{FlowInfo, Objects};
+use hardwire::json_text::{JsonObject, JsonValue};
 use hardwire::{EngineStats, Event, EventKind, MemoryStats, SaslPdus, Timestamp};
 
 use crate::delivery::{Fanout, SinkFigures};
 use crate::tally::{LiveCounters, Tally};
 
-// A line is built from parts, each a struct serialised on its own and spliced in as the members
-// it adds (`{"a":1}` becomes `,"a":1`): the head, the flow fields, the alert, the objects. No
-// `#[serde(flatten)]`, which goes through serde's generic map path, and the flow fields and the
-// objects are reused while the next lines carry the same: an alert's evidence is its record's
-// own `Arc`, and a flow's lines come together. Half the lines of a busy capture are alerts, and
-// their evidence is most of their bytes.
+// A line is written by hand (`hardwire::json_text`): the head, the flow fields, the alert, the
+// objects. The flow fields and the objects are reused while the next lines carry the same: an
+// alert's evidence is its record's own `Arc`, and a flow's lines come together. Half the lines
+// of a busy capture are alerts, and their evidence is most of their bytes.
 
-#[derive(Serialize)]
-struct Head<'a> {
-    timestamp: Timestamp,
-    event_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<&'a str>,
+/// Opens a line with its head: `timestamp`, `event_type` and the sensor's `host`.
+fn open_line<'a>(line: &'a mut Vec<u8>, timestamp: Timestamp, event_type: &str, host: Option<&str>) -> JsonObject<'a> {
+    line.clear();
+    let mut object = JsonObject::open(line);
+    object.member("timestamp", &timestamp);
+    object.member("event_type", event_type);
+    object.optional("host", &host);
+    object
 }
 
-#[derive(Serialize)]
-struct AlertMember<'a> {
-    alert: &'a AlertObject,
-}
-
-/// Appends `value`, which serialises as a JSON object, as the members it adds to a line.
-fn append_members(line: &mut Vec<u8>, value: &impl Serialize) -> io::Result<()> {
-    let start = line.len();
-    serde_json::to_writer(&mut *line, value)?;
-    line.pop();
-    match line.get_mut(start..) {
-        Some([brace, _, ..]) => *brace = b',',
-        _ => line.truncate(start),
-    }
-    Ok(())
-}
-
-/// The members of the last value written, serialised again only when a line carries another.
+/// The members of the last value written, written again only when a line carries another.
 struct Reused<K> {
     of: Option<K>,
     members: Vec<u8>,
@@ -56,13 +40,13 @@ impl<K: Clone> Reused<K> {
         Reused { of: None, members: Vec::new() }
     }
 
-    fn members(&mut self, key: &K, same: impl Fn(&K, &K) -> bool, value: &impl Serialize) -> io::Result<&[u8]> {
+    fn members(&mut self, key: &K, same: impl Fn(&K, &K) -> bool, write: impl FnOnce(&mut JsonObject)) -> &[u8] {
         if !self.of.as_ref().is_some_and(|held| same(held, key)) {
             self.members.clear();
-            append_members(&mut self.members, value)?;
+            write(&mut JsonObject::continuing(&mut self.members));
             self.of = Some(key.clone());
         }
-        Ok(&self.members)
+        &self.members
     }
 }
 
@@ -166,15 +150,17 @@ fn names_body(posture: &hardwire::stats::NamePosture) -> BTreeMap<&'static str, 
     body
 }
 
-fn is_zero(value: &u64) -> bool {
-    *value == 0
+/// JSON text serde_json wrote: the stats line's body, once a run or an interval.
+struct Written(Vec<u8>);
+
+impl JsonValue for Written {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
 }
 
-#[derive(Serialize)]
-struct StatsLine<'a> {
-    #[serde(flatten)]
-    head: Head<'a>,
-    stats: StatsBody<'a>,
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// Writes events as JSON lines and counts them; hands each line to the broker sinks too.
@@ -235,23 +221,15 @@ impl<W: Write> JsonLines<W> {
     /// Writes one event as one line.
     pub fn write_event(&mut self, event: &Event) -> io::Result<()> {
         self.tally.count(event);
-        let alert = match &event.kind {
-            EventKind::Alert(alert) => Some(alert),
-            _ => None,
-        };
-        self.line.clear();
-        let head = Head { timestamp: event.timestamp, event_type: event.kind.name(), host: self.host.as_deref() };
-        serde_json::to_writer(&mut self.line, &head)?;
-        // Left open: the other parts' members and the closing brace follow.
-        self.line.pop();
+        let mut line = open_line(&mut self.line, event.timestamp, event.kind.name(), self.host.as_deref());
         if let Some(flow) = &event.flow {
-            self.line.extend_from_slice(self.flow.members(flow, FlowInfo::eq, flow)?);
+            line.splice(self.flow.members(flow, FlowInfo::eq, |members| flow.write_members(members)));
         }
-        if let Some(alert) = alert {
-            append_members(&mut self.line, &AlertMember { alert })?;
+        if let EventKind::Alert(alert) = &event.kind {
+            line.member("alert", alert);
         }
-        self.line.extend_from_slice(self.objects.members(&event.objects, Arc::ptr_eq, &*event.objects)?);
-        self.line.push(b'}');
+        line.splice(self.objects.members(&event.objects, Arc::ptr_eq, |members| event.objects.write_members(members)));
+        line.close();
         self.emit(event.kind.name())
     }
 
@@ -281,9 +259,10 @@ impl<W: Write> JsonLines<W> {
             queue_drops: live.map(|l| l.queue_drops),
             sinks: self.brokers.figures().into_iter().collect(),
         };
-        self.line.clear();
-        let head = Head { timestamp, event_type: "stats", host: self.host.as_deref() };
-        serde_json::to_writer(&mut self.line, &StatsLine { head, stats: body })?;
+        let body = Written(serde_json::to_vec(&body)?);
+        let mut line = open_line(&mut self.line, timestamp, "stats", self.host.as_deref());
+        line.member("stats", &body);
+        line.close();
         self.emit("stats")
     }
 
@@ -302,7 +281,7 @@ mod tests {
     use std::net::{IpAddr, Ipv4Addr};
 
     use hardwire::detect::catalog::{RuleId, Severity};
-    use hardwire::event::{NtlmObject, SmbObject};
+    use hardwire::event::{AlertObject, NtlmObject, SmbObject};
     use hardwire_flow::community_id::community_id;
     use hardwire_flow::key::Endpoint;
     use serde_json::{json, Value};

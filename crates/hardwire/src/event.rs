@@ -1,42 +1,49 @@
 //! What the engine emits: typed records and alerts, shaped as `../shared/SCHEMA.md` says.
 //!
-//! Every object serialises to the contract's field names; absent knowledge is an absent field.
-//! Sinks add nothing but the envelope (timestamp, event_type, flow fields).
+//! Every object writes itself as JSON ([`JsonValue`]) with the contract's field names; absent
+//! knowledge is an absent field. Each writer names every field of its struct (a destructuring
+//! without `..`), so a field added and not written, or written under no decision, does not
+//! compile. Sinks add nothing but the envelope (timestamp, event_type, flow fields).
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use hardwire_flow::community_id::CommunityId;
 use hardwire_http::{AuthScheme, WinrmContent};
-use serde::Serialize;
-use serde_with::skip_serializing_none;
 
 use crate::detect::catalog::{RuleId, Severity};
+use crate::json_text::{JsonObject, JsonValue};
 use crate::time::Timestamp;
 
 /// The flow fields every record and alert carries. `src` is the client. `Copy`: every event of a
 /// flow carries its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowInfo {
     pub flow_id: u64,
-    #[serde(serialize_with = "crate::ip_text::serialize")]
     pub src_ip: IpAddr,
     pub src_port: u16,
-    #[serde(serialize_with = "crate::ip_text::serialize")]
     pub dest_ip: IpAddr,
     pub dest_port: u16,
     pub proto: &'static str,
-    #[serde(serialize_with = "serialize_community_id")]
     pub community_id: CommunityId,
 }
 
-fn serialize_community_id<S: serde::Serializer>(value: &CommunityId, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value.as_str())
+impl FlowInfo {
+    /// The flow fields, as members of the line.
+    pub fn write_members(&self, line: &mut JsonObject) {
+        let FlowInfo { flow_id, src_ip, src_port, dest_ip, dest_port, proto, community_id } = self;
+        line.member("flow_id", flow_id);
+        line.member("src_ip", src_ip);
+        line.member("src_port", src_port);
+        line.member("dest_ip", dest_ip);
+        line.member("dest_port", dest_port);
+        line.member("proto", proto);
+        line.member("community_id", community_id.as_str());
+    }
 }
 
 /// `smb`: one per SMB session (connection + SessionId).
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SmbObject {
     /// `1` for SMB1 sessions, `2` for SMB2/3 (SMB2-only field of ours).
     pub version: Option<u8>,
@@ -59,7 +66,6 @@ pub struct SmbObject {
     pub shares: Option<Vec<String>>,
     /// What each of `shares` is, in the same order: the typed fact `smb.admin_share` matches
     /// (never written out).
-    #[serde(skip)]
     pub share_kinds: Vec<ShareKind>,
     pub server_name: Option<String>,
     /// The best dialect this server had negotiated before this session, as the sensor
@@ -67,9 +73,58 @@ pub struct SmbObject {
     pub previous_best_dialect: Option<String>,
 }
 
+impl JsonValue for SmbObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let SmbObject {
+            version,
+            session_id,
+            dialects_offered,
+            dialect,
+            signing_required,
+            client_signing_required,
+            signed,
+            preauth_hash,
+            ciphers_offered,
+            cipher,
+            signing_algorithm,
+            compression,
+            encrypted,
+            guest,
+            anonymous,
+            auth,
+            status,
+            shares,
+            share_kinds: _,
+            server_name,
+            previous_best_dialect,
+        } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("version", version);
+        object.optional("session_id", session_id);
+        object.optional("dialects_offered", dialects_offered);
+        object.optional("dialect", dialect);
+        object.optional("signing_required", signing_required);
+        object.optional("client_signing_required", client_signing_required);
+        object.optional("signed", signed);
+        object.optional("preauth_hash", preauth_hash);
+        object.optional("ciphers_offered", ciphers_offered);
+        object.optional("cipher", cipher);
+        object.optional("signing_algorithm", signing_algorithm);
+        object.optional("compression", compression);
+        object.optional("encrypted", encrypted);
+        object.optional("guest", guest);
+        object.optional("anonymous", anonymous);
+        object.optional("auth", auth);
+        object.optional("status", status);
+        object.optional("shares", shares);
+        object.optional("server_name", server_name);
+        object.optional("previous_best_dialect", previous_best_dialect);
+        object.close();
+    }
+}
+
 /// `ntlm`: from an NTLMSSP AUTHENTICATE (and the CHALLENGE before it).
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NtlmObject {
     pub user: Option<String>,
     pub domain: Option<String>,
@@ -92,10 +147,47 @@ pub struct NtlmObject {
     pub sealing: Option<bool>,
     /// Keyed hashes (per process, see `app::auth`) of the server challenge and the NTProofStr,
     /// for `ntlm.relay`: never written out.
-    #[serde(skip)]
     pub challenge_key: Option<u64>,
-    #[serde(skip)]
     pub proof_key: Option<u64>,
+}
+
+impl JsonValue for NtlmObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let NtlmObject {
+            user,
+            domain,
+            host,
+            version,
+            status,
+            server_nb_name,
+            server_dns_name,
+            server_nb_domain,
+            server_dns_domain,
+            mic,
+            mic_flagged,
+            target_name,
+            signing,
+            sealing,
+            challenge_key: _,
+            proof_key: _,
+        } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("user", user);
+        object.optional("domain", domain);
+        object.optional("host", host);
+        object.optional("version", version);
+        object.optional("status", status);
+        object.optional("server_nb_name", server_nb_name);
+        object.optional("server_dns_name", server_dns_name);
+        object.optional("server_nb_domain", server_nb_domain);
+        object.optional("server_dns_domain", server_dns_domain);
+        object.optional("mic", mic);
+        object.optional("mic_flagged", mic_flagged);
+        object.optional("target_name", target_name);
+        object.optional("signing", signing);
+        object.optional("sealing", sealing);
+        object.close();
+    }
 }
 
 /// `ntlm.version`: what the AUTHENTICATE's responses are. LM-only responses are `V1` (as weak,
@@ -137,21 +229,20 @@ impl Outcome {
     }
 }
 
-/// Written as their `as_str`, the one place their text is spelt.
-macro_rules! serialize_as_str {
-    ($($kind:ty),*) => {$(
-        impl Serialize for $kind {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-    )*};
+impl JsonValue for NtlmKind {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.as_str().write_json(out);
+    }
 }
-serialize_as_str!(NtlmKind, Outcome);
+
+impl JsonValue for Outcome {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.as_str().write_json(out);
+    }
+}
 
 /// `kerberos`: from an AP-REQ inside SPNEGO.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KerberosObject {
     pub realm: Option<String>,
     pub sname: Option<String>,
@@ -159,9 +250,20 @@ pub struct KerberosObject {
     pub authenticator_etype: Option<String>,
 }
 
+impl JsonValue for KerberosObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let KerberosObject { realm, sname, ticket_etype, authenticator_etype } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("realm", realm);
+        object.optional("sname", sname);
+        object.optional("ticket_etype", ticket_etype);
+        object.optional("authenticator_etype", authenticator_etype);
+        object.close();
+    }
+}
+
 /// `krb5`: one per KDC exchange (a request and its reply or error).
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Krb5Object {
     /// `"AS"` or `"TGS"`.
     pub request_type: Option<&'static str>,
@@ -182,9 +284,45 @@ pub struct Krb5Object {
     pub s4u: Option<&'static str>,
 }
 
+impl JsonValue for Krb5Object {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let Krb5Object {
+            request_type,
+            cname,
+            realm,
+            sname,
+            req_etypes,
+            padata_types,
+            preauth,
+            preauth_etype,
+            status,
+            error_code,
+            ticket_etype,
+            reply_etype,
+            kdc_options,
+            s4u,
+        } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("request_type", request_type);
+        object.optional("cname", cname);
+        object.optional("realm", realm);
+        object.optional("sname", sname);
+        object.optional("req_etypes", req_etypes);
+        object.optional("padata_types", padata_types);
+        object.optional("preauth", preauth);
+        object.optional("preauth_etype", preauth_etype);
+        object.optional("status", status);
+        object.optional("error_code", error_code);
+        object.optional("ticket_etype", ticket_etype);
+        object.optional("reply_etype", reply_etype);
+        object.optional("kdc_options", kdc_options);
+        object.optional("s4u", s4u);
+        object.close();
+    }
+}
+
 /// `name`: one per answered LLMNR, NBT-NS or mDNS query (and responder).
-#[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameObject {
     /// `"llmnr"`, `"nbns"` or `"mdns"`.
     pub protocol: &'static str,
@@ -196,13 +334,25 @@ pub struct NameObject {
     pub answers: Vec<IpAddr>,
     pub ttl: Option<u32>,
     /// NBT-NS: the answer is for a group name (a domain, a workgroup), which many hosts answer.
-    #[serde(skip)]
     pub group: bool,
 }
 
+impl JsonValue for NameObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let NameObject { protocol, query, querier, responder, answers, ttl, group: _ } = self;
+        let mut object = JsonObject::open(out);
+        object.member("protocol", protocol);
+        object.member("query", query);
+        object.member("querier", querier);
+        object.member("responder", responder);
+        object.member("answers", answers);
+        object.optional("ttl", ttl);
+        object.close();
+    }
+}
+
 /// `http`: one per request/response pair.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpObject {
     pub method: Option<String>,
     pub uri: Option<String>,
@@ -219,8 +369,43 @@ pub struct HttpObject {
     /// WinRM body protection: `"none"`, `"spnego"`, `"kerberos"`, `"credssp"`.
     pub encryption: Option<String>,
     /// The request as typed values (the fields above are written from the same state).
-    #[serde(skip)]
     pub request: HttpRequest,
+}
+
+impl JsonValue for HttpObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let HttpObject {
+            method,
+            uri,
+            host,
+            user_agent,
+            status,
+            auth_scheme,
+            auth_mech,
+            user,
+            content_type,
+            response_content_type,
+            www_authenticate,
+            app,
+            encryption,
+            request: _,
+        } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("method", method);
+        object.optional("uri", uri);
+        object.optional("host", host);
+        object.optional("user_agent", user_agent);
+        object.optional("status", status);
+        object.optional("auth_scheme", auth_scheme);
+        object.optional("auth_mech", auth_mech);
+        object.optional("user", user);
+        object.optional("content_type", content_type);
+        object.optional("response_content_type", response_content_type);
+        object.optional("www_authenticate", www_authenticate);
+        object.optional("app", app);
+        object.optional("encryption", encryption);
+        object.close();
+    }
 }
 
 /// An HTTP request head as the connection read it: the typed fact the `http.*`, `winrm.*` and
@@ -277,11 +462,20 @@ impl HttpAuthMechanism {
 }
 
 /// `tls`: what the hellos say.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsObject {
     pub version: Option<String>,
     pub sni: Option<String>,
+}
+
+impl JsonValue for TlsObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let TlsObject { version, sni } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("version", version);
+        object.optional("sni", sni);
+        object.close();
+    }
 }
 
 /// What a tree connect reached, from the last component of its path.
@@ -326,8 +520,7 @@ pub struct RpcCall {
 }
 
 /// `dcerpc`: one per bind and per request.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DcerpcObject {
     pub pipe: Option<String>,
     pub interface: Option<String>,
@@ -350,13 +543,53 @@ pub struct DcerpcObject {
     pub computer: Option<String>,
     pub zero_credential: Option<bool>,
     /// A request's call (none for a bind record).
-    #[serde(skip)]
     pub call: Option<RpcCall>,
 }
 
+impl JsonValue for DcerpcObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let DcerpcObject {
+            pipe,
+            interface,
+            interface_version,
+            interface_name,
+            opnum,
+            operation,
+            auth_level,
+            auth_type,
+            bind_result,
+            command,
+            service_name,
+            task_name,
+            path,
+            account,
+            computer,
+            zero_credential,
+            call: _,
+        } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("pipe", pipe);
+        object.optional("interface", interface);
+        object.optional("interface_version", interface_version);
+        object.optional("interface_name", interface_name);
+        object.optional("opnum", opnum);
+        object.optional("operation", operation);
+        object.optional("auth_level", auth_level);
+        object.optional("auth_type", auth_type);
+        object.optional("bind_result", bind_result);
+        object.optional("command", command);
+        object.optional("service_name", service_name);
+        object.optional("task_name", task_name);
+        object.optional("path", path);
+        object.optional("account", account);
+        object.optional("computer", computer);
+        object.optional("zero_credential", zero_credential);
+        object.close();
+    }
+}
+
 /// `ldap`: one per bind (request and response, across its steps), and one per StartTLS.
-#[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LdapObject {
     /// `"simple"`, `"anonymous"`, `"sasl"`, or `"sicily"` (Microsoft's NTLM bind choices).
     pub bind_type: Option<&'static str>,
@@ -376,8 +609,25 @@ pub struct LdapObject {
     pub message_id: Option<u32>,
 }
 
+impl JsonValue for LdapObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let LdapObject { bind_type, bind_dn, sasl_mech, result, tls, signing, password_sent, starttls, message_id } = self;
+        let mut object = JsonObject::open(out);
+        object.optional("bind_type", bind_type);
+        object.optional("bind_dn", bind_dn);
+        object.optional("sasl_mech", sasl_mech);
+        object.optional("result", result);
+        object.optional("tls", tls);
+        object.optional("signing", signing);
+        object.optional("password_sent", password_sent);
+        object.optional("starttls", starttls);
+        object.optional("message_id", message_id);
+        object.close();
+    }
+}
+
 /// `tcp`: two copies of the same stream bytes that differ (`stream.overlap.conflict`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TcpObject {
     /// `"to_server"` or `"to_client"`.
     pub direction: &'static str,
@@ -389,8 +639,21 @@ pub struct TcpObject {
     pub kept: &'static str,
 }
 
+impl JsonValue for TcpObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let TcpObject { direction, offset, overlap_bytes, differing_bytes, kept } = self;
+        let mut object = JsonObject::open(out);
+        object.member("direction", direction);
+        object.member("offset", offset);
+        object.member("overlap_bytes", overlap_bytes);
+        object.member("differing_bytes", differing_bytes);
+        object.member("kept", kept);
+        object.close();
+    }
+}
+
 /// `alert`: a rule that fired.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertObject {
     pub rule: RuleId,
     pub severity: Severity,
@@ -399,29 +662,49 @@ pub struct AlertObject {
     pub count: u64,
 }
 
+impl JsonValue for AlertObject {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let AlertObject { rule, severity, message, mitre, count } = self;
+        let mut object = JsonObject::open(out);
+        object.member("rule", rule.id());
+        object.member("severity", severity.name());
+        object.member("message", message);
+        object.member("mitre", mitre);
+        object.member("count", count);
+        object.close();
+    }
+}
+
 /// The protocol objects a line carries (its own, and the evidence of an alert).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Objects {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub smb: Option<SmbObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ntlm: Option<NtlmObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kerberos: Option<KerberosObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub krb5: Option<Krb5Object>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dcerpc: Option<DcerpcObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<NameObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ldap: Option<LdapObject>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tcp: Option<TcpObject>,
+}
+
+impl Objects {
+    /// The objects, as members of the line.
+    pub fn write_members(&self, line: &mut JsonObject) {
+        let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, name, ldap, tcp } = self;
+        line.optional("smb", smb);
+        line.optional("ntlm", ntlm);
+        line.optional("kerberos", kerberos);
+        line.optional("krb5", krb5);
+        line.optional("http", http);
+        line.optional("tls", tls);
+        line.optional("dcerpc", dcerpc);
+        line.optional("name", name);
+        line.optional("ldap", ldap);
+        line.optional("tcp", tcp);
+    }
 }
 
 /// What kind of line an event is.

@@ -111,15 +111,6 @@ impl fmt::Display for IpText {
     }
 }
 
-/// Serialises an address as its text (serde's own impl formats it through `Display`).
-pub fn serialize<S: serde::Serializer>(ip: &IpAddr, serializer: S) -> Result<S::Ok, S::Error> {
-    if serializer.is_human_readable() {
-        serializer.serialize_str(IpText::of(*ip).as_str())
-    } else {
-        serde::Serialize::serialize(ip, serializer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

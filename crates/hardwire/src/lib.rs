@@ -34,6 +34,7 @@ pub mod dispatch;
 pub mod engine;
 pub mod event;
 pub mod ip_text;
+pub mod json_text;
 pub mod shared;
 pub mod stats;
 #[doc(hidden)]

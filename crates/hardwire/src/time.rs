@@ -1,7 +1,8 @@
 //! Timestamps: microseconds since the Unix epoch, from the packet (never the wall clock offline).
 
 use chrono::{Datelike, Timelike};
-use serde::{Serialize, Serializer};
+
+use crate::json_text::JsonValue;
 
 /// A point in time, in microseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,9 +60,12 @@ impl Rfc3339 {
     }
 }
 
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.rfc3339_bytes().as_str())
+impl JsonValue for Timestamp {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        // Digits and separators: nothing to escape.
+        out.push(b'"');
+        out.extend_from_slice(&self.rfc3339_bytes().0);
+        out.push(b'"');
     }
 }
 
