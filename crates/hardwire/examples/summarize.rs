@@ -36,7 +36,7 @@ fn summarize(path: &str) -> Result<(), String> {
             Ok(packet) => {
                 let ts = Timestamp::from_secs_micros(packet.header.ts.tv_sec, packet.header.ts.tv_usec);
                 engine.feed(ts, link, packet.data, packet.header.len as usize, &mut events);
-                events.drain(..).for_each(|event| println!("{}", one_line(&event)));
+                events.drain(..).for_each(|event| println!("{}", one_line(&event.worded(1))));
             }
             Err(pcap::Error::NoMorePackets) => break,
             Err(e) => {
@@ -47,7 +47,7 @@ fn summarize(path: &str) -> Result<(), String> {
     }
     // The end of the capture closes every flow: sessions still open are reported now.
     engine.finish(&mut events);
-    events.drain(..).for_each(|event| println!("{}", one_line(&event)));
+    events.drain(..).for_each(|event| println!("{}", one_line(&event.worded(1))));
     let stats = engine.stats();
     println!("{} packets, {} flows, {} decode errors", stats.packets, stats.flows, stats.decode_errors);
     Ok(())
@@ -59,6 +59,8 @@ fn one_line(event: &Event) -> String {
     let objects = &event.objects;
     let what = match &event.kind {
         EventKind::Alert(alert) => format!("[{}] {}", alert.rule.id(), alert.message),
+        // Worded above unless it has no flow to word it from.
+        EventKind::Raised(raised) => format!("[{}]", raised.rule.id()),
         EventKind::Smb => objects.smb.as_ref().map_or(String::new(), |smb| {
             format!("dialect {} auth {} status {}", or_dash(&smb.dialect), or_dash(&smb.auth), or_dash(&smb.status))
         }),

@@ -723,6 +723,9 @@ pub enum EventKind {
     Name,
     /// An LDAP bind or StartTLS.
     Ldap,
+    /// An alert before the suppressor: its sentence still to be worded ([`Event::worded`]).
+    Raised(crate::detect::Raised),
+    /// An alert as written.
     Alert(AlertObject),
 }
 
@@ -738,7 +741,7 @@ impl EventKind {
             EventKind::Krb5 => "krb5",
             EventKind::Name => "name",
             EventKind::Ldap => "ldap",
-            EventKind::Alert(_) => "alert",
+            EventKind::Raised(_) | EventKind::Alert(_) => "alert",
         }
     }
 }
@@ -756,6 +759,15 @@ pub struct Event {
 }
 
 impl Event {
+    /// The event as its line is written: a raised alert worded, carrying `count` occurrences
+    /// (every alert has its flow); any other event as it is.
+    pub fn worded(mut self, count: u64) -> Event {
+        if let (EventKind::Raised(raised), Some(flow)) = (&self.kind, &self.flow) {
+            self.kind = EventKind::Alert(raised.word(flow, &self.objects, count));
+        }
+        self
+    }
+
     pub fn alert(&self) -> Option<&AlertObject> {
         match &self.kind {
             EventKind::Alert(a) => Some(a),

@@ -17,17 +17,67 @@ use crate::ip_text::IpText;
 use crate::shared::Shared;
 use crate::time::Timestamp;
 use catalog::RuleId;
+pub use rules::Sentence;
 
-/// What a rule found: the alert's sentence, its evidence and who it is about.
+/// What a rule found: what its sentence will say, its evidence and who it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub rule: RuleId,
-    pub message: String,
+    pub sentence: Sentence,
     pub evidence: Arc<Objects>,
     pub user: Option<String>,
     /// A severity above the rule's own (e.g. `webdav.ntlm` to an external server); the
     /// configuration's override still wins.
     pub severity: Option<catalog::Severity>,
+}
+
+impl Finding {
+    /// The alert's sentence, about `flow`.
+    fn words(&self, flow: &FlowInfo) -> String {
+        self.sentence.words(&Wording { flow, evidence: &self.evidence })
+    }
+}
+
+/// An alert as its rule raised it, its sentence not worded yet: suppression folds most alerts
+/// into a count unwritten, so the sentence is made only for a line that is written
+/// ([`Raised::word`], through [`Event::worded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raised {
+    pub rule: RuleId,
+    pub severity: catalog::Severity,
+    pub sentence: Sentence,
+}
+
+impl Raised {
+    /// The alert line's `alert` object, worded from the alert's flow and evidence.
+    pub fn word(&self, flow: &FlowInfo, evidence: &Objects, count: u64) -> AlertObject {
+        AlertObject {
+            rule: self.rule,
+            severity: self.severity,
+            message: self.sentence.words(&Wording { flow, evidence }),
+            mitre: self.rule.mitre(),
+            count,
+        }
+    }
+}
+
+/// What a sentence is worded from besides the rule's own [`Sentence`]: the alert's flow and
+/// its evidence.
+pub struct Wording<'a> {
+    pub flow: &'a FlowInfo,
+    pub evidence: &'a Objects,
+}
+
+impl Wording<'_> {
+    /// The client's address.
+    pub fn client(&self) -> IpText {
+        IpText::of(self.flow.src_ip)
+    }
+
+    /// The server's address.
+    pub fn server(&self) -> IpText {
+        IpText::of(self.flow.dest_ip)
+    }
 }
 
 /// What a rule may look at.
@@ -37,25 +87,14 @@ pub struct DetectContext<'a> {
     pub flow: &'a FlowInfo,
 }
 
-impl DetectContext<'_> {
-    /// The client's address, for sentences.
-    pub fn client(&self) -> IpText {
-        IpText::of(self.flow.src_ip)
-    }
-
-    /// The server's address, for sentences.
-    pub fn server(&self) -> IpText {
-        IpText::of(self.flow.dest_ip)
-    }
-}
-
 /// Runs every record rule on one record and appends the alerts. `previous` is the earlier
 /// record of the same session, when this one is a further record of it: a finding the earlier
 /// record already raised (same rule, same sentence) is not raised again.
 pub fn on_record(record: &Event, previous: Option<&Event>, cx: &DetectContext, out: &mut Vec<Event>) {
     for rule in rules::RECORD_RULES {
         if let Some(finding) = rule(record, cx) {
-            if previous.and_then(|p| rule(p, cx)).is_some_and(|earlier| earlier.message == finding.message) {
+            // Worded here, rarely: only a further record of a session on which the rule fires.
+            if previous.and_then(|p| rule(p, cx)).is_some_and(|earlier| earlier.words(cx.flow) == finding.words(cx.flow)) {
                 continue;
             }
             push_alert(finding, record.timestamp, cx, out);
@@ -81,17 +120,17 @@ pub fn on_new_tcp_flow(
 
 /// Two copies of the same bytes of a TCP stream differ (the TCP layer found it).
 pub fn on_overlap_conflict(timestamp: Timestamp, conflict: TcpObject, cx: &DetectContext, out: &mut Vec<Event>) {
-    push_alert(rules::stream_overlap_conflict::check(conflict, cx), timestamp, cx, out);
+    push_alert(rules::stream_overlap_conflict::check(conflict), timestamp, cx, out);
 }
 
 fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
     let proposed = finding.severity.unwrap_or_else(|| finding.rule.default_severity());
     let Some(severity) = cx.config.severity_for(finding.rule, proposed) else { return };
-    let alert = AlertObject { rule: finding.rule, severity, message: finding.message, mitre: finding.rule.mitre(), count: 1 };
+    let raised = Raised { rule: finding.rule, severity, sentence: finding.sentence };
     out.push(Event {
         timestamp,
         flow: Some(*cx.flow),
-        kind: EventKind::Alert(alert),
+        kind: EventKind::Raised(raised),
         objects: finding.evidence,
         subject_user: finding.user,
     });

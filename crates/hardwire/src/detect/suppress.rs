@@ -7,6 +7,9 @@
 //! written, nothing is dropped) and is counted, so alerts on ever new addresses (a SYN flood to
 //! outside addresses) cannot grow it without bound. Its windows count against the budget of
 //! the shared state ([`SharedBudget`]): past it, the oldest window closes early too.
+//!
+//! Alerts come in raised, their sentences unworded; only the lines written are worded
+//! ([`Event::worded`]), so an alert folded into a count costs no sentence.
 
 use std::collections::{BTreeMap, HashMap};
 use std::mem::size_of;
@@ -45,7 +48,8 @@ const WINDOW_BYTES: usize = 2 * size_of::<Key>() + size_of::<Window>() + size_of
 /// What a window's last suppressed occurrence adds: the event and the objects it alone holds.
 const LAST_EVENT_BYTES: usize = size_of::<Event>() + size_of::<Objects>();
 
-/// Collapses repeated alerts. Events that are not alerts pass through untouched.
+/// Collapses repeated alerts and words the ones written. Events that are not raised alerts pass
+/// through untouched.
 #[derive(Debug)]
 pub struct Suppressor {
     window_us: u64,
@@ -87,12 +91,12 @@ impl Suppressor {
     /// `subject_user` moves into the window's key (nothing after the suppressor reads it).
     pub fn offer(&mut self, mut event: Event, out: &mut impl FnMut(Event)) {
         self.close_windows(event.timestamp, out);
-        let EventKind::Alert(alert) = &event.kind else {
+        let EventKind::Raised(alert) = &event.kind else {
             out(event);
             return;
         };
         if self.window_us == 0 {
-            out(event);
+            out(event.worded(1));
             return;
         }
         let key = Key {
@@ -124,7 +128,7 @@ impl Suppressor {
                 self.budget.add(bytes);
                 self.by_age.insert((event.timestamp, self.opened), key.clone());
                 self.open.insert(key, Window { suppressed: 0, last: None, bytes });
-                out(event);
+                out(event.worded(1));
             }
         }
     }
@@ -158,11 +162,8 @@ impl Suppressor {
     fn summarise(mut windows: Vec<Window>, out: &mut impl FnMut(Event)) {
         windows.sort_by_key(|w| w.last.as_ref().map(|e| e.timestamp));
         for window in windows {
-            let Some(mut last) = window.last else { continue };
-            if let EventKind::Alert(alert) = &mut last.kind {
-                alert.count = window.suppressed;
-            }
-            out(*last);
+            let Some(last) = window.last else { continue };
+            out(last.worded(window.suppressed));
         }
     }
 }

@@ -3,9 +3,9 @@
 //! Failures per client and account are counted in
 //! [`Shared::failed_logons`](crate::shared::Shared), across connections and workers.
 
-use super::finding;
-use crate::detect::logon::{self, Outcome};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, Sentence, Threshold};
+use crate::detect::logon::{self, Logon, Outcome};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 use crate::shared::value_hash;
 
@@ -15,19 +15,21 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let c = &cx.config.correlation;
-    let mut found = finding(
-        RuleId::AuthBruteforce,
-        record,
-        format!(
-            "{} failed to log on to {} as {} {} or more times within {} s (over {}): password guessing",
-            cx.client(),
-            cx.server(),
-            logon.account,
-            c.bruteforce_failures,
-            c.bruteforce_window_secs,
-            logon.protocol
-        ),
-    )?;
-    found.user = Some(logon.account);
+    let threshold = Threshold { count: c.bruteforce_failures, secs: c.bruteforce_window_secs };
+    let user = Some(logon.account.clone());
+    let mut found = finding(RuleId::AuthBruteforce, record, Sentence::AuthBruteforce(logon, threshold))?;
+    found.user = user;
     Some(found)
+}
+
+pub fn words(w: &Wording, logon: &Logon, threshold: &Threshold) -> String {
+    format!(
+        "{} failed to log on to {} as {} {} or more times within {} s (over {}): password guessing",
+        w.client(),
+        w.server(),
+        logon.account,
+        threshold.count,
+        threshold.secs,
+        logon.protocol
+    )
 }

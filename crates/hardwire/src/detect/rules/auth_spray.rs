@@ -5,9 +5,9 @@
 //! connections and workers; once past the threshold each further failure is the same alert,
 //! which suppression folds into one line with a count.
 
-use super::story;
-use crate::detect::logon::{self, Outcome};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{story, Sentence, Threshold};
+use crate::detect::logon::{self, Logon, Outcome};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
@@ -16,17 +16,17 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
         return None;
     }
     let c = &cx.config.correlation;
-    story(
-        RuleId::AuthSpray,
-        record,
-        format!(
-            "{} failed to log on to {} as {} or more accounts within {} s (last {} over {}): password spraying",
-            cx.client(),
-            cx.server(),
-            c.spray_accounts,
-            c.spray_window_secs,
-            logon.account,
-            logon.protocol
-        ),
+    story(RuleId::AuthSpray, record, Sentence::AuthSpray(logon, Threshold { count: c.spray_accounts, secs: c.spray_window_secs }))
+}
+
+pub fn words(w: &Wording, logon: &Logon, threshold: &Threshold) -> String {
+    format!(
+        "{} failed to log on to {} as {} or more accounts within {} s (last {} over {}): password spraying",
+        w.client(),
+        w.server(),
+        threshold.count,
+        threshold.secs,
+        logon.account,
+        logon.protocol
     )
 }

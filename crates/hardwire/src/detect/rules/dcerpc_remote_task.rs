@@ -1,8 +1,8 @@
 //! `dcerpc.remote_task`: a task registered or started remotely (ATSVC NetrJobAdd,
 //! ITaskSchedulerService SchRpcRegisterTask / SchRpcRun, SASec SASetAccountInformation).
 
-use super::{finding, who};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, who, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::{Event, EventKind};
 use hardwire_dcerpc::RemoteExec;
 
@@ -15,14 +15,21 @@ pub fn remote_exec(record: &Event) -> Option<RemoteExec> {
     hardwire_dcerpc::remote_execution(&call.interface?, call.opnum)
 }
 
-pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
     if remote_exec(record)? != RemoteExec::Task {
         return None;
     }
-    let rpc = record.objects.dcerpc.as_ref()?;
-    let operation = rpc.operation.as_deref().unwrap_or("a task operation");
-    let task = rpc.task_name.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
-    let command = rpc.command.as_deref().map(|c| format!(": {c}")).unwrap_or_default();
-    let message = format!("{} scheduled a task{task} on {} remotely ({operation}){command}", who(&record.objects), cx.server());
-    finding(RuleId::DcerpcRemoteTask, record, message)
+    finding(RuleId::DcerpcRemoteTask, record, Sentence::DcerpcRemoteTask)
+}
+
+pub fn words(w: &Wording) -> String {
+    let rpc = w.evidence.dcerpc.as_ref();
+    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a task operation");
+    let task = rpc.and_then(|rpc| rpc.task_name.as_deref()).map(|t| format!(" {t}")).unwrap_or_default();
+    format!("{} scheduled a task{task} on {} remotely ({operation}){}", who(w.evidence), w.server(), command(w))
+}
+
+/// The command line a remote execution runs, as the sentence ends with it: `": cmd.exe /c ..."`.
+pub fn command(w: &Wording) -> String {
+    w.evidence.dcerpc.as_ref().and_then(|rpc| rpc.command.as_deref()).map(|c| format!(": {c}")).unwrap_or_default()
 }

@@ -3,9 +3,9 @@
 //! 60 s (the attack's brute force, where the stub is not readable). The attempts are counted in
 //! [`Shared::netlogon_attempts`](crate::shared::Shared), across connections and workers.
 
-use super::{finding, rpc_attack};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
-use crate::event::Event;
+use super::{finding, rpc_attack, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
+use crate::event::{DcerpcObject, Event};
 use crate::shared::{NETLOGON_ATTEMPTS, NETLOGON_WINDOW_SECS};
 use hardwire_dcerpc::RpcAttack;
 
@@ -15,21 +15,31 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let rpc = record.objects.dcerpc.as_ref()?;
     let repeated = cx.shared.netlogon_attempts.hit(record.timestamp, cx.flow.src_ip);
-    let account = rpc.account.as_deref().unwrap_or("an account");
-    let operation = rpc.operation.as_deref().unwrap_or("NetrServerAuthenticate");
-    let message = if rpc.zero_credential == Some(true) {
+    if !zero_credential(rpc) && !repeated {
+        return None;
+    }
+    finding(RuleId::DcerpcZerologon, record, Sentence::DcerpcZerologon)
+}
+
+/// The call carries the all-zero credential: the attack itself, not only its repetition.
+fn zero_credential(rpc: &DcerpcObject) -> bool {
+    rpc.zero_credential == Some(true)
+}
+
+pub fn words(w: &Wording) -> String {
+    let rpc = w.evidence.dcerpc.as_ref();
+    let account = rpc.and_then(|rpc| rpc.account.as_deref()).unwrap_or("an account");
+    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("NetrServerAuthenticate");
+    if rpc.is_some_and(zero_credential) {
         format!(
             "{} asked {} for a Netlogon secure channel as {account} with an all-zero credential ({operation}): Zerologon",
-            cx.client(),
-            cx.server()
-        )
-    } else if repeated {
-        format!(
-            "{} tried {NETLOGON_ATTEMPTS} or more Netlogon authentications to {} within {NETLOGON_WINDOW_SECS} s (last as {account}): a Zerologon brute force",
-            cx.client(), cx.server()
+            w.client(),
+            w.server()
         )
     } else {
-        return None;
-    };
-    finding(RuleId::DcerpcZerologon, record, message)
+        format!(
+            "{} tried {NETLOGON_ATTEMPTS} or more Netlogon authentications to {} within {NETLOGON_WINDOW_SECS} s (last as {account}): a Zerologon brute force",
+            w.client(), w.server()
+        )
+    }
 }

@@ -3,15 +3,18 @@
 
 use hardwire_http::AuthScheme;
 
-use super::finding;
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, http_user, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
-pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
     if http.request.scheme != Some(AuthScheme::Basic) {
         return None;
     }
-    let user = http.user.as_deref().unwrap_or("");
-    finding(RuleId::HttpBasicCleartext, record, format!("{user}'s password crossed the wire to {} in clear (HTTP Basic)", cx.server()))
+    finding(RuleId::HttpBasicCleartext, record, Sentence::HttpBasicCleartext)
+}
+
+pub fn words(w: &Wording) -> String {
+    format!("{}'s password crossed the wire to {} in clear (HTTP Basic)", http_user(w), w.server())
 }

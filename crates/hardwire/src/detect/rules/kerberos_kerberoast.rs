@@ -8,8 +8,8 @@
 //! computer account (the HOST family, `ldap`, `gc`, `dns`, `wsman`, the DRS interface), whose
 //! keys are long random ones nobody cracks.
 
-use super::{krb5_record, story};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{krb5_record, story, Sentence, Threshold};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
 /// Service classes of computer accounts (HOST and what it stands for, and the DC's).
@@ -44,24 +44,41 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let rc4_only = offered.iter().any(|e| e.starts_with("rc4-")) && !offered.iter().any(|e| e.starts_with("aes"));
     let many = cx.shared.service_tickets.observe(record.timestamp, cx.flow.src_ip, &sname.to_lowercase());
     let c = &cx.config.correlation;
-    let message = if rc4_only {
-        format!(
-            "{} asked the KDC {} for an RC4-only ticket to {sname}: a ticket to crack offline (Kerberoasting)",
-            cx.client(),
-            cx.server()
-        )
+    let why = if rc4_only {
+        Why::Rc4Only
     } else if many {
-        format!(
-            "{} asked the KDC {} for tickets to {} or more user services within {} s (last {sname}): Kerberoasting",
-            cx.client(),
-            cx.server(),
-            c.kerberoast_services,
-            c.kerberoast_window_secs
-        )
+        Why::Many(Threshold { count: c.kerberoast_services, secs: c.kerberoast_window_secs })
     } else {
         return None;
     };
-    story(RuleId::KerberosKerberoast, record, message)
+    story(RuleId::KerberosKerberoast, record, Sentence::KerberosKerberoast(why))
+}
+
+/// Why the ticket request is Kerberoasting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// It offers RC4 and no AES.
+    Rc4Only,
+    /// The client asked for tickets to this many user services.
+    Many(Threshold),
+}
+
+pub fn words(w: &Wording, why: &Why) -> String {
+    let sname = w.evidence.krb5.as_ref().and_then(|k| k.sname.as_deref()).unwrap_or_default();
+    match why {
+        Why::Rc4Only => format!(
+            "{} asked the KDC {} for an RC4-only ticket to {sname}: a ticket to crack offline (Kerberoasting)",
+            w.client(),
+            w.server()
+        ),
+        Why::Many(threshold) => format!(
+            "{} asked the KDC {} for tickets to {} or more user services within {} s (last {sname}): Kerberoasting",
+            w.client(),
+            w.server(),
+            threshold.count,
+            threshold.secs
+        ),
+    }
 }
 
 #[cfg(test)]

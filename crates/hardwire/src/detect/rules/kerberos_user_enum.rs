@@ -3,8 +3,8 @@
 //! userenum). The names per client are counted in
 //! [`Shared::unknown_principals`](crate::shared::Shared), across workers.
 
-use super::{krb5_record, story};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{krb5_record, story, Sentence, Threshold};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
@@ -20,12 +20,17 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     story(
         RuleId::KerberosUserEnum,
         record,
-        format!(
-            "the KDC {} told {} that {} or more names it tried within {} s do not exist (last {name}): user enumeration",
-            cx.server(),
-            cx.client(),
-            c.user_enum_names,
-            c.user_enum_window_secs
-        ),
+        Sentence::KerberosUserEnum(Threshold { count: c.user_enum_names, secs: c.user_enum_window_secs }),
+    )
+}
+
+pub fn words(w: &Wording, threshold: &Threshold) -> String {
+    let name = w.evidence.krb5.as_ref().and_then(|k| k.cname.as_deref()).unwrap_or_default();
+    format!(
+        "the KDC {} told {} that {} or more names it tried within {} s do not exist (last {name}): user enumeration",
+        w.server(),
+        w.client(),
+        threshold.count,
+        threshold.secs
     )
 }

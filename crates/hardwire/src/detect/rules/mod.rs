@@ -1,8 +1,12 @@
 //! One file per rule, named after its id (`smb.guest` is `smb_guest.rs`). A record rule is a
-//! pure function of one record and the detection context.
+//! pure function of one record and the detection context (`check`); its alert's sentence is
+//! worded apart (`words`), from what the rule found ([`Sentence`]), the alert's flow and its
+//! evidence, only when the alert is written.
 
-use super::{DetectContext, Finding};
+use super::{DetectContext, Finding, Wording};
+use crate::detect::logon::Logon;
 use crate::event::{Event, EventKind, Krb5Object, LdapObject, NtlmKind, Objects, SmbObject};
+use ntlm_used::Carrier;
 
 pub mod auth_bruteforce;
 pub mod auth_spray;
@@ -92,6 +96,112 @@ pub const RECORD_RULES: &[RecordRule] = &[
     dcerpc_zerologon::check,
 ];
 
+/// What an alert's sentence says beyond its flow and evidence: one variant per rule, holding
+/// what the rule knew when it fired and the evidence does not show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sentence {
+    SmbV1Negotiated,
+    SmbV1Offered,
+    SmbGuest,
+    SmbAnonymous,
+    SmbDialectLegacy,
+    SmbDialectDowngrade,
+    SmbSigningNotRequired,
+    SmbSessionUnsigned,
+    SmbEncryptionNone,
+    SmbAdminShare,
+    SmbOutboundExternal,
+    NtlmUsed(Carrier),
+    NtlmV1(Carrier),
+    NamePoisoning(name_poisoning::Why),
+    NtlmToPoisoner(Carrier),
+    NtlmRelay(Carrier, ntlm_relay::Relayed),
+    NtlmMicRemoved(Carrier),
+    LdapCleartextBind,
+    LdapUnsignedBind,
+    KerberosRc4(kerberos_rc4::Weak),
+    KerberosAsrepRoastable,
+    KerberosKerberoast(kerberos_kerberoast::Why),
+    KerberosPreauthRc4,
+    KerberosUserEnum(Threshold),
+    AuthSpray(Logon, Threshold),
+    AuthBruteforce(Logon, Threshold),
+    HttpBasicCleartext,
+    WinrmBasicCleartext,
+    WinrmUnencrypted,
+    WinrmCredssp,
+    WinrmNtlm,
+    WebdavFallback,
+    /// `external`: the server is outside the home networks.
+    WebdavNtlm {
+        external: bool,
+    },
+    DcerpcRemoteTask,
+    DcerpcRemoteService,
+    DcerpcCoercion,
+    DcerpcDcsync,
+    DcerpcRemoteWmi,
+    DcerpcPrintDriver,
+    DcerpcZerologon,
+    StreamOverlapConflict,
+}
+
+impl Sentence {
+    /// The sentence, in the words of its rule.
+    pub fn words(&self, w: &Wording) -> String {
+        match self {
+            Sentence::SmbV1Negotiated => smb_v1_negotiated::words(w),
+            Sentence::SmbV1Offered => smb_v1_offered::words(w),
+            Sentence::SmbGuest => smb_guest::words(w),
+            Sentence::SmbAnonymous => smb_anonymous::words(w),
+            Sentence::SmbDialectLegacy => smb_dialect_legacy::words(w),
+            Sentence::SmbDialectDowngrade => smb_dialect_downgrade::words(w),
+            Sentence::SmbSigningNotRequired => smb_signing_not_required::words(w),
+            Sentence::SmbSessionUnsigned => smb_session_unsigned::words(w),
+            Sentence::SmbEncryptionNone => smb_encryption_none::words(w),
+            Sentence::SmbAdminShare => smb_admin_share::words(w),
+            Sentence::SmbOutboundExternal => smb_outbound_external::words(w),
+            Sentence::NtlmUsed(carrier) => ntlm_used::words(w, *carrier),
+            Sentence::NtlmV1(carrier) => ntlm_v1::words(w, *carrier),
+            Sentence::NamePoisoning(why) => name_poisoning::words(w, why),
+            Sentence::NtlmToPoisoner(carrier) => ntlm_to_poisoner::words(w, *carrier),
+            Sentence::NtlmRelay(carrier, relayed) => ntlm_relay::words(w, *carrier, relayed),
+            Sentence::NtlmMicRemoved(carrier) => ntlm_mic_removed::words(w, *carrier),
+            Sentence::LdapCleartextBind => ldap_cleartext_bind::words(w),
+            Sentence::LdapUnsignedBind => ldap_unsigned_bind::words(w),
+            Sentence::KerberosRc4(weak) => kerberos_rc4::words(w, weak),
+            Sentence::KerberosAsrepRoastable => kerberos_asrep_roastable::words(w),
+            Sentence::KerberosKerberoast(why) => kerberos_kerberoast::words(w, why),
+            Sentence::KerberosPreauthRc4 => kerberos_preauth_rc4::words(w),
+            Sentence::KerberosUserEnum(threshold) => kerberos_user_enum::words(w, threshold),
+            Sentence::AuthSpray(logon, threshold) => auth_spray::words(w, logon, threshold),
+            Sentence::AuthBruteforce(logon, threshold) => auth_bruteforce::words(w, logon, threshold),
+            Sentence::HttpBasicCleartext => http_basic_cleartext::words(w),
+            Sentence::WinrmBasicCleartext => winrm_basic_cleartext::words(w),
+            Sentence::WinrmUnencrypted => winrm_unencrypted::words(w),
+            Sentence::WinrmCredssp => winrm_credssp::words(w),
+            Sentence::WinrmNtlm => winrm_ntlm::words(w),
+            Sentence::WebdavFallback => webdav_fallback::words(w),
+            Sentence::WebdavNtlm { external } => webdav_ntlm::words(w, *external),
+            Sentence::DcerpcRemoteTask => dcerpc_remote_task::words(w),
+            Sentence::DcerpcRemoteService => dcerpc_remote_service::words(w),
+            Sentence::DcerpcCoercion => dcerpc_coercion::words(w),
+            Sentence::DcerpcDcsync => dcerpc_dcsync::words(w),
+            Sentence::DcerpcRemoteWmi => dcerpc_remote_wmi::words(w),
+            Sentence::DcerpcPrintDriver => dcerpc_print_driver::words(w),
+            Sentence::DcerpcZerologon => dcerpc_zerologon::words(w),
+            Sentence::StreamOverlapConflict => stream_overlap_conflict::words(w),
+        }
+    }
+}
+
+/// A correlation rule's threshold, as configured when it fired: `count` or more within `secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threshold {
+    pub count: usize,
+    pub secs: u64,
+}
+
 /// The attack class of a `dcerpc` request record.
 fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
     if record.kind != EventKind::Dcerpc {
@@ -128,6 +238,16 @@ fn smb_record(record: &Event) -> Option<&SmbObject> {
         EventKind::Smb => record.objects.smb.as_ref(),
         _ => None,
     }
+}
+
+/// The evidence's negotiated SMB dialect.
+fn smb_dialect<'a>(w: &Wording<'a>) -> Option<&'a str> {
+    w.evidence.smb.as_ref()?.dialect.as_deref()
+}
+
+/// The evidence's HTTP user, for sentences ("" when none).
+fn http_user<'a>(w: &Wording<'a>) -> &'a str {
+    w.evidence.http.as_ref().and_then(|h| h.user.as_deref()).unwrap_or("")
 }
 
 /// A session whose SESSION_SETUP succeeded.
@@ -183,13 +303,13 @@ fn who(objects: &Objects) -> String {
 }
 
 /// A finding whose evidence is the whole record.
-fn finding(rule: super::catalog::RuleId, record: &Event, message: String) -> Option<Finding> {
-    Some(Finding { rule, message, evidence: record.objects.clone(), user: user_of(&record.objects), severity: None })
+fn finding(rule: super::catalog::RuleId, record: &Event, sentence: Sentence) -> Option<Finding> {
+    Some(Finding { rule, sentence, evidence: record.objects.clone(), user: user_of(&record.objects), severity: None })
 }
 
 /// A finding about a client's many attempts (many accounts, names or services): about no one
 /// user, so that suppression folds the attempts past the threshold into one line per client
 /// and server, with their count.
-fn story(rule: super::catalog::RuleId, record: &Event, message: String) -> Option<Finding> {
-    Some(Finding { rule, message, evidence: record.objects.clone(), user: None, severity: None })
+fn story(rule: super::catalog::RuleId, record: &Event, sentence: Sentence) -> Option<Finding> {
+    Some(Finding { rule, sentence, evidence: record.objects.clone(), user: None, severity: None })
 }

@@ -13,8 +13,8 @@
 
 use std::net::IpAddr;
 
-use super::story;
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{story, Sentence, Threshold};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::{Event, EventKind, NameObject};
 
 /// Addresses remembered per name as its owner's (a dual-stack host answers with several).
@@ -55,27 +55,46 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let many = shared.names_answered.observe(now, responder, &host);
     note_answer(cx, record, name);
+    let c = &cx.config.correlation;
     let why = if host == "wpad" {
-        "WPAD: whoever answers it serves the clients' proxy settings".to_string()
+        Why::Wpad
     } else if let Some(owner) = owner {
-        format!("{owner} answers for that name too")
+        Why::Owned(owner)
     } else if many {
-        format!(
-            "it has answered {} or more different names within {} s",
-            cx.config.correlation.poisoning_names, cx.config.correlation.poisoning_window_secs
-        )
+        Why::Many(Threshold { count: c.poisoning_names, secs: c.poisoning_window_secs })
     } else {
         return None;
     };
     shared.poisoners.with(now, responder, |slot| *slot = Some(()));
-    let message = format!(
-        "{responder} answered the {} query of {} for {} with {}: {why}, as a poisoner (Responder) does",
+    story(RuleId::NamePoisoning, record, Sentence::NamePoisoning(why))
+}
+
+/// Why the answer is a poisoner's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The name is `wpad`.
+    Wpad,
+    /// Another host (this one) owns the name.
+    Owned(IpAddr),
+    /// The responder has answered this many names.
+    Many(Threshold),
+}
+
+pub fn words(w: &Wording, why: &Why) -> String {
+    let Some(name) = &w.evidence.name else { return String::new() };
+    let why = match why {
+        Why::Wpad => "WPAD: whoever answers it serves the clients' proxy settings".to_string(),
+        Why::Owned(owner) => format!("{owner} answers for that name too"),
+        Why::Many(threshold) => format!("it has answered {} or more different names within {} s", threshold.count, threshold.secs),
+    };
+    format!(
+        "{} answered the {} query of {} for {} with {}: {why}, as a poisoner (Responder) does",
+        name.responder,
         name.protocol.to_uppercase(),
         name.querier,
         name.query,
         list(&name.answers)
-    );
-    story(RuleId::NamePoisoning, record, message)
+    )
 }
 
 /// The responder gives its own address for a name, not its own question's, not a group's.

@@ -6,9 +6,9 @@
 
 use std::net::IpAddr;
 
-use super::ntlm_used::carrier;
-use super::{finding, own_authentication, who};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::ntlm_used::Carrier;
+use super::{finding, own_authentication, who, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 use crate::shared::{WindowTable, RELAY_WINDOW_SECS};
 
@@ -26,15 +26,31 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let client = cx.flow.src_ip;
     let other_server = other(&cx.shared.ntlm_challenges, record, ntlm.challenge_key, server);
     let other_client = other(&cx.shared.ntlm_proofs, record, ntlm.proof_key, client);
-    let how = match (other_server, other_client) {
-        (Some(elsewhere), _) => format!("the NTLM challenge {server} sent was also issued by {elsewhere}"),
-        (None, Some(elsewhere)) => format!("the same NTLMv2 response also came from {elsewhere}"),
+    let relayed = match (other_server, other_client) {
+        (Some(elsewhere), _) => Relayed::Challenge(elsewhere),
+        (None, Some(elsewhere)) => Relayed::Response(elsewhere),
         (None, None) => return None,
     };
-    let message = format!(
-        "{} authenticated from {client} to {server} over {}, and within {RELAY_WINDOW_SECS} s {how}: the authentication was relayed",
-        who(&record.objects),
-        carrier(record, cx)
-    );
-    finding(RuleId::NtlmRelay, record, message)
+    finding(RuleId::NtlmRelay, record, Sentence::NtlmRelay(Carrier::of(record, cx), relayed))
+}
+
+/// What was seen twice, and the other address it was seen with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relayed {
+    /// The server's challenge was also issued by this other server.
+    Challenge(IpAddr),
+    /// The client's NTLMv2 response also came from this other client.
+    Response(IpAddr),
+}
+
+pub fn words(w: &Wording, carrier: Carrier, relayed: &Relayed) -> String {
+    let (client, server) = (w.flow.src_ip, w.flow.dest_ip);
+    let how = match relayed {
+        Relayed::Challenge(elsewhere) => format!("the NTLM challenge {server} sent was also issued by {elsewhere}"),
+        Relayed::Response(elsewhere) => format!("the same NTLMv2 response also came from {elsewhere}"),
+    };
+    format!(
+        "{} authenticated from {client} to {server} over {carrier}, and within {RELAY_WINDOW_SECS} s {how}: the authentication was relayed",
+        who(w.evidence)
+    )
 }

@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use super::ntlm_used::carrier;
-use super::{ntlm_authenticated, own_authentication, user_of, who};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::ntlm_used::Carrier;
+use super::{ntlm_authenticated, own_authentication, user_of, who, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::{Event, Objects};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
@@ -19,14 +19,20 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let (client, server) = (cx.flow.src_ip, cx.flow.dest_ip);
     let name = cx.shared.name_answers.get(record.timestamp, &(client, server))?;
     cx.shared.poisoners.get(record.timestamp, &name.responder)?;
-    let message = format!(
-        "{} authenticated with NTLM from {client} to {server} over {} after {} answered its {} query for {}: the NTLM response is in the poisoner's hands",
-        who(&record.objects),
-        carrier(record, cx),
+    let evidence = Objects { name: Some(name), ..(*record.objects).clone() };
+    let sentence = Sentence::NtlmToPoisoner(Carrier::of(record, cx));
+    Some(Finding { rule: RuleId::NtlmToPoisoner, sentence, evidence: Arc::new(evidence), user: user_of(&record.objects), severity: None })
+}
+
+pub fn words(w: &Wording, carrier: Carrier) -> String {
+    let Some(name) = &w.evidence.name else { return String::new() };
+    format!(
+        "{} authenticated with NTLM from {} to {} over {carrier} after {} answered its {} query for {}: the NTLM response is in the poisoner's hands",
+        who(w.evidence),
+        w.flow.src_ip,
+        w.flow.dest_ip,
         name.responder,
         name.protocol.to_uppercase(),
         name.query
-    );
-    let evidence = Objects { name: Some(name), ..(*record.objects).clone() };
-    Some(Finding { rule: RuleId::NtlmToPoisoner, message, evidence: Arc::new(evidence), user: user_of(&record.objects), severity: None })
+    )
 }

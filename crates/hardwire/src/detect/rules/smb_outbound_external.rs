@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use hardwire_flow::Endpoint;
 
+use super::Sentence;
 use crate::config::Config;
-use crate::detect::{catalog::RuleId, Finding};
+use crate::detect::{catalog::RuleId, Finding, Wording};
 
 /// A new TCP flow from `client` to `server`.
 pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Finding> {
@@ -15,12 +16,14 @@ pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Find
     }
     Some(Finding {
         rule: RuleId::SmbOutboundExternal,
-        message: format!(
-            "{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak",
-            client.ip, server.port, server.ip
-        ),
+        sentence: Sentence::SmbOutboundExternal,
         evidence: Arc::default(),
         user: None,
         severity: None,
     })
+}
+
+/// The flow's client and server are the new flow's.
+pub fn words(w: &Wording) -> String {
+    format!("{} opened SMB (TCP {}) to {}, outside the home networks: credentials may leak", w.client(), w.flow.dest_port, w.server())
 }

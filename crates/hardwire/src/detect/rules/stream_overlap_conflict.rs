@@ -4,19 +4,24 @@
 
 use std::sync::Arc;
 
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::Sentence;
+use crate::detect::{catalog::RuleId, Finding, Wording};
 use crate::event::{Objects, TcpObject};
 
-pub fn check(conflict: TcpObject, cx: &DetectContext) -> Finding {
-    let message = format!(
+pub fn check(conflict: TcpObject) -> Finding {
+    let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
+    Finding { rule: RuleId::StreamOverlapConflict, sentence: Sentence::StreamOverlapConflict, evidence, user: None, severity: None }
+}
+
+pub fn words(w: &Wording) -> String {
+    let Some(conflict) = &w.evidence.tcp else { return String::new() };
+    format!(
         "{} of {} bytes differ between two copies of the same TCP stream bytes ({}, offset {}) between {} and {}: an insertion or evasion attempt",
         conflict.differing_bytes,
         conflict.overlap_bytes,
         conflict.direction.replace('_', " "),
         conflict.offset,
-        cx.client(),
-        cx.server()
-    );
-    let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
-    Finding { rule: RuleId::StreamOverlapConflict, message, evidence, user: None, severity: None }
+        w.client(),
+        w.server()
+    )
 }

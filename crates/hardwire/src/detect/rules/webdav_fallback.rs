@@ -1,14 +1,17 @@
 //! `webdav.fallback`: WebDAV over plain HTTP, where SMB's signing and encryption do not apply.
 
-use super::finding;
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::{Event, HttpApp};
 
-pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let http = record.objects.http.as_ref()?;
-    if http.request.app != Some(HttpApp::Webdav) {
+pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
+    if record.objects.http.as_ref()?.request.app != Some(HttpApp::Webdav) {
         return None;
     }
-    let method = http.method.as_deref().unwrap_or("?");
-    finding(RuleId::WebdavFallback, record, format!("{} used WebDAV ({method}) over plain HTTP to {}", cx.client(), cx.server()))
+    finding(RuleId::WebdavFallback, record, Sentence::WebdavFallback)
+}
+
+pub fn words(w: &Wording) -> String {
+    let method = w.evidence.http.as_ref().and_then(|h| h.method.as_deref()).unwrap_or("?");
+    format!("{} used WebDAV ({method}) over plain HTTP to {}", w.client(), w.server())
 }

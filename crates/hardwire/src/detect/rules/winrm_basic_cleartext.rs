@@ -2,19 +2,18 @@
 
 use hardwire_http::AuthScheme;
 
-use super::finding;
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, http_user, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::{Event, HttpApp};
 
-pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
+pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
     let http = record.objects.http.as_ref()?;
     if http.request.app != Some(HttpApp::Winrm) || http.request.scheme != Some(AuthScheme::Basic) {
         return None;
     }
-    let user = http.user.as_deref().unwrap_or("");
-    finding(
-        RuleId::WinrmBasicCleartext,
-        record,
-        format!("{user} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", cx.server()),
-    )
+    finding(RuleId::WinrmBasicCleartext, record, Sentence::WinrmBasicCleartext)
+}
+
+pub fn words(w: &Wording) -> String {
+    format!("{} logged on to WinRM on {} with Basic over plain HTTP: the password is readable", http_user(w), w.server())
 }

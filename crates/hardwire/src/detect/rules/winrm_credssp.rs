@@ -2,14 +2,17 @@
 
 use hardwire_http::AuthScheme;
 
-use super::{finding, who};
-use crate::detect::{catalog::RuleId, DetectContext, Finding};
+use super::{finding, who, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
-pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let http = record.objects.http.as_ref()?;
-    if http.request.scheme != Some(AuthScheme::CredSsp) {
+pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
+    if record.objects.http.as_ref()?.request.scheme != Some(AuthScheme::CredSsp) {
         return None;
     }
-    finding(RuleId::WinrmCredssp, record, format!("{} delegates its credentials to {} with CredSSP", who(&record.objects), cx.server()))
+    finding(RuleId::WinrmCredssp, record, Sentence::WinrmCredssp)
+}
+
+pub fn words(w: &Wording) -> String {
+    format!("{} delegates its credentials to {} with CredSSP", who(w.evidence), w.server())
 }
