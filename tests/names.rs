@@ -200,3 +200,90 @@ fn mdns_through_avahi_answered_by_its_owner_then_by_the_poisoner() {
     // tshark: 7 mDNS queries from 10.89.0.20 (3 probes, 4 lookups).
     assert_eq!(run.stats()["names"]["mdns"]["queries"][VICTIM], 7, "{}", run.stats());
 }
+
+/// The `name.poisoning` alerts of `pcap`, one by one (no suppression).
+fn each_poisoning(pcap: &str) -> Vec<Value> {
+    // (a file per capture: the tests of this binary run at once)
+    let file = format!("hardwire-names-each-{}-{}.toml", std::process::id(), pcap.replace('/', "-"));
+    let config = std::env::temp_dir().join(file);
+    std::fs::write(&config, "[suppression]\nwindow_secs = 0\n").expect("writing the configuration");
+    let run = read_with(&["--config", &config.to_string_lossy()], &[&project_pcap(pcap)]);
+    let _ = std::fs::remove_file(&config);
+    alerts(&run, "name.poisoning").into_iter().cloned().collect()
+}
+
+#[test]
+fn a_registered_name_answered_by_its_owner_raises_nothing() {
+    // make.sh: nmbd starts on the capture and registers FILESRV<20>, <03>, <00> by broadcast
+    // (tshark: frames 4-6, opcode 5, additional record addr 10.89.0.10), avahi announces
+    // filesrv.local; then nmblookup FILESRV and getent hosts filesrv.local, answered by
+    // 10.89.0.10 (frames 38 and 52).
+    let run = read(&project_pcap("names/registered.pcap"));
+    let rows = answered(&run);
+    for expected in [row("nbns", "FILESRV<00>", FILESRV, FILESRV), row("mdns", "filesrv.local", FILESRV, FILESRV)] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    for rule in run.alert_rules() {
+        assert!(!RULES.contains(&rule.as_str()), "{rule} fired on the registered baseline");
+    }
+}
+
+#[test]
+fn a_poisoner_answering_before_the_registered_owner_is_the_one_named() {
+    // make.sh: FILESRV (10.89.0.10) registers its names and announces filesrv.local; then the
+    // poisoner answers first (tshark: FILESRV<00> by 10.89.0.66 in frame 41 at 9.228 s, by
+    // 10.89.0.10 in frame 42 at 9.252 s; filesrv.local by 10.89.0.66 in frame 67 at 16.764 s,
+    // by 10.89.0.10 in frame 73 at 19.576 s) and alone over LLMNR (filesrv, frame 49).
+    let run = read(&project_pcap("names/poison-first.pcap"));
+    let rows = answered(&run);
+    for expected in [
+        row("nbns", "FILESRV<00>", POISONER, POISONER),
+        row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+        row("llmnr", "filesrv", POISONER, POISONER),
+        row("mdns", "filesrv.local", POISONER, POISONER),
+        row("mdns", "filesrv.local", FILESRV, FILESRV),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    // The poisoner's answer comes first in the output as on the wire.
+    let responders: Vec<Value> =
+        run.of_type("name").iter().filter(|r| r["name"]["query"] == "FILESRV<00>").map(|r| r["name"]["responder"].clone()).collect();
+    assert_eq!(responders, [json!(POISONER), json!(FILESRV)]);
+    let alerts = each_poisoning("names/poison-first.pcap");
+    let mut queries: Vec<&str> = alerts.iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
+    queries.sort();
+    assert_eq!(queries, ["FILESRV<00>", "filesrv", "filesrv.local"]);
+    for alert in &alerts {
+        assert_eq!(alert["name"]["responder"], POISONER, "{alert}");
+        let message = alert["alert"]["message"].as_str().unwrap_or("");
+        assert!(message.contains("10.89.0.10 registered that name"), "{message}");
+    }
+}
+
+#[test]
+fn a_poisoner_answering_a_name_announced_over_mdns_is_the_one_named() {
+    // make.sh: FILESRV runs avahi-daemon alone, which announces filesrv.local (tshark: frames
+    // 7, 9, 10, responses from 10.89.0.10 giving 10.89.0.10, no query before them but its
+    // own probes); the poisoner answers getent's filesrv.local first (frame 22 at 13.98 s,
+    // avahi in frame 26 at 16.82 s), then FILESRV<00> over NBT-NS (frame 36) and filesrv over
+    // LLMNR (frame 38) alone. The victim's avahi says goodbye to victim.local (frame 23, TTL 0).
+    let run = read(&project_pcap("names/announced.pcap"));
+    let rows = answered(&run);
+    for expected in [
+        row("mdns", "filesrv.local", POISONER, POISONER),
+        row("mdns", "filesrv.local", FILESRV, FILESRV),
+        row("nbns", "FILESRV<00>", POISONER, POISONER),
+        row("llmnr", "filesrv", POISONER, POISONER),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    let alerts = each_poisoning("names/announced.pcap");
+    let mut queries: Vec<&str> = alerts.iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
+    queries.sort();
+    assert_eq!(queries, ["FILESRV<00>", "filesrv", "filesrv.local"]);
+    for alert in &alerts {
+        assert_eq!(alert["name"]["responder"], POISONER, "{alert}");
+        let message = alert["alert"]["message"].as_str().unwrap_or("");
+        assert!(message.contains("10.89.0.10 announced that name"), "{message}");
+    }
+}

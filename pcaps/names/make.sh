@@ -26,12 +26,27 @@
 #                  itself before logging on as alice to the poisoner's SMB server.
 #   mdns.pcap      getent hosts filesrv.local (avahi on FILESRV answers); then the poisoner
 #                  answers wpad.local, intranet.local and fileshare.local.
+#   registered.pcap  FILESRV's nmbd and avahi-daemon start on the capture: nmbd registers its
+#                  names by broadcast (RFC 1002 4.2.2), avahi announces filesrv.local; then
+#                  nmblookup FILESRV and getent hosts filesrv.local, answered by their owner.
+#                  Nothing is poisoned.
+#   poison-first.pcap  the same registration and announcement; then the poisoner starts and
+#                  answers FIRST: nmbd and avahi-daemon are stopped (SIGSTOP) while the victim
+#                  asks for FILESRV (nmblookup) and filesrv.local (getent), and continued
+#                  (SIGCONT) a second later, so the owner's answers follow the poisoner's, as
+#                  from a busy or distant host; llmnr_query.py asks for filesrv over LLMNR,
+#                  which only the poisoner answers.
+#   announced.pcap FILESRV runs avahi-daemon alone (no nmbd), which announces filesrv.local on
+#                  the capture; the poisoner answers getent hosts filesrv.local first (avahi
+#                  stopped, then continued), then nmblookup FILESRV and LLMNR filesrv alone.
 #
-# Usage: sudo pcaps/names/make.sh [OUTDIR]   (default: this folder)
+# Usage: sudo pcaps/names/make.sh [OUTDIR [CAPTURE...]]   (default: this folder, every capture)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mkdir -p "${1:-$HERE}" && cd "${1:-$HERE}" && pwd)
+ONLY=("${@:2}")
+want() { [ ${#ONLY[@]} = 0 ] || [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 SRV=10.89.0.10
 CLI=10.89.0.20
 POI=10.89.0.66
@@ -112,19 +127,36 @@ publish-workstation=no
 CONF
   echo "$WORK/avahi-$1.conf"
 }
-mkdir -p /run/avahi-daemon
+mkdir -p /run/avahi-daemon /run/samba/nmbd
 # (its own tmpfs for the socket and pid file: one avahi-daemon per namespace)
-ip netns exec names-srv unshare -m sh -c "mount -t tmpfs tmpfs /run/avahi-daemon && exec avahi-daemon --no-drop-root --no-chroot -f $(avahi_conf filesrv)" \
-  > "$WORK/avahi-srv.out" 2>&1 &
-ip netns exec names-srv nmbd --foreground --no-process-group --configfile="$SRV_CONF" > "$WORK/nmbd.out" 2>&1 &
-ip netns exec names-srv "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$SRV" share "$WORK/share" > "$WORK/srv-smb.out" 2>&1 &
-# nmbd answers for its name once it has registered it (three broadcasts, then it defends it)
+# start_filesrv [nmbd]: FILESRV's name services, avahi-daemon (filesrv.local) and, when asked,
+# nmbd (FILESRV); their pids in SRV_AVAHI and SRV_NMBD. stop_filesrv ends them, so that a
+# capture can record them starting.
+start_filesrv() {
+  ip netns exec names-srv unshare -m sh -c "mount -t tmpfs tmpfs /run/avahi-daemon && exec avahi-daemon --no-drop-root --no-chroot -f $(avahi_conf filesrv)" \
+    >> "$WORK/avahi-srv.out" 2>&1 &
+  SRV_AVAHI=$!
+  SRV_NMBD=
+  if [ "${1:-}" = nmbd ]; then
+    ip netns exec names-srv unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$SRV_CONF" \
+      >> "$WORK/nmbd.out" 2>&1 &
+    SRV_NMBD=$!
+  fi
+  # a name is registered after three broadcasts 2 s apart unanswered, then nmbd defends it
+  # (avahi's probes and announcements take 3 s)
+  sleep 8
+}
+stop_filesrv() { kill $SRV_AVAHI $SRV_NMBD; wait $SRV_AVAHI $SRV_NMBD 2>/dev/null || true; }
+start_filesrv nmbd
 for _ in $(seq 60); do
   ip netns exec names-cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV 2>/dev/null | grep -q "^$SRV " && break
   sleep 1
 done
+ip netns exec names-srv "$PY" "$IMPACKET/smbserver.py" -smb2support -ip "$SRV" share "$WORK/share" > "$WORK/srv-smb.out" 2>&1 &
 
-cli() { echo "   \$ $*"; ip netns exec names-cli timeout 30 "$@" || echo "   (exit $?)"; }
+# (the Samba tools find nmbd by a socket in /run/samba/nmbd, across network namespaces:
+# nmbd and the victim's tools each see a tmpfs of their own there)
+cli() { echo "   \$ $*"; ip netns exec names-cli unshare -m sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec "$@"' - timeout 30 "$@" || echo "   (exit $?)"; }
 record() {  # NAME: tcpdump on the bridge until stop_record
   ip netns exec names-sw tcpdump -i names-br -s 0 -U -w "$WORK/$1" 2>/dev/null &
   DUMP=$!
@@ -133,13 +165,16 @@ record() {  # NAME: tcpdump on the bridge until stop_record
 }
 stop_record() { sleep 2; kill -TERM "$DUMP"; wait "$DUMP" || true; cp "$WORK/$DUMPED" "$OUT/$DUMPED"; echo "== wrote $OUT/$DUMPED"; }
 
+if want baseline.pcap; then
 echo "== baseline.pcap"
 record baseline.pcap
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" 'FILESRV#20'
 cli smbclient -s "$CLI_CONF" //FILESRV/share -U "$VICTIM" -c 'ls'
 stop_record
+fi
 
+if want poison.pcap; then
 echo "== poison.pcap"
 record poison.pcap
 cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
@@ -155,7 +190,9 @@ cli "$PY" "$HERE/llmnr_query.py" intranet wpad
 cli smbclient -s "$CLI_CONF" //FILESHARE/share -U "$VICTIM" -c 'ls'
 stop_record
 kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+fi
 
+if want mdns.pcap; then
 echo "== mdns.pcap"
 # The victim's own avahi-daemon and getent (nss-mdns talks to the daemon's socket) share one
 # mount namespace; the two files hand over between the victim's shell and this script.
@@ -175,5 +212,60 @@ for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.
 touch "$WORK/poisoning"
 wait "$VICTIM_SHELL" || true
 stop_record
-echo "--- poisoner"; cat "$WORK/poisoner.out"
-echo "--- poisoner's SMB server"; tail -20 "$WORK/poi-smb.out"
+kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+fi
+
+# victim_getent HOOK NAME...: the victim's avahi-daemon starts (and probes its own name), HOOK
+# runs, then getent hosts NAME through nss-mdns for each NAME, and the daemon stops.
+victim_getent() {
+  local hook=$1
+  shift
+  ip netns exec names-cli unshare -m sh -c "
+    mount -t tmpfs tmpfs /run/avahi-daemon && avahi-daemon -D --no-drop-root --no-chroot -f $(avahi_conf victim) && sleep 5
+    $hook
+    for name in $*; do echo \"   \\\$ getent hosts \$name\"; getent hosts \$name; done
+    avahi-daemon -k" || echo "   (exit $?)"
+}
+
+for capture in registered.pcap poison-first.pcap announced.pcap; do
+  want "$capture" || continue
+  echo "== $capture"
+  stop_filesrv
+  record "$capture"
+  if [ "$capture" = announced.pcap ]; then
+    start_filesrv
+    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+    POISONER=$!
+    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
+    victim_getent "kill -STOP $SRV_AVAHI" filesrv.local
+    sleep 1
+    kill -CONT "$SRV_AVAHI"
+    sleep 2
+    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+    cli "$PY" "$HERE/llmnr_query.py" filesrv
+    kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+  else
+    start_filesrv nmbd
+  fi
+  if [ "$capture" = poison-first.pcap ]; then
+    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+    POISONER=$!
+    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
+    kill -STOP "$SRV_NMBD"
+    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+    kill -CONT "$SRV_NMBD"
+    sleep 1
+    cli "$PY" "$HERE/llmnr_query.py" filesrv
+    victim_getent "kill -STOP $SRV_AVAHI" filesrv.local
+    sleep 1
+    kill -CONT "$SRV_AVAHI"
+    sleep 2
+    kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+  elif [ "$capture" = registered.pcap ]; then
+    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+    victim_getent : filesrv.local
+  fi
+  stop_record
+done
+echo "--- poisoner"; cat "$WORK/poisoner.out" 2>/dev/null || true
+echo "--- poisoner's SMB server"; tail -20 "$WORK/poi-smb.out" 2>/dev/null || true

@@ -6,7 +6,8 @@
 //! records (flags and IPv4 addresses).
 //!
 //! Only what name resolution shows is kept: the header, the questions, and the answer records
-//! with their addresses (A, AAAA, NB) and TTLs. Hostile input is expected: names follow
+//! with their addresses (A, AAAA, NB) and TTLs; for NBT-NS also the additional section, where
+//! a name registration, refresh or release carries the name's NB record (RFC 1002 4.2.2). Hostile input is expected: names follow
 //! compression pointers at most [`MAX_POINTER_HOPS`] times and are at most 255 bytes on the
 //! wire, nothing is allocated by a count or length read from the message, and at most
 //! [`MAX_QUESTIONS`] questions, [`MAX_ANSWERS`] answers and [`MAX_ADDRESSES`] addresses per
@@ -81,6 +82,8 @@ pub struct Message {
     pub rcode: u8,
     pub questions: Vec<Question>,
     pub answers: Vec<Answer>,
+    /// NBT-NS only: the records of the additional section (a registration's name and address).
+    pub additional: Vec<Answer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +107,13 @@ pub struct Answer {
 
 /// The message's opcode for a standard query (and NBT-NS's name query).
 pub const OPCODE_QUERY: u8 = 0;
+/// NBT-NS opcodes (RFC 1002 4.2.1.1): a host claiming a name (registration, its refresh under
+/// either number, a multi-homed host's registration) or giving it up (release).
+pub const OPCODE_REGISTRATION: u8 = 5;
+pub const OPCODE_RELEASE: u8 = 6;
+pub const OPCODE_REFRESH: u8 = 8;
+pub const OPCODE_REFRESH_ALT: u8 = 9;
+pub const OPCODE_MULTIHOMED_REGISTRATION: u8 = 15;
 
 /// Reads one datagram of `flavor`.
 pub fn parse(flavor: Flavor, msg: &[u8]) -> Result<Message, NameError> {
@@ -135,6 +145,19 @@ pub fn parse(flavor: Flavor, msg: &[u8]) -> Result<Message, NameError> {
         pos = after;
         if message.answers.len() < MAX_ANSWERS {
             message.answers.push(answer);
+        }
+    }
+    if flavor == Flavor::Nbns {
+        // The authority section (a WINS redirect's) walked over, the additional one kept.
+        for _ in 0..word(8) {
+            pos = read_record(flavor, msg, pos)?.1;
+        }
+        for _ in 0..word(10) {
+            let (record, after) = read_record(flavor, msg, pos)?;
+            pos = after;
+            if message.additional.len() < MAX_ANSWERS {
+                message.additional.push(record);
+            }
         }
     }
     Ok(message)
@@ -312,6 +335,28 @@ mod tests {
         assert_eq!(answer.name, "WORKGROUP<1c>");
         assert_eq!((answer.ttl, answer.group), (3600, true));
         assert_eq!(answer.addresses, vec![IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2])]);
+    }
+
+    #[test]
+    fn a_registration_carries_its_record_in_the_additional_section() {
+        // RFC 1002 4.2.2: the question, then the NB record under a pointer to it, as nmbd
+        // broadcasts it (tshark, pcaps/names/registered.pcap: flags 0x2910, additional record
+        // FILESRV<00> type NB, TTL 0, flags 0x0000 unique B-node, addr 10.89.0.10).
+        let mut msg = header(0x5ee1, 0x2910, 1, 0);
+        msg[11] = 1;
+        msg.extend(encoded("FILESRV", 0x00));
+        msg.extend([0, 0x20, 0, 1]);
+        msg.extend([0xc0, 12, 0, 0x20, 0, 1, 0, 0, 0, 0, 0, 6, 0x00, 0, 10, 89, 0, 10]);
+        let parsed = parse(Flavor::Nbns, &msg).unwrap();
+        assert_eq!((parsed.opcode, parsed.response), (OPCODE_REGISTRATION, false));
+        assert_eq!(parsed.questions[0].name, "FILESRV<00>");
+        let record = &parsed.additional[0];
+        assert_eq!((record.name.as_str(), record.ttl, record.group), ("FILESRV<00>", 0, false));
+        assert_eq!(record.addresses, vec![IpAddr::from([10, 89, 0, 10])]);
+        // Cut inside the record: an error, as in any other section.
+        assert_eq!(parse(Flavor::Nbns, &msg[..msg.len() - 3]), Err(NameError::Truncated("record data")));
+        // The other protocols' trailing sections are not read.
+        assert!(parse(Flavor::Llmnr, &msg[..msg.len() - 3]).is_ok_and(|m| m.additional.is_empty()));
     }
 
     #[test]

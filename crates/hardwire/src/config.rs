@@ -93,7 +93,8 @@ pub struct Correlation {
     pub name_answer_secs: u64,
     /// `name.poisoning`: one host answers this many distinct names not its own...
     pub poisoning_names: usize,
-    /// ...within this many seconds (also how long a name's first responder stays its owner).
+    /// ...within this many seconds (also how long a name's owner, registered, announced or first
+    /// to answer, stays its owner after its last use).
     pub poisoning_window_secs: u64,
     /// `ntlm.to_poisoner`: the querier authenticates to the poisoner within this many seconds
     /// of its answer.

@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use foldhash::fast::RandomState;
 
-use crate::app::names::{PendingQuery, QueryKey, NAME_ANSWER_HEAP_BYTES, PENDING_QUERY_HEAP_BYTES};
-use crate::detect::rules::name_poisoning::NAME_OWNER_HEAP_BYTES;
+use crate::app::names::{NameOwner, PendingQuery, QueryKey, NAME_ANSWER_HEAP_BYTES, NAME_OWNER_HEAP_BYTES, PENDING_QUERY_HEAP_BYTES};
 use crate::event::NameObject;
 use crate::time::Timestamp;
 
@@ -343,8 +342,8 @@ pub struct Shared {
     pub ntlm_proofs: WindowTable<u64, IpAddr>,
     /// LLMNR, NBT-NS and mDNS queries waiting for their answers (`app/names.rs`).
     pub(crate) name_queries: WindowTable<QueryKey, PendingQuery>,
-    /// `name.poisoning`: each name's owner (the addresses of its first responder)...
-    pub name_owners: WindowTable<String, Vec<IpAddr>>,
+    /// `name.poisoning`: each name's owner, as claimed (`app/names.rs`) or first to answer...
+    pub(crate) name_owners: WindowTable<String, NameOwner>,
     /// ...the distinct names each responder answered...
     pub names_answered: DistinctTable<IpAddr>,
     /// ...and the responders it fired on.
