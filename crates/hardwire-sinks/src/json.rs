@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use hardwire::event::{FlowInfo, Objects};
-use hardwire::json_text::{JsonObject, JsonValue};
+use hardwire::json_text::{JsonObject, JsonValue, PlainString};
+use hardwire::time::Rfc3339Text;
 use hardwire::{EngineStats, Event, EventKind, MemoryStats, SaslPdus, Timestamp};
 
 use crate::delivery::{Fanout, SinkFigures};
@@ -20,10 +21,10 @@ use crate::tally::{LiveCounters, Tally};
 // of a busy capture are alerts, and their evidence is most of their bytes.
 
 /// Opens a line with its head: `timestamp`, `event_type` and the sensor's `host`.
-fn open_line<'a>(line: &'a mut Vec<u8>, timestamp: Timestamp, event_type: &str, host: Option<&str>) -> JsonObject<'a> {
+fn open_line<'a>(line: &'a mut Vec<u8>, timestamp: &[u8; 27], event_type: &str, host: Option<&str>) -> JsonObject<'a> {
     line.clear();
     let mut object = JsonObject::open(line);
-    object.member("timestamp", &timestamp);
+    object.member("timestamp", &PlainString(timestamp));
     object.member("event_type", event_type);
     object.optional("host", &host);
     object
@@ -69,8 +70,8 @@ struct StatsBody<'a> {
     /// Only on a connection with a SASL security layer: other lines stay as they were.
     #[serde(skip_serializing_if = "SaslPdus::is_zero")]
     ldap_sasl_pdus: SaslPdus,
-    events: &'a BTreeMap<&'static str, u64>,
-    alerts: &'a BTreeMap<&'static str, u64>,
+    events: BTreeMap<&'static str, u64>,
+    alerts: BTreeMap<&'static str, u64>,
     memory: &'a MemoryStats,
     #[serde(skip_serializing_if = "Option::is_none")]
     kerberos: Option<KerberosBody<'a>>,
@@ -172,6 +173,8 @@ pub struct JsonLines<W: Write> {
     brokers: Fanout,
     /// The line being built: written out whole, one `write_all` per line.
     line: Vec<u8>,
+    /// The text of the last line's time: the next line's is often in the same second.
+    timestamp: Rfc3339Text,
     flow: Reused<FlowInfo>,
     objects: Reused<Arc<Objects>>,
 }
@@ -184,6 +187,7 @@ impl<W: Write> JsonLines<W> {
             host: None,
             brokers: Fanout::new(Vec::new()),
             line: Vec::with_capacity(4096),
+            timestamp: Rfc3339Text::default(),
             flow: Reused::new(),
             objects: Reused::new(),
         }
@@ -221,7 +225,8 @@ impl<W: Write> JsonLines<W> {
     /// Writes one event as one line.
     pub fn write_event(&mut self, event: &Event) -> io::Result<()> {
         self.tally.count(event);
-        let mut line = open_line(&mut self.line, event.timestamp, event.kind.name(), self.host.as_deref());
+        let timestamp = self.timestamp.of(event.timestamp);
+        let mut line = open_line(&mut self.line, timestamp, event.kind.name(), self.host.as_deref());
         if let Some(flow) = &event.flow {
             line.splice(self.flow.members(flow, FlowInfo::eq, |members| flow.write_members(members)));
         }
@@ -249,8 +254,8 @@ impl<W: Write> JsonLines<W> {
             correlation_shed: stats.correlation_shed,
             parse_errors: &stats.parse_errors,
             ldap_sasl_pdus: stats.ldap_sasl_pdus,
-            events: &self.tally.events,
-            alerts: &self.tally.alerts,
+            events: self.tally.events.iter().map(|(&name, &n)| (name, n)).collect(),
+            alerts: self.tally.alerts.iter().map(|(&rule, &n)| (rule, n)).collect(),
             memory: &stats.memory,
             kerberos: KerberosBody::of(&stats.kerberos),
             names: names_body(&stats.names),
@@ -260,7 +265,7 @@ impl<W: Write> JsonLines<W> {
             sinks: self.brokers.figures().into_iter().collect(),
         };
         let body = Written(serde_json::to_vec(&body)?);
-        let mut line = open_line(&mut self.line, timestamp, "stats", self.host.as_deref());
+        let mut line = open_line(&mut self.line, self.timestamp.of(timestamp), "stats", self.host.as_deref());
         line.member("stats", &body);
         line.close();
         self.emit("stats")

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use foldhash::fast::RandomState;
 use hardwire::event::NtlmKind;
 use hardwire::{Event, EventKind};
 
@@ -23,7 +24,9 @@ const LDAP_UNSIGNED: u8 = 16;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Posture {
     /// What each server showed, as the bits above.
-    servers: HashMap<IpAddr, u8>,
+    /// Hashed with foldhash, seeded at random (addresses come off the wire), not SipHash: a
+    /// lookup for every SMB, HTTP and LDAP line.
+    servers: HashMap<IpAddr, u8, RandomState>,
     /// Servers not remembered because the table was full.
     pub servers_shed: u64,
     /// Records carrying an NTLM AUTHENTICATE, a Kerberos AP-REQ; of the former, NTLMv1.

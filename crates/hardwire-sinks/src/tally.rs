@@ -1,19 +1,24 @@
 //! Counts of what was written: events per type and alerts per rule and severity, after
 //! suppression (so they match the lines a reader sees).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
 use hardwire::{Event, EventKind};
 
 use crate::posture::Posture;
 
+/// Counts by name. Hashed, not a `BTreeMap`: a line is counted in two or three of them, and a
+/// B-tree's string comparisons cost some 200 instructions a count (the `stats` line sorts them).
+pub type Counts<K> = HashMap<K, u64, RandomState>;
+
 /// Events per type and alerts per rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
-    pub events: BTreeMap<&'static str, u64>,
-    pub alerts: BTreeMap<&'static str, u64>,
+    pub events: Counts<&'static str>,
+    pub alerts: Counts<&'static str>,
     /// (rule, severity) → alerts, for the metrics.
-    pub alerts_by_severity: BTreeMap<(&'static str, &'static str), u64>,
+    pub alerts_by_severity: Counts<(&'static str, &'static str)>,
     /// Servers by signing requirement, SMB1, NTLM share: the posture gauges of the metrics.
     pub posture: Posture,
 }

@@ -27,8 +27,12 @@ impl IpText {
     }
 
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits, hex letters, dots and colons are ever pushed.
-        self.buf.get(..self.len).and_then(|bytes| std::str::from_utf8(bytes).ok()).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// Only ASCII digits, hex letters, dots and colons are ever pushed.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
     }
 
     fn push(&mut self, byte: u8) {
