@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 const FILESRV: &str = "10.89.0.10";
 const VICTIM: &str = "10.89.0.20";
 const POISONER: &str = "10.89.0.66";
+const WINS: &str = "10.89.0.5";
 const RULES: &[&str] = &["name.poisoning", "ntlm.to_poisoner"];
 
 fn alerts<'a>(run: &'a Run, rule: &str) -> Vec<&'a Value> {
@@ -286,4 +287,29 @@ fn a_poisoner_answering_a_name_announced_over_mdns_is_the_one_named() {
         let message = alert["alert"]["message"].as_str().unwrap_or("");
         assert!(message.contains("10.89.0.10 announced that name"), "{message}");
     }
+}
+
+#[test]
+fn a_name_registered_with_wins_and_answered_first_by_a_poisoner() {
+    // make.sh: FILESRV's nmbd, a client of the WINS server 10.89.0.5, registers its names with
+    // it (tshark: frames 35, 37, 39, opcode 15 multi-homed registration, unicast, additional
+    // record addr 10.89.0.10; positive responses 36, 38, 40) and by broadcast. The WINS server
+    // answers the victim's query for FILESRV<00> with 10.89.0.10 (frame 82): no poisoning. The
+    // poisoner then answers the broadcast query first (frame 89 at 11.7206 s, nmbd in frame 90
+    // at 11.7481 s).
+    let run = read(&project_pcap("names/wins.pcap"));
+    let rows = answered(&run);
+    for expected in [
+        row("nbns", "FILESRV<00>", WINS, FILESRV),
+        row("nbns", "FILESRV<00>", POISONER, POISONER),
+        row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    let alerts = each_poisoning("names/wins.pcap");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["name"]["responder"], POISONER);
+    assert_eq!(alerts[0]["name"]["query"], "FILESRV<00>");
+    let message = alerts[0]["alert"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("10.89.0.10 registered that name"), "{message}");
 }

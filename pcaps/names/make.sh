@@ -12,6 +12,7 @@
 #   names-cli  10.89.0.20  the victim: nmblookup, smbclient, llmnr_query.py, and getent through
 #                          nss-mdns and its own avahi-daemon for .local names
 #   names-poi  10.89.0.66  the attacker: poisoner.py and smbserver.py
+#   names-wins 10.89.0.5   a WINS server (nmbd), in wins.pcap only
 #   names-sw   (no address) the bridge names-br
 # LLMNR: no resolver here sends it (systemd-resolved needs systemd), so llmnr_query.py sends
 # the query a Windows stub resolver would; the answer is the poisoner's. The avahi daemons run
@@ -36,6 +37,11 @@
 #                  (SIGCONT) a second later, so the owner's answers follow the poisoner's, as
 #                  from a busy or distant host; llmnr_query.py asks for filesrv over LLMNR,
 #                  which only the poisoner answers.
+#   wins.pcap      a WINS server (nmbd, wins support, in names-wins at 10.89.0.5) starts; FILESRV's
+#                  nmbd starts as its client and registers its names with it (unicast) as well
+#                  as by broadcast; the victim asks the WINS server for FILESRV (it answers
+#                  with FILESRV's address), then asks by broadcast while FILESRV's nmbd is
+#                  stopped: the poisoner answers first.
 #   announced.pcap FILESRV runs avahi-daemon alone (no nmbd), which announces filesrv.local on
 #                  the capture; the poisoner answers getent hosts filesrv.local first (avahi
 #                  stopped, then continued), then nmblookup FILESRV and LLMNR filesrv alone.
@@ -50,6 +56,7 @@ want() { [ ${#ONLY[@]} = 0 ] || [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 SRV=10.89.0.10
 CLI=10.89.0.20
 POI=10.89.0.66
+WINS=10.89.0.5
 BCAST=10.89.0.255
 PY=/usr/bin/python3                                  # the interpreter with impacket
 IMPACKET=/usr/share/doc/python3-impacket/examples    # Debian's python3-impacket scripts
@@ -62,7 +69,7 @@ command -v nmbd >/dev/null && command -v nmblookup >/dev/null && command -v smbc
   || { apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y samba samba-common-bin smbclient tcpdump iproute2 python3-impacket avahi-daemon libnss-mdns; }
 
 WORK=$(mktemp -d /tmp/names-pcaps.XXXXXX)
-SPACES=(names-srv names-cli names-poi names-sw)
+SPACES=(names-srv names-cli names-poi names-wins names-sw)
 cleanup() {
   set +e
   trap '' INT TERM
@@ -82,6 +89,7 @@ ip netns exec names-sw ip link set names-br up
 bridge_port names-sw names-br names-srv "$SRV" names-sp
 bridge_port names-sw names-br names-cli "$CLI" names-cp
 bridge_port names-sw names-br names-poi "$POI" names-pp
+bridge_port names-sw names-br names-wins "$WINS" names-wp
 
 # smb.conf NAME ADDRESS: a configuration of its own for each Samba tool, all state under $WORK
 samba_conf() {
@@ -106,6 +114,11 @@ CONF
 }
 SRV_CONF=$(samba_conf FILESRV "$SRV")
 CLI_CONF=$(samba_conf VICTIM "$CLI")
+WINS_CONF=$(samba_conf WINS "$WINS")
+echo "  wins support = yes" >> "$WINS_CONF"
+NMBD_CONF=$SRV_CONF   # FILESRV's nmbd: SRV_WINS_CONF makes it a WINS client
+SRV_WINS_CONF=$WORK/FILESRV/smb-wins.conf
+sed "s/name resolve order = bcast/name resolve order = wins bcast\n  wins server = $WINS/" "$SRV_CONF" > "$SRV_WINS_CONF"
 mkdir -p "$WORK/share"
 echo hello > "$WORK/share/readme.txt"
 
@@ -138,7 +151,7 @@ start_filesrv() {
   SRV_AVAHI=$!
   SRV_NMBD=
   if [ "${1:-}" = nmbd ]; then
-    ip netns exec names-srv unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$SRV_CONF" \
+    ip netns exec names-srv unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$NMBD_CONF" \
       >> "$WORK/nmbd.out" 2>&1 &
     SRV_NMBD=$!
   fi
@@ -227,7 +240,7 @@ victim_getent() {
     avahi-daemon -k" || echo "   (exit $?)"
 }
 
-for capture in registered.pcap poison-first.pcap announced.pcap; do
+for capture in registered.pcap poison-first.pcap announced.pcap wins.pcap; do
   want "$capture" || continue
   echo "== $capture"
   stop_filesrv
@@ -244,6 +257,21 @@ for capture in registered.pcap poison-first.pcap announced.pcap; do
     cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
     cli "$PY" "$HERE/llmnr_query.py" filesrv
     kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
+  elif [ "$capture" = wins.pcap ]; then
+    ip netns exec names-wins unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$WINS_CONF" \
+      >> "$WORK/nmbd-wins.out" 2>&1 &
+    WINS_NMBD=$!
+    sleep 3
+    NMBD_CONF=$SRV_WINS_CONF start_filesrv nmbd
+    cli nmblookup -s "$CLI_CONF" -U "$WINS" --recursion FILESRV
+    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+    POISONER=$!
+    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
+    kill -STOP "$SRV_NMBD"
+    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+    kill -CONT "$SRV_NMBD"
+    sleep 1
+    kill "$POISONER" "$WINS_NMBD"; wait "$POISONER" "$WINS_NMBD" 2>/dev/null || true
   else
     start_filesrv nmbd
   fi
