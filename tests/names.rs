@@ -213,6 +213,27 @@ fn each_poisoning(pcap: &str) -> Vec<Value> {
     alerts(&run, "name.poisoning").into_iter().cloned().collect()
 }
 
+/// Checks a capture where the poisoner answers names FILESRV claimed: `rows` among its `name`
+/// records, and one alert per query of `queries` (one by one), each naming the poisoner and
+/// saying FILESRV `claimed` the name ("registered", "announced"). Returns the run.
+fn poisoner_named(pcap: &str, rows: &[(String, String, String, Value)], queries: &[&str], claimed: &str) -> Run {
+    let run = read(&project_pcap(pcap));
+    let answered = answered(&run);
+    for expected in rows {
+        assert!(answered.contains(expected), "{expected:?} not in {answered:?}");
+    }
+    let alerts = each_poisoning(pcap);
+    let mut fired: Vec<&str> = alerts.iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
+    fired.sort();
+    assert_eq!(fired, queries);
+    for alert in &alerts {
+        assert_eq!(alert["name"]["responder"], POISONER, "{alert}");
+        let message = alert["alert"]["message"].as_str().unwrap_or("");
+        assert!(message.contains(&format!("{FILESRV} {claimed} that name")), "{message}");
+    }
+    run
+}
+
 #[test]
 fn a_registered_name_answered_by_its_owner_raises_nothing() {
     // make.sh: nmbd starts on the capture and registers FILESRV<20>, <03>, <00> by broadcast
@@ -235,30 +256,22 @@ fn a_poisoner_answering_before_the_registered_owner_is_the_one_named() {
     // poisoner answers first (tshark: FILESRV<00> by 10.89.0.66 in frame 41 at 9.228 s, by
     // 10.89.0.10 in frame 42 at 9.252 s; filesrv.local by 10.89.0.66 in frame 67 at 16.764 s,
     // by 10.89.0.10 in frame 73 at 19.576 s) and alone over LLMNR (filesrv, frame 49).
-    let run = read(&project_pcap("names/poison-first.pcap"));
-    let rows = answered(&run);
-    for expected in [
-        row("nbns", "FILESRV<00>", POISONER, POISONER),
-        row("nbns", "FILESRV<00>", FILESRV, FILESRV),
-        row("llmnr", "filesrv", POISONER, POISONER),
-        row("mdns", "filesrv.local", POISONER, POISONER),
-        row("mdns", "filesrv.local", FILESRV, FILESRV),
-    ] {
-        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
-    }
+    let run = poisoner_named(
+        "names/poison-first.pcap",
+        &[
+            row("nbns", "FILESRV<00>", POISONER, POISONER),
+            row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+            row("llmnr", "filesrv", POISONER, POISONER),
+            row("mdns", "filesrv.local", POISONER, POISONER),
+            row("mdns", "filesrv.local", FILESRV, FILESRV),
+        ],
+        &["FILESRV<00>", "filesrv", "filesrv.local"],
+        "registered",
+    );
     // The poisoner's answer comes first in the output as on the wire.
     let responders: Vec<Value> =
         run.of_type("name").iter().filter(|r| r["name"]["query"] == "FILESRV<00>").map(|r| r["name"]["responder"].clone()).collect();
     assert_eq!(responders, [json!(POISONER), json!(FILESRV)]);
-    let alerts = each_poisoning("names/poison-first.pcap");
-    let mut queries: Vec<&str> = alerts.iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
-    queries.sort();
-    assert_eq!(queries, ["FILESRV<00>", "filesrv", "filesrv.local"]);
-    for alert in &alerts {
-        assert_eq!(alert["name"]["responder"], POISONER, "{alert}");
-        let message = alert["alert"]["message"].as_str().unwrap_or("");
-        assert!(message.contains("10.89.0.10 registered that name"), "{message}");
-    }
 }
 
 #[test]
@@ -268,25 +281,17 @@ fn a_poisoner_answering_a_name_announced_over_mdns_is_the_one_named() {
     // own probes); the poisoner answers getent's filesrv.local first (frame 22 at 13.98 s,
     // avahi in frame 26 at 16.82 s), then FILESRV<00> over NBT-NS (frame 36) and filesrv over
     // LLMNR (frame 38) alone. The victim's avahi says goodbye to victim.local (frame 23, TTL 0).
-    let run = read(&project_pcap("names/announced.pcap"));
-    let rows = answered(&run);
-    for expected in [
-        row("mdns", "filesrv.local", POISONER, POISONER),
-        row("mdns", "filesrv.local", FILESRV, FILESRV),
-        row("nbns", "FILESRV<00>", POISONER, POISONER),
-        row("llmnr", "filesrv", POISONER, POISONER),
-    ] {
-        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
-    }
-    let alerts = each_poisoning("names/announced.pcap");
-    let mut queries: Vec<&str> = alerts.iter().map(|a| a["name"]["query"].as_str().unwrap_or("")).collect();
-    queries.sort();
-    assert_eq!(queries, ["FILESRV<00>", "filesrv", "filesrv.local"]);
-    for alert in &alerts {
-        assert_eq!(alert["name"]["responder"], POISONER, "{alert}");
-        let message = alert["alert"]["message"].as_str().unwrap_or("");
-        assert!(message.contains("10.89.0.10 announced that name"), "{message}");
-    }
+    poisoner_named(
+        "names/announced.pcap",
+        &[
+            row("mdns", "filesrv.local", POISONER, POISONER),
+            row("mdns", "filesrv.local", FILESRV, FILESRV),
+            row("nbns", "FILESRV<00>", POISONER, POISONER),
+            row("llmnr", "filesrv", POISONER, POISONER),
+        ],
+        &["FILESRV<00>", "filesrv", "filesrv.local"],
+        "announced",
+    );
 }
 
 #[test]
@@ -297,19 +302,14 @@ fn a_name_registered_with_wins_and_answered_first_by_a_poisoner() {
     // answers the victim's query for FILESRV<00> with 10.89.0.10 (frame 82): no poisoning. The
     // poisoner then answers the broadcast query first (frame 89 at 11.7206 s, nmbd in frame 90
     // at 11.7481 s).
-    let run = read(&project_pcap("names/wins.pcap"));
-    let rows = answered(&run);
-    for expected in [
-        row("nbns", "FILESRV<00>", WINS, FILESRV),
-        row("nbns", "FILESRV<00>", POISONER, POISONER),
-        row("nbns", "FILESRV<00>", FILESRV, FILESRV),
-    ] {
-        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
-    }
-    let alerts = each_poisoning("names/wins.pcap");
-    assert_eq!(alerts.len(), 1, "{alerts:?}");
-    assert_eq!(alerts[0]["name"]["responder"], POISONER);
-    assert_eq!(alerts[0]["name"]["query"], "FILESRV<00>");
-    let message = alerts[0]["alert"]["message"].as_str().unwrap_or("");
-    assert!(message.contains("10.89.0.10 registered that name"), "{message}");
+    poisoner_named(
+        "names/wins.pcap",
+        &[
+            row("nbns", "FILESRV<00>", WINS, FILESRV),
+            row("nbns", "FILESRV<00>", POISONER, POISONER),
+            row("nbns", "FILESRV<00>", FILESRV, FILESRV),
+        ],
+        &["FILESRV<00>"],
+        "registered",
+    );
 }

@@ -240,59 +240,67 @@ victim_getent() {
     avahi-daemon -k" || echo "   (exit $?)"
 }
 
+start_poisoner() {
+  ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
+  POISONER=$!
+  for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
+}
+stop_poisoner() { kill "$POISONER"; wait "$POISONER" 2>/dev/null || true; }
+# The victim asks for FILESRV by broadcast, then for filesrv.local, each while the service
+# that owns it is stopped: the poisoner answers first, the owner when continued.
+nbns_owner_late() {
+  kill -STOP "$SRV_NMBD"
+  cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+  kill -CONT "$SRV_NMBD"
+  sleep 1
+}
+mdns_owner_late() {
+  victim_getent "kill -STOP $SRV_AVAHI" filesrv.local
+  sleep 1
+  kill -CONT "$SRV_AVAHI"
+  sleep 2
+}
+
 for capture in registered.pcap poison-first.pcap announced.pcap wins.pcap; do
   want "$capture" || continue
   echo "== $capture"
   stop_filesrv
   record "$capture"
-  if [ "$capture" = announced.pcap ]; then
-    start_filesrv
-    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
-    POISONER=$!
-    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
-    victim_getent "kill -STOP $SRV_AVAHI" filesrv.local
-    sleep 1
-    kill -CONT "$SRV_AVAHI"
-    sleep 2
-    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
-    cli "$PY" "$HERE/llmnr_query.py" filesrv
-    kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
-  elif [ "$capture" = wins.pcap ]; then
-    ip netns exec names-wins unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$WINS_CONF" \
-      >> "$WORK/nmbd-wins.out" 2>&1 &
-    WINS_NMBD=$!
-    sleep 3
-    NMBD_CONF=$SRV_WINS_CONF start_filesrv nmbd
-    cli nmblookup -s "$CLI_CONF" -U "$WINS" --recursion FILESRV
-    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
-    POISONER=$!
-    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
-    kill -STOP "$SRV_NMBD"
-    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
-    kill -CONT "$SRV_NMBD"
-    sleep 1
-    kill "$POISONER" "$WINS_NMBD"; wait "$POISONER" "$WINS_NMBD" 2>/dev/null || true
-  else
-    start_filesrv nmbd
-  fi
-  if [ "$capture" = poison-first.pcap ]; then
-    ip netns exec names-poi "$PY" "$HERE/poisoner.py" "$POI" > "$WORK/poisoner.out" 2>&1 &
-    POISONER=$!
-    for _ in $(seq 50); do grep -q poisoning "$WORK/poisoner.out" && break; sleep 0.2; done
-    kill -STOP "$SRV_NMBD"
-    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
-    kill -CONT "$SRV_NMBD"
-    sleep 1
-    cli "$PY" "$HERE/llmnr_query.py" filesrv
-    victim_getent "kill -STOP $SRV_AVAHI" filesrv.local
-    sleep 1
-    kill -CONT "$SRV_AVAHI"
-    sleep 2
-    kill "$POISONER"; wait "$POISONER" 2>/dev/null || true
-  elif [ "$capture" = registered.pcap ]; then
-    cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
-    victim_getent : filesrv.local
-  fi
+  case $capture in
+    registered.pcap)
+      start_filesrv nmbd
+      cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+      victim_getent : filesrv.local
+      ;;
+    poison-first.pcap)
+      start_filesrv nmbd
+      start_poisoner
+      nbns_owner_late
+      cli "$PY" "$HERE/llmnr_query.py" filesrv
+      mdns_owner_late
+      stop_poisoner
+      ;;
+    announced.pcap)
+      start_filesrv
+      start_poisoner
+      mdns_owner_late
+      cli nmblookup -s "$CLI_CONF" -B "$BCAST" FILESRV
+      cli "$PY" "$HERE/llmnr_query.py" filesrv
+      stop_poisoner
+      ;;
+    wins.pcap)
+      ip netns exec names-wins unshare -m sh -c "mount -t tmpfs -o mode=0755 tmpfs /run/samba/nmbd && exec nmbd --foreground --no-process-group --configfile=$WINS_CONF" \
+        >> "$WORK/nmbd-wins.out" 2>&1 &
+      WINS_NMBD=$!
+      sleep 3
+      NMBD_CONF=$SRV_WINS_CONF start_filesrv nmbd
+      cli nmblookup -s "$CLI_CONF" -U "$WINS" --recursion FILESRV
+      start_poisoner
+      nbns_owner_late
+      stop_poisoner
+      kill "$WINS_NMBD"; wait "$WINS_NMBD" 2>/dev/null || true
+      ;;
+  esac
   stop_record
 done
 echo "--- poisoner"; cat "$WORK/poisoner.out" 2>/dev/null || true
