@@ -354,7 +354,17 @@ impl FileReader {
         let record = self.block.get(self.record..self.next)?;
         match self.format {
             Format::Classic { big_endian, nanos, dlt, .. } => {
-                let field = |offset: usize| u32_at(record, offset, big_endian).unwrap_or(0);
+                // The record header read as one array: four bounds checks per frame were a
+                // tenth of the reader's cost.
+                let (header, data) = record.split_first_chunk::<RECORD_HEADER>()?;
+                let field = |at: usize| {
+                    let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
+                    if big_endian {
+                        u32::from_be_bytes(bytes)
+                    } else {
+                        u32::from_le_bytes(bytes)
+                    }
+                };
                 let (secs, frac, caplen, wire_len) = (field(0), field(4), field(8), field(12));
                 Some(Frame {
                     // libpcap reads both as signed 32-bit values, and scales nanoseconds down
@@ -362,7 +372,7 @@ impl FileReader {
                     ts_micros: if nanos { i64::from(frac / 1000) } else { i64::from(frac as i32) },
                     wire_len,
                     dlt,
-                    data: record.get(RECORD_HEADER..RECORD_HEADER + caplen as usize).unwrap_or_default(),
+                    data: data.get(..caplen as usize).unwrap_or_default(),
                 })
             }
             Format::PcapNg { big_endian } => self.pcapng_frame(record, big_endian),

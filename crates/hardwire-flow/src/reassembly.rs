@@ -29,6 +29,12 @@ pub trait StreamSink {
     fn gap(&mut self, at: u64, len: u64);
     /// Two copies of the same stream bytes differ.
     fn overlap_conflict(&mut self, at: u64, conflict: OverlapConflict);
+    /// An empty buffer for `len` bytes to hold: the sink may hand out one it was given back.
+    fn buffer(&mut self, len: usize) -> Vec<u8> {
+        Vec::with_capacity(len)
+    }
+    /// The buffer of a piece delivered or shed, which [`Self::buffer`] may hand out again.
+    fn recycle(&mut self, _buffer: Vec<u8>) {}
 }
 
 /// Two copies of bytes at the same place in a stream that differ.
@@ -312,7 +318,7 @@ impl Stream {
     fn hold(&mut self, at: u64, start: u64, data: &[u8], doubtful: bool, policy: OverlapPolicy, sink: &mut impl StreamSink) {
         if self.held.is_empty() {
             // The common case, a segment waiting for its acknowledgement alone: no map walk.
-            self.insert_piece(at, start, data, doubtful);
+            self.insert_piece(at, start, data, doubtful, sink);
             return;
         }
         let end = start + data.len() as u64;
@@ -327,7 +333,7 @@ impl Stream {
             if piece_end > cursor && piece_start < end {
                 if piece_start > cursor {
                     let fresh = &data[(cursor - start) as usize..(piece_start - start) as usize];
-                    self.insert_piece(at, cursor, fresh, doubtful);
+                    self.insert_piece(at, cursor, fresh, doubtful, sink);
                     cursor = piece_start;
                 }
                 let Some(piece) = self.held.get_mut(&piece_start) else { break };
@@ -354,15 +360,17 @@ impl Stream {
             next = self.held.range(piece_end.max(cursor)..end).next().map(|(&s, _)| s);
         }
         if cursor < end {
-            self.insert_piece(at, cursor, &data[(cursor - start) as usize..], doubtful);
+            self.insert_piece(at, cursor, &data[(cursor - start) as usize..], doubtful, sink);
         }
     }
 
-    fn insert_piece(&mut self, at: u64, offset: u64, bytes: &[u8], doubtful: bool) {
+    fn insert_piece(&mut self, at: u64, offset: u64, bytes: &[u8], doubtful: bool, sink: &mut impl StreamSink) {
         if !bytes.is_empty() {
             self.counters.steps += 1;
             self.held_cost += bytes.len() + PIECE_OVERHEAD;
-            self.held.insert(offset, Piece { at, doubtful, bytes: bytes.to_vec() });
+            let mut buffer = sink.buffer(bytes.len());
+            buffer.extend_from_slice(bytes);
+            self.held.insert(offset, Piece { at, doubtful, bytes: buffer });
             self.counters.max_pieces = self.counters.max_pieces.max(self.held.len() as u64);
         }
     }
@@ -382,6 +390,7 @@ impl Stream {
                 self.counters.steps += 1;
                 self.counters.pieces_shed += 1;
                 self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
+                sink.recycle(piece.bytes);
             } else {
                 let Some(&first) = self.held.keys().next() else { break };
                 self.drain(at, first + 1, true, limits, sink);
@@ -412,18 +421,18 @@ impl Stream {
             let piece_end = start + entry.get().bytes.len() as u64;
             let from = (self.next_offset - start) as usize;
             let to = (piece_end.min(limit) - start) as usize;
+            let piece = entry.remove();
             if piece_end <= limit {
-                let piece = entry.remove();
                 self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
-                self.deliver(piece.at, &piece.bytes[from..to], limits, sink);
             } else {
                 // Partly acknowledged: the rest waits, as a piece of its own.
-                let mut piece = entry.remove();
-                let rest = piece.bytes.split_off(to);
-                self.held_cost -= piece.bytes.len();
-                self.deliver(piece.at, &piece.bytes[from..], limits, sink);
+                let mut rest = sink.buffer(piece.bytes.len() - to);
+                rest.extend_from_slice(&piece.bytes[to..]);
+                self.held_cost -= to;
                 self.held.insert(start + to as u64, Piece { at: piece.at, doubtful: piece.doubtful, bytes: rest });
             }
+            self.deliver(piece.at, &piece.bytes[from..to], limits, sink);
+            sink.recycle(piece.bytes);
         }
     }
 

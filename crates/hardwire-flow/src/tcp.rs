@@ -115,6 +115,12 @@ pub trait ConnectionSink {
     fn data(&mut self, dir: Direction, at: u64, data: &[u8]) -> u64;
     fn gap(&mut self, dir: Direction, at: u64, len: u64);
     fn overlap_conflict(&mut self, dir: Direction, at: u64, conflict: OverlapConflict);
+    /// An empty buffer for `len` bytes a stream holds (see [`StreamSink::buffer`]).
+    fn buffer(&mut self, len: usize) -> Vec<u8> {
+        Vec::with_capacity(len)
+    }
+    /// The buffer of a piece a stream let go of (see [`StreamSink::recycle`]).
+    fn recycle(&mut self, _buffer: Vec<u8>) {}
 }
 
 /// Segments of a side (SYNs aside) whose checksums decide, in auto mode, whether the side's
@@ -229,6 +235,12 @@ impl<S: ConnectionSink> StreamSink for DirSink<'_, S> {
     }
     fn overlap_conflict(&mut self, at: u64, conflict: OverlapConflict) {
         self.sink.overlap_conflict(self.dir, at, conflict);
+    }
+    fn buffer(&mut self, len: usize) -> Vec<u8> {
+        self.sink.buffer(len)
+    }
+    fn recycle(&mut self, buffer: Vec<u8>) {
+        self.sink.recycle(buffer);
     }
 }
 

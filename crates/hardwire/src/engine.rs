@@ -111,6 +111,8 @@ struct Core {
     tcp: TcpPolicy,
     /// Overlap conflicts found while a segment was handled, alerted once it is.
     conflicts: Vec<(u64, TcpObject)>,
+    /// Buffers of pieces the streams delivered, for the next pieces they hold.
+    piece_buffers: Vec<Vec<u8>>,
     stats: EngineStats,
     records: Vec<Record>,
     next_flow_id: u64,
@@ -143,6 +145,7 @@ impl Engine {
             flows: FlowTable::new(limits.max_flows),
             tcp: tcp_policy(&config),
             conflicts: Vec::new(),
+            piece_buffers: Vec::new(),
             config,
             shared,
             stats: EngineStats::default(),
@@ -362,13 +365,13 @@ impl Core {
         checksum_ok: impl FnOnce() -> Option<bool>,
         out: &mut Vec<Event>,
     ) -> Option<Verdict> {
-        let Core { flows, config, shared, stats, records, tcp, conflicts, memory, .. } = self;
+        let Core { flows, config, shared, stats, records, tcp, conflicts, piece_buffers, memory, .. } = self;
         let flow = flows.get_mut(&key, now.0)?;
         let dir = flow.direction_from(src);
         let (server_ip, server_port) = (flow.server.ip, flow.server.port);
         let FlowState { conn, app, .. } = &mut flow.state;
         let cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
-        let mut sink = AppSink { app: &mut *app, cx, conflicts, touched: false };
+        let mut sink = AppSink { app: &mut *app, cx, conflicts, piece_buffers, touched: false };
         let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut sink);
         let touched = sink.touched;
         if app.seen_enough() {
@@ -397,9 +400,9 @@ impl Core {
         let now = Timestamp(flow.last_seen_us);
         let state = &mut flow.state;
         {
-            let Core { config, shared, stats, records, tcp, conflicts, .. } = self;
+            let Core { config, shared, stats, records, tcp, conflicts, piece_buffers, .. } = self;
             let cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
-            let mut sink = AppSink { app: &mut state.app, cx, conflicts, touched: false };
+            let mut sink = AppSink { app: &mut state.app, cx, conflicts, piece_buffers, touched: false };
             state.conn.finish(now.0, tcp, &mut sink);
             sink.cx.now = now;
             sink.app.close(&mut sink.cx);
@@ -476,12 +479,19 @@ fn tcp_policy(config: &Config) -> TcpPolicy {
     }
 }
 
+/// Piece buffers kept for reuse, and the largest kept: most segments wait for their
+/// acknowledgement, and an allocation and a free for each was a tenth of the TCP layer's own
+/// cost. Outside the memory budget (a piece is counted by its length), bounded by these.
+const MAX_PIECE_BUFFERS: usize = 64;
+const MAX_PIECE_BUFFER_BYTES: usize = 2048;
+
 /// Connects a connection's bytes to the flow's app. Records take the time of the packet that
 /// carried their last bytes, not of the acknowledgement that let them through.
 struct AppSink<'s, 'c> {
     app: &'s mut App,
     cx: AppContext<'c>,
     conflicts: &'s mut Vec<(u64, TcpObject)>,
+    piece_buffers: &'s mut Vec<Vec<u8>>,
     /// The app was handed bytes or a gap: its size and tier may have changed.
     touched: bool,
 }
@@ -511,5 +521,20 @@ impl ConnectionSink for AppSink<'_, '_> {
             kept: "",
         };
         self.conflicts.push((at, tcp));
+    }
+
+    fn buffer(&mut self, len: usize) -> Vec<u8> {
+        // One too small goes: the pool keeps to the sizes pieces have.
+        match self.piece_buffers.pop() {
+            Some(buffer) if buffer.capacity() >= len => buffer,
+            _ => Vec::with_capacity(len),
+        }
+    }
+
+    fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if self.piece_buffers.len() < MAX_PIECE_BUFFERS && buffer.capacity() <= MAX_PIECE_BUFFER_BYTES {
+            buffer.clear();
+            self.piece_buffers.push(buffer);
+        }
     }
 }
