@@ -127,25 +127,22 @@ fn decode_and_flows(path: &Path, config: &Config) -> Measure {
     let mut errors = 0u64;
     let m = stage(String::new, || {
         each_packet(path, |ts, link, frame, _| {
-            let packet = match decoder.decode(ts.0, link, frame) {
-                Ok(Some(packet)) => packet,
-                Ok(None) => return,
-                Err(_) => {
-                    errors += 1;
-                    return;
+            let decoded = decoder.decode(ts.0, link, frame, |packet| {
+                let (protocol, sport, dport) = match packet.transport {
+                    Transport::Tcp(s) => (6, s.src_port, s.dst_port),
+                    Transport::Udp { src_port, dst_port, .. } => (17, src_port, dst_port),
+                    Transport::Other(_) => return,
+                };
+                let src = Endpoint { ip: packet.src, port: sport };
+                let dst = Endpoint { ip: packet.dst, port: dport };
+                let key = FlowKey::of(src, dst, protocol);
+                if flows.get_mut(&key, ts.0).is_none() {
+                    let flow = Flow { key, id: 0, client: src, server: dst, first_seen_us: ts.0, last_seen_us: ts.0, state: () };
+                    flows.insert(flow);
                 }
-            };
-            let (protocol, sport, dport) = match packet.transport {
-                Transport::Tcp(s) => (6, s.src_port, s.dst_port),
-                Transport::Udp { src_port, dst_port, .. } => (17, src_port, dst_port),
-                Transport::Other(_) => return,
-            };
-            let src = Endpoint { ip: packet.src, port: sport };
-            let dst = Endpoint { ip: packet.dst, port: dport };
-            let key = FlowKey::of(src, dst, protocol);
-            if flows.get_mut(&key, ts.0).is_none() {
-                let flow = Flow { key, id: 0, client: src, server: dst, first_seen_us: ts.0, last_seen_us: ts.0, state: () };
-                flows.insert(flow);
+            });
+            if decoded.is_err() {
+                errors += 1;
             }
         })
     });

@@ -24,8 +24,8 @@ pub mod wire_decode {
         let Some((&pick, frame)) = data.split_first() else { return };
         let link = LINKS[usize::from(pick) % LINKS.len()];
         let mut decoder = Decoder::default();
-        let _ = decoder.decode(0, link, frame);
-        let _ = decoder.decode(1, link, frame);
+        let _ = decoder.decode(0, link, frame, |_| ());
+        let _ = decoder.decode(1, link, frame, |_| ());
         let _ = hardwire_wire::shard_hash(&std::hash::RandomState::new(), link, frame);
     }
 }

@@ -211,9 +211,9 @@ fn decoded_addresses(pcap: &Path) -> (BTreeSet<(IpAddr, IpAddr)>, u64) {
     let mut errors = 0;
     while let Ok(packet) = capture.next_packet() {
         let now_us = packet.header.ts.tv_sec as u64 * 1_000_000 + packet.header.ts.tv_usec as u64;
-        match decoder.decode(now_us, link, packet.data) {
-            Ok(Some(decoded)) => {
-                addresses.insert((decoded.src, decoded.dst));
+        match decoder.decode(now_us, link, packet.data, |decoded| (decoded.src, decoded.dst)) {
+            Ok(Some(pair)) => {
+                addresses.insert(pair);
             }
             Ok(None) => {}
             Err(_) => errors += 1,

@@ -68,8 +68,11 @@ pub fn run(config: &Arc<Config>, sources: Vec<Source>, progress: &Progress, out:
                     // The record header and the bytes captured: what the file holds.
                     unreported += frame.data.len() as u64 + 16;
                     engine.feed(ts, link, frame.data, frame.wire_len as usize, &mut events);
-                    for event in events.drain(..) {
-                        suppressor.offer(event, out);
+                    // Most frames complete no event.
+                    if !events.is_empty() {
+                        for event in events.drain(..) {
+                            suppressor.offer(event, out);
+                        }
                     }
                     if unreported >= progress::STEP {
                         progress.advance(unreported);

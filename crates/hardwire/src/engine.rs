@@ -166,10 +166,8 @@ impl Engine {
         core.stats.bytes += wire_len as u64;
         core.stats.last_packet_us = core.stats.last_packet_us.max(timestamp.0);
         core.expire_if_due(timestamp, out);
-        match self.decoder.decode(timestamp.0, link, frame) {
-            Ok(Some(packet)) => core.packet(timestamp, &packet, out),
-            Ok(None) => {}
-            Err(_) => core.stats.decode_errors += 1,
+        if self.decoder.decode(timestamp.0, link, frame, |packet| core.packet(timestamp, packet, out)).is_err() {
+            core.stats.decode_errors += 1;
         }
         core.keep_to_budget(self.decoder.fragment_bytes_held(), out);
     }
@@ -256,8 +254,8 @@ impl Core {
         }
     }
 
-    /// The packet is borrowed all the way down: copying its segment at each call was a few
-    /// percent of the engine's time.
+    /// The packet is borrowed all the way down, from where the decoder made it: copying it at
+    /// each call was a tenth of the engine's time.
     fn packet(&mut self, now: Timestamp, packet: &Packet<'_>, out: &mut Vec<Event>) {
         match &packet.transport {
             Transport::Tcp(segment) => self.tcp(now, packet.src, packet.dst, packet.ttl, segment, out),
