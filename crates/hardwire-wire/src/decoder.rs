@@ -45,7 +45,8 @@ pub(crate) fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
             continue;
         }
         let transport = transport(ip.protocol, ip.payload, ip.missing)?;
-        return Ok(Step::Packet(Packet { src: ip.src, dst: ip.dst, ttl: ip.ttl, transport }));
+        let (src, dst) = (ip.addresses.src(), ip.addresses.dst());
+        return Ok(Step::Packet(Packet { src, dst, ttl: ip.ttl, transport }));
     }
     Err(DecodeError::TooDeep)
 }
@@ -79,21 +80,25 @@ impl Decoder {
         frame: &'a [u8],
         handle: impl FnOnce(&Packet<'a>) -> R,
     ) -> Result<Option<R>, DecodeError> {
-        let fragment = match walk(network_layer(link, frame)?)? {
-            Step::Packet(ref packet) => return Ok(Some(handle(packet))),
-            Step::NotIp => return Ok(None),
-            Step::Fragment(ip) => ip,
+        // Matched in place: `?` would move the packet out of the result first.
+        let fragment = match walk(network_layer(link, frame)?) {
+            Ok(Step::Packet(ref packet)) => return Ok(Some(handle(packet))),
+            Ok(Step::NotIp) => return Ok(None),
+            Ok(Step::Fragment(ip)) => ip,
+            Err(error) => return Err(error),
         };
         let Some((id, offset, more)) = fragment.fragment else { return Ok(None) };
-        let outcome = self.defrag.add(now_us, fragment.src, fragment.dst, fragment.protocol, id, offset, more, fragment.payload);
+        let (src, dst) = (fragment.addresses.src(), fragment.addresses.dst());
+        let outcome = self.defrag.add(now_us, src, dst, fragment.protocol, id, offset, more, fragment.payload);
         let FragmentOutcome::Complete(payload) = outcome else { return Ok(None) };
         self.reassembled = payload;
         // A reassembled datagram is decoded once more; a fragment inside it is not followed.
-        let (src, dst, protocol, ttl) = (fragment.src, fragment.dst, fragment.protocol, fragment.ttl);
+        let (protocol, ttl) = (fragment.protocol, fragment.ttl);
         if protocol == IP_PROTO_GRE {
-            return match walk(gre_network_layer(&self.reassembled)?)? {
-                Step::Packet(ref packet) => Ok(Some(handle(packet))),
-                _ => Ok(None),
+            return match walk(gre_network_layer(&self.reassembled)?) {
+                Ok(Step::Packet(ref packet)) => Ok(Some(handle(packet))),
+                Ok(_) => Ok(None),
+                Err(error) => Err(error),
             };
         }
         let transport = transport(protocol, &self.reassembled, 0)?;

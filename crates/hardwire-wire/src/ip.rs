@@ -1,6 +1,6 @@
 //! IP and transport headers, read through `etherparse`'s checked slices.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, TcpOptionElement, TcpSlice, UdpSlice};
 
@@ -70,10 +70,34 @@ pub struct Packet<'a> {
     pub transport: Transport<'a>,
 }
 
+/// The source and destination addresses of an IP header, as integers. An `IpAddr` is 17
+/// byte-aligned bytes, and the compiler moved it a byte at a time from this layer into the
+/// packet; these become `IpAddr`s once, where the packet is made.
+#[derive(Clone, Copy)]
+pub(crate) enum Addresses {
+    V4(u32, u32),
+    V6(u128, u128),
+}
+
+impl Addresses {
+    pub fn src(self) -> IpAddr {
+        match self {
+            Addresses::V4(src, _) => IpAddr::V4(Ipv4Addr::from_bits(src)),
+            Addresses::V6(src, _) => IpAddr::V6(Ipv6Addr::from_bits(src)),
+        }
+    }
+
+    pub fn dst(self) -> IpAddr {
+        match self {
+            Addresses::V4(_, dst) => IpAddr::V4(Ipv4Addr::from_bits(dst)),
+            Addresses::V6(_, dst) => IpAddr::V6(Ipv6Addr::from_bits(dst)),
+        }
+    }
+}
+
 /// The IP layer of a packet, before the transport is decoded.
 pub(crate) struct IpLayer<'a> {
-    pub src: IpAddr,
-    pub dst: IpAddr,
+    pub addresses: Addresses,
     pub protocol: u8,
     /// IPv4 TTL or IPv6 hop limit.
     pub ttl: u8,
@@ -114,8 +138,12 @@ pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
         _ => None,
     };
     Ok(IpLayer {
-        src: slice.source_addr(),
-        dst: slice.destination_addr(),
+        addresses: match &slice {
+            LaxIpSlice::Ipv4(v4) => Addresses::V4(u32::from_be_bytes(v4.header().source()), u32::from_be_bytes(v4.header().destination())),
+            LaxIpSlice::Ipv6(v6) => {
+                Addresses::V6(u128::from_be_bytes(v6.header().source()), u128::from_be_bytes(v6.header().destination()))
+            }
+        },
         protocol: payload.ip_number.0,
         ttl: match &slice {
             LaxIpSlice::Ipv4(v4) => v4.header().ttl(),

@@ -18,7 +18,7 @@ use crate::link::{network_layer, LinkType};
 pub fn shard_hash(key: &impl BuildHasher, link: LinkType, frame: &[u8]) -> Option<u64> {
     let (src, dst): (IpAddr, IpAddr) = match walk(network_layer(link, frame).ok()?).ok()? {
         Step::Packet(packet) => (packet.src, packet.dst),
-        Step::Fragment(ip) => (ip.src, ip.dst),
+        Step::Fragment(ip) => (ip.addresses.src(), ip.addresses.dst()),
         Step::NotIp => return None,
     };
     let (low, high) = if src <= dst { (src, dst) } else { (dst, src) };
