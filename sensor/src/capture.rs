@@ -55,33 +55,45 @@ impl OfflineCapture {
             match file.advance()? {
                 Step::Record => {}
                 Step::End => return Ok(None),
-                Step::HandOver => {
-                    let (path, delivered) = (file.path.clone(), file.delivered);
-                    let mut capture = Capture::from_file(&path).map_err(describe)?;
-                    for _ in 0..delivered {
-                        capture.next_packet().map_err(|e| format!("{} (reading it again after a change)", describe(e)))?;
-                    }
-                    self.source = Source::Libpcap(capture);
-                }
+                Step::HandOver => self.hand_over()?,
             }
         }
         match &mut self.source {
             Source::File(file) => Ok(file.frame()),
-            Source::Libpcap(capture) => {
-                let dlt = capture.get_datalink().0;
-                match capture.next_packet() {
-                    Ok(packet) => Ok(Some(Frame {
-                        ts_secs: packet.header.ts.tv_sec,
-                        ts_micros: packet.header.ts.tv_usec,
-                        wire_len: packet.header.len,
-                        dlt,
-                        data: packet.data,
-                    })),
-                    Err(pcap::Error::NoMorePackets) => Ok(None),
-                    Err(error) => Err(describe(error)),
-                }
-            }
+            Source::Libpcap(capture) => libpcap_frame(capture),
         }
+    }
+
+    /// Goes on with libpcap from the record the file reader stopped at.
+    #[cold]
+    #[inline(never)]
+    fn hand_over(&mut self) -> Result<(), String> {
+        let Source::File(file) = &self.source else { return Ok(()) };
+        let (path, delivered) = (file.path.clone(), file.delivered);
+        let mut capture = Capture::from_file(&path).map_err(describe)?;
+        for _ in 0..delivered {
+            capture.next_packet().map_err(|e| format!("{} (reading it again after a change)", describe(e)))?;
+        }
+        self.source = Source::Libpcap(capture);
+        Ok(())
+    }
+}
+
+/// The next frame libpcap reads. Not inlined: the file reader's frames, nearly all, then need
+/// less set up per call.
+#[inline(never)]
+fn libpcap_frame(capture: &mut Capture<Offline>) -> Result<Option<Frame<'_>>, String> {
+    let dlt = capture.get_datalink().0;
+    match capture.next_packet() {
+        Ok(packet) => Ok(Some(Frame {
+            ts_secs: packet.header.ts.tv_sec,
+            ts_micros: packet.header.ts.tv_usec,
+            wire_len: packet.header.len,
+            dlt,
+            data: packet.data,
+        })),
+        Err(pcap::Error::NoMorePackets) => Ok(None),
+        Err(error) => Err(describe(error)),
     }
 }
 
@@ -254,18 +266,8 @@ impl FileReader {
     fn advance(&mut self) -> Result<Step, String> {
         loop {
             if self.next >= self.block.len() {
-                if self.ended {
-                    return Ok(Step::End);
-                }
-                let used = std::mem::take(&mut self.block);
-                let _ = self.recycle.try_send(used);
-                let piece = self.pieces.recv().unwrap_or(Piece::End(End::Failed(io::Error::other("the reader thread stopped"))));
-                match piece {
-                    Piece::Records(block) => (self.block, self.record, self.next) = (block, 0, 0),
-                    Piece::End(end) => {
-                        self.ended = true;
-                        return self.ending(end);
-                    }
+                if let Some(step) = self.next_block()? {
+                    return Ok(step);
                 }
                 continue;
             }
@@ -287,6 +289,29 @@ impl FileReader {
                         return Ok(Step::Record);
                     }
                 }
+            }
+        }
+    }
+
+    /// Takes the feeder's next block of records; at the end, the step that ends the reading.
+    /// Out of line: once a megabyte, and the channel's machinery made every frame's call dearer.
+    #[cold]
+    #[inline(never)]
+    fn next_block(&mut self) -> Result<Option<Step>, String> {
+        if self.ended {
+            return Ok(Some(Step::End));
+        }
+        let used = std::mem::take(&mut self.block);
+        let _ = self.recycle.try_send(used);
+        let piece = self.pieces.recv().unwrap_or(Piece::End(End::Failed(io::Error::other("the reader thread stopped"))));
+        match piece {
+            Piece::Records(block) => {
+                (self.block, self.record, self.next) = (block, 0, 0);
+                Ok(None)
+            }
+            Piece::End(end) => {
+                self.ended = true;
+                self.ending(end).map(Some)
             }
         }
     }

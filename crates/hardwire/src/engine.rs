@@ -113,6 +113,7 @@ struct Core {
     conflicts: Vec<(u64, TcpObject)>,
     /// Buffers of pieces the streams delivered, for the next pieces they hold.
     piece_buffers: Vec<Vec<u8>>,
+    server_ports: ServerPorts,
     stats: EngineStats,
     records: Vec<Record>,
     next_flow_id: u64,
@@ -146,6 +147,7 @@ impl Engine {
             tcp: tcp_policy(&config),
             conflicts: Vec::new(),
             piece_buffers: Vec::new(),
+            server_ports: ServerPorts::new(&config),
             config,
             shared,
             stats: EngineStats::default(),
@@ -274,7 +276,7 @@ impl Core {
         if self.datagram_of_known_flow(now, key, src, payload, out) {
             return;
         }
-        let (client, server) = orient(src, dst, false, false, &self.config);
+        let (client, server) = orient(src, dst, false, false, &self.server_ports);
         self.new_flow(now, key, client, server, out);
         self.datagram_of_known_flow(now, key, src, payload, out);
     }
@@ -347,7 +349,7 @@ impl Core {
             None if !seg.flags.syn && seg.payload().is_empty() => return,
             None => {}
         }
-        let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.config);
+        let (client, server) = orient(src, dst, seg.flags.syn, seg.flags.ack, &self.server_ports);
         self.new_flow(now, key, client, server, out);
         self.tcp_of_known_flow(now, key, src, &segment, checksum_ok, out);
     }
@@ -441,20 +443,34 @@ impl Core {
 
 /// Which side is the client: the SYN's sender; else the side not on a well-known server port;
 /// else the first sender.
-fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, config: &Config) -> (Endpoint, Endpoint) {
+fn orient(src: Endpoint, dst: Endpoint, syn: bool, ack: bool, server_ports: &ServerPorts) -> (Endpoint, Endpoint) {
     if syn {
         return if ack { (dst, src) } else { (src, dst) };
     }
-    let is_server_port = |port: u16| {
-        let p = &config.ports;
-        [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos, &p.llmnr, &p.nbns, &p.mdns, &p.ldap]
-            .iter()
-            .any(|list| list.contains(&port))
-            || port < 1024
-    };
-    match (is_server_port(src.port), is_server_port(dst.port)) {
+    match (server_ports.contains(src.port), server_ports.contains(dst.port)) {
         (true, false) => (dst, src),
         _ => (src, dst),
+    }
+}
+
+/// The ports a server is taken to listen on: every configured protocol port and every port
+/// below 1024, one bit each. Looked up for each new flow without a SYN; searching the ten
+/// configured lists was ~300 instructions a flow.
+struct ServerPorts(Box<[u64; 1024]>);
+
+impl ServerPorts {
+    fn new(config: &Config) -> ServerPorts {
+        let p = &config.ports;
+        let configured = [&p.smb, &p.http, &p.winrm, &p.tls, &p.dcerpc, &p.kerberos, &p.llmnr, &p.nbns, &p.mdns, &p.ldap];
+        let mut bits = Box::new([0u64; 1024]);
+        for port in (0..1024).chain(configured.into_iter().flatten().copied()) {
+            bits[usize::from(port >> 6)] |= 1 << (port & 63);
+        }
+        ServerPorts(bits)
+    }
+
+    fn contains(&self, port: u16) -> bool {
+        self.0[usize::from(port >> 6)] >> (port & 63) & 1 == 1
     }
 }
 
