@@ -318,7 +318,7 @@ mod tests {
     fn alert(rule: &str, objects: Arc<Objects>, flow: Option<FlowInfo>) -> Event {
         let rule = RuleId::from_id(rule).expect("a catalog rule");
         let alert = AlertObject { rule, severity: Severity::High, message: "m".into(), mitre: &["T1557"], count: 1 };
-        Event { timestamp: Timestamp(1), flow, kind: EventKind::Alert(alert), objects, subject_user: None }
+        Event { timestamp: Timestamp(1), flow, kind: EventKind::Alert(alert), objects }
     }
 
     fn lines(events: &[Event]) -> Vec<String> {
@@ -335,7 +335,7 @@ mod tests {
     fn alerts_carry_their_records_objects_whole() {
         let shared = Arc::new(smb_objects());
         let events = [
-            Event { timestamp: Timestamp(1), flow: Some(flow()), kind: EventKind::Smb, objects: Arc::clone(&shared), subject_user: None },
+            Event { timestamp: Timestamp(1), flow: Some(flow()), kind: EventKind::Smb, objects: Arc::clone(&shared) },
             alert("smb.session.unsigned", Arc::clone(&shared), Some(flow())),
             alert("smb.signing.not_required", Arc::clone(&shared), Some(flow())),
             alert("smb.session.unsigned", Arc::new(smb_objects()), Some(flow())),

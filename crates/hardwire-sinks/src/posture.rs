@@ -138,7 +138,7 @@ mod tests {
             proto: "TCP",
             community_id: community_id(0, client, server, 6),
         };
-        Event { timestamp: Timestamp(1), flow: Some(flow), kind: EventKind::Smb, objects: Arc::new(objects), subject_user: None }
+        Event { timestamp: Timestamp(1), flow: Some(flow), kind: EventKind::Smb, objects: Arc::new(objects) }
     }
 
     fn smb(signing_required: bool, version: u8) -> Option<SmbObject> {

@@ -430,8 +430,7 @@ impl Core {
             detect::on_overlap_conflict(Timestamp(at), TcpObject { kept, ..conflict }, &cx, out);
         }
         for record in self.records.drain(..) {
-            let event =
-                Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: record.objects, subject_user: None };
+            let event = Event { timestamp: record.timestamp, flow: Some(*info), kind: record.kind, objects: record.objects };
             // The record goes before its alerts: they are appended first, then it is slipped in.
             let at = out.len();
             let previous = record.previous.map(|objects| Event { objects, ..event.clone() });

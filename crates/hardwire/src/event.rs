@@ -754,8 +754,6 @@ pub struct Event {
     pub kind: EventKind,
     /// Shared: an alert's evidence is its record's objects, not a copy of them.
     pub objects: Arc<Objects>,
-    /// For alerts: the user the alert is about (suppression key), never serialised by itself.
-    pub subject_user: Option<String>,
 }
 
 impl Event {

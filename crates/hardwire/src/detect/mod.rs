@@ -25,7 +25,7 @@ pub struct Finding {
     pub rule: RuleId,
     pub sentence: Sentence,
     pub evidence: Arc<Objects>,
-    pub user: Option<String>,
+    pub subject: Subject,
     /// A severity above the rule's own (e.g. `webdav.ntlm` to an external server); the
     /// configuration's override still wins.
     pub severity: Option<catalog::Severity>,
@@ -38,6 +38,18 @@ impl Finding {
     }
 }
 
+/// Whom an alert is about (the user of its suppression key): where to read the name, not a
+/// copy of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The user its evidence names (NTLM, HTTP Basic, a KDC exchange's client, an LDAP bind).
+    EvidenceUser,
+    /// No one user: a client's many attempts, folded into one line per client and server.
+    Nobody,
+    /// The account of the failed logons its sentence tells of (`auth.bruteforce`).
+    LogonAccount,
+}
+
 /// An alert as its rule raised it, its sentence not worded yet: suppression folds most alerts
 /// into a count unwritten, so the sentence is made only for a line that is written
 /// ([`Raised::word`], through [`Event::worded`]).
@@ -46,9 +58,19 @@ pub struct Raised {
     pub rule: RuleId,
     pub severity: catalog::Severity,
     pub sentence: Sentence,
+    pub subject: Subject,
 }
 
 impl Raised {
+    /// The user the alert is about, read from its evidence or its sentence.
+    pub fn user<'a>(&'a self, evidence: &'a Objects) -> Option<&'a str> {
+        match self.subject {
+            Subject::EvidenceUser => rules::user_of(evidence),
+            Subject::Nobody => None,
+            Subject::LogonAccount => self.sentence.logon().map(|logon| logon.account.as_str()),
+        }
+    }
+
     /// The alert line's `alert` object, worded from the alert's flow and evidence.
     pub fn word(&self, flow: &FlowInfo, evidence: &Objects, count: u64) -> AlertObject {
         AlertObject {
@@ -126,12 +148,6 @@ pub fn on_overlap_conflict(timestamp: Timestamp, conflict: TcpObject, cx: &Detec
 fn push_alert(finding: Finding, timestamp: Timestamp, cx: &DetectContext, out: &mut Vec<Event>) {
     let proposed = finding.severity.unwrap_or_else(|| finding.rule.default_severity());
     let Some(severity) = cx.config.severity_for(finding.rule, proposed) else { return };
-    let raised = Raised { rule: finding.rule, severity, sentence: finding.sentence };
-    out.push(Event {
-        timestamp,
-        flow: Some(*cx.flow),
-        kind: EventKind::Raised(raised),
-        objects: finding.evidence,
-        subject_user: finding.user,
-    });
+    let raised = Raised { rule: finding.rule, severity, sentence: finding.sentence, subject: finding.subject };
+    out.push(Event { timestamp, flow: Some(*cx.flow), kind: EventKind::Raised(raised), objects: finding.evidence });
 }

@@ -11,12 +11,13 @@
 //! Alerts come in raised, their sentences unworded; only the lines written are worded
 //! ([`Event::worded`]), so an alert folded into a count costs no sentence.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::mem::size_of;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
+use hashbrown::{Equivalent, HashMap};
 
 use crate::config::Suppression;
 use crate::detect::catalog::RuleId;
@@ -30,6 +31,28 @@ struct Key {
     client: Option<IpAddr>,
     server: Option<IpAddr>,
     user: Option<String>,
+}
+
+/// A key as an alert gives it, its user borrowed from the alert: looked up without a copy (the
+/// copy is made only for a new window). Hashes as the [`Key`] it stands for.
+#[derive(Hash)]
+struct KeyRef<'a> {
+    rule: RuleId,
+    client: Option<IpAddr>,
+    server: Option<IpAddr>,
+    user: Option<&'a str>,
+}
+
+impl KeyRef<'_> {
+    fn to_key(&self) -> Key {
+        Key { rule: self.rule, client: self.client, server: self.server, user: self.user.map(str::to_owned) }
+    }
+}
+
+impl Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        self.rule == key.rule && self.client == key.client && self.server == key.server && self.user == key.user.as_deref()
+    }
 }
 
 #[derive(Debug)]
@@ -55,6 +78,7 @@ pub struct Suppressor {
     window_us: u64,
     /// Keys hold addresses and user names from the wire: the hash is randomly seeded, as the
     /// flow table's is, and cheaper than std's SipHash, which was 2.5 % of `hardwire read`.
+    /// hashbrown's map (std's own) for its lookup by an [`Equivalent`] key.
     open: HashMap<Key, Window, RandomState>,
     /// The open windows by opening time (and order of opening): each event closes the ones
     /// that ran out from the front, without a walk over every open window.
@@ -87,9 +111,8 @@ impl Suppressor {
         self
     }
 
-    /// Passes `event` on to `out` unless it repeats an alert inside its window. The event's
-    /// `subject_user` moves into the window's key (nothing after the suppressor reads it).
-    pub fn offer(&mut self, mut event: Event, out: &mut impl FnMut(Event)) {
+    /// Passes `event` on to `out` unless it repeats an alert inside its window.
+    pub fn offer(&mut self, event: Event, out: &mut impl FnMut(Event)) {
         self.close_windows(event.timestamp, out);
         let EventKind::Raised(alert) = &event.kind else {
             out(event);
@@ -99,11 +122,11 @@ impl Suppressor {
             out(event.worded(1));
             return;
         }
-        let key = Key {
+        let key = KeyRef {
             rule: alert.rule,
             client: event.flow.as_ref().map(|f| f.src_ip),
             server: event.flow.as_ref().map(|f| f.dest_ip),
-            user: event.subject_user.take(),
+            user: alert.user(&event.objects),
         };
         match self.open.get_mut(&key) {
             Some(window) => {
@@ -123,6 +146,7 @@ impl Suppressor {
                     self.closed_early += 1;
                     Self::summarise(oldest.into_iter().collect(), out);
                 }
+                let key = key.to_key();
                 self.opened += 1;
                 let bytes = WINDOW_BYTES + 2 * key.user.as_ref().map_or(0, String::len);
                 self.budget.add(bytes);

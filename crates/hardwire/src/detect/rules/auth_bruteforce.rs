@@ -5,7 +5,7 @@
 
 use super::{finding, Sentence, Threshold};
 use crate::detect::logon::{self, Logon, Outcome};
-use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Subject, Wording};
 use crate::event::Event;
 use crate::shared::value_hash;
 
@@ -16,9 +16,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     }
     let c = &cx.config.correlation;
     let threshold = Threshold { count: c.bruteforce_failures, secs: c.bruteforce_window_secs };
-    let user = Some(logon.account.clone());
     let mut found = finding(RuleId::AuthBruteforce, record, Sentence::AuthBruteforce(logon, threshold))?;
-    found.user = user;
+    found.subject = Subject::LogonAccount;
     Some(found)
 }
 

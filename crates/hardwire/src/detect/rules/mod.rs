@@ -3,7 +3,7 @@
 //! worded apart (`words`), from what the rule found ([`Sentence`]), the alert's flow and its
 //! evidence, only when the alert is written.
 
-use super::{DetectContext, Finding, Wording};
+use super::{DetectContext, Finding, Subject, Wording};
 use crate::detect::logon::Logon;
 use crate::event::{Event, EventKind, Krb5Object, LdapObject, NtlmKind, Objects, SmbObject};
 use ntlm_used::Carrier;
@@ -147,6 +147,14 @@ pub enum Sentence {
 }
 
 impl Sentence {
+    /// The logon attempt a correlation of failed logons tells of.
+    pub fn logon(&self) -> Option<&Logon> {
+        match self {
+            Sentence::AuthSpray(logon, _) | Sentence::AuthBruteforce(logon, _) => Some(logon),
+            _ => None,
+        }
+    }
+
     /// The sentence, in the words of its rule.
     pub fn words(&self, w: &Wording) -> String {
         match self {
@@ -280,15 +288,15 @@ fn own_authentication(record: &Event) -> bool {
 
 /// The user a record is about (NTLM, HTTP Basic, a KDC exchange's client, an LDAP bind's
 /// name), for messages and suppression.
-fn user_of(objects: &Objects) -> Option<String> {
+pub fn user_of(objects: &Objects) -> Option<&str> {
     objects
         .ntlm
         .as_ref()
-        .and_then(|n| n.user.clone())
-        .or_else(|| objects.http.as_ref().and_then(|h| h.user.clone()))
-        .or_else(|| objects.krb5.as_ref().and_then(|k| k.cname.clone()))
+        .and_then(|n| n.user.as_deref())
+        .or_else(|| objects.http.as_ref().and_then(|h| h.user.as_deref()))
+        .or_else(|| objects.krb5.as_ref().and_then(|k| k.cname.as_deref()))
         .filter(|u| !u.is_empty())
-        .or_else(|| objects.ldap.as_ref().and_then(|l| l.bind_dn.clone()).filter(|dn| !dn.is_empty()))
+        .or_else(|| objects.ldap.as_ref().and_then(|l| l.bind_dn.as_deref()).filter(|dn| !dn.is_empty()))
 }
 
 /// The record carries an NTLM AUTHENTICATE that proves an identity (not the NEGOTIATE leg of
@@ -297,19 +305,19 @@ fn ntlm_authenticated(record: &Event) -> bool {
     record.objects.ntlm.as_ref().and_then(|n| n.version).is_some_and(|v| v != NtlmKind::Anonymous)
 }
 
-/// "alice" or "someone", for sentences.
-fn who(objects: &Objects) -> String {
-    user_of(objects).unwrap_or_else(|| "a client".to_string())
+/// "alice" or "a client", for sentences.
+fn who(objects: &Objects) -> &str {
+    user_of(objects).unwrap_or("a client")
 }
 
-/// A finding whose evidence is the whole record.
+/// A finding whose evidence is the whole record, about the user it names.
 fn finding(rule: super::catalog::RuleId, record: &Event, sentence: Sentence) -> Option<Finding> {
-    Some(Finding { rule, sentence, evidence: record.objects.clone(), user: user_of(&record.objects), severity: None })
+    Some(Finding { rule, sentence, evidence: record.objects.clone(), subject: Subject::EvidenceUser, severity: None })
 }
 
 /// A finding about a client's many attempts (many accounts, names or services): about no one
 /// user, so that suppression folds the attempts past the threshold into one line per client
 /// and server, with their count.
 fn story(rule: super::catalog::RuleId, record: &Event, sentence: Sentence) -> Option<Finding> {
-    Some(Finding { rule, sentence, evidence: record.objects.clone(), user: None, severity: None })
+    Some(Finding { rule, sentence, evidence: record.objects.clone(), subject: Subject::Nobody, severity: None })
 }

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use super::ntlm_used::Carrier;
-use super::{ntlm_authenticated, own_authentication, user_of, who, Sentence};
-use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
+use super::{ntlm_authenticated, own_authentication, who, Sentence};
+use crate::detect::{catalog::RuleId, DetectContext, Finding, Subject, Wording};
 use crate::event::{Event, Objects};
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
@@ -21,7 +21,8 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     cx.shared.poisoners.get(record.timestamp, &name.responder)?;
     let evidence = Objects { name: Some(name), ..(*record.objects).clone() };
     let sentence = Sentence::NtlmToPoisoner(Carrier::of(record, cx));
-    Some(Finding { rule: RuleId::NtlmToPoisoner, sentence, evidence: Arc::new(evidence), user: user_of(&record.objects), severity: None })
+    // About the record's user: the name answer added to the evidence names no user.
+    Some(Finding { rule: RuleId::NtlmToPoisoner, sentence, evidence: Arc::new(evidence), subject: Subject::EvidenceUser, severity: None })
 }
 
 pub fn words(w: &Wording, carrier: Carrier) -> String {

@@ -7,7 +7,7 @@ use hardwire_flow::Endpoint;
 
 use super::Sentence;
 use crate::config::Config;
-use crate::detect::{catalog::RuleId, Finding, Wording};
+use crate::detect::{catalog::RuleId, Finding, Subject, Wording};
 
 /// A new TCP flow from `client` to `server`.
 pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Finding> {
@@ -18,7 +18,7 @@ pub fn check(config: &Config, client: Endpoint, server: Endpoint) -> Option<Find
         rule: RuleId::SmbOutboundExternal,
         sentence: Sentence::SmbOutboundExternal,
         evidence: Arc::default(),
-        user: None,
+        subject: Subject::Nobody,
         severity: None,
     })
 }

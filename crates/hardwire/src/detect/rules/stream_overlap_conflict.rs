@@ -5,12 +5,18 @@
 use std::sync::Arc;
 
 use super::Sentence;
-use crate::detect::{catalog::RuleId, Finding, Wording};
+use crate::detect::{catalog::RuleId, Finding, Subject, Wording};
 use crate::event::{Objects, TcpObject};
 
 pub fn check(conflict: TcpObject) -> Finding {
     let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
-    Finding { rule: RuleId::StreamOverlapConflict, sentence: Sentence::StreamOverlapConflict, evidence, user: None, severity: None }
+    Finding {
+        rule: RuleId::StreamOverlapConflict,
+        sentence: Sentence::StreamOverlapConflict,
+        evidence,
+        subject: Subject::Nobody,
+        severity: None,
+    }
 }
 
 pub fn words(w: &Wording) -> String {
