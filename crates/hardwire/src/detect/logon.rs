@@ -1,4 +1,4 @@
-//! Logon outcomes: the one fact `auth.spray` and `auth.bruteforce` count, whatever protocol
+//! Failed logons: the one fact `auth.spray` and `auth.bruteforce` count, whatever protocol
 //! carried the logon. Each protocol that shows whether a logon worked has one arm here:
 //! Kerberos (an AS exchange's reply or KDC_ERR_PREAUTH_FAILED), SMB and HTTP (the `ntlm.status`
 //! their apps set from the SESSION_SETUP status or the HTTP status), HTTP Basic (401 or not),
@@ -18,7 +18,7 @@ const SMB_LOGON_FAILURES: &[&str] = &[
     "STATUS_PASSWORD_EXPIRED",
 ];
 
-/// One logon attempt.
+/// One failed logon attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logon {
     /// `"kerberos"`, `"smb"`, `"http"`, `"ldap"`.
@@ -26,11 +26,11 @@ pub struct Logon {
     /// The account, lower-cased and without its domain or realm, so that one account tried
     /// over Kerberos and over NTLM is one account.
     pub account: String,
-    pub outcome: Outcome,
 }
 
-/// The logon a record reports, if it reports one whose outcome is known.
-pub fn of(record: &Event) -> Option<Logon> {
+/// The failed logon a record reports, if it reports a logon whose credentials were refused.
+/// The account is made only then: most logons succeed.
+pub fn failed(record: &Event) -> Option<Logon> {
     let objects = &record.objects;
     let (protocol, user, outcome) = match record.kind {
         EventKind::Krb5 => {
@@ -73,9 +73,12 @@ pub fn of(record: &Event) -> Option<Logon> {
         }
         _ => return None,
     };
+    if outcome != Outcome::Failure {
+        return None;
+    }
     let account = user.rsplit(['\\', '/']).next().unwrap_or(user);
     let account = account.split('@').next().unwrap_or(account).to_lowercase();
-    (!account.is_empty()).then_some(Logon { protocol, account, outcome })
+    (!account.is_empty()).then_some(Logon { protocol, account })
 }
 
 /// The account a bind DN names: the value of its first RDN (`CN=alice,CN=Users,DC=corp` is

@@ -4,13 +4,13 @@
 //! [`Shared::failed_logons`](crate::shared::Shared), across connections and workers.
 
 use super::{finding, Sentence, Threshold};
-use crate::detect::logon::{self, Logon, Outcome};
+use crate::detect::logon::{self, Logon};
 use crate::detect::{catalog::RuleId, DetectContext, Finding, Subject, Wording};
 use crate::event::Event;
 use crate::shared::value_hash;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let logon = logon::of(record).filter(|l| l.outcome == Outcome::Failure)?;
+    let logon = logon::failed(record)?;
     if !cx.shared.failed_logons.hit(record.timestamp, (cx.flow.src_ip, value_hash(&logon.account))) {
         return None;
     }

@@ -6,12 +6,12 @@
 //! which suppression folds into one line with a count.
 
 use super::{story, Sentence, Threshold};
-use crate::detect::logon::{self, Logon, Outcome};
+use crate::detect::logon::{self, Logon};
 use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let logon = logon::of(record).filter(|l| l.outcome == Outcome::Failure)?;
+    let logon = logon::failed(record)?;
     if !cx.shared.failed_accounts.observe(record.timestamp, cx.flow.src_ip, &logon.account) {
         return None;
     }
