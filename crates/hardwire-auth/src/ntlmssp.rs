@@ -182,43 +182,94 @@ pub struct Challenge<'a> {
     /// TargetName: the server's domain or name.
     pub target_name: String,
     /// TargetInfo, up to MsvAvEOL or the end of the bytes present.
-    pub av_pairs: Vec<AvPair<'a>>,
+    pub av_pairs: AvPairs<'a>,
     pub version: Option<NtlmVersion>,
 }
 
-impl<'a> Challenge<'a> {
-    fn find_name<'s>(&'s self, pick: impl Fn(&'s AvPair<'a>) -> Option<&'s String>) -> Option<&'s str> {
-        self.av_pairs.iter().find_map(|p| pick(p).map(String::as_str))
-    }
-
+impl Challenge<'_> {
     /// MsvAvNbComputerName: the server's NetBIOS name.
-    pub fn nb_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::NbComputerName(s) = p { Some(s) } else { None })
+    pub fn nb_computer_name(&self) -> Option<String> {
+        self.av_pairs.name(MSV_AV_NB_COMPUTER_NAME)
     }
 
     /// MsvAvNbDomainName.
-    pub fn nb_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::NbDomainName(s) = p { Some(s) } else { None })
+    pub fn nb_domain_name(&self) -> Option<String> {
+        self.av_pairs.name(MSV_AV_NB_DOMAIN_NAME)
     }
 
     /// MsvAvDnsComputerName: the server's FQDN.
-    pub fn dns_computer_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsComputerName(s) = p { Some(s) } else { None })
+    pub fn dns_computer_name(&self) -> Option<String> {
+        self.av_pairs.name(MSV_AV_DNS_COMPUTER_NAME)
     }
 
     /// MsvAvDnsDomainName.
-    pub fn dns_domain_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsDomainName(s) = p { Some(s) } else { None })
+    pub fn dns_domain_name(&self) -> Option<String> {
+        self.av_pairs.name(MSV_AV_DNS_DOMAIN_NAME)
     }
 
     /// MsvAvDnsTreeName.
-    pub fn dns_tree_name(&self) -> Option<&str> {
-        self.find_name(|p| if let AvPair::DnsTreeName(s) = p { Some(s) } else { None })
+    pub fn dns_tree_name(&self) -> Option<String> {
+        self.av_pairs.name(MSV_AV_DNS_TREE_NAME)
     }
 
     /// MsvAvTimestamp, a FILETIME (100 ns since 1601-01-01).
     pub fn timestamp(&self) -> Option<u64> {
-        self.av_pairs.iter().find_map(|p| if let AvPair::Timestamp(t) = p { Some(*t) } else { None })
+        self.av_pairs.timestamp()
+    }
+}
+
+/// A list of AV_PAIRs (a CHALLENGE's TargetInfo, an NTLMv2 response's), read as it is walked:
+/// a name is decoded only when asked for, and nothing is allocated to hold the list. The walk
+/// ends at MsvAvEOL, or quietly at a pair cut short (a missing EOL included), as Windows and
+/// Wireshark do.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct AvPairs<'a>(&'a [u8]);
+
+impl<'a> AvPairs<'a> {
+    /// Every pair, decoded.
+    pub fn iter(&self) -> impl Iterator<Item = AvPair<'a>> {
+        self.raw().map(|(id, value)| av_pair(id, value))
+    }
+
+    /// The (AvId, Value) pairs.
+    fn raw(&self) -> impl Iterator<Item = (u16, &'a [u8])> {
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            let (&[id_low, id_high, len_low, len_high], after) = rest.split_first_chunk::<4>()?;
+            let id = u16::from_le_bytes([id_low, id_high]);
+            if id == MSV_AV_EOL {
+                return None;
+            }
+            let (value, after) = after.split_at_checked(usize::from(u16::from_le_bytes([len_low, len_high])))?;
+            rest = after;
+            Some((id, value))
+        })
+    }
+
+    /// The first name pair of this AvId, decoded.
+    fn name(&self, id: u16) -> Option<String> {
+        self.raw().find(|(pair_id, _)| *pair_id == id).map(|(_, value)| decode_utf16(value))
+    }
+
+    /// The decoded pairs of this AvId (the others are not decoded).
+    fn of_id(&self, id: u16) -> impl Iterator<Item = AvPair<'a>> {
+        self.raw().filter(move |(pair_id, _)| *pair_id == id).map(|(id, value)| av_pair(id, value))
+    }
+
+    /// MsvAvFlags (the first of the right size).
+    fn flags(&self) -> Option<u32> {
+        self.of_id(MSV_AV_FLAGS).find_map(|p| if let AvPair::Flags(flags) = p { Some(flags) } else { None })
+    }
+
+    /// MsvAvTimestamp (the first of the right size).
+    fn timestamp(&self) -> Option<u64> {
+        self.of_id(MSV_AV_TIMESTAMP).find_map(|p| if let AvPair::Timestamp(t) = p { Some(t) } else { None })
+    }
+}
+
+impl core::fmt::Debug for AvPairs<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -411,11 +462,22 @@ pub const MAX_NAME_CHARS: usize = 256;
 /// (read as Latin-1, which is exact for ASCII and never fails); at most [`MAX_NAME_CHARS`].
 fn decode_string(bytes: &[u8], unicode: bool) -> String {
     if unicode {
-        let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
-        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).take(MAX_NAME_CHARS).collect()
+        decode_utf16(bytes)
     } else {
         decode_oem(bytes)
     }
+}
+
+/// UTF-16LE, invalid units replaced, at most [`MAX_NAME_CHARS`]. An ASCII name (nearly every
+/// one) is copied a unit at a time without the surrogate decoder.
+fn decode_utf16(bytes: &[u8]) -> String {
+    let units = bytes.chunks_exact(2);
+    let ascii = units.clone().take(MAX_NAME_CHARS).all(|pair| matches!(pair, [low, 0] if low.is_ascii()));
+    if ascii {
+        return units.take(MAX_NAME_CHARS).map(|pair| char::from(pair[0])).collect();
+    }
+    let units = units.map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).take(MAX_NAME_CHARS).collect()
 }
 
 fn decode_oem(bytes: &[u8]) -> String {
@@ -456,30 +518,13 @@ fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, A
         flags,
         server_challenge,
         target_name: target_name_text,
-        av_pairs: target_info.map(|f| parse_av_pairs(f.slice_clamped(msg))).unwrap_or_default(),
+        av_pairs: target_info.map(|f| AvPairs(f.slice_clamped(msg))).unwrap_or_default(),
         version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
     })
 }
 
-/// Reads AV_PAIRs up to MsvAvEOL. A missing EOL or a pair cut short ends the list quietly, as
-/// Windows and Wireshark do.
-fn parse_av_pairs(mut input: &[u8]) -> Vec<AvPair<'_>> {
-    let mut pairs = Vec::new();
-    while let Ok((rest, (id, len))) = (le_u16::<_, nom::error::Error<&[u8]>>, le_u16).parse(input) {
-        if id == MSV_AV_EOL {
-            break;
-        }
-        let Ok((rest, value)) = take::<_, _, nom::error::Error<&[u8]>>(len).parse(rest) else {
-            break;
-        };
-        pairs.push(av_pair(id, value));
-        input = rest;
-    }
-    pairs
-}
-
 fn av_pair(id: u16, value: &[u8]) -> AvPair<'_> {
-    let name = || decode_string(value, true);
+    let name = || decode_utf16(value);
     match (id, value.len()) {
         (MSV_AV_NB_COMPUTER_NAME, _) => AvPair::NbComputerName(name()),
         (MSV_AV_NB_DOMAIN_NAME, _) => AvPair::NbDomainName(name()),
@@ -515,7 +560,7 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
     // An NTLMv2 response: NTProofStr (16), then NTLMv2_CLIENT_CHALLENGE, whose AV pairs
     // follow 28 bytes of fixed fields (MS-NLMP §2.2.2.7).
     let v2 = nt.len > V1_RESPONSE_LEN;
-    let av_pairs = if v2 { parse_av_pairs(nt_bytes.get(NTLMV2_AV_PAIRS_OFFSET..).unwrap_or_default()) } else { Vec::new() };
+    let av_pairs = if v2 { AvPairs(nt_bytes.get(NTLMV2_AV_PAIRS_OFFSET..).unwrap_or_default()) } else { AvPairs::default() };
     Ok(Authenticate {
         flags,
         user: decode_string(user.slice(msg, "AUTHENTICATE UserName")?, unicode),
@@ -528,8 +573,8 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
         session_key_len: session_key.len,
         has_mic,
         mic_nonzero,
-        av_flags: av_pairs.iter().find_map(|p| if let AvPair::Flags(flags) = p { Some(*flags) } else { None }),
-        target_name: av_pairs.iter().find_map(|p| if let AvPair::TargetName(name) = p { Some(name.clone()) } else { None }),
+        av_flags: av_pairs.flags(),
+        target_name: av_pairs.name(MSV_AV_TARGET_NAME),
         nt_proof: if v2 { Secret::from_slice(nt_bytes) } else { None },
     })
 }
@@ -555,7 +600,7 @@ mod tests {
         let c = challenge(NTLM_CHALLENGE_EMPTY_AV);
         assert_eq!(c.target_name, "CNAMIS");
         assert_eq!(c.flags, NegotiateFlags(0x2089_8205));
-        assert!(c.av_pairs.is_empty());
+        assert_eq!(c.av_pairs.iter().count(), 0);
         assert_eq!(c.version, None);
     }
 
@@ -564,8 +609,11 @@ mod tests {
     #[test]
     fn challenge_with_unterminated_av_pairs_keeps_the_pairs_present() {
         let c = challenge(NTLM_CHALLENGE_UNTERMINATED_AV);
-        assert_eq!(c.av_pairs, vec![AvPair::NbDomainName("CNAMIS".into()), AvPair::NbComputerName("SATURN".into())]);
-        assert_eq!(c.nb_computer_name(), Some("SATURN"));
+        assert_eq!(
+            c.av_pairs.iter().collect::<Vec<_>>(),
+            vec![AvPair::NbDomainName("CNAMIS".into()), AvPair::NbComputerName("SATURN".into())]
+        );
+        assert_eq!(c.nb_computer_name().as_deref(), Some("SATURN"));
         assert_eq!(c.dns_computer_name(), None);
     }
 

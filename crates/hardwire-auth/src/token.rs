@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(challenge.flags, NegotiateFlags(0xe28a_8215));
         assert_eq!(challenge.target_name, "DESKTOP-V1FA0UQ");
         for name in [challenge.nb_computer_name(), challenge.nb_domain_name(), challenge.dns_computer_name(), challenge.dns_domain_name()] {
-            assert_eq!(name, Some("DESKTOP-V1FA0UQ"));
+            assert_eq!(name.as_deref(), Some("DESKTOP-V1FA0UQ"));
         }
         assert_eq!(challenge.dns_tree_name(), None);
         // FILETIME counts 100 ns from 1601; the Unix epoch is 11644473600 s later.
@@ -351,7 +351,10 @@ mod tests {
         assert_eq!(token.ntlm_authenticate().map(|a| a.user.as_str()), Some("administrator"));
         assert!(token.mechs_offered.is_empty() && token.neg_state.is_none());
         let challenge = hex(NTLM_CHALLENGE_UNTERMINATED_AV);
-        assert_eq!(inspect(&challenge).expect("raw CHALLENGE").ntlm_challenge().and_then(|c| c.nb_computer_name()), Some("SATURN"));
+        assert_eq!(
+            inspect(&challenge).expect("raw CHALLENGE").ntlm_challenge().and_then(|c| c.nb_computer_name()).as_deref(),
+            Some("SATURN")
+        );
     }
 
     /// HTTP `Negotiate` carrying raw NTLMSSP; tshark: user eve, domain HTTP6DOM, host HTTP6HOST,

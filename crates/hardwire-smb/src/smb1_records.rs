@@ -12,7 +12,8 @@ use nom::bytes::complete::{tag, take};
 use nom::number::complete::{le_u16, le_u32, le_u64, u8 as byte};
 
 use crate::error::{SmbError, SmbResult};
-use crate::util::{le16_at, oem_lossy, slice_clamped, take_nul_string, trim_nuls, utf16le_lossy};
+pub use crate::util::WireString;
+use crate::util::{le16_at, oem_lossy, slice_clamped, split_nul_string, take_nul_string, trim_nuls, utf16le_lossy};
 
 /// Protocol id of an SMB1 message.
 pub const SMB1_MAGIC: &[u8; 4] = b"\xFFSMB";
@@ -280,13 +281,13 @@ fn smb_string<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> (&'a [u8], String) {
     take_nul_string(align_unicode(b, i), b.header.is_unicode())
 }
 
-/// Like [`smb_string`], but `None` when no bytes are left.
-fn optional_smb_string<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> (&'a [u8], Option<String>) {
+/// Like [`smb_string`], undecoded, and `None` when no bytes are left.
+fn optional_smb_string<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> (&'a [u8], Option<WireString<'a>>) {
     let i = align_unicode(b, i);
     if i.is_empty() {
         return (i, None);
     }
-    let (rest, s) = take_nul_string(i, b.header.is_unicode());
+    let (rest, s) = split_nul_string(i, b.header.is_unicode());
     (rest, Some(s))
 }
 
@@ -433,9 +434,9 @@ pub struct Smb1SessionSetupRequest<'a> {
     /// Credentials.
     pub auth: Smb1SessionSetupAuth<'a>,
     /// NativeOS, when present.
-    pub native_os: Option<String>,
+    pub native_os: Option<WireString<'a>>,
     /// NativeLanMan, when present.
-    pub native_lanman: Option<String>,
+    pub native_lanman: Option<WireString<'a>>,
 }
 
 /// Parses a SESSION_SETUP_ANDX request.
@@ -488,9 +489,9 @@ pub struct Smb1SessionSetupResponse<'a> {
     /// SecurityBlob (empty without extended security).
     pub security_blob: &'a [u8],
     /// NativeOS, when present.
-    pub native_os: Option<String>,
+    pub native_os: Option<WireString<'a>>,
     /// NativeLanMan, when present.
-    pub native_lanman: Option<String>,
+    pub native_lanman: Option<WireString<'a>>,
 }
 
 impl Smb1SessionSetupResponse<'_> {
@@ -1070,16 +1071,16 @@ mod tests {
                 primary_domain: "WORKGROUP".into(),
             }
         );
-        assert_eq!(req.native_os.as_deref(), Some("Unix"));
-        assert_eq!(req.native_lanman.as_deref(), Some("Samba 3.6.3"));
+        assert_eq!(req.native_os.map(|s| s.text()).as_deref(), Some("Unix"));
+        assert_eq!(req.native_lanman.map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
 
         let data = nbss_payload(CLIENT_SESS_RESP);
         let resp = parse_session_setup_response(&first_block(&data)).unwrap();
         // tshark: smb.setup.action 0x0001 (guest), native_os "Unix", lanman "Samba 3.6.3"
         assert!(resp.is_guest());
         assert!(resp.security_blob.is_empty());
-        assert_eq!(resp.native_os.as_deref(), Some("Unix"));
-        assert_eq!(resp.native_lanman.as_deref(), Some("Samba 3.6.3"));
+        assert_eq!(resp.native_os.map(|s| s.text()).as_deref(), Some("Unix"));
+        assert_eq!(resp.native_lanman.map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
     }
 
     #[test]
@@ -1094,8 +1095,8 @@ mod tests {
         assert_eq!(security_blob.len(), 85);
         assert_eq!(security_blob.first(), Some(&0x60));
         assert_eq!(req.vc_number, 1);
-        assert_eq!(req.native_os.as_deref(), Some("Windows 2000 2195"));
-        assert_eq!(req.native_lanman.as_deref(), Some("Windows 2000 5.0"));
+        assert_eq!(req.native_os.map(|s| s.text()).as_deref(), Some("Windows 2000 2195"));
+        assert_eq!(req.native_lanman.map(|s| s.text()).as_deref(), Some("Windows 2000 5.0"));
 
         let data = nbss_payload(ASCII_SESS_RESP);
         let resp = parse_session_setup_response(&first_block(&data)).unwrap();
@@ -1103,8 +1104,8 @@ mod tests {
         // Standard 7601 Service Pack 1", native_lanman "Windows Server 2008 R2 Standard 6.1"
         assert!(!resp.is_guest());
         assert_eq!(resp.security_blob.len(), 9);
-        assert_eq!(resp.native_os.as_deref(), Some("Windows Server 2008 R2 Standard 7601 Service Pack 1"));
-        assert_eq!(resp.native_lanman.as_deref(), Some("Windows Server 2008 R2 Standard 6.1"));
+        assert_eq!(resp.native_os.map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 7601 Service Pack 1"));
+        assert_eq!(resp.native_lanman.map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 6.1"));
     }
 
     #[test]

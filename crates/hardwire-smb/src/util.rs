@@ -38,27 +38,59 @@ pub(crate) fn oem_lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A string as the message holds it, decoded only when read: most (NativeOS, NativeLanMan)
+/// never are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct WireString<'a> {
+    bytes: &'a [u8],
+    /// UTF-16LE, else OEM.
+    unicode: bool,
+}
+
+impl WireString<'_> {
+    /// The text, invalid units or bytes replaced by U+FFFD.
+    pub fn text(&self) -> String {
+        if self.unicode {
+            utf16le_lossy(self.bytes)
+        } else {
+            oem_lossy(self.bytes)
+        }
+    }
+}
+
+impl std::fmt::Debug for WireString<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
 /// Splits a NUL-terminated string off `i`: UTF-16LE when `unicode` (terminator 00 00 on a
 /// unit boundary), OEM otherwise. Without a terminator the whole input is the string.
-pub(crate) fn take_nul_string(i: &[u8], unicode: bool) -> (&[u8], String) {
-    if unicode {
-        let end = i.chunks_exact(2).position(|c| c == [0, 0]);
-        match end {
+pub(crate) fn split_nul_string(i: &[u8], unicode: bool) -> (&[u8], WireString<'_>) {
+    let (bytes, rest) = if unicode {
+        match i.chunks_exact(2).position(|c| c == [0, 0]) {
             Some(units) => {
                 let (s, rest) = i.split_at(units * 2);
-                (rest.get(2..).unwrap_or_default(), utf16le_lossy(s))
+                (s, rest.get(2..).unwrap_or_default())
             }
-            None => (&[], utf16le_lossy(i)),
+            None => (i, &[][..]),
         }
     } else {
         match memchr::memchr(0, i) {
             Some(p) => {
                 let (s, rest) = i.split_at(p);
-                (rest.get(1..).unwrap_or_default(), oem_lossy(s))
+                (s, rest.get(1..).unwrap_or_default())
             }
-            None => (&[], oem_lossy(i)),
+            None => (i, &[][..]),
         }
-    }
+    };
+    (rest, WireString { bytes, unicode })
+}
+
+/// [`split_nul_string`], decoded.
+pub(crate) fn take_nul_string(i: &[u8], unicode: bool) -> (&[u8], String) {
+    let (rest, s) = split_nul_string(i, unicode);
+    (rest, s.text())
 }
 
 /// Drops trailing NUL characters that some senders count into a length.

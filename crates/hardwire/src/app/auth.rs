@@ -7,7 +7,7 @@
 use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 
-use hardwire_auth::{inspect, AuthKind, Challenge, Mech, NegotiateFlags, SecurityToken, AV_FLAG_MIC_PRESENT};
+use hardwire_auth::{inspect, AuthKind, Challenge, KerberosMessage, Mech, NegotiateFlags, NtlmMessage, SecurityToken, AV_FLAG_MIC_PRESENT};
 
 use crate::event::{KerberosObject, NtlmKind, NtlmObject};
 
@@ -34,40 +34,45 @@ impl AuthState {
             return Ok(());
         }
         let token = inspect(blob).map_err(|_| Unreadable)?;
-        self.fold(&token);
+        self.fold(token);
         Ok(())
     }
 
-    fn fold(&mut self, token: &SecurityToken<'_>) {
-        match hardwire_auth::mechanism_of(token) {
+    /// Takes what the token says; its names move into the objects, uncopied.
+    fn fold(&mut self, token: SecurityToken<'_>) {
+        match hardwire_auth::mechanism_of(&token) {
             mech @ (Mech::Ntlm | Mech::Kerberos) => self.mechanism = Some(mech),
             Mech::Unknown => {}
         }
-        if let Some(challenge) = token.ntlm_challenge() {
-            let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
-            fold_challenge(ntlm, challenge);
-            ntlm.challenge_key = Some(secret_key(challenge.server_challenge.expose()));
+        match token.ntlm {
+            Some(NtlmMessage::Challenge(challenge)) => {
+                let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
+                fold_challenge(ntlm, &challenge);
+                ntlm.challenge_key = Some(secret_key(challenge.server_challenge.expose()));
+            }
+            Some(NtlmMessage::Authenticate(auth)) => {
+                let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
+                let kind = auth.kind();
+                ntlm.version = Some(ntlm_kind(kind));
+                ntlm.mic = Some(auth.mic_nonzero);
+                ntlm.mic_flagged = (kind == AuthKind::V2).then(|| auth.av_flags.is_some_and(|f| f & AV_FLAG_MIC_PRESENT != 0));
+                ntlm.signing = Some(auth.flags.contains(NegotiateFlags::SIGN));
+                ntlm.sealing = Some(auth.flags.contains(NegotiateFlags::SEAL));
+                ntlm.proof_key = auth.nt_proof.map(|proof| secret_key(proof.expose()));
+                ntlm.user = Some(auth.user);
+                ntlm.domain = Some(auth.domain);
+                ntlm.host = Some(auth.workstation);
+                ntlm.target_name = auth.target_name;
+                self.ntlm_authenticated = true;
+            }
+            Some(NtlmMessage::Negotiate(_)) | None => {}
         }
-        if let Some(auth) = token.ntlm_authenticate() {
-            let ntlm = self.ntlm.get_or_insert_with(NtlmObject::default);
-            ntlm.user = Some(auth.user.clone());
-            ntlm.domain = Some(auth.domain.clone());
-            ntlm.host = Some(auth.workstation.clone());
-            ntlm.version = Some(ntlm_kind(auth.kind()));
-            ntlm.mic = Some(auth.mic_nonzero);
-            ntlm.mic_flagged = (auth.kind() == AuthKind::V2).then(|| auth.av_flags.is_some_and(|f| f & AV_FLAG_MIC_PRESENT != 0));
-            ntlm.target_name = auth.target_name.clone();
-            ntlm.signing = Some(auth.flags.contains(NegotiateFlags::SIGN));
-            ntlm.sealing = Some(auth.flags.contains(NegotiateFlags::SEAL));
-            ntlm.proof_key = auth.nt_proof.map(|proof| secret_key(proof.expose()));
-            self.ntlm_authenticated = true;
-        }
-        if let Some(ap_req) = token.ap_req() {
+        if let Some(KerberosMessage::ApReq(ap_req)) = token.kerberos {
             self.kerberos = Some(KerberosObject {
-                realm: Some(ap_req.realm.clone()),
-                sname: Some(ap_req.sname.clone()),
                 ticket_etype: Some(ap_req.ticket_etype.name().into_owned()),
                 authenticator_etype: Some(ap_req.authenticator_etype.name().into_owned()),
+                realm: Some(ap_req.realm),
+                sname: Some(ap_req.sname),
             });
         }
     }
@@ -107,8 +112,8 @@ fn ntlm_kind(kind: AuthKind) -> NtlmKind {
 }
 
 fn fold_challenge(ntlm: &mut NtlmObject, challenge: &Challenge<'_>) {
-    ntlm.server_nb_name = challenge.nb_computer_name().map(str::to_string);
-    ntlm.server_dns_name = challenge.dns_computer_name().map(str::to_string);
-    ntlm.server_nb_domain = challenge.nb_domain_name().map(str::to_string);
-    ntlm.server_dns_domain = challenge.dns_domain_name().map(str::to_string);
+    ntlm.server_nb_name = challenge.nb_computer_name();
+    ntlm.server_dns_name = challenge.dns_computer_name();
+    ntlm.server_nb_domain = challenge.nb_domain_name();
+    ntlm.server_dns_domain = challenge.dns_domain_name();
 }
