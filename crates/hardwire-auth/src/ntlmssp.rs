@@ -474,7 +474,9 @@ fn decode_utf16(bytes: &[u8]) -> String {
     let units = bytes.chunks_exact(2);
     let ascii = units.clone().take(MAX_NAME_CHARS).all(|pair| matches!(pair, [low, 0] if low.is_ascii()));
     if ascii {
-        return units.take(MAX_NAME_CHARS).map(|pair| char::from(pair[0])).collect();
+        let text: Vec<u8> = units.take(MAX_NAME_CHARS).map(|pair| pair[0]).collect();
+        // ASCII is UTF-8: the default is never taken.
+        return String::from_utf8(text).unwrap_or_default();
     }
     let units = units.map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
     char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).take(MAX_NAME_CHARS).collect()

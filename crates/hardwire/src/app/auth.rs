@@ -87,6 +87,20 @@ impl AuthState {
         self.ntlm.clone().filter(|_| self.ntlm_authenticated)
     }
 
+    /// [`AuthState::ntlm_object`], taken out of the state (which keeps no `ntlm` after it).
+    pub fn take_ntlm_object(&mut self) -> Option<NtlmObject> {
+        if self.ntlm_authenticated {
+            self.ntlm.take()
+        } else {
+            None
+        }
+    }
+
+    /// Nothing learnt yet (the state of a new connection or session).
+    pub fn is_empty(&self) -> bool {
+        *self == AuthState::default()
+    }
+
     /// An anonymous NTLM logon (empty user, empty NT response).
     pub fn is_anonymous(&self) -> bool {
         self.ntlm_authenticated && self.ntlm.as_ref().and_then(|n| n.version) == Some(NtlmKind::Anonymous)

@@ -320,12 +320,11 @@ impl Http {
                     Mech::Kerberos => Some(HttpAuthMechanism::Kerberos),
                     Mech::Unknown => None,
                 });
-                if let Some(ntlm) = self.auth.ntlm_object() {
+                // A later handshake on this connection starts from its own CHALLENGE.
+                if let Some(ntlm) = self.auth.take_ntlm_object() {
                     http.user = ntlm.user.clone().filter(|u| !u.is_empty());
                     self.connection_user = http.user.clone();
                     request.ntlm = Some(ntlm);
-                    // A later handshake on this connection starts from its own CHALLENGE.
-                    self.auth.ntlm = None;
                     self.auth.ntlm_authenticated = false;
                 }
                 request.kerberos = self.auth.kerberos.take();
@@ -350,7 +349,15 @@ impl Http {
 
     /// A response head was parsed at the start of `available` bytes.
     fn response_head(&mut self, head: &ResponseHead<'_>, available: usize, cx: &mut AppContext) -> Step {
-        for value in head.www_authenticate.iter().chain(&head.proxy_authenticate) {
+        // Each value is parsed once: the schemes of WWW-Authenticate go into the record.
+        let mut schemes = Vec::new();
+        for value in &head.www_authenticate {
+            for challenge in parse_challenges(value) {
+                schemes.push(challenge.scheme.as_str().to_string());
+                self.challenge(challenge, cx);
+            }
+        }
+        for value in &head.proxy_authenticate {
             for challenge in parse_challenges(value) {
                 self.challenge(challenge, cx);
             }
@@ -370,8 +377,6 @@ impl Http {
                 ntlm.status = Some(if head.status == 401 { Outcome::Failure } else { Outcome::Success });
             }
             http.response_content_type = head.content_type.map(str::to_string);
-            let schemes: Vec<String> =
-                head.www_authenticate.iter().flat_map(|v| parse_challenges(v)).map(|c| c.scheme.as_str().to_string()).collect();
             http.www_authenticate = (!schemes.is_empty()).then_some(schemes);
             let tls = if http.auth_mech.as_deref() == Some("credssp") { self.credssp_tls.clone() } else { None };
             emit_with_tls(request, tls, cx);

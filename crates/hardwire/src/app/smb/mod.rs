@@ -42,7 +42,9 @@ const NBSS_SESSION_MESSAGE: u8 = 0x00;
 #[derive(Debug, Default)]
 pub(crate) struct SmbFlow {
     negotiated: Negotiated,
-    sessions: BTreeMap<u64, Session>,
+    /// Boxed: a map node of eleven inline sessions is a large allocation, made again for each
+    /// session of a connection whose sessions come and go (a failed logon at a time).
+    sessions: BTreeMap<u64, Box<Session>>,
     /// Tokens of a SESSION_SETUP sent before the server assigned a session id.
     pending_auth: AuthState,
     pending: BTreeMap<u64, Pending>,
@@ -225,13 +227,12 @@ impl SmbFlow {
     /// session, whose record is written if it never was.
     fn session(&mut self, id: u64, cx: &mut AppContext) -> &mut Session {
         if let Some(lru) = least_recently_used(&self.sessions, &id, cx.config.limits.max_smb_sessions, |s| s.used) {
-            if self.sessions.get(&lru).is_some_and(|s| !s.written) {
-                self.emit_session(lru, cx);
+            if let Some(evicted) = self.sessions.remove(&lru).filter(|s| !s.written) {
+                self.emit_forgotten(evicted, cx);
             }
-            self.sessions.remove(&lru);
             cx.stats.memory.count_evicted("smb_sessions");
         }
-        let session = self.sessions.entry(id).or_insert_with(|| Session::new(id));
+        let session = self.sessions.entry(id).or_insert_with(|| Box::new(Session::new(id)));
         session.used = self.tick;
         session
     }
@@ -251,13 +252,12 @@ impl SmbFlow {
     /// SMB1 client logging on again with its UID): the earlier logon's record is written if it
     /// never was, and the session starts again, its alerts raised afresh for the new logon.
     fn relogon_if_logged_on(&mut self, session_id: u64, cx: &mut AppContext) {
-        if !self.sessions.get(&session_id).is_some_and(Session::logged_on) {
+        if !self.sessions.get(&session_id).is_some_and(|s| s.logged_on()) {
             return;
         }
-        if self.sessions.get(&session_id).is_some_and(|s| !s.written) {
-            self.emit_session(session_id, cx);
+        if let Some(earlier) = self.sessions.insert(session_id, Box::new(Session::new(session_id))).filter(|s| !s.written) {
+            self.emit_forgotten(earlier, cx);
         }
-        self.sessions.insert(session_id, Session::new(session_id));
     }
 
     /// A SESSION_SETUP request's token.
@@ -271,12 +271,13 @@ impl SmbFlow {
     /// status are folded in. Success and failure are final; failures are written at once.
     fn setup_response(&mut self, session_id: u64, status: u32, blob: &[u8], cx: &mut AppContext) -> &mut Session {
         let held = std::mem::take(&mut self.pending_auth);
-        if held != AuthState::default() {
+        let tokens_held = !held.is_empty();
+        if tokens_held {
             // Tokens sent without a session id, answered with the id of a logged-on session.
             self.relogon_if_logged_on(session_id, cx);
         }
         let session = self.session(session_id, cx);
-        if held != AuthState::default() {
+        if tokens_held {
             merge_auth(&mut session.auth, held);
         }
         if session.auth.observe(blob).is_err() {
@@ -288,16 +289,15 @@ impl SmbFlow {
                 *cx.stats.auth_mechanisms.entry(mechanism.as_str()).or_default() += 1;
             }
         }
-        self.session(session_id, cx)
+        session
     }
 
     /// After a setup response: a failure is written at once and forgotten.
     fn finish_setup(&mut self, session_id: u64, cx: &mut AppContext) {
         let status = self.sessions.get(&session_id).and_then(|s| s.status);
-        if let Some(status) = status {
-            if status != session::STATUS_SUCCESS && status != session::STATUS_MORE_PROCESSING_REQUIRED {
-                self.emit_session(session_id, cx);
-                self.sessions.remove(&session_id);
+        if status.is_some_and(|status| status != session::STATUS_SUCCESS && status != session::STATUS_MORE_PROCESSING_REQUIRED) {
+            if let Some(failed) = self.sessions.remove(&session_id) {
+                self.emit_forgotten(failed, cx);
             }
         }
     }
@@ -310,6 +310,14 @@ impl SmbFlow {
         let objects = Arc::new(session.objects(&self.negotiated));
         let previous = session.last_record.replace(Arc::clone(&objects));
         cx.emit_update(EventKind::Smb, objects, previous);
+        self.recorded = true;
+    }
+
+    /// Writes the record of a session taken out of the table (a failed logon, an evicted or
+    /// superseded one): its names move into the record instead of being copied.
+    fn emit_forgotten(&mut self, mut session: Box<Session>, cx: &mut AppContext) {
+        let previous = session.last_record.take();
+        cx.emit_update(EventKind::Smb, Arc::new(session.into_objects(&self.negotiated)), previous);
         self.recorded = true;
     }
 
@@ -411,7 +419,7 @@ impl SmbFlow {
 }
 
 /// What the session knows of who is talking, attached to the records of its pipes.
-fn evidence(sessions: &BTreeMap<u64, Session>, negotiated: &Negotiated, session_id: u64) -> crate::event::Objects {
+fn evidence(sessions: &BTreeMap<u64, Box<Session>>, negotiated: &Negotiated, session_id: u64) -> crate::event::Objects {
     match sessions.get(&session_id) {
         Some(session) => session.objects(negotiated),
         None => crate::event::Objects { smb: Some(connection_object(negotiated)), ..Default::default() },

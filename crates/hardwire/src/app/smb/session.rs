@@ -7,7 +7,7 @@ use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
-use crate::event::{NtlmObject, Objects, Outcome, ShareKind, SmbObject};
+use crate::event::{KerberosObject, NtlmObject, Objects, Outcome, ShareKind, SmbObject};
 
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
@@ -145,9 +145,22 @@ impl Session {
 
     /// The record's objects: `smb` with the connection's negotiate facts, and `ntlm`/`kerberos`.
     pub fn objects(&self, negotiated: &Negotiated) -> Objects {
+        self.record(self.smb_object(negotiated), self.auth.ntlm_object(), self.auth.kerberos.clone())
+    }
+
+    /// [`Session::objects`] of a session that is done with: its `ntlm` and `kerberos` objects
+    /// move into the record.
+    pub fn into_objects(mut self, negotiated: &Negotiated) -> Objects {
+        let smb = self.smb_object(negotiated);
+        let ntlm = self.auth.take_ntlm_object();
+        let kerberos = self.auth.kerberos.take();
+        self.record(smb, ntlm, kerberos)
+    }
+
+    fn smb_object(&self, negotiated: &Negotiated) -> SmbObject {
         let setup_seen = self.status.is_some();
         let observed = self.signed_requests + self.unsigned_requests;
-        let smb = SmbObject {
+        SmbObject {
             session_id: Some(session_id_text(self.id)),
             guest: setup_seen.then_some(self.guest),
             anonymous: setup_seen.then(|| self.anonymous()),
@@ -158,9 +171,13 @@ impl Session {
             signed: (observed > 0 && !self.encrypted()).then_some(self.unsigned_requests == 0),
             encrypted: Some(self.encrypted()),
             ..connection_object(negotiated)
-        };
-        let ntlm = self.auth.ntlm_object().map(|ntlm| NtlmObject { status: self.logon_outcome(), ..ntlm });
-        Objects { smb: Some(smb), ntlm, kerberos: self.auth.kerberos.clone(), ..Objects::default() }
+        }
+    }
+
+    /// The objects of a record, the `ntlm` object with the logon's outcome.
+    fn record(&self, smb: SmbObject, ntlm: Option<NtlmObject>, kerberos: Option<KerberosObject>) -> Objects {
+        let ntlm = ntlm.map(|ntlm| NtlmObject { status: self.logon_outcome(), ..ntlm });
+        Objects { smb: Some(smb), ntlm, kerberos, ..Objects::default() }
     }
 
     /// `ntlm.status`: the SESSION_SETUP's final answer (not its MORE_PROCESSING_REQUIRED leg).
