@@ -119,7 +119,7 @@ mod tests {
     use std::net::Ipv4Addr;
     use std::sync::Arc;
 
-    use hardwire::event::{FlowInfo, KerberosObject, LdapObject, NtlmObject, Objects, SmbObject};
+    use hardwire::event::{FlowInfo, LdapObject, NtlmObject, Objects, SmbObject};
     use hardwire::Timestamp;
     use hardwire_flow::community_id::community_id;
     use hardwire_flow::key::Endpoint;
@@ -151,7 +151,7 @@ mod tests {
         let ntlm = |v: NtlmKind| Some(NtlmObject { user: Some("u".into()), version: Some(v), ..NtlmObject::default() });
         p.observe(&record(1, Objects { smb: smb(true, 2), ntlm: ntlm(NtlmKind::V2), ..Objects::default() }));
         p.observe(&record(2, Objects { smb: smb(false, 1), ntlm: ntlm(NtlmKind::V1), ..Objects::default() }));
-        p.observe(&record(3, Objects { smb: smb(false, 2), kerberos: Some(KerberosObject::default()), ..Objects::default() }));
+        p.observe(&record(3, Objects { smb: smb(false, 2), kerberos: Some(Box::default()), ..Objects::default() }));
         p.observe(&record(3, Objects { smb: smb(true, 2), ntlm: ntlm(NtlmKind::Anonymous), ..Objects::default() }));
         let bind = |result: &str, signing: Option<&'static str>| LdapObject {
             bind_type: Some("sasl"),
@@ -161,9 +161,9 @@ mod tests {
             ..LdapObject::default()
         };
         // A sealed bind and a refused unsigned one say nothing weak; an unsigned success does.
-        p.observe(&record(4, Objects { ldap: Some(bind("success", Some("sealed"))), ..Objects::default() }));
-        p.observe(&record(4, Objects { ldap: Some(bind("strongerAuthRequired", Some("none"))), ..Objects::default() }));
-        p.observe(&record(1, Objects { ldap: Some(bind("success", Some("none"))), ..Objects::default() }));
+        p.observe(&record(4, Objects { ldap: Some(Box::new(bind("success", Some("sealed")))), ..Objects::default() }));
+        p.observe(&record(4, Objects { ldap: Some(Box::new(bind("strongerAuthRequired", Some("none")))), ..Objects::default() }));
+        p.observe(&record(1, Objects { ldap: Some(Box::new(bind("success", Some("none")))), ..Objects::default() }));
         assert_eq!(
             p.gauges(),
             PostureGauges {

@@ -401,9 +401,9 @@ impl Conversation {
             objects.ntlm = Some(ntlm);
         }
         if let Some(kerberos) = &self.auth.kerberos {
-            objects.kerberos = Some(kerberos.clone());
+            objects.kerberos = Some(Box::new(kerberos.clone()));
         }
-        objects.dcerpc = Some(dcerpc);
+        objects.dcerpc = Some(Box::new(dcerpc));
         cx.emit(EventKind::Dcerpc, objects);
     }
 }
@@ -498,7 +498,7 @@ mod tests {
             conversation.close(&Objects::default, cx);
         });
         let errors = stats.parse_errors.get(PROTOCOL).copied().unwrap_or(0);
-        (records.into_iter().filter_map(|r| r.objects.dcerpc.clone()).collect(), errors)
+        (records.into_iter().filter_map(|r| r.objects.dcerpc.as_deref().cloned()).collect(), errors)
     }
 
     fn assert_at_job(records: &[DcerpcObject]) {

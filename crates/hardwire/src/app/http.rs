@@ -558,7 +558,8 @@ fn emit(request: PendingRequest, cx: &mut AppContext) {
 }
 
 fn emit_with_tls(request: PendingRequest, tls: Option<TlsObject>, cx: &mut AppContext) {
-    let objects = Objects { http: Some(request.http), ntlm: request.ntlm, kerberos: request.kerberos, tls, ..Objects::default() };
+    let (kerberos, tls) = (request.kerberos.map(Box::new), tls.map(Box::new));
+    let objects = Objects { http: Some(request.http), ntlm: request.ntlm, kerberos, tls, ..Objects::default() };
     cx.emit(EventKind::Http, objects);
 }
 

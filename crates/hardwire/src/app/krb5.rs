@@ -103,7 +103,7 @@ impl Kdc {
 }
 
 fn emit(krb5: Krb5Object, cx: &mut AppContext) {
-    cx.emit(EventKind::Krb5, Objects { krb5: Some(krb5), ..Objects::default() });
+    cx.emit(EventKind::Krb5, Objects { krb5: Some(Box::new(krb5)), ..Objects::default() });
 }
 
 /// A request's share of the posture figures: the KDC's AS-REQs and how they are protected.

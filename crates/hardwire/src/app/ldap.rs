@@ -352,11 +352,11 @@ impl Ldap {
                 });
                 ntlm
             });
-            (ntlm, self.auth.kerberos.clone())
+            (ntlm, self.auth.kerberos.clone().map(Box::new))
         } else {
             (None, None)
         };
-        cx.emit(EventKind::Ldap, Objects { ldap: Some(ldap), ntlm, kerberos, ..Objects::default() });
+        cx.emit(EventKind::Ldap, Objects { ldap: Some(Box::new(ldap)), ntlm, kerberos, ..Objects::default() });
     }
 }
 

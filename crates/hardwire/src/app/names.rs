@@ -177,7 +177,7 @@ fn answer(flavor: Flavor, responder: IpAddr, to: Endpoint, message: &Message, cx
         }
     }
     for name in records {
-        cx.emit(EventKind::Name, Objects { name: Some(name), ..Objects::default() });
+        cx.emit(EventKind::Name, Objects { name: Some(Box::new(name)), ..Objects::default() });
     }
 }
 

@@ -78,7 +78,7 @@ impl Tls {
     fn emit(&mut self, cx: &mut AppContext) {
         if !self.emitted {
             self.emitted = true;
-            cx.emit(EventKind::Tls, Objects { tls: Some(self.tls.clone()), ..Objects::default() });
+            cx.emit(EventKind::Tls, Objects { tls: Some(Box::new(self.tls.clone())), ..Objects::default() });
         }
     }
 }

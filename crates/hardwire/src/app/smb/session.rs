@@ -177,7 +177,7 @@ impl Session {
     /// The objects of a record, the `ntlm` object with the logon's outcome.
     fn record(&self, smb: SmbObject, ntlm: Option<NtlmObject>, kerberos: Option<KerberosObject>) -> Objects {
         let ntlm = ntlm.map(|ntlm| NtlmObject { status: self.logon_outcome(), ..ntlm });
-        Objects { smb: Some(smb), ntlm, kerberos, ..Objects::default() }
+        Objects { smb: Some(smb), ntlm, kerberos: kerberos.map(Box::new), ..Objects::default() }
     }
 
     /// `ntlm.status`: the SESSION_SETUP's final answer (not its MORE_PROCESSING_REQUIRED leg).

@@ -50,7 +50,7 @@ pub fn words(w: &Wording, weak: &Weak) -> String {
     let service = || krb5.and_then(|k| k.sname.as_deref()).unwrap_or("a service");
     match weak {
         Weak::Used => {
-            let krb = w.evidence.kerberos.as_ref();
+            let krb = w.evidence.kerberos.as_deref();
             let etype = krb.and_then(used).unwrap_or_default();
             let service = krb.and_then(|k| k.sname.as_deref()).unwrap_or("a service");
             format!("{} used a {etype} Kerberos ticket for {service} on {}", w.client(), w.server())

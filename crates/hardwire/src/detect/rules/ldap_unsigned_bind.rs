@@ -30,7 +30,7 @@ fn mechanism(ldap: &LdapObject) -> Option<&str> {
 }
 
 pub fn words(w: &Wording) -> String {
-    let mechanism = w.evidence.ldap.as_ref().and_then(mechanism).unwrap_or_default();
+    let mechanism = w.evidence.ldap.as_deref().and_then(mechanism).unwrap_or_default();
     format!(
         "{} bound to the directory on {} with {mechanism} and neither signing nor sealing: the bind can be relayed and the session tampered with",
         who(w.evidence),

@@ -222,7 +222,7 @@ fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
 /// The `krb5` object of a `krb5` record.
 fn krb5_record(record: &Event) -> Option<&Krb5Object> {
     match record.kind {
-        EventKind::Krb5 => record.objects.krb5.as_ref(),
+        EventKind::Krb5 => record.objects.krb5.as_deref(),
         _ => None,
     }
 }
@@ -230,7 +230,7 @@ fn krb5_record(record: &Event) -> Option<&Krb5Object> {
 /// The `ldap` object of an `ldap` record.
 fn ldap_record(record: &Event) -> Option<&LdapObject> {
     match record.kind {
-        EventKind::Ldap => record.objects.ldap.as_ref(),
+        EventKind::Ldap => record.objects.ldap.as_deref(),
         _ => None,
     }
 }

@@ -19,7 +19,7 @@ pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
     let (client, server) = (cx.flow.src_ip, cx.flow.dest_ip);
     let name = cx.shared.name_answers.get(record.timestamp, &(client, server))?;
     cx.shared.poisoners.get(record.timestamp, &name.responder)?;
-    let evidence = Objects { name: Some(name), ..(*record.objects).clone() };
+    let evidence = Objects { name: Some(Box::new(name)), ..(*record.objects).clone() };
     let sentence = Sentence::NtlmToPoisoner(Carrier::of(record, cx));
     // About the record's user: the name answer added to the evidence names no user.
     Some(Finding { rule: RuleId::NtlmToPoisoner, sentence, evidence: Arc::new(evidence), subject: Subject::EvidenceUser, severity: None })

@@ -9,7 +9,7 @@ use crate::detect::{catalog::RuleId, Finding, Subject, Wording};
 use crate::event::{Objects, TcpObject};
 
 pub fn check(conflict: TcpObject) -> Finding {
-    let evidence = Arc::new(Objects { tcp: Some(conflict), ..Objects::default() });
+    let evidence = Arc::new(Objects { tcp: Some(Box::new(conflict)), ..Objects::default() });
     Finding {
         rule: RuleId::StreamOverlapConflict,
         sentence: Sentence::StreamOverlapConflict,
