@@ -12,12 +12,13 @@
 //! free. Bytes that never came (capture loss, a mid-stream start) are reported as a gap once
 //! they are known to be missing, after which the protocol resynchronises.
 //!
-//! Cost: each segment costs a few lookups in an ordered map of the pieces held (logarithmic),
-//! plus one step per held piece it overlaps, which is bounded by its length; memory is counted
-//! as each piece's bytes plus [`PIECE_OVERHEAD`], so a flood of one-byte segments meets the cap
-//! after a few thousand pieces, not after a quarter of a million.
+//! Cost: each segment costs a few lookups among the pieces held (constant while they arrive in
+//! order, logarithmic otherwise: see [`Pieces`]), plus one step per held piece it overlaps, which
+//! is bounded by its length; memory is counted as each piece's bytes plus [`PIECE_OVERHEAD`], so
+//! a flood of one-byte segments meets the cap after a few thousand pieces, not after a quarter of
+//! a million.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// The protocol side of a stream. `at` is the capture time (microseconds) of the packet that
 /// carried the bytes, so records keep the time of the data, not of the acknowledgement.
@@ -126,6 +127,121 @@ struct Piece {
     bytes: Vec<u8>,
 }
 
+/// The pieces a stream holds, by stream offset, never overlapping. Nearly always each comes
+/// after the last (a sender's segments waiting for their acknowledgement): they sit in a deque,
+/// added at its back and delivered from its front, with no search and no node to allocate. A
+/// piece that goes anywhere else but the front moves them all into an ordered map (logarithmic),
+/// where they stay until the stream holds nothing again; a piece moves at most once, so the work
+/// stays linear in the segments.
+#[derive(Debug)]
+enum Pieces {
+    InOrder(VecDeque<(u64, Piece)>),
+    Sorted(BTreeMap<u64, Piece>),
+}
+
+impl Default for Pieces {
+    fn default() -> Self {
+        Pieces::InOrder(VecDeque::new())
+    }
+}
+
+impl Pieces {
+    fn len(&self) -> usize {
+        match self {
+            Pieces::InOrder(deque) => deque.len(),
+            Pieces::Sorted(map) => map.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn first(&self) -> Option<(u64, &Piece)> {
+        match self {
+            Pieces::InOrder(deque) => deque.front().map(|(start, piece)| (*start, piece)),
+            Pieces::Sorted(map) => map.first_key_value().map(|(&start, piece)| (start, piece)),
+        }
+    }
+
+    /// Where the last piece ends (0 with none).
+    fn end(&self) -> u64 {
+        let last = match self {
+            Pieces::InOrder(deque) => deque.back().map(|(start, piece)| (*start, piece)),
+            Pieces::Sorted(map) => map.last_key_value().map(|(&start, piece)| (start, piece)),
+        };
+        last.map_or(0, |(start, piece)| start + piece.bytes.len() as u64)
+    }
+
+    /// The start of the last piece starting before `offset`.
+    fn before(&self, offset: u64) -> Option<u64> {
+        match self {
+            Pieces::InOrder(deque) => deque.partition_point(|(start, _)| *start < offset).checked_sub(1).map(|i| deque[i].0),
+            Pieces::Sorted(map) => map.range(..offset).next_back().map(|(&start, _)| start),
+        }
+    }
+
+    /// The start of the first piece starting in `from..to`.
+    fn first_in(&self, from: u64, to: u64) -> Option<u64> {
+        let start = match self {
+            Pieces::InOrder(deque) => deque.get(deque.partition_point(|(start, _)| *start < from)).map(|(start, _)| *start),
+            Pieces::Sorted(map) => map.range(from..).next().map(|(&start, _)| start),
+        };
+        start.filter(|&start| start < to)
+    }
+
+    fn get_mut(&mut self, start: u64) -> Option<&mut Piece> {
+        match self {
+            Pieces::InOrder(deque) => {
+                let i = deque.binary_search_by_key(&start, |(start, _)| *start).ok()?;
+                Some(&mut deque[i].1)
+            }
+            Pieces::Sorted(map) => map.get_mut(&start),
+        }
+    }
+
+    /// A piece overlapping none held.
+    fn insert(&mut self, start: u64, piece: Piece) {
+        match self {
+            Pieces::InOrder(deque) if deque.back().is_none_or(|(last, _)| *last < start) => deque.push_back((start, piece)),
+            Pieces::InOrder(deque) if deque.front().is_some_and(|(first, _)| start < *first) => deque.push_front((start, piece)),
+            Pieces::InOrder(deque) => {
+                let mut map: BTreeMap<u64, Piece> = deque.drain(..).collect();
+                map.insert(start, piece);
+                *self = Pieces::Sorted(map);
+            }
+            Pieces::Sorted(map) => {
+                map.insert(start, piece);
+            }
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<(u64, Piece)> {
+        let first = match self {
+            Pieces::InOrder(deque) => deque.pop_front(),
+            Pieces::Sorted(map) => map.pop_first(),
+        };
+        self.back_in_order();
+        first
+    }
+
+    fn pop_last(&mut self) -> Option<(u64, Piece)> {
+        let last = match self {
+            Pieces::InOrder(deque) => deque.pop_back(),
+            Pieces::Sorted(map) => map.pop_last(),
+        };
+        self.back_in_order();
+        last
+    }
+
+    /// An emptied map gives way to a deque again.
+    fn back_in_order(&mut self) {
+        if matches!(self, Pieces::Sorted(map) if map.is_empty()) {
+            *self = Pieces::default();
+        }
+    }
+}
+
 /// One direction of a TCP connection.
 #[derive(Debug, Default)]
 pub struct Stream {
@@ -134,8 +250,8 @@ pub struct Stream {
     next_seq: u32,
     /// Stream offset of that byte.
     next_offset: u64,
-    /// Bytes waiting, by stream offset; non-overlapping.
-    held: BTreeMap<u64, Piece>,
+    /// Bytes waiting.
+    held: Pieces,
     held_cost: usize,
     /// Stream offset up to which the receiver has acknowledged.
     acked: u64,
@@ -193,7 +309,7 @@ impl Stream {
 
     /// Lets go of every buffer: the protocol has seen enough.
     pub fn release(&mut self) {
-        self.held = BTreeMap::new();
+        self.held = Pieces::default();
         self.held_cost = 0;
         self.pending = Vec::new();
     }
@@ -305,8 +421,7 @@ impl Stream {
 
     /// End of the connection: what waits is delivered, holes as gaps.
     pub fn finish(&mut self, at: u64, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
-        let end = self.held.last_key_value().map_or(0, |(start, piece)| start + piece.bytes.len() as u64);
-        let end = end.max(self.sent_end);
+        let end = self.held.end().max(self.sent_end);
         let end = self.fin_offset.map_or(end, |fin| end.min(fin));
         if end > self.next_offset {
             self.drain(at, end, true, limits, sink);
@@ -316,19 +431,18 @@ impl Stream {
     /// Keeps the bytes of a segment that are not yet delivered; where they overlap bytes held,
     /// compares the two copies and keeps the one the policy says.
     fn hold(&mut self, at: u64, start: u64, data: &[u8], doubtful: bool, policy: OverlapPolicy, sink: &mut impl StreamSink) {
-        if self.held.is_empty() {
-            // The common case, a segment waiting for its acknowledgement alone: no map walk.
+        if self.held.end() <= start {
+            // The common case, a segment after every piece waiting: nothing to walk.
             self.insert_piece(at, start, data, doubtful, sink);
             return;
         }
         let end = start + data.len() as u64;
         let mut cursor = start;
         // A piece starting before the segment may reach into it; the others start inside it.
-        let before = self.held.range(..start).next_back().map(|(&s, _)| s);
-        let mut next = before.or_else(|| self.held.range(start..end).next().map(|(&s, _)| s));
+        let mut next = self.held.before(start).or_else(|| self.held.first_in(start, end));
         while let Some(piece_start) = next {
             self.counters.steps += 1;
-            let Some(piece) = self.held.get_mut(&piece_start) else { break };
+            let Some(piece) = self.held.get_mut(piece_start) else { break };
             let piece_end = piece_start + piece.bytes.len() as u64;
             if piece_end > cursor && piece_start < end {
                 if piece_start > cursor {
@@ -336,7 +450,7 @@ impl Stream {
                     self.insert_piece(at, cursor, fresh, doubtful, sink);
                     cursor = piece_start;
                 }
-                let Some(piece) = self.held.get_mut(&piece_start) else { break };
+                let Some(piece) = self.held.get_mut(piece_start) else { break };
                 let (from, to) = (cursor, piece_end.min(end));
                 let held = &mut piece.bytes[(from - piece_start) as usize..(to - piece_start) as usize];
                 let new = &data[(from - start) as usize..(to - start) as usize];
@@ -357,7 +471,7 @@ impl Stream {
             if cursor >= end {
                 break;
             }
-            next = self.held.range(piece_end.max(cursor)..end).next().map(|(&s, _)| s);
+            next = self.held.first_in(piece_end.max(cursor), end);
         }
         if cursor < end {
             self.insert_piece(at, cursor, &data[(cursor - start) as usize..], doubtful, sink);
@@ -392,7 +506,7 @@ impl Stream {
                 self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
                 sink.recycle(piece.bytes);
             } else {
-                let Some(&first) = self.held.keys().next() else { break };
+                let Some((first, _)) = self.held.first() else { break };
                 self.drain(at, first + 1, true, limits, sink);
                 self.drain(at, u64::MAX, false, limits, sink);
             }
@@ -403,14 +517,13 @@ impl Stream {
     /// set, else delivery stops at it.
     fn drain(&mut self, at: u64, limit: u64, gaps: bool, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
         while self.next_offset < limit {
-            let Some(entry) = self.held.first_entry() else {
+            let Some((start, piece)) = self.held.first() else {
                 if gaps && limit != u64::MAX {
                     self.declare_gap(at, limit - self.next_offset, sink);
                 }
                 return;
             };
             self.counters.steps += 1;
-            let start = *entry.key();
             if start > self.next_offset {
                 if !gaps {
                     return;
@@ -418,10 +531,10 @@ impl Stream {
                 self.declare_gap(at, start.min(limit) - self.next_offset, sink);
                 continue;
             }
-            let piece_end = start + entry.get().bytes.len() as u64;
+            let piece_end = start + piece.bytes.len() as u64;
             let from = (self.next_offset - start) as usize;
             let to = (piece_end.min(limit) - start) as usize;
-            let piece = entry.remove();
+            let Some((_, piece)) = self.held.pop_first() else { return };
             if piece_end <= limit {
                 self.held_cost -= piece.bytes.len() + PIECE_OVERHEAD;
             } else {
@@ -660,16 +773,17 @@ mod tests {
         }
     }
 
-    /// One-byte segments in reverse order, then the byte that fills the hole: the work is a
-    /// constant number of steps per segment, whatever their number.
+    /// One-byte segments in reverse order (the front of the deque), or the even ones then the
+    /// odd ones (the ordered map), then the byte that fills the hole: the work is a constant
+    /// number of steps per segment, whatever their number.
     #[test]
     fn one_byte_segments_cost_linear_work() {
-        let steps_for = |n: u32| {
+        let steps_for = |n: u32, order: &dyn Fn(u32) -> Vec<u32>| {
             let limits = ReassemblyLimits { max_out_of_order: usize::MAX, max_pending: usize::MAX };
             let mut s = Stream::default();
             let mut sink = Lines::default();
             s.syn(0);
-            for i in (2..=n).rev() {
+            for i in order(n) {
                 s.segment(arrival(0, i, b"x"), true, OverlapPolicy::First, &limits, &mut sink);
                 // and a duplicate of a held one, which is compared, not stored again
                 s.segment(arrival(0, n, b"x"), true, OverlapPolicy::First, &limits, &mut sink);
@@ -680,8 +794,31 @@ mod tests {
             assert_eq!(s.counters.max_pieces, u64::from(n));
             s.counters.steps
         };
-        let (small, large) = (steps_for(10_000), steps_for(40_000));
-        assert!(large <= 4 * small + 100, "{small} steps for 10,000 segments, {large} for 40,000");
-        assert!(large <= 8 * 40_000, "{large} steps for 40,000 segments");
+        let reverse = |n: u32| (2..=n).rev().collect();
+        let interleaved = |n: u32| (2..=n).step_by(2).chain((3..=n).step_by(2)).collect();
+        for order in [&reverse as &dyn Fn(u32) -> Vec<u32>, &interleaved] {
+            let (small, large) = (steps_for(10_000, order), steps_for(40_000, order));
+            assert!(large <= 4 * small + 100, "{small} steps for 10,000 segments, {large} for 40,000");
+            assert!(large <= 8 * 40_000, "{large} steps for 40,000 segments");
+        }
+    }
+
+    /// Pieces in order stay in the deque; one that falls between two moves them to the map,
+    /// which gives way to the deque again once delivered; the bytes come out in order either way.
+    #[test]
+    fn pieces_out_of_order_move_to_the_map_and_back() {
+        let mut s = Stream::default();
+        let mut sink = Lines::default();
+        s.syn(0);
+        for (seq, data) in [(1, &b"one\n"[..]), (9, b"three\n"), (15, b"four\n")] {
+            s.segment(arrival(0, seq, data), true, OverlapPolicy::First, &limits(), &mut sink);
+        }
+        assert!(matches!(s.held, Pieces::InOrder(_)));
+        s.segment(arrival(0, 5, b"two\n"), true, OverlapPolicy::First, &limits(), &mut sink);
+        assert!(matches!(s.held, Pieces::Sorted(_)));
+        s.acked(0, 20, &limits(), &mut sink);
+        assert_eq!(sink.lines, vec!["one", "two", "three", "four"]);
+        assert!(matches!(s.held, Pieces::InOrder(_)));
+        assert_eq!(s.held_bytes(), 0);
     }
 }
