@@ -39,7 +39,8 @@ pub use der::MAX_DEPTH;
 pub use error::AuthError;
 pub use kerberos::{ApReq, EncType, KerberosMessage};
 pub use ntlmssp::{
-    AuthKind, Authenticate, AvPair, AvPairs, Challenge, Negotiate, NegotiateFlags, NtlmMessage, NtlmVersion, Secret, AV_FLAG_MIC_PRESENT,
+    AuthKind, Authenticate, AvPair, AvPairs, Challenge, Negotiate, NegotiateFlags, NtlmMessage, NtlmVersion, Secret, ServerNames,
+    AV_FLAG_MIC_PRESENT,
 };
 pub use spnego::{MechType, NegState, NegTokenInit, NegTokenResp, NegotiationToken, TokenBytes};
 pub use token::{inspect, mechanism_of, Framing, Mech, SecurityToken};

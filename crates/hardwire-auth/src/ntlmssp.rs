@@ -179,14 +179,51 @@ pub struct Challenge<'a> {
     pub flags: NegotiateFlags,
     /// ServerChallenge: the nonce, for relay detection only (see [`Secret`]).
     pub server_challenge: Secret<8>,
-    /// TargetName: the server's domain or name.
-    pub target_name: String,
+    /// TargetName as sent, decoded by [`Challenge::target_name`] (the sensor reports the
+    /// names of TargetInfo instead).
+    target_name: &'a [u8],
     /// TargetInfo, up to MsvAvEOL or the end of the bytes present.
     pub av_pairs: AvPairs<'a>,
     pub version: Option<NtlmVersion>,
 }
 
+/// The server's names from a CHALLENGE's TargetInfo (the first pair of each AvId).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerNames {
+    /// MsvAvNbComputerName.
+    pub nb_computer: Option<String>,
+    /// MsvAvDnsComputerName.
+    pub dns_computer: Option<String>,
+    /// MsvAvNbDomainName.
+    pub nb_domain: Option<String>,
+    /// MsvAvDnsDomainName.
+    pub dns_domain: Option<String>,
+}
+
 impl Challenge<'_> {
+    /// TargetName: the server's domain or name.
+    pub fn target_name(&self) -> String {
+        decode_string(self.target_name, self.flags.contains(NegotiateFlags::UNICODE))
+    }
+
+    /// The four names of [`ServerNames`], in one walk of the pairs.
+    pub fn server_names(&self) -> ServerNames {
+        let mut names = ServerNames::default();
+        for (id, value) in self.av_pairs.raw() {
+            let slot = match id {
+                MSV_AV_NB_COMPUTER_NAME => &mut names.nb_computer,
+                MSV_AV_DNS_COMPUTER_NAME => &mut names.dns_computer,
+                MSV_AV_NB_DOMAIN_NAME => &mut names.nb_domain,
+                MSV_AV_DNS_DOMAIN_NAME => &mut names.dns_domain,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(decode_utf16(value));
+            }
+        }
+        names
+    }
+
     /// MsvAvNbComputerName: the server's NetBIOS name.
     pub fn nb_computer_name(&self) -> Option<String> {
         self.av_pairs.name(MSV_AV_NB_COMPUTER_NAME)
@@ -469,16 +506,23 @@ fn decode_string(bytes: &[u8], unicode: bool) -> String {
 }
 
 /// UTF-16LE, invalid units replaced, at most [`MAX_NAME_CHARS`]. An ASCII name (nearly every
-/// one) is copied a unit at a time without the surrogate decoder.
+/// one) is copied a unit at a time in one pass, without the surrogate decoder; the first unit
+/// that is not ASCII sends the whole name to it.
 fn decode_utf16(bytes: &[u8]) -> String {
-    let units = bytes.chunks_exact(2);
-    let ascii = units.clone().take(MAX_NAME_CHARS).all(|pair| matches!(pair, [low, 0] if low.is_ascii()));
-    if ascii {
-        let text: Vec<u8> = units.take(MAX_NAME_CHARS).map(|pair| pair[0]).collect();
-        // ASCII is UTF-8: the default is never taken.
-        return String::from_utf8(text).unwrap_or_default();
+    let units = bytes.chunks_exact(2).take(MAX_NAME_CHARS);
+    let mut text = String::with_capacity(units.len());
+    for pair in units {
+        match pair {
+            [low, 0] if low.is_ascii() => text.push(char::from(*low)),
+            _ => return decode_utf16_any(bytes),
+        }
     }
-    let units = units.map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    text
+}
+
+/// [`decode_utf16`] of a name that is not all ASCII.
+fn decode_utf16_any(bytes: &[u8]) -> String {
+    let units = bytes.chunks_exact(2).map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
     char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).take(MAX_NAME_CHARS).collect()
 }
 
@@ -510,16 +554,15 @@ fn parse_challenge<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Challenge<'a>, A
     // ServerChallenge (8) and Reserved (8).
     let (rest, nonce) = take(16usize).parse(rest).map_err(truncated("CHALLENGE header"))?;
     let server_challenge = Secret::from_slice(nonce).ok_or(AuthError::Truncated("CHALLENGE header"))?;
-    let unicode = flags.contains(NegotiateFlags::UNICODE);
-    let target_name_text = decode_string(target_name.slice(msg, "CHALLENGE TargetName")?, unicode);
+    let target_name_bytes = target_name.slice(msg, "CHALLENGE TargetName")?;
     // Pre-NTLMv2 servers end the message before TargetInfo.
     let target_info = if rest.is_empty() { None } else { Some(field(rest).map_err(truncated("CHALLENGE TargetInfo"))?.1) };
-    let mut fields = vec![target_name];
-    fields.extend(target_info);
+    // A missing TargetInfo is an empty field, which points nowhere.
+    let fields = [target_name, target_info.unwrap_or(Field { len: 0, offset: 0 })];
     Ok(Challenge {
         flags,
         server_challenge,
-        target_name: target_name_text,
+        target_name: target_name_bytes,
         av_pairs: target_info.map(|f| AvPairs(f.slice_clamped(msg))).unwrap_or_default(),
         version: optional_version(msg, flags, CHALLENGE_VERSION_OFFSET, &fields),
     })
@@ -600,7 +643,7 @@ mod tests {
     #[test]
     fn challenge_with_target_info_past_the_end_has_no_av_pairs() {
         let c = challenge(NTLM_CHALLENGE_EMPTY_AV);
-        assert_eq!(c.target_name, "CNAMIS");
+        assert_eq!(c.target_name(), "CNAMIS");
         assert_eq!(c.flags, NegotiateFlags(0x2089_8205));
         assert_eq!(c.av_pairs.iter().count(), 0);
         assert_eq!(c.version, None);
@@ -617,6 +660,8 @@ mod tests {
         );
         assert_eq!(c.nb_computer_name().as_deref(), Some("SATURN"));
         assert_eq!(c.dns_computer_name(), None);
+        let names = ServerNames { nb_computer: Some("SATURN".into()), nb_domain: Some("CNAMIS".into()), ..ServerNames::default() };
+        assert_eq!(c.server_names(), names);
     }
 
     fn authenticate(lm: u16, nt: u16, user: &str) -> Authenticate {

@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(mechanism_of(&token), Mech::Ntlm);
         let challenge = token.ntlm_challenge().expect("CHALLENGE");
         assert_eq!(challenge.flags, NegotiateFlags(0xe28a_8215));
-        assert_eq!(challenge.target_name, "DESKTOP-V1FA0UQ");
+        assert_eq!(challenge.target_name(), "DESKTOP-V1FA0UQ");
         for name in [challenge.nb_computer_name(), challenge.nb_domain_name(), challenge.dns_computer_name(), challenge.dns_domain_name()] {
             assert_eq!(name.as_deref(), Some("DESKTOP-V1FA0UQ"));
         }

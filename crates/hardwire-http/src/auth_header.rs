@@ -230,20 +230,40 @@ pub fn parse_authorization(value: &str) -> Result<AuthValue, HttpError> {
 
 /// Splits a comma-separated list at commas outside quoted strings.
 fn split_list(value: &str) -> impl Iterator<Item = &str> {
-    let mut in_quotes = false;
-    let mut escaped = false;
-    value.split(move |c: char| {
-        if escaped {
-            escaped = false;
-        } else if in_quotes && c == '\\' {
-            escaped = true;
-        } else if c == '"' {
-            in_quotes = !in_quotes;
-        } else if c == ',' && !in_quotes {
-            return true;
+    let mut rest = Some(value);
+    std::iter::from_fn(move || {
+        let list = rest?;
+        match element_end(list.as_bytes()) {
+            Some(comma) => {
+                rest = list.get(comma + 1..);
+                list.get(..comma)
+            }
+            None => rest.take(),
         }
-        false
     })
+}
+
+/// Where the first list element of `bytes` ends: its first comma outside a quoted string
+/// (inside one, a backslash escapes the next byte). The bytes searched for are ASCII, so the
+/// offset is a char boundary; memchr jumps over the long base64 tokens of NTLM and Negotiate.
+fn element_end(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let found = at + memchr::memchr2(b',', b'"', bytes.get(at..)?)?;
+        if bytes.get(found) == Some(&b',') {
+            return Some(found);
+        }
+        // An opening quote: go on after the closing one (an unclosed string runs to the end).
+        at = found + 1;
+        loop {
+            let found = at + memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+            if bytes.get(found) == Some(&b'"') {
+                at = found + 1;
+                break;
+            }
+            at = found + 2;
+        }
+    }
 }
 
 /// Is this list element an `auth-param` (`name = value`) of the challenge before it, rather

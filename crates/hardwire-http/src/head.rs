@@ -4,7 +4,7 @@
 //! Bounded: at most [`MAX_HEAD_LEN`] bytes are looked at and at most [`MAX_HEADERS`] fields are
 //! accepted, so a megabyte of headers or ten thousand fields end in a clean error at once.
 
-use memchr::memmem;
+use std::mem::MaybeUninit;
 
 use crate::auth_header::CredentialValue;
 use crate::{HttpError, Parsed};
@@ -209,7 +209,9 @@ fn parser_config() -> httparse::ParserConfig {
 /// growing buffer from re-running the full parser on every segment.
 fn head_window(buf: &[u8]) -> Option<&[u8]> {
     let window = buf.get(..MAX_HEAD_LEN).unwrap_or(buf);
-    let ended = memmem::find(window, b"\n\n").is_some() || memmem::find(window, b"\n\r\n").is_some();
+    // An LF followed by LF or CRLF: one pass over the line ends (a few per head), where two
+    // substring searches would each build a searcher first.
+    let ended = memchr::memchr_iter(b'\n', window).any(|lf| matches!(window.get(lf + 1..), Some([b'\n', ..] | [b'\r', b'\n', ..])));
     ended.then_some(window)
 }
 
@@ -242,9 +244,11 @@ pub fn parse_request_head(buf: &[u8]) -> Result<Parsed<RequestHead<'_>>, HttpErr
     let Some(window) = head_window(buf) else {
         return incomplete(buf);
     };
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut req = httparse::Request::new(&mut headers);
-    let head_len = match parser_config().parse_request(&mut req, window) {
+    // Left uninitialised: httparse writes the fields it finds, and 4 KiB of empty fields
+    // need not be written first for every head.
+    let mut headers = [const { MaybeUninit::uninit() }; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut []);
+    let head_len = match parser_config().parse_request_with_uninit_headers(&mut req, window, &mut headers) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return incomplete(buf),
         Err(e) => return Err(map_httparse_error(e)),
@@ -297,9 +301,9 @@ pub fn parse_response_head(buf: &[u8]) -> Result<Parsed<ResponseHead<'_>>, HttpE
     let Some(window) = head_window(buf) else {
         return incomplete(buf);
     };
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut resp = httparse::Response::new(&mut headers);
-    let head_len = match parser_config().parse_response(&mut resp, window) {
+    let mut headers = [const { MaybeUninit::uninit() }; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut []);
+    let head_len = match parser_config().parse_response_with_uninit_headers(&mut resp, window, &mut headers) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return incomplete(buf),
         Err(e) => return Err(map_httparse_error(e)),

@@ -136,4 +136,8 @@ fn challenge_lists() {
     assert_eq!(list[0].data, Ok(AuthData::Opaque));
     assert_eq!(list[1].data, Ok(AuthData::Empty));
     assert_eq!(ntlm_message_type(token(&list[2])), 2);
+    // An escaped quote does not close the string; an unclosed string runs to the end.
+    let schemes = |value| parse_challenges(value).iter().map(|c| c.scheme.as_str().to_string()).collect::<Vec<_>>();
+    assert_eq!(schemes(r#"Digest realm="a\", b, Negotiate", nonce="\\", NTLM, , Basic"#), ["digest", "ntlm", "basic"]);
+    assert_eq!(schemes(r#"Basic realm="x, NTLM"#), ["basic"]);
 }

@@ -126,8 +126,9 @@ fn ntlm_kind(kind: AuthKind) -> NtlmKind {
 }
 
 fn fold_challenge(ntlm: &mut NtlmObject, challenge: &Challenge<'_>) {
-    ntlm.server_nb_name = challenge.nb_computer_name();
-    ntlm.server_dns_name = challenge.dns_computer_name();
-    ntlm.server_nb_domain = challenge.nb_domain_name();
-    ntlm.server_dns_domain = challenge.dns_domain_name();
+    let names = challenge.server_names();
+    ntlm.server_nb_name = names.nb_computer;
+    ntlm.server_dns_name = names.dns_computer;
+    ntlm.server_nb_domain = names.nb_domain;
+    ntlm.server_dns_domain = names.dns_domain;
 }

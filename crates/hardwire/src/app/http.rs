@@ -68,7 +68,9 @@ struct PendingRequest {
 pub(crate) struct Http {
     requests: Reading,
     responses: Reading,
-    pending: VecDeque<PendingRequest>,
+    /// Boxed: a request is some 700 bytes, and a deque of them would take malloc's slow path
+    /// on the first request of every connection (and copy them when it grows).
+    pending: VecDeque<Box<PendingRequest>>,
     auth: AuthState,
     /// The TLS channel CredSSP runs inside its own tokens: the hellos travel in clear.
     credssp_tls: Option<TlsObject>,
@@ -235,7 +237,7 @@ impl Http {
     /// A request head of `head_len` bytes on the wire was parsed at the start of `available`
     /// bytes.
     fn request_head(&mut self, head: &RequestHead<'_>, head_len: usize, available: usize, cx: &mut AppContext) -> Step {
-        let mut request = PendingRequest {
+        let mut request = Box::new(PendingRequest {
             http: HttpObject {
                 method: Some(head.method.to_string()),
                 uri: Some(head.uri.to_string()),
@@ -246,7 +248,7 @@ impl Http {
             },
             ntlm: None,
             kerberos: None,
-        };
+        });
         let credentials = head.authorization.or(head.proxy_authorization);
         if let Some(credentials) = credentials {
             match credentials.parse() {
@@ -367,8 +369,9 @@ impl Http {
             return after_head(head.head_len, Some(BodyFraming::None), available);
         }
         let request = self.pending.pop_front();
-        let method = request.as_ref().and_then(|r| r.http.method.clone());
-        let framing = response_body_framing(method.as_deref(), head);
+        let method = request.as_ref().and_then(|r| r.http.method.as_deref());
+        let framing = response_body_framing(method, head);
+        let connect = method.is_some_and(|m| m.eq_ignore_ascii_case("CONNECT"));
         if let Some(mut request) = request {
             let http = &mut request.http;
             http.status = Some(head.status);
@@ -388,7 +391,7 @@ impl Http {
                 Reading::Opaque
             }
             Ok(framing) => {
-                if method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("CONNECT")) {
+                if connect {
                     // The proxy refused the tunnel: the client may go on with plain requests.
                     self.requests = Reading::Resync { mid_line: false };
                 }
@@ -553,13 +556,14 @@ fn resync(rest: &[u8], mid_line: &mut bool, looks_like: fn(&[u8]) -> Sniff) -> (
     (Step::Used(rest.len()), false)
 }
 
-fn emit(request: PendingRequest, cx: &mut AppContext) {
+fn emit(request: Box<PendingRequest>, cx: &mut AppContext) {
     emit_with_tls(request, None, cx);
 }
 
-fn emit_with_tls(request: PendingRequest, tls: Option<TlsObject>, cx: &mut AppContext) {
-    let (kerberos, tls) = (request.kerberos.map(Box::new), tls.map(Box::new));
-    let objects = Objects { http: Some(request.http), ntlm: request.ntlm, kerberos, tls, ..Objects::default() };
+fn emit_with_tls(request: Box<PendingRequest>, tls: Option<TlsObject>, cx: &mut AppContext) {
+    let PendingRequest { http, ntlm, kerberos } = *request;
+    let (kerberos, tls) = (kerberos.map(Box::new), tls.map(Box::new));
+    let objects = Objects { http: Some(http), ntlm, kerberos, tls, ..Objects::default() };
     cx.emit(EventKind::Http, objects);
 }
 
