@@ -253,8 +253,6 @@ pub struct Stream {
     /// Bytes waiting.
     held: Pieces,
     held_cost: usize,
-    /// Stream offset up to which the receiver has acknowledged.
-    acked: u64,
     /// End of the bytes seen sent (captured or announced by the IP header).
     sent_end: u64,
     /// Bytes delivered but not consumed by the sink.
@@ -374,9 +372,11 @@ impl Stream {
             // In order with nothing waiting: what the protocol skips, or everything when no
             // acknowledgement is awaited, goes straight through.
             let now = if wait_for_ack { self.skip.min(data.len() as u64) as usize } else { data.len() };
-            self.deliver(at, &data[..now], limits, sink);
-            data = &data[now..];
-            start += now as u64;
+            if now > 0 {
+                self.deliver(at, &data[..now], limits, sink);
+                data = &data[now..];
+                start += now as u64;
+            }
         }
         if !data.is_empty() {
             self.hold(at, start, data, doubtful, policy, sink);
@@ -406,16 +406,20 @@ impl Stream {
         Some(self.offset_of(ack).is_some_and(|acked| acked <= self.sent_end + fin))
     }
 
+    /// Whether the peer's acknowledgement `ack` reaches past the next byte to deliver: only
+    /// such an ACK can deliver anything (most acknowledge what was delivered already).
+    pub fn acks_more(&self, ack: u32) -> bool {
+        self.started && i64::from(ack.wrapping_sub(self.next_seq) as i32) > 0
+    }
+
     /// The peer acknowledged `ack` (checked with [`Self::acceptable_ack`]): bytes before it
     /// reached the host, so they are delivered, and a hole among them is data the capture missed.
+    /// (Delivery reaches every acknowledgement, so the highest needs no keeping.)
     pub fn acked(&mut self, at: u64, ack: u32, limits: &ReassemblyLimits, sink: &mut impl StreamSink) {
         let Some(acked) = self.offset_of(ack) else { return };
         let acked = self.fin_offset.map_or(acked, |fin| acked.min(fin)).min(self.sent_end);
-        if acked > self.acked {
-            self.acked = acked;
-        }
-        if self.acked > self.next_offset {
-            self.drain(at, self.acked, true, limits, sink);
+        if acked > self.next_offset {
+            self.drain(at, acked, true, limits, sink);
         }
     }
 

@@ -630,7 +630,7 @@ impl Connection {
             self.sides[d].last_ack = Some(ack);
         }
         let stream = &mut self.streams[b];
-        if !self.released && stream.started() && stream.acceptable_ack(ack) == Some(true) {
+        if !self.released && stream.acks_more(ack) && stream.acceptable_ack(ack) == Some(true) {
             stream.acked(at, ack, &policy.limits, &mut DirSink { sink, dir: back });
         }
     }

@@ -230,16 +230,20 @@ impl Core {
     }
 
     /// Measures a flow again after a packet: the bytes its connection holds, and when its app
-    /// was handed something, the app's and the flow's tier.
+    /// was handed something, the app's and the flow's tier. Small enough to be inlined in the
+    /// packet path; the app's measure (a walk of its tables) is not.
     fn recharge(memory: &mut Memory, state: &mut FlowState, app_touched: bool) -> Option<Tier> {
-        let tier = app_touched.then(|| {
-            state.app_bytes = state.app.memory();
-            state.app.tier()
-        });
+        let tier = if app_touched { Some(Core::measure_app(state)) } else { None };
         let charge = FLOW_BYTES + state.conn.held_bytes() + state.app_bytes;
         memory.flows = memory.flows - state.charge + charge;
         state.charge = charge;
         tier
+    }
+
+    #[inline(never)]
+    fn measure_app(state: &mut FlowState) -> Tier {
+        state.app_bytes = state.app.memory();
+        state.app.tier()
     }
 
     fn expire_if_due(&mut self, now: Timestamp, out: &mut Vec<Event>) {
@@ -373,8 +377,9 @@ impl Core {
         let cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
         let mut sink = AppSink { app: &mut *app, cx, conflicts, piece_buffers, touched: false };
         let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut sink);
+        // Only an app handed something can have seen enough since the last packet.
         let touched = sink.touched;
-        if app.seen_enough() {
+        if touched && app.seen_enough() {
             conn.release();
         }
         let tier = Core::recharge(memory, &mut flow.state, touched);
