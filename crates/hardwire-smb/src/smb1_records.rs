@@ -281,14 +281,41 @@ fn smb_string<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> (&'a [u8], String) {
     take_nul_string(align_unicode(b, i), b.header.is_unicode())
 }
 
-/// Like [`smb_string`], undecoded, and `None` when no bytes are left.
-fn optional_smb_string<'a>(b: &Smb1Block<'a>, i: &'a [u8]) -> (&'a [u8], Option<WireString<'a>>) {
-    let i = align_unicode(b, i);
-    if i.is_empty() {
-        return (i, None);
+/// NativeOS and NativeLanMan, the strings that end a SESSION_SETUP_ANDX request or response:
+/// found only when asked for (no reader of ours does; scanning them for their terminators was a
+/// tenth of the cost of reading an SMB1 logon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativeNames<'a> {
+    /// The bytes from NativeOS on, aligned.
+    bytes: &'a [u8],
+    unicode: bool,
+}
+
+impl<'a> NativeNames<'a> {
+    fn of(b: &Smb1Block<'a>, i: &'a [u8]) -> Self {
+        NativeNames { bytes: align_unicode(b, i), unicode: b.header.is_unicode() }
     }
-    let (rest, s) = split_nul_string(i, b.header.is_unicode());
-    (rest, Some(s))
+
+    /// NativeOS, when present.
+    pub fn native_os(&self) -> Option<WireString<'a>> {
+        self.split().0
+    }
+
+    /// NativeLanMan, when present.
+    pub fn native_lanman(&self) -> Option<WireString<'a>> {
+        let rest = self.split().1;
+        // NativeOS started aligned and a Unicode one ends on its two-byte terminator, so
+        // NativeLanMan needs no pad of its own.
+        (!rest.is_empty()).then(|| split_nul_string(rest, self.unicode).1)
+    }
+
+    fn split(&self) -> (Option<WireString<'a>>, &'a [u8]) {
+        if self.bytes.is_empty() {
+            return (None, self.bytes);
+        }
+        let (rest, s) = split_nul_string(self.bytes, self.unicode);
+        (Some(s), rest)
+    }
 }
 
 fn expect_words(b: &Smb1Block<'_>, counts: &[usize]) -> SmbResult<()> {
@@ -433,10 +460,8 @@ pub struct Smb1SessionSetupRequest<'a> {
     pub capabilities: Option<u32>,
     /// Credentials.
     pub auth: Smb1SessionSetupAuth<'a>,
-    /// NativeOS, when present.
-    pub native_os: Option<WireString<'a>>,
-    /// NativeLanMan, when present.
-    pub native_lanman: Option<WireString<'a>>,
+    /// NativeOS and NativeLanMan.
+    pub native: NativeNames<'a>,
 }
 
 /// Parses a SESSION_SETUP_ANDX request.
@@ -476,9 +501,7 @@ pub fn parse_session_setup_request<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Sessi
             (None, auth, i)
         }
     };
-    let (rest, native_os) = optional_smb_string(b, rest);
-    let (_, native_lanman) = optional_smb_string(b, rest);
-    Ok(Smb1SessionSetupRequest { vc_number, capabilities, auth, native_os, native_lanman })
+    Ok(Smb1SessionSetupRequest { vc_number, capabilities, auth, native: NativeNames::of(b, rest) })
 }
 
 /// SESSION_SETUP_ANDX response (WordCount 4 with extended security, 3 without).
@@ -488,10 +511,8 @@ pub struct Smb1SessionSetupResponse<'a> {
     pub action: u16,
     /// SecurityBlob (empty without extended security).
     pub security_blob: &'a [u8],
-    /// NativeOS, when present.
-    pub native_os: Option<WireString<'a>>,
-    /// NativeLanMan, when present.
-    pub native_lanman: Option<WireString<'a>>,
+    /// NativeOS and NativeLanMan.
+    pub native: NativeNames<'a>,
 }
 
 impl Smb1SessionSetupResponse<'_> {
@@ -512,9 +533,7 @@ pub fn parse_session_setup_response<'a>(b: &Smb1Block<'a>) -> SmbResult<Smb1Sess
     } else {
         (b.bytes, &b.bytes[..0])
     };
-    let (rest, native_os) = optional_smb_string(b, rest);
-    let (_, native_lanman) = optional_smb_string(b, rest);
-    Ok(Smb1SessionSetupResponse { action, security_blob, native_os, native_lanman })
+    Ok(Smb1SessionSetupResponse { action, security_blob, native: NativeNames::of(b, rest) })
 }
 
 /// TREE_CONNECT_ANDX request.
@@ -1071,16 +1090,16 @@ mod tests {
                 primary_domain: "WORKGROUP".into(),
             }
         );
-        assert_eq!(req.native_os.map(|s| s.text()).as_deref(), Some("Unix"));
-        assert_eq!(req.native_lanman.map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
+        assert_eq!(req.native.native_os().map(|s| s.text()).as_deref(), Some("Unix"));
+        assert_eq!(req.native.native_lanman().map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
 
         let data = nbss_payload(CLIENT_SESS_RESP);
         let resp = parse_session_setup_response(&first_block(&data)).unwrap();
         // tshark: smb.setup.action 0x0001 (guest), native_os "Unix", lanman "Samba 3.6.3"
         assert!(resp.is_guest());
         assert!(resp.security_blob.is_empty());
-        assert_eq!(resp.native_os.map(|s| s.text()).as_deref(), Some("Unix"));
-        assert_eq!(resp.native_lanman.map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
+        assert_eq!(resp.native.native_os().map(|s| s.text()).as_deref(), Some("Unix"));
+        assert_eq!(resp.native.native_lanman().map(|s| s.text()).as_deref(), Some("Samba 3.6.3"));
     }
 
     #[test]
@@ -1095,8 +1114,8 @@ mod tests {
         assert_eq!(security_blob.len(), 85);
         assert_eq!(security_blob.first(), Some(&0x60));
         assert_eq!(req.vc_number, 1);
-        assert_eq!(req.native_os.map(|s| s.text()).as_deref(), Some("Windows 2000 2195"));
-        assert_eq!(req.native_lanman.map(|s| s.text()).as_deref(), Some("Windows 2000 5.0"));
+        assert_eq!(req.native.native_os().map(|s| s.text()).as_deref(), Some("Windows 2000 2195"));
+        assert_eq!(req.native.native_lanman().map(|s| s.text()).as_deref(), Some("Windows 2000 5.0"));
 
         let data = nbss_payload(ASCII_SESS_RESP);
         let resp = parse_session_setup_response(&first_block(&data)).unwrap();
@@ -1104,8 +1123,8 @@ mod tests {
         // Standard 7601 Service Pack 1", native_lanman "Windows Server 2008 R2 Standard 6.1"
         assert!(!resp.is_guest());
         assert_eq!(resp.security_blob.len(), 9);
-        assert_eq!(resp.native_os.map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 7601 Service Pack 1"));
-        assert_eq!(resp.native_lanman.map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 6.1"));
+        assert_eq!(resp.native.native_os().map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 7601 Service Pack 1"));
+        assert_eq!(resp.native.native_lanman().map(|s| s.text()).as_deref(), Some("Windows Server 2008 R2 Standard 6.1"));
     }
 
     #[test]

@@ -270,14 +270,15 @@ impl SmbFlow {
     /// A SESSION_SETUP response: the held tokens join the session, then its own token and
     /// status are folded in. Success and failure are final; failures are written at once.
     fn setup_response(&mut self, session_id: u64, status: u32, blob: &[u8], cx: &mut AppContext) -> &mut Session {
-        let held = std::mem::take(&mut self.pending_auth);
-        let tokens_held = !held.is_empty();
-        if tokens_held {
+        // (Taken only when there is something: the state is large, and most responses follow
+        // a request that named its session.)
+        let held = (!self.pending_auth.is_empty()).then(|| std::mem::take(&mut self.pending_auth));
+        if held.is_some() {
             // Tokens sent without a session id, answered with the id of a logged-on session.
             self.relogon_if_logged_on(session_id, cx);
         }
         let session = self.session(session_id, cx);
-        if tokens_held {
+        if let Some(held) = held {
             merge_auth(&mut session.auth, held);
         }
         if session.auth.observe(blob).is_err() {
@@ -317,7 +318,7 @@ impl SmbFlow {
     /// superseded one): its names move into the record instead of being copied.
     fn emit_forgotten(&mut self, mut session: Box<Session>, cx: &mut AppContext) {
         let previous = session.last_record.take();
-        cx.emit_update(EventKind::Smb, Arc::new(session.into_objects(&self.negotiated)), previous);
+        cx.emit_update(EventKind::Smb, Arc::new(session.take_objects(&self.negotiated)), previous);
         self.recorded = true;
     }
 

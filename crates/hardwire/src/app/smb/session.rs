@@ -149,8 +149,8 @@ impl Session {
     }
 
     /// [`Session::objects`] of a session that is done with: its `ntlm` and `kerberos` objects
-    /// move into the record.
-    pub fn into_objects(mut self, negotiated: &Negotiated) -> Objects {
+    /// move into the record (taken, not the session moved out of its box: it is large).
+    pub fn take_objects(&mut self, negotiated: &Negotiated) -> Objects {
         let smb = self.smb_object(negotiated);
         let ntlm = self.auth.take_ntlm_object();
         let kerberos = self.auth.kerberos.take();
