@@ -372,14 +372,13 @@ impl Core {
         let Core { flows, config, shared, stats, records, tcp, conflicts, piece_buffers, memory, .. } = self;
         let flow = flows.get_mut(&key, now.0)?;
         let dir = flow.direction_from(src);
-        let (server_ip, server_port) = (flow.server.ip, flow.server.port);
         let FlowState { conn, app, .. } = &mut flow.state;
-        let cx = AppContext { now, config, shared, records, stats, server_ip, server_port };
-        let mut sink = AppSink { app: &mut *app, cx, conflicts, piece_buffers, touched: false };
+        let server = &flow.server;
+        let mut sink = AppSink { app, config, shared, records, stats, server, conflicts, piece_buffers, touched: false };
         let verdict = conn.segment(dir, seg, now.0, tcp, checksum_ok, &mut sink);
         // Only an app handed something can have seen enough since the last packet.
         let touched = sink.touched;
-        if touched && app.seen_enough() {
+        if touched && sink.app.seen_enough() {
             conn.release();
         }
         let tier = Core::recharge(memory, &mut flow.state, touched);
@@ -406,11 +405,12 @@ impl Core {
         let state = &mut flow.state;
         {
             let Core { config, shared, stats, records, tcp, conflicts, piece_buffers, .. } = self;
-            let cx = AppContext { now, config, shared, records, stats, server_ip: flow.server.ip, server_port: flow.server.port };
-            let mut sink = AppSink { app: &mut state.app, cx, conflicts, piece_buffers, touched: false };
+            let server = &flow.server;
+            let mut sink =
+                AppSink { app: &mut state.app, config, shared, records, stats, server, conflicts, piece_buffers, touched: false };
             state.conn.finish(now.0, tcp, &mut sink);
-            sink.cx.now = now;
-            sink.app.close(&mut sink.cx);
+            let (app, mut cx) = sink.app_and_context(now.0);
+            app.close(&mut cx);
         }
         let streams = state.conn.streams();
         for stream in streams {
@@ -505,29 +505,43 @@ const MAX_PIECE_BUFFER_BYTES: usize = 2048;
 
 /// Connects a connection's bytes to the flow's app. Records take the time of the packet that
 /// carried their last bytes, not of the acknowledgement that let them through.
-struct AppSink<'s, 'c> {
+struct AppSink<'s> {
     app: &'s mut App,
-    cx: AppContext<'c>,
+    config: &'s Config,
+    shared: &'s Shared,
+    records: &'s mut Vec<Record>,
+    stats: &'s mut EngineStats,
+    server: &'s Endpoint,
     conflicts: &'s mut Vec<(u64, TcpObject)>,
     piece_buffers: &'s mut Vec<Vec<u8>>,
     /// The app was handed bytes or a gap: its size and tier may have changed.
     touched: bool,
 }
 
-impl ConnectionSink for AppSink<'_, '_> {
+impl AppSink<'_> {
+    /// The app, and its context for bytes captured at `at`: made when the app is handed
+    /// something, not for every packet (most hand it nothing).
+    fn app_and_context(&mut self, at: u64) -> (&mut App, AppContext<'_>) {
+        let AppSink { app, config, shared, records, stats, server, .. } = self;
+        let cx = AppContext { now: Timestamp(at), config, shared, records, stats, server_ip: server.ip, server_port: server.port };
+        (app, cx)
+    }
+}
+
+impl ConnectionSink for AppSink<'_> {
     fn data(&mut self, dir: Direction, at: u64, data: &[u8]) -> u64 {
         if self.app.seen_enough() {
             return data.len() as u64;
         }
         self.touched = true;
-        self.cx.now = Timestamp(at);
-        self.app.data(dir, data, &mut self.cx)
+        let (app, mut cx) = self.app_and_context(at);
+        app.data(dir, data, &mut cx)
     }
 
     fn gap(&mut self, dir: Direction, at: u64, len: u64) {
         self.touched = true;
-        self.cx.now = Timestamp(at);
-        self.app.gap(dir, len, &mut self.cx);
+        let (app, mut cx) = self.app_and_context(at);
+        app.gap(dir, len, &mut cx);
     }
 
     fn overlap_conflict(&mut self, dir: Direction, at: u64, conflict: OverlapConflict) {
