@@ -696,6 +696,17 @@ pub struct Objects {
 }
 
 impl Objects {
+    /// What the boxed objects present hold, for the memory budget (an `Objects` itself counts
+    /// only their pointers): their structs' sizes, as when they were held inline. Their strings
+    /// are not counted, as no record's are.
+    pub fn boxed_bytes(&self) -> usize {
+        let Objects { smb: _, ntlm: _, kerberos, krb5, http: _, tls, dcerpc, name, ldap, tcp } = self;
+        fn held<T>(object: &Option<Box<T>>) -> usize {
+            object.as_deref().map_or(0, std::mem::size_of_val)
+        }
+        held(kerberos) + held(krb5) + held(tls) + held(dcerpc) + held(name) + held(ldap) + held(tcp)
+    }
+
     /// The objects, as members of the line.
     pub fn write_members(&self, line: &mut JsonObject) {
         let Objects { smb, ntlm, kerberos, krb5, http, tls, dcerpc, name, ldap, tcp } = self;

@@ -61,15 +61,24 @@ struct Window {
     /// The last suppressed occurrence: the summary line is written from it. Boxed: an event
     /// is large, and it would be copied with every window the map moves.
     last: Option<Box<Event>>,
-    /// What the window costs, as counted against the budget.
-    bytes: usize,
+    /// What `last` costs, as counted against the budget (beyond [`window_bytes`]).
+    last_bytes: usize,
 }
 
 /// What an open window costs beyond its user name (held twice): its key in both maps, the
 /// window, and map overhead.
 const WINDOW_BYTES: usize = 2 * size_of::<Key>() + size_of::<Window>() + size_of::<(Timestamp, u64)>() + 128;
-/// What a window's last suppressed occurrence adds: the event and the objects it alone holds.
-const LAST_EVENT_BYTES: usize = size_of::<Event>() + size_of::<Objects>();
+
+/// What an open window costs before its last suppressed occurrence.
+fn window_bytes(user: Option<&str>) -> usize {
+    WINDOW_BYTES + 2 * user.map_or(0, str::len)
+}
+
+/// What a window's last suppressed occurrence adds: the event and the objects it alone holds,
+/// with what their boxes hold.
+fn last_event_bytes(event: &Event) -> usize {
+    size_of::<Event>() + size_of::<Objects>() + event.objects.boxed_bytes()
+}
 
 /// Collapses repeated alerts and words the ones written. Events that are not raised alerts pass
 /// through untouched.
@@ -131,13 +140,14 @@ impl Suppressor {
         match self.open.get_mut(&key) {
             Some(window) => {
                 window.suppressed += 1;
+                let bytes = last_event_bytes(&event);
+                if bytes != window.last_bytes {
+                    self.budget.add(bytes);
+                    self.budget.sub(std::mem::replace(&mut window.last_bytes, bytes));
+                }
                 match &mut window.last {
                     Some(last) => **last = event,
-                    None => {
-                        window.last = Some(Box::new(event));
-                        window.bytes += LAST_EVENT_BYTES;
-                        self.budget.add(LAST_EVENT_BYTES);
-                    }
+                    None => window.last = Some(Box::new(event)),
                 }
             }
             None => {
@@ -148,10 +158,9 @@ impl Suppressor {
                 }
                 let key = key.to_key();
                 self.opened += 1;
-                let bytes = WINDOW_BYTES + 2 * key.user.as_ref().map_or(0, String::len);
-                self.budget.add(bytes);
+                self.budget.add(window_bytes(key.user.as_deref()));
                 self.by_age.insert((event.timestamp, self.opened), key.clone());
-                self.open.insert(key, Window { suppressed: 0, last: None, bytes });
+                self.open.insert(key, Window { suppressed: 0, last: None, last_bytes: 0 });
                 out(event.worded(1));
             }
         }
@@ -173,7 +182,7 @@ impl Suppressor {
     /// Takes a window out of the open ones (its place in `by_age` is the caller's to remove).
     fn forget(&mut self, key: &Key) -> Option<Window> {
         let window = self.open.remove(key)?;
-        self.budget.sub(window.bytes);
+        self.budget.sub(window_bytes(key.user.as_deref()) + window.last_bytes);
         Some(window)
     }
 
@@ -189,5 +198,41 @@ impl Suppressor {
             let Some(last) = window.last else { continue };
             out(last.worded(window.suppressed));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::catalog::Severity;
+    use crate::detect::{Raised, Sentence, Subject};
+    use crate::event::{Krb5Object, LdapObject};
+
+    fn alert(objects: Objects) -> Event {
+        let raised = Raised { rule: RuleId::SmbGuest, severity: Severity::High, sentence: Sentence::SmbGuest, subject: Subject::Nobody };
+        Event { timestamp: Timestamp(1), flow: None, kind: EventKind::Raised(raised), objects: Arc::new(objects) }
+    }
+
+    /// A window's last suppressed occurrence is counted with what the boxes of its evidence
+    /// hold, whichever occurrence it is now; a closed window gives all of it back.
+    #[test]
+    fn the_last_occurrence_counts_what_its_boxes_hold() {
+        let mut suppressor = Suppressor::new(&Suppression::default());
+        let mut written = Vec::new();
+        let held = |s: &Suppressor| s.budget.bytes();
+        suppressor.offer(alert(Objects::default()), &mut |e| written.push(e));
+        let window = held(&suppressor);
+        assert_eq!(window, WINDOW_BYTES);
+        let event = size_of::<Event>() + size_of::<Objects>();
+        suppressor.offer(alert(Objects::default()), &mut |e| written.push(e));
+        assert_eq!(held(&suppressor), window + event);
+        let krb5 = Objects { krb5: Some(Box::default()), ..Objects::default() };
+        suppressor.offer(alert(krb5), &mut |e| written.push(e));
+        assert_eq!(held(&suppressor), window + event + size_of::<Krb5Object>());
+        let ldap = Objects { ldap: Some(Box::default()), ..Objects::default() };
+        suppressor.offer(alert(ldap), &mut |e| written.push(e));
+        assert_eq!(held(&suppressor), window + event + size_of::<LdapObject>());
+        suppressor.flush(&mut |e| written.push(e));
+        assert_eq!((held(&suppressor), written.len()), (0, 2));
     }
 }

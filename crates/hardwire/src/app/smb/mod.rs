@@ -150,10 +150,13 @@ impl SmbFlow {
 
     /// Bytes held beyond the flow's own size, for the memory budget: sessions (with the objects
     /// of their last record, which they share with that record), requests awaiting answers,
-    /// trees, and each pipe's conversation.
+    /// trees, and each pipe's conversation. A session's record may hold one boxed object, its
+    /// Kerberos AP-REQ's: counted at its size whether there or not (as when it was held inline),
+    /// not looked for in every session at every packet.
     pub fn memory(&self) -> usize {
         use std::mem::size_of;
-        let session = size_of::<Session>() + size_of::<crate::event::Objects>() + ENTRY_OVERHEAD;
+        let session =
+            size_of::<Session>() + size_of::<crate::event::Objects>() + size_of::<crate::event::KerberosObject>() + ENTRY_OVERHEAD;
         self.sessions.len() * session
             + self.pending.len() * (size_of::<Pending>() + ENTRY_OVERHEAD)
             + self.trees.len() * (size_of::<Tree>() + ENTRY_OVERHEAD)
