@@ -426,7 +426,7 @@ impl Core {
 
     /// Wraps the records the apps emitted with the flow fields and runs detection on them.
     fn emit_records(&mut self, info: &FlowInfo, out: &mut Vec<Event>) {
-        let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info };
+        let cx = DetectContext { config: &self.config, shared: &self.shared, flow: info, failed_logon: None };
         let kept = match self.tcp.overlap {
             OverlapPolicy::First => "first",
             OverlapPolicy::Last => "last",

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use foldhash::fast::RandomState;
+use hashbrown::hash_map::Entry;
 
 use crate::app::names::{NameOwner, PendingQuery, QueryKey, NAME_ANSWER_HEAP_BYTES, NAME_OWNER_HEAP_BYTES, PENDING_QUERY_HEAP_BYTES};
 use crate::event::NameObject;
@@ -168,9 +169,13 @@ pub struct WindowTable<K, V> {
     entry_bytes: usize,
 }
 
+/// The entries, each with the time of its last update. Keys come from the wire: the hash is
+/// randomly seeded (foldhash, as the flow table's), and cheaper than std's SipHash. An entry is
+/// updated where it lies: no key hashed twice, no value moved out and back.
 #[derive(Debug)]
 struct WindowInner<K, V> {
-    entries: HashMap<K, (Timestamp, V)>,
+    /// A slot left empty by an update is removed at once: every entry holds a value.
+    entries: hashbrown::HashMap<K, (Timestamp, Option<V>), RandomState>,
     last_sweep: Timestamp,
 }
 
@@ -178,7 +183,7 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     /// A table whose values hold at most `value_heap_bytes` beyond their own size.
     pub fn new(capacity: usize, window_secs: u64, budget: Arc<SharedBudget>, value_heap_bytes: usize) -> Self {
         WindowTable {
-            inner: Mutex::new(WindowInner { entries: HashMap::new(), last_sweep: Timestamp(0) }),
+            inner: Mutex::new(WindowInner { entries: hashbrown::HashMap::default(), last_sweep: Timestamp(0) }),
             capacity: capacity.max(1),
             window_us: window_secs.saturating_mul(1_000_000),
             shed: AtomicU64::new(0),
@@ -190,27 +195,45 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     /// Hands `update` the live entry of `key` (`None` when absent or older than the window); what
     /// it leaves in the slot is stored, stamped `now`.
     pub fn with<R>(&self, now: Timestamp, key: K, update: impl FnOnce(&mut Option<V>) -> R) -> R {
-        let mut inner = lock(&self.inner);
-        let before = inner.entries.len();
+        let mut guard = lock(&self.inner);
+        let inner = &mut *guard;
         let window = self.window_us;
         let live = |stamp: Timestamp| now.0.saturating_sub(stamp.0) <= window;
-        let mut slot = inner.entries.remove(&key).filter(|(stamp, _)| live(*stamp)).map(|(_, value)| value);
+        let before = inner.entries.len();
+        let key = match inner.entries.entry(key) {
+            Entry::Occupied(mut entry) => {
+                let (stamp, slot) = entry.get_mut();
+                if !live(*stamp) {
+                    *slot = None;
+                }
+                let result = update(slot);
+                if slot.is_some() {
+                    *stamp = now;
+                } else {
+                    entry.remove();
+                    self.budget.sub(self.entry_bytes);
+                }
+                return result;
+            }
+            Entry::Vacant(entry) => entry.into_key(),
+        };
+        let mut slot = None;
         let result = update(&mut slot);
-        if let Some(value) = slot {
+        if slot.is_some() {
             let full = |len: usize| len >= self.capacity || (len >= before && self.budget.over());
-            if full(inner.entries.len()) && now.0.saturating_sub(inner.last_sweep.0) > window / 4 {
+            if full(before) && now.0.saturating_sub(inner.last_sweep.0) > window / 4 {
                 inner.entries.retain(|_, (stamp, _)| live(*stamp));
                 inner.last_sweep = now;
             }
-            if full(inner.entries.len()) {
+            let after = inner.entries.len();
+            if full(after) {
                 self.shed.fetch_add(1, Ordering::Relaxed);
             } else {
-                inner.entries.insert(key, (now, value));
+                inner.entries.insert(key, (now, slot));
+                self.budget.add(self.entry_bytes);
             }
+            self.budget.sub((before - after) * self.entry_bytes);
         }
-        let after = inner.entries.len();
-        self.budget.add(after.saturating_sub(before) * self.entry_bytes);
-        self.budget.sub(before.saturating_sub(after) * self.entry_bytes);
         result
     }
 
@@ -230,7 +253,7 @@ impl<K: Hash + Eq, V> WindowTable<K, V> {
     {
         let inner = lock(&self.inner);
         let (stamp, value) = inner.entries.get(key)?;
-        (now.0.saturating_sub(stamp.0) <= self.window_us).then(|| value.clone())
+        (now.0.saturating_sub(stamp.0) <= self.window_us).then(|| value.clone()).flatten()
     }
 
     /// New entries refused because the table was full of live ones.
@@ -291,7 +314,11 @@ impl<K: Hash + Eq> DistinctTable<K> {
     /// Notes `value` for `key` at `now`; true when `key` has seen `threshold` distinct values
     /// inside the window.
     pub fn observe(&self, now: Timestamp, key: K, value: &str) -> bool {
-        let hash = value_hash(value);
+        self.observe_hash(now, key, value_hash(value))
+    }
+
+    /// [`observe`](Self::observe) of a value by its [`value_hash`].
+    pub fn observe_hash(&self, now: Timestamp, key: K, hash: u64) -> bool {
         let window = self.table.window_us;
         let threshold = self.threshold;
         self.table.with(now, key, |slot| {

@@ -6,6 +6,7 @@
 
 pub use crate::event::Outcome;
 use crate::event::{Event, EventKind, HttpAuthMechanism, Objects};
+use crate::shared::value_hash;
 
 /// The SESSION_SETUP statuses that refuse credentials: STATUS_LOGON_FAILURE and its friends.
 const SMB_LOGON_FAILURES: &[&str] = &[
@@ -28,9 +29,17 @@ pub struct Logon {
     pub account: String,
 }
 
+/// A failed logon as the rules that count them take it: with its account's [`value_hash`],
+/// what the correlation tables count it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub logon: Logon,
+    pub account_hash: u64,
+}
+
 /// The failed logon a record reports, if it reports a logon whose credentials were refused.
 /// The account is made only then: most logons succeed.
-pub fn failed(record: &Event) -> Option<Logon> {
+pub fn failed(record: &Event) -> Option<Failure> {
     let objects = &record.objects;
     let (protocol, user, outcome) = match record.kind {
         EventKind::Krb5 => {
@@ -43,7 +52,7 @@ pub fn failed(record: &Event) -> Option<Logon> {
             ("kerberos", krb5.cname.as_deref()?, outcome)
         }
         EventKind::Smb | EventKind::Http => {
-            let protocol = if record.kind == EventKind::Smb { "smb" } else { "http" };
+            let protocol = if matches!(record.kind, EventKind::Smb) { "smb" } else { "http" };
             if let Some(ntlm) = &objects.ntlm {
                 let outcome = match ntlm.status? {
                     Outcome::Success => Outcome::Success,
@@ -78,7 +87,7 @@ pub fn failed(record: &Event) -> Option<Logon> {
     }
     let account = user.rsplit(['\\', '/']).next().unwrap_or(user);
     let account = account.split('@').next().unwrap_or(account).to_lowercase();
-    (!account.is_empty()).then_some(Logon { protocol, account })
+    (!account.is_empty()).then(|| Failure { account_hash: value_hash(&account), logon: Logon { protocol, account } })
 }
 
 /// The account a bind DN names: the value of its first RDN (`CN=alice,CN=Users,DC=corp` is

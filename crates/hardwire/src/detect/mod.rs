@@ -103,20 +103,27 @@ impl Wording<'_> {
 }
 
 /// What a rule may look at.
+#[derive(Clone, Copy)]
 pub struct DetectContext<'a> {
     pub config: &'a Config,
     pub shared: &'a Shared,
     pub flow: &'a FlowInfo,
+    /// The failed logon the record reports ([`logon::failed`]), worked out once for the rules
+    /// that count them (`auth.spray`, `auth.bruteforce`); `None` outside [`on_record`].
+    pub failed_logon: Option<&'a logon::Failure>,
 }
 
 /// Runs every record rule on one record and appends the alerts. `previous` is the earlier
 /// record of the same session, when this one is a further record of it: a finding the earlier
 /// record already raised (same rule, same sentence) is not raised again.
 pub fn on_record(record: &Event, previous: Option<&Event>, cx: &DetectContext, out: &mut Vec<Event>) {
+    let failed_logon = logon::failed(record);
+    let cx = &DetectContext { failed_logon: failed_logon.as_ref(), ..*cx };
     for rule in rules::RECORD_RULES {
         if let Some(finding) = rule(record, cx) {
             // Worded here, rarely: only a further record of a session on which the rule fires.
-            if previous.and_then(|p| rule(p, cx)).is_some_and(|earlier| earlier.words(cx.flow) == finding.words(cx.flow)) {
+            let earlier = |p: &Event| rule(p, &DetectContext { failed_logon: logon::failed(p).as_ref(), ..*cx });
+            if previous.and_then(earlier).is_some_and(|earlier| earlier.words(cx.flow) == finding.words(cx.flow)) {
                 continue;
             }
             push_alert(finding, record.timestamp, cx, out);
@@ -136,7 +143,7 @@ pub fn on_new_tcp_flow(
     out: &mut Vec<Event>,
 ) {
     if let Some(finding) = rules::smb_outbound_external::check(config, client, server) {
-        push_alert(finding, timestamp, &DetectContext { config, shared, flow: &flow() }, out);
+        push_alert(finding, timestamp, &DetectContext { config, shared, flow: &flow(), failed_logon: None }, out);
     }
 }
 

@@ -4,19 +4,18 @@
 //! [`Shared::failed_logons`](crate::shared::Shared), across connections and workers.
 
 use super::{finding, Sentence, Threshold};
-use crate::detect::logon::{self, Logon};
+use crate::detect::logon::Logon;
 use crate::detect::{catalog::RuleId, DetectContext, Finding, Subject, Wording};
 use crate::event::Event;
-use crate::shared::value_hash;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let logon = logon::failed(record)?;
-    if !cx.shared.failed_logons.hit(record.timestamp, (cx.flow.src_ip, value_hash(&logon.account))) {
+    let failure = cx.failed_logon?;
+    if !cx.shared.failed_logons.hit(record.timestamp, (cx.flow.src_ip, failure.account_hash)) {
         return None;
     }
     let c = &cx.config.correlation;
     let threshold = Threshold { count: c.bruteforce_failures, secs: c.bruteforce_window_secs };
-    let mut found = finding(RuleId::AuthBruteforce, record, Sentence::AuthBruteforce(logon, threshold))?;
+    let mut found = finding(RuleId::AuthBruteforce, record, Sentence::AuthBruteforce(failure.logon.clone(), threshold))?;
     found.subject = Subject::LogonAccount;
     Some(found)
 }

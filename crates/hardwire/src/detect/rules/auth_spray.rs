@@ -6,17 +6,18 @@
 //! which suppression folds into one line with a count.
 
 use super::{story, Sentence, Threshold};
-use crate::detect::logon::{self, Logon};
+use crate::detect::logon::Logon;
 use crate::detect::{catalog::RuleId, DetectContext, Finding, Wording};
 use crate::event::Event;
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    let logon = logon::failed(record)?;
-    if !cx.shared.failed_accounts.observe(record.timestamp, cx.flow.src_ip, &logon.account) {
+    let failure = cx.failed_logon?;
+    if !cx.shared.failed_accounts.observe_hash(record.timestamp, cx.flow.src_ip, failure.account_hash) {
         return None;
     }
     let c = &cx.config.correlation;
-    story(RuleId::AuthSpray, record, Sentence::AuthSpray(logon, Threshold { count: c.spray_accounts, secs: c.spray_window_secs }))
+    let threshold = Threshold { count: c.spray_accounts, secs: c.spray_window_secs };
+    story(RuleId::AuthSpray, record, Sentence::AuthSpray(failure.logon.clone(), threshold))
 }
 
 pub fn words(w: &Wording, logon: &Logon, threshold: &Threshold) -> String {

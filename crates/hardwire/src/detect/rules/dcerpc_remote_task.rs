@@ -8,7 +8,7 @@ use hardwire_dcerpc::RemoteExec;
 
 /// The remote-execution class of a `dcerpc` request record.
 pub fn remote_exec(record: &Event) -> Option<RemoteExec> {
-    if record.kind != EventKind::Dcerpc {
+    if !matches!(record.kind, EventKind::Dcerpc) {
         return None;
     }
     let call = record.objects.dcerpc.as_ref()?.call?;

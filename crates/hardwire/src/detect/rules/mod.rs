@@ -212,7 +212,7 @@ pub struct Threshold {
 
 /// The attack class of a `dcerpc` request record.
 fn rpc_attack(record: &Event) -> Option<hardwire_dcerpc::RpcAttack> {
-    if record.kind != EventKind::Dcerpc {
+    if !matches!(record.kind, EventKind::Dcerpc) {
         return None;
     }
     let call = record.objects.dcerpc.as_ref()?.call?;
@@ -283,7 +283,7 @@ fn smb2_dialect_rank(dialect: &str) -> Option<u16> {
 /// The record's `ntlm`/`kerberos` objects are its own authentication, not evidence borrowed
 /// from the SMB session a named pipe runs in (whose own record already carried them).
 fn own_authentication(record: &Event) -> bool {
-    !(record.kind == EventKind::Dcerpc && record.objects.dcerpc.as_ref().is_some_and(|d| d.pipe.is_some()))
+    !(matches!(record.kind, EventKind::Dcerpc) && record.objects.dcerpc.as_ref().is_some_and(|d| d.pipe.is_some()))
 }
 
 /// The user a record is about (NTLM, HTTP Basic, a KDC exchange's client, an LDAP bind's

@@ -35,7 +35,7 @@ enum Owner {
 }
 
 pub fn check(record: &Event, cx: &DetectContext) -> Option<Finding> {
-    if record.kind != EventKind::Name {
+    if !matches!(record.kind, EventKind::Name) {
         return None;
     }
     let name = record.objects.name.as_ref()?;
