@@ -89,6 +89,6 @@ fn one_line(event: &Event) -> String {
     format!("{} {:<7} {peers}: {what}{user}", event.timestamp.rfc3339(), event.kind.name())
 }
 
-fn or_dash(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or("-")
+fn or_dash<S: AsRef<str>>(value: &Option<S>) -> &str {
+    value.as_ref().map_or("-", AsRef::as_ref)
 }

@@ -5,6 +5,7 @@
 //! without `..`), so a field added and not written, or written under no decision, does not
 //! compile. Sinks add nothing but the envelope (timestamp, event_type, flow fields).
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use hardwire_flow::community_id::CommunityId;
 use hardwire_http::{AuthScheme, WinrmContent};
 
 use crate::detect::catalog::{RuleId, Severity};
-use crate::json_text::{JsonObject, JsonValue};
+use crate::json_text::{JsonObject, JsonValue, PlainString};
 use crate::time::Timestamp;
 
 /// The flow fields every record and alert carries. `src` is the client. `Copy`: every event of a
@@ -42,27 +43,29 @@ impl FlowInfo {
     }
 }
 
-/// `smb`: one per SMB session (connection + SessionId).
+/// `smb`: one per SMB session (connection + SessionId). Names from the protocol's tables
+/// (dialects, ciphers, statuses) are borrowed, not copied: an SMB brute force makes a record per
+/// failed logon, and copying them was most of the cost of making one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SmbObject {
     /// `1` for SMB1 sessions, `2` for SMB2/3 (SMB2-only field of ours).
     pub version: Option<u8>,
-    pub session_id: Option<String>,
-    pub dialects_offered: Option<Vec<String>>,
-    pub dialect: Option<String>,
+    pub session_id: Option<SessionIdText>,
+    pub dialects_offered: Option<Vec<Cow<'static, str>>>,
+    pub dialect: Option<Cow<'static, str>>,
     pub signing_required: Option<bool>,
     pub client_signing_required: Option<bool>,
     pub signed: Option<bool>,
-    pub preauth_hash: Option<String>,
-    pub ciphers_offered: Option<Vec<String>>,
-    pub cipher: Option<String>,
-    pub signing_algorithm: Option<String>,
-    pub compression: Option<Vec<String>>,
+    pub preauth_hash: Option<&'static str>,
+    pub ciphers_offered: Option<Vec<Cow<'static, str>>>,
+    pub cipher: Option<&'static str>,
+    pub signing_algorithm: Option<&'static str>,
+    pub compression: Option<Vec<&'static str>>,
     pub encrypted: Option<bool>,
     pub guest: Option<bool>,
     pub anonymous: Option<bool>,
-    pub auth: Option<String>,
-    pub status: Option<String>,
+    pub auth: Option<&'static str>,
+    pub status: Option<Cow<'static, str>>,
     pub shares: Option<Vec<String>>,
     /// What each of `shares` is, in the same order: the typed fact `smb.admin_share` matches
     /// (never written out).
@@ -70,7 +73,48 @@ pub struct SmbObject {
     pub server_name: Option<String>,
     /// The best dialect this server had negotiated before this session, as the sensor
     /// remembers it (evidence for `smb.dialect.downgrade`).
-    pub previous_best_dialect: Option<String>,
+    pub previous_best_dialect: Option<Cow<'static, str>>,
+}
+
+/// `smb.session_id`: `0x` and the id in sixteen lowercase hex digits, held inline (no
+/// allocation for a field every `smb` record has).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SessionIdText([u8; 18]);
+
+impl SessionIdText {
+    pub fn of(id: u64) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = *b"0x0000000000000000";
+        for (at, digit) in text.iter_mut().skip(2).enumerate() {
+            *digit = HEX[(id >> (4 * (15 - at)) & 0xf) as usize];
+        }
+        SessionIdText(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Always "0x" and hex digits, so always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for SessionIdText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for SessionIdText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl JsonValue for SessionIdText {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        PlainString(&self.0).write_json(out);
+    }
 }
 
 impl JsonValue for SmbObject {
@@ -525,12 +569,13 @@ pub struct DcerpcObject {
     pub pipe: Option<String>,
     pub interface: Option<String>,
     pub interface_version: Option<String>,
-    pub interface_name: Option<String>,
+    /// Names from the protocol's tables, borrowed.
+    pub interface_name: Option<&'static str>,
     pub opnum: Option<u16>,
-    pub operation: Option<String>,
-    pub auth_level: Option<String>,
-    pub auth_type: Option<String>,
-    pub bind_result: Option<String>,
+    pub operation: Option<&'static str>,
+    pub auth_level: Option<&'static str>,
+    pub auth_type: Option<&'static str>,
+    pub bind_result: Option<&'static str>,
     /// The task or service command line, where the stub is readable.
     pub command: Option<String>,
     pub service_name: Option<String>,

@@ -121,6 +121,12 @@ impl JsonValue for String {
     }
 }
 
+impl JsonValue for std::borrow::Cow<'_, str> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        (**self).write_json(out);
+    }
+}
+
 impl<T: JsonValue + ?Sized> JsonValue for &T {
     fn write_json(&self, out: &mut Vec<u8>) {
         (**self).write_json(out);

@@ -255,9 +255,9 @@ impl<'a> Smb<'a> {
     fn of(s: &'a SmbObject) -> Smb<'a> {
         Smb {
             version: s.version,
-            session_id: b(&s.session_id),
-            dialects_offered: s.dialects_offered.as_ref().map(|d| d.iter().map(|x| Cow::Borrowed(x.as_str())).collect()),
-            dialect: b(&s.dialect),
+            session_id: s.session_id.as_deref().map(Cow::Borrowed),
+            dialects_offered: s.dialects_offered.as_ref().map(|d| d.iter().map(|x| Cow::Borrowed(&**x)).collect()),
+            dialect: s.dialect.as_deref().map(Cow::Borrowed),
             signing_required: s.signing_required,
             signed: s.signed,
             encrypted: s.encrypted,
@@ -303,8 +303,8 @@ impl<'a> Http<'a> {
 impl<'a> Dcerpc<'a> {
     fn of(d: &'a DcerpcObject) -> Dcerpc<'a> {
         Dcerpc {
-            interface_name: b(&d.interface_name),
-            operation: b(&d.operation),
+            interface_name: d.interface_name.map(Cow::Borrowed),
+            operation: d.operation.map(Cow::Borrowed),
             command: b(&d.command),
             service_name: b(&d.service_name),
             task_name: b(&d.task_name),

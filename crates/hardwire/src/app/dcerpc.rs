@@ -294,7 +294,7 @@ impl Conversation {
         }
         for (uuid, version, outcome) in bound {
             let mut record = self.interface_object(&uuid, version);
-            record.bind_result = Some(outcome.to_string());
+            record.bind_result = Some(outcome);
             self.held.push(record);
         }
         if !self.authenticating() {
@@ -357,12 +357,12 @@ impl Conversation {
         };
         record.call = Some(RpcCall { interface: context.map(|c| c.interface), opnum, context_id, auth_level: level });
         record.opnum = Some(opnum);
-        record.auth_level = Some(level.map_or("none", AuthLevel::as_str).to_string());
+        record.auth_level = Some(level.map_or("none", AuthLevel::as_str));
         if let Some(auth) = auth {
-            record.auth_type = Some(auth.auth_type.as_str().to_string());
+            record.auth_type = Some(auth.auth_type.as_str());
         }
         if let Some(context) = context {
-            record.operation = operation_name(&context.interface, opnum).map(str::to_string);
+            record.operation = operation_name(&context.interface, opnum);
             // With packet privacy the stub is ciphertext; a stub missing its start is not NDR.
             if level != Some(AuthLevel::Privacy) && !stub.started_midway {
                 let order = header.byte_order();
@@ -387,9 +387,9 @@ impl Conversation {
             pipe: self.pipe.clone(),
             interface: Some(uuid.to_string()),
             interface_version: Some(version_text(version)),
-            interface_name: interface_name(uuid).map(str::to_string),
-            auth_level: Some(self.security.map_or("none", |s| s.level.as_str()).to_string()),
-            auth_type: self.security.map(|s| s.auth_type.as_str().to_string()),
+            interface_name: interface_name(uuid),
+            auth_level: Some(self.security.map_or("none", |s| s.level.as_str())),
+            auth_type: self.security.map(|s| s.auth_type.as_str()),
             ..DcerpcObject::default()
         }
     }
@@ -514,13 +514,13 @@ mod tests {
         assert_eq!(records.len(), 2, "{records:?}");
         let bind = &records[0];
         assert_eq!(bind.interface.as_deref(), Some("1ff70682-0a51-30e8-076d-740be8cee98b"));
-        assert_eq!(bind.interface_name.as_deref(), Some("ATSVC"));
+        assert_eq!(bind.interface_name, Some("ATSVC"));
         assert_eq!(bind.interface_version.as_deref(), Some("1.0"));
-        assert_eq!(bind.bind_result.as_deref(), Some("accepted"));
+        assert_eq!(bind.bind_result, Some("accepted"));
         let job = &records[1];
         assert_eq!(job.pipe.as_deref(), Some("atsvc"));
-        assert_eq!((job.opnum, job.operation.as_deref()), (Some(0), Some("NetrJobAdd")));
-        assert_eq!(job.auth_level.as_deref(), Some("none"));
+        assert_eq!((job.opnum, job.operation), (Some(0), Some("NetrJobAdd")));
+        assert_eq!(job.auth_level, Some("none"));
         // Readable only in the NDR64 syntax the bind_ack accepted for context 1.
         assert_eq!(job.command.as_deref(), Some(r"c:\mimikatz.exe"));
     }
@@ -636,7 +636,7 @@ mod tests {
             conversation.data(Direction::ToServer, &hex(BIND), &Objects::default, cx);
         });
         assert_eq!(records.len(), 1);
-        assert_eq!(records[0].interface_name.as_deref(), Some("ATSVC"));
+        assert_eq!(records[0].interface_name, Some("ATSVC"));
         assert_eq!(records[0].bind_result, None);
     }
 

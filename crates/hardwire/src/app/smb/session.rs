@@ -1,13 +1,14 @@
 //! What one SMB connection and its sessions have shown about their security, and the `smb`
 //! record they become.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
-use crate::event::{KerberosObject, NtlmObject, Objects, Outcome, ShareKind, SmbObject};
+use crate::event::{KerberosObject, NtlmObject, Objects, Outcome, SessionIdText, ShareKind, SmbObject};
 
 /// Requests seen after a session is set up before its record is written: enough to tell whether
 /// it signs, and to catch the first tree connects.
@@ -26,42 +27,67 @@ pub(super) const STATUS_PENDING: u32 = 0x0000_0103;
 pub(super) struct Negotiated {
     /// 1 when SMB1 is in use (an SMB1 negotiate answer or SMB1 commands), 2 for SMB2/3.
     pub version: Option<u8>,
-    pub dialects_offered: Vec<String>,
+    pub dialects_offered: Vec<Cow<'static, str>>,
     /// SMB1 dialect string in force.
-    pub smb1_dialect: Option<String>,
+    pub smb1_dialect: Option<Cow<'static, str>>,
     /// SMB2 dialect code in force (never 0x02FF).
     pub smb2_dialect: Option<u16>,
     pub signing_required: Option<bool>,
     pub client_signing_required: Option<bool>,
-    pub preauth_hash: Option<String>,
-    pub ciphers_offered: Vec<String>,
-    pub cipher: Option<String>,
-    pub signing_algorithm: Option<String>,
-    pub compression: Vec<String>,
+    pub preauth_hash: Option<&'static str>,
+    pub ciphers_offered: Vec<Cow<'static, str>>,
+    pub cipher: Option<&'static str>,
+    pub signing_algorithm: Option<&'static str>,
+    pub compression: Vec<&'static str>,
     pub server_name: Option<String>,
     pub previous_best_dialect: Option<u16>,
 }
 
 impl Negotiated {
-    pub fn offer(&mut self, dialect: String) {
+    pub fn offer(&mut self, dialect: Cow<'static, str>) {
         if self.dialects_offered.len() < MAX_DIALECTS && !self.dialects_offered.contains(&dialect) {
             self.dialects_offered.push(dialect);
         }
     }
 
-    fn dialect(&self) -> Option<String> {
-        self.smb2_dialect.map(|d| smb2_dialect_name(d).into_owned()).or_else(|| self.smb1_dialect.clone())
+    fn dialect(&self) -> Option<Cow<'static, str>> {
+        self.smb2_dialect.map(smb2_dialect_name).or_else(|| self.smb1_dialect.clone())
     }
 
     /// The signing algorithm a dialect implies when no SIGNING context says otherwise
     /// (MS-SMB2 3.1.4.1).
-    pub fn implied_signing_algorithm(&self) -> Option<String> {
-        let name = match self.smb2_dialect? {
-            0x0202 | 0x0210 => "HMAC-SHA256",
-            0x0300 | 0x0302 | 0x0311 => "AES-CMAC",
-            _ => return None,
-        };
-        Some(name.to_string())
+    pub fn implied_signing_algorithm(&self) -> Option<&'static str> {
+        match self.smb2_dialect? {
+            0x0202 | 0x0210 => Some("HMAC-SHA256"),
+            0x0300 | 0x0302 | 0x0311 => Some("AES-CMAC"),
+            _ => None,
+        }
+    }
+}
+
+/// The SMB1 dialect strings of MS-CIFS 2.2.4.52 and MS-SMB2 (the multi-protocol negotiate),
+/// held as constants: the records of a connection's sessions then borrow, not copy, them.
+const SMB1_DIALECTS: &[&str] = &[
+    "PC NETWORK PROGRAM 1.0",
+    "MICROSOFT NETWORKS 1.03",
+    "MICROSOFT NETWORKS 3.0",
+    "LANMAN1.0",
+    "Windows for Workgroups 3.1a",
+    "LM1.2X002",
+    "DOS LM1.2X002",
+    "DOS LANMAN2.1",
+    "LANMAN2.1",
+    "NT LANMAN 1.0",
+    "NT LM 0.12",
+    "SMB 2.002",
+    "SMB 2.???",
+];
+
+/// An SMB1 dialect string as sent: borrowed when it is one of [`SMB1_DIALECTS`].
+pub(super) fn smb1_dialect(sent: String) -> Cow<'static, str> {
+    match SMB1_DIALECTS.iter().find(|&&known| known == sent) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(sent),
     }
 }
 
@@ -161,11 +187,11 @@ impl Session {
         let setup_seen = self.status.is_some();
         let observed = self.signed_requests + self.unsigned_requests;
         SmbObject {
-            session_id: Some(session_id_text(self.id)),
+            session_id: Some(SessionIdText::of(self.id)),
             guest: setup_seen.then_some(self.guest),
             anonymous: setup_seen.then(|| self.anonymous()),
-            auth: setup_seen.then(|| self.auth_name().to_string()),
-            status: self.status.map(|s| nt_status_string(s).into_owned()),
+            auth: setup_seen.then(|| self.auth_name()),
+            status: self.status.map(nt_status_string),
             shares: (!self.shares.is_empty()).then(|| self.shares.clone()),
             share_kinds: self.shares.iter().map(|path| ShareKind::of(path)).collect(),
             signed: (observed > 0 && !self.encrypted()).then_some(self.unsigned_requests == 0),
@@ -190,34 +216,25 @@ impl Session {
     }
 }
 
-/// `0x` and the id in sixteen lowercase hex digits (`format!("0x{:016x}")` without the
-/// formatting machinery, which cost 1,700 instructions a record).
-fn session_id_text(id: u64) -> String {
-    let mut text = String::with_capacity(18);
-    text.push_str("0x");
-    for shift in (0..16).rev() {
-        text.push(char::from(b"0123456789abcdef"[(id >> (4 * shift) & 0xf) as usize]));
-    }
-    text
-}
-
 /// The `smb` object of what the negotiate alone says (also the record of a connection that
 /// never set up a session).
 pub(super) fn connection_object(n: &Negotiated) -> SmbObject {
-    let non_empty = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    fn non_empty<T: Clone>(v: &[T]) -> Option<Vec<T>> {
+        (!v.is_empty()).then(|| v.to_vec())
+    }
     SmbObject {
         version: n.version,
         dialects_offered: non_empty(&n.dialects_offered),
         dialect: n.dialect(),
         signing_required: n.signing_required,
         client_signing_required: n.client_signing_required,
-        preauth_hash: n.preauth_hash.clone(),
+        preauth_hash: n.preauth_hash,
         ciphers_offered: non_empty(&n.ciphers_offered),
-        cipher: n.cipher.clone(),
-        signing_algorithm: n.signing_algorithm.clone().or_else(|| n.implied_signing_algorithm()),
+        cipher: n.cipher,
+        signing_algorithm: n.signing_algorithm.or_else(|| n.implied_signing_algorithm()),
         compression: non_empty(&n.compression),
         server_name: n.server_name.clone(),
-        previous_best_dialect: n.previous_best_dialect.map(|d| smb2_dialect_name(d).into_owned()),
+        previous_best_dialect: n.previous_best_dialect.map(smb2_dialect_name),
         ..SmbObject::default()
     }
 }
@@ -315,7 +332,13 @@ mod tests {
     #[test]
     fn session_ids_read_as_formatted_hex() {
         for id in [0, 1, 0xa, 0x1234_5678_9abc_def0, 0x0000_0400_0000_0019, u64::MAX] {
-            assert_eq!(super::session_id_text(id), format!("0x{id:016x}"));
+            assert_eq!(SessionIdText::of(id).as_str(), format!("0x{id:016x}"));
         }
+    }
+
+    #[test]
+    fn known_smb1_dialects_are_borrowed() {
+        assert!(matches!(smb1_dialect("NT LM 0.12".to_string()), Cow::Borrowed("NT LM 0.12")));
+        assert!(matches!(smb1_dialect("Samba".to_string()), Cow::Owned(sent) if sent == "Samba"));
     }
 }

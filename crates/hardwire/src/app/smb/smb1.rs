@@ -9,7 +9,7 @@ use hardwire_smb::smb1_records::{
     SMB1_FLAGS2_SECURITY_SIGNATURE, SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED,
 };
 
-use super::session::{Pending, PipeKey, STATUS_SUCCESS};
+use super::session::{smb1_dialect, Pending, PipeKey, STATUS_SUCCESS};
 use super::SmbFlow;
 use crate::app::AppContext;
 use crate::event::{NtlmKind, NtlmObject};
@@ -54,7 +54,7 @@ impl SmbFlow {
                     // SMB1 clients say they require signing in Flags2 (MS-CIFS 2.2.3.1).
                     self.negotiated.client_signing_required = Some(h.flags2 & SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED != 0);
                     for dialect in request.dialects {
-                        self.negotiated.offer(dialect);
+                        self.negotiated.offer(smb1_dialect(dialect));
                     }
                 }
                 Smb1Body::NegotiateResponse(response) => {

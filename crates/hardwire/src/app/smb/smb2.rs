@@ -1,6 +1,8 @@
 //! SMB2/3 messages: negotiate, session setup, tree connect, and the pipe traffic (CREATE, READ,
 //! WRITE, IOCTL FSCTL_PIPE_TRANSCEIVE).
 
+use std::borrow::Cow;
+
 use hardwire_flow::Direction;
 use hardwire_smb::names::{cipher_name, compression_algorithm_name, preauth_hash_name, signing_algorithm_name, smb2_dialect_name};
 use hardwire_smb::smb2_records::{
@@ -229,14 +231,14 @@ impl SmbFlow {
     fn negotiate_request(&mut self, request: &Smb2NegotiateRequest<'_>) {
         let n = &mut self.negotiated;
         for dialect in &request.dialects {
-            n.offer(smb2_dialect_name(*dialect).into_owned());
+            n.offer(smb2_dialect_name(*dialect));
         }
         n.client_signing_required = Some(request.signing_required());
         for context in &request.contexts {
             match context {
                 NegotiateContext::Encryption { ciphers } => {
                     n.ciphers_offered =
-                        ciphers.iter().map(|c| cipher_name(*c).map_or_else(|| format!("0x{c:04x}"), str::to_string)).collect();
+                        ciphers.iter().map(|c| cipher_name(*c).map_or_else(|| format!("0x{c:04x}").into(), Cow::Borrowed)).collect();
                 }
                 NegotiateContext::NetName(name) => n.server_name = Some(name.clone()),
                 _ => {}
@@ -258,14 +260,14 @@ impl SmbFlow {
         for context in &response.contexts {
             match context {
                 NegotiateContext::PreauthIntegrity { hash_algorithms, .. } => {
-                    n.preauth_hash = hash_algorithms.first().and_then(|h| preauth_hash_name(*h)).map(str::to_string);
+                    n.preauth_hash = hash_algorithms.first().and_then(|h| preauth_hash_name(*h));
                 }
-                NegotiateContext::Encryption { ciphers } => n.cipher = ciphers.first().and_then(|c| cipher_name(*c)).map(str::to_string),
+                NegotiateContext::Encryption { ciphers } => n.cipher = ciphers.first().and_then(|c| cipher_name(*c)),
                 NegotiateContext::Signing { algorithms } => {
-                    n.signing_algorithm = algorithms.first().and_then(|a| signing_algorithm_name(*a)).map(str::to_string);
+                    n.signing_algorithm = algorithms.first().and_then(|a| signing_algorithm_name(*a));
                 }
                 NegotiateContext::Compression { algorithms, .. } => {
-                    n.compression = algorithms.iter().filter_map(|a| compression_algorithm_name(*a)).map(str::to_string).collect();
+                    n.compression = algorithms.iter().filter_map(|a| compression_algorithm_name(*a)).collect();
                 }
                 _ => {}
             }

@@ -15,7 +15,7 @@ pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
 
 pub fn words(w: &Wording) -> String {
     let rpc = w.evidence.dcerpc.as_ref();
-    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a coercion call");
+    let operation = rpc.and_then(|rpc| rpc.operation).unwrap_or("a coercion call");
     let path = rpc.and_then(|rpc| rpc.path.as_deref()).filter(|p| !p.is_empty()).map(|p| format!(" toward {p}")).unwrap_or_default();
     format!("{} called {operation} on {}: the server is made to authenticate{path}", who(w.evidence), w.server())
 }

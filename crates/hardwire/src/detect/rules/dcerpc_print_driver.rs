@@ -14,6 +14,6 @@ pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
 }
 
 pub fn words(w: &Wording) -> String {
-    let operation = w.evidence.dcerpc.as_ref().and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a driver installation");
+    let operation = w.evidence.dcerpc.as_ref().and_then(|rpc| rpc.operation).unwrap_or("a driver installation");
     format!("{} installed printer code on {} remotely ({operation})", who(w.evidence), w.server())
 }

@@ -15,7 +15,7 @@ pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
 
 pub fn words(w: &Wording) -> String {
     let rpc = w.evidence.dcerpc.as_ref();
-    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a service operation");
+    let operation = rpc.and_then(|rpc| rpc.operation).unwrap_or("a service operation");
     let service = rpc.and_then(|rpc| rpc.service_name.as_deref()).map(|s| format!(" {s}")).unwrap_or_default();
     format!("{} created a service{service} on {} remotely ({operation}){}", who(w.evidence), w.server(), command(w))
 }

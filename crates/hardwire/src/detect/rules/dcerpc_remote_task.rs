@@ -24,7 +24,7 @@ pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
 
 pub fn words(w: &Wording) -> String {
     let rpc = w.evidence.dcerpc.as_ref();
-    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("a task operation");
+    let operation = rpc.and_then(|rpc| rpc.operation).unwrap_or("a task operation");
     let task = rpc.and_then(|rpc| rpc.task_name.as_deref()).map(|t| format!(" {t}")).unwrap_or_default();
     format!("{} scheduled a task{task} on {} remotely ({operation}){}", who(w.evidence), w.server(), command(w))
 }

@@ -13,6 +13,6 @@ pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
 }
 
 pub fn words(w: &Wording) -> String {
-    let operation = w.evidence.dcerpc.as_ref().and_then(|rpc| rpc.operation.as_deref()).unwrap_or("ExecMethod");
+    let operation = w.evidence.dcerpc.as_ref().and_then(|rpc| rpc.operation).unwrap_or("ExecMethod");
     format!("{} ran a WMI method on {} remotely (IWbemServices {operation})", who(w.evidence), w.server())
 }

@@ -29,7 +29,7 @@ fn zero_credential(rpc: &DcerpcObject) -> bool {
 pub fn words(w: &Wording) -> String {
     let rpc = w.evidence.dcerpc.as_deref();
     let account = rpc.and_then(|rpc| rpc.account.as_deref()).unwrap_or("an account");
-    let operation = rpc.and_then(|rpc| rpc.operation.as_deref()).unwrap_or("NetrServerAuthenticate");
+    let operation = rpc.and_then(|rpc| rpc.operation).unwrap_or("NetrServerAuthenticate");
     if rpc.is_some_and(zero_credential) {
         format!(
             "{} asked {} for a Netlogon secure channel as {account} with an all-zero credential ({operation}): Zerologon",
