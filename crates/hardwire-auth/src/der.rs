@@ -6,11 +6,7 @@
 //! slice is taken, indefinite (BER) lengths are refused, and descending into a constructed value
 //! is counted against [`MAX_DEPTH`].
 
-use nom::bytes::complete::take;
-use nom::number::complete::be_u8;
-use nom::Parser;
-
-use crate::error::{truncated, AuthError};
+use crate::error::AuthError;
 
 /// Deepest nesting of constructed values a token may use. Real AP-REQs inside SPNEGO reach
 /// about ten levels; anything past this is hostile.
@@ -190,7 +186,7 @@ pub(crate) struct Header {
 /// Reads a TLV's header; the value's bytes need not be there (stream framing reads the length
 /// of a message from its first bytes).
 pub(crate) fn parse_header(input: &[u8]) -> Result<(&[u8], Header), AuthError> {
-    let (rest, ident) = be_u8(input).map_err(truncated("DER identifier"))?;
+    let (&ident, rest) = input.split_first().ok_or(AuthError::Truncated("DER identifier"))?;
     let class = match ident >> 6 {
         0 => Class::Universal,
         1 => Class::Application,
@@ -206,7 +202,7 @@ pub(crate) fn parse_header(input: &[u8]) -> Result<(&[u8], Header), AuthError> {
 /// Parses one TLV at nesting level `depth`.
 fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
     let (rest, Header { class, constructed, tag, len }) = parse_header(input)?;
-    let (rest, value) = take(len).parse(rest).map_err(truncated("DER value"))?;
+    let (value, rest) = rest.split_at_checked(len).ok_or(AuthError::Truncated("DER value"))?;
     Ok((rest, Tlv { class, constructed, tag, value, depth }))
 }
 
@@ -214,7 +210,7 @@ fn parse_tlv(input: &[u8], depth: u8) -> Result<(&[u8], Tlv<'_>), AuthError> {
 fn parse_high_tag(mut input: &[u8]) -> Result<(&[u8], u32), AuthError> {
     let mut tag = 0u32;
     for _ in 0..MAX_TAG_OCTETS {
-        let (rest, b) = be_u8(input).map_err(truncated("DER tag"))?;
+        let (&b, rest) = input.split_first().ok_or(AuthError::Truncated("DER tag"))?;
         input = rest;
         tag = (tag << 7) | u32::from(b & 0x7f);
         if b & 0x80 == 0 {
@@ -226,7 +222,7 @@ fn parse_high_tag(mut input: &[u8]) -> Result<(&[u8], u32), AuthError> {
 
 /// A definite length, short or long form.
 fn parse_length(input: &[u8]) -> Result<(&[u8], usize), AuthError> {
-    let (rest, first) = be_u8(input).map_err(truncated("DER length"))?;
+    let (&first, rest) = input.split_first().ok_or(AuthError::Truncated("DER length"))?;
     if first < 0x80 {
         return Ok((rest, usize::from(first)));
     }
@@ -237,39 +233,42 @@ fn parse_length(input: &[u8]) -> Result<(&[u8], usize), AuthError> {
     if octets > MAX_LENGTH_OCTETS {
         return Err(AuthError::Malformed("DER length too long"));
     }
-    let (rest, bytes) = take(octets).parse(rest).map_err(truncated("DER length"))?;
+    let (bytes, rest) = rest.split_at_checked(octets).ok_or(AuthError::Truncated("DER length"))?;
     let len = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
     Ok((rest, len))
 }
 
-/// Writes an OBJECT IDENTIFIER's content octets in dotted form ("1.3.6.1.5.5.2").
-pub(crate) fn oid_to_dotted(content: &[u8]) -> Result<String, AuthError> {
+/// The sub-identifiers of an OBJECT IDENTIFIER's content octets, each with its last octet
+/// (the one without the continuation bit); an unfinished last one included.
+fn oid_arcs(content: &[u8]) -> impl Iterator<Item = &[u8]> {
+    content.split_inclusive(|b| b & 0x80 == 0)
+}
+
+/// Checks an OBJECT IDENTIFIER's content octets as [`oid_to_dotted`] reads them, without
+/// writing anything.
+pub(crate) fn check_oid(content: &[u8]) -> Result<(), AuthError> {
     if content.is_empty() {
         return Err(AuthError::Malformed("empty OID"));
     }
-    let mut arcs: Vec<u64> = Vec::new();
-    let mut value = 0u64;
-    let mut octets = 0usize;
-    for b in content {
-        octets += 1;
-        if octets > MAX_ARC_OCTETS {
-            return Err(AuthError::Malformed("OID arc too long"));
-        }
-        value = (value << 7) | u64::from(b & 0x7f);
-        if b & 0x80 == 0 {
-            arcs.push(value);
-            value = 0;
-            octets = 0;
-        }
+    if oid_arcs(content).any(|arc| arc.len() > MAX_ARC_OCTETS) {
+        return Err(AuthError::Malformed("OID arc too long"));
     }
-    if octets != 0 {
+    if content.last().is_some_and(|b| b & 0x80 != 0) {
         return Err(AuthError::Malformed("OID ends inside an arc"));
     }
+    Ok(())
+}
+
+/// Writes an OBJECT IDENTIFIER's content octets in dotted form ("1.3.6.1.5.5.2").
+pub(crate) fn oid_to_dotted(content: &[u8]) -> Result<String, AuthError> {
+    check_oid(content)?;
+    // At most MAX_ARC_OCTETS octets of 7 bits each: the value fits a u64.
+    let arcs = oid_arcs(content).map(|arc| arc.iter().fold(0u64, |value, b| (value << 7) | u64::from(b & 0x7f)));
     let mut dotted = String::new();
-    for (i, arc) in arcs.iter().enumerate() {
+    for (i, arc) in arcs.enumerate() {
         if i == 0 {
             // The first sub-identifier packs the first two arcs as 40 * x + y.
-            let (x, y) = match *arc {
+            let (x, y) = match arc {
                 a if a < 40 => (0, a),
                 a if a < 80 => (1, a - 40),
                 a => (2, a - 80),

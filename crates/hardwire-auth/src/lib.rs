@@ -42,5 +42,5 @@ pub use ntlmssp::{
     AuthKind, Authenticate, AvPair, AvPairs, Challenge, Negotiate, NegotiateFlags, NtlmMessage, NtlmVersion, Secret, ServerNames,
     AV_FLAG_MIC_PRESENT,
 };
-pub use spnego::{MechType, NegState, NegTokenInit, NegTokenResp, NegotiationToken, TokenBytes};
+pub use spnego::{MechType, MechTypes, NegState, NegTokenInit, NegTokenResp, NegotiationToken, TokenBytes};
 pub use token::{inspect, mechanism_of, Framing, Mech, SecurityToken};

@@ -92,6 +92,40 @@ impl fmt::Display for MechType {
     }
 }
 
+/// The mechTypes of a NegTokenInit, most preferred first: checked when the token is parsed,
+/// named only when read (folding a token needs none of them, so no list is built per logon).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct MechTypes<'a>(&'a [u8]);
+
+impl<'a> MechTypes<'a> {
+    /// Checks a MechTypeList's content: well-formed OBJECT IDENTIFIERs only.
+    fn parse(mut list: Reader<'a>) -> Result<Self, AuthError> {
+        let content = list.rest();
+        while !list.is_empty() {
+            der::check_oid(list.read()?.universal(TAG_OID, "mechTypes")?)?;
+        }
+        Ok(MechTypes(content))
+    }
+
+    /// The mechanisms, most preferred first.
+    pub fn iter(&self) -> impl Iterator<Item = MechType> + 'a {
+        // Checked by `parse`: every read and every name succeeds, up to the end.
+        let mut list = Reader::new(self.0);
+        std::iter::from_fn(move || MechType::from_oid(list.read().ok()?.value).ok())
+    }
+
+    /// No mechanism offered (or not a NegTokenInit).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for MechTypes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// The state of the negotiation, from a NegTokenResp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NegState {
@@ -188,7 +222,7 @@ pub mod context_flags {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NegTokenInit<'a> {
     /// Mechanisms offered, most preferred first.
-    pub mech_types: Vec<MechType>,
+    pub mech_types: MechTypes<'a>,
     /// reqFlags, see [`context_flags`].
     pub req_flags: Option<u8>,
     /// The optimistic token for the first mechanism.
@@ -241,7 +275,7 @@ pub fn parse_negotiation_token(input: &[u8]) -> Result<NegotiationToken<'_>, Aut
 /// The fields of a NegTokenInit or NegTokenInit2. Unknown tags are skipped so that extensions
 /// do not hide the mechanism token.
 fn parse_neg_token_init(mut fields: Reader<'_>) -> Result<NegTokenInit<'_>, AuthError> {
-    let mut init = NegTokenInit { mech_types: Vec::new(), req_flags: None, mech_token: None, has_mech_list_mic: false };
+    let mut init = NegTokenInit { mech_types: MechTypes::default(), req_flags: None, mech_token: None, has_mech_list_mic: false };
     while !fields.is_empty() {
         let field = fields.read()?;
         if field.class != Class::Context {
@@ -249,13 +283,7 @@ fn parse_neg_token_init(mut fields: Reader<'_>) -> Result<NegTokenInit<'_>, Auth
         }
         let value = field.inner("NegTokenInit field")?;
         match field.tag {
-            0 => {
-                let mut list = value.contents()?;
-                while !list.is_empty() {
-                    let oid = list.read()?.universal(TAG_OID, "mechTypes")?;
-                    init.mech_types.push(MechType::from_oid(oid)?);
-                }
-            }
+            0 => init.mech_types = MechTypes::parse(value.contents()?)?,
             1 => init.req_flags = Some(value.bit_string_u32("reqFlags")?.to_be_bytes()[0]),
             2 => init.mech_token = Some(TokenBytes(value.universal(TAG_OCTET_STRING, "mechToken")?)),
             // [3] is mechListMIC in RFC 4178 but negHints (a SEQUENCE) in NegTokenInit2.

@@ -5,7 +5,7 @@
 use crate::error::AuthError;
 use crate::kerberos::{parse_kerberos_message, parse_krb5_inner_token, ApReq, KerberosMessage};
 use crate::ntlmssp::{parse_ntlmssp, Authenticate, Challenge, NtlmMessage};
-use crate::spnego::{parse_gss_initial, parse_negotiation_token, MechType, NegState, NegotiationToken};
+use crate::spnego::{parse_gss_initial, parse_negotiation_token, MechType, MechTypes, NegState, NegotiationToken};
 
 /// First octets that tell the forms apart.
 const GSS_INITIAL_CONTEXT_TOKEN: u8 = 0x60;
@@ -36,7 +36,7 @@ pub enum Framing {
 pub struct SecurityToken<'a> {
     pub framing: Framing,
     /// mechTypes of a SPNEGO NegTokenInit, most preferred first (empty otherwise).
-    pub mechs_offered: Vec<MechType>,
+    pub mechs_offered: MechTypes<'a>,
     /// negState of a SPNEGO NegTokenResp.
     pub neg_state: Option<NegState>,
     /// supportedMech of a SPNEGO NegTokenResp: the acceptor's choice.
@@ -49,7 +49,7 @@ pub struct SecurityToken<'a> {
 
 impl<'a> SecurityToken<'a> {
     fn new(framing: Framing) -> Self {
-        SecurityToken { framing, mechs_offered: Vec::new(), neg_state: None, supported_mech: None, ntlm: None, kerberos: None }
+        SecurityToken { framing, mechs_offered: MechTypes::default(), neg_state: None, supported_mech: None, ntlm: None, kerberos: None }
     }
 
     /// The Kerberos AP-REQ inside, if any.
@@ -218,6 +218,10 @@ mod tests {
 
     const WINDOWS_10_1511: NtlmVersion = NtlmVersion { major: 10, minor: 0, build: 10586, ntlm_revision: 15 };
 
+    fn offered(token: &SecurityToken<'_>) -> Vec<MechType> {
+        token.mechs_offered.iter().collect()
+    }
+
     fn inspect_hex(vector: &str) -> SecurityToken<'static> {
         let bytes: &'static [u8] = Box::leak(hex(vector).into_boxed_slice());
         inspect(bytes).unwrap_or_else(|e| panic!("{e}"))
@@ -235,7 +239,7 @@ mod tests {
     fn spnego_init_with_ntlm_negotiate() {
         let token = inspect_hex(NTLM_NEGOTIATE_SPNEGO);
         assert_eq!(token.framing, Framing::SpnegoInit);
-        assert_eq!(token.mechs_offered, vec![MechType::Ntlmssp]);
+        assert_eq!(offered(&token), vec![MechType::Ntlmssp]);
         assert_eq!(mechanism_of(&token), Mech::Ntlm);
         let Some(NtlmMessage::Negotiate(negotiate)) = &token.ntlm else { panic!("no NEGOTIATE") };
         assert_eq!(negotiate.flags, NegotiateFlags(0xe208_8297));
@@ -376,7 +380,7 @@ mod tests {
     fn kerberos_rc4_ap_req_in_spnego() {
         let token = inspect_hex(KRB_AP_REQ_RC4);
         assert_eq!(token.framing, Framing::SpnegoInit);
-        assert_eq!(token.mechs_offered, vec![MechType::MsKerberos, MechType::Ntlmssp]);
+        assert_eq!(offered(&token), vec![MechType::MsKerberos, MechType::Ntlmssp]);
         assert_eq!(mechanism_of(&token), Mech::Kerberos);
         let ap_req = token.ap_req().expect("AP-REQ");
         assert_eq!(ap_req.realm, "HOUSING.HKSARG");
@@ -395,7 +399,7 @@ mod tests {
     #[test]
     fn kerberos_aes_ap_req_in_spnego() {
         let token = inspect_hex(KRB_AP_REQ_AES_445);
-        assert_eq!(token.mechs_offered, vec![MechType::MsKerberos, MechType::Kerberos, MechType::NegoEx, MechType::Ntlmssp]);
+        assert_eq!(offered(&token), vec![MechType::MsKerberos, MechType::Kerberos, MechType::NegoEx, MechType::Ntlmssp]);
         let ap_req = token.ap_req().expect("AP-REQ");
         assert_eq!((ap_req.realm.as_str(), ap_req.sname.as_str()), ("SRT-AD.LOCAL", "cifs/BLACKCLOVER-DC"));
         assert_eq!(ap_req.ticket_etype.name(), "aes256-cts-hmac-sha1-96");
@@ -424,7 +428,7 @@ mod tests {
     fn spnego_init2_hint_from_a_server() {
         let token = inspect_hex(SPNEGO_NEG_TOKEN_INIT2);
         assert_eq!(
-            token.mechs_offered,
+            offered(&token),
             vec![
                 MechType::NegoEx,
                 MechType::MsKerberos,
@@ -435,7 +439,21 @@ mod tests {
         );
         assert_eq!((token.ntlm.is_none(), token.kerberos.is_none()), (true, true));
         assert_eq!(mechanism_of(&token), Mech::Unknown);
-        assert_eq!(token.mechs_offered[3].oid(), "1.2.840.113554.1.2.2.3");
+        assert_eq!(offered(&token)[3].oid(), "1.2.840.113554.1.2.2.3");
+    }
+
+    /// A malformed OID among the mechTypes refuses the token, though the list is named only
+    /// when read.
+    #[test]
+    fn malformed_mech_type_is_refused() {
+        let good = hex(SPNEGO_NEG_TOKEN_INIT2);
+        // 1.2.840.113554.1.2.2.3, its last octet given the continuation bit.
+        let oid = [0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03];
+        let at = good.windows(oid.len()).position(|w| w == oid).expect("KRB5 user-to-user OID");
+        let mut bad = good.clone();
+        bad[at + oid.len() - 1] = 0x83;
+        assert!(inspect(&good).is_ok());
+        assert_eq!(inspect(&bad), Err(AuthError::Malformed("OID ends inside an arc")));
     }
 
     /// The Kerberos token of the RC4 vector without SPNEGO: GSS-framed, then bare.
