@@ -3,8 +3,8 @@
 
 use crate::defrag::{DefragLimits, Defragmenter, FragmentOutcome};
 use crate::error::DecodeError;
-use crate::ip::{ip_layer, transport, IpLayer, Packet};
-use crate::link::{network_layer, LinkType, L3};
+use crate::ip::{ip_layer, plain_ipv4, transport, IpLayer, Packet};
+use crate::link::{ethertype, network_layer, LinkType, L3};
 use crate::tunnel::gre_network_layer;
 
 /// GRE's IP protocol number.
@@ -51,6 +51,21 @@ pub(crate) fn walk(mut l3: L3<'_>) -> Result<Step<'_>, DecodeError> {
     Err(DecodeError::TooDeep)
 }
 
+/// Ethernet, then IPv4 without options, not fragmented, not GRE: nearly every frame, read
+/// without the general walk's steps (a third of its cost). `None` for anything else, errors
+/// included, which the walk then reads.
+fn ethernet_ipv4(link: LinkType, frame: &[u8]) -> Option<Packet<'_>> {
+    if link != LinkType::Ethernet || frame.get(12..14)? != ethertype::IPV4.to_be_bytes() {
+        return None;
+    }
+    let ip = plain_ipv4(frame.get(14..)?)?;
+    if ip.fragment.is_some() || ip.protocol == IP_PROTO_GRE {
+        return None;
+    }
+    let transport = transport(ip.protocol, ip.payload, ip.missing).ok()?;
+    Some(Packet { src: ip.addresses.src(), dst: ip.addresses.dst(), ttl: ip.ttl, transport })
+}
+
 impl Decoder {
     pub fn new(limits: DecoderLimits) -> Self {
         Decoder { defrag: Defragmenter::new(limits.defrag), reassembled: Vec::new() }
@@ -80,6 +95,9 @@ impl Decoder {
         frame: &'a [u8],
         handle: impl FnOnce(&Packet<'a>) -> R,
     ) -> Result<Option<R>, DecodeError> {
+        if let Some(ref packet) = ethernet_ipv4(link, frame) {
+            return Ok(Some(handle(packet)));
+        }
         // Matched in place: `?` would move the packet out of the result first.
         let fragment = match walk(network_layer(link, frame)?) {
             Ok(Step::Packet(ref packet)) => return Ok(Some(handle(packet))),

@@ -108,7 +108,19 @@ pub(crate) struct IpLayer<'a> {
     pub fragment: Option<(u32, u32, bool)>,
 }
 
+/// The IP authentication header's protocol number: etherparse reads the IPv4 packets that carry one.
+const IP_PROTO_AUTH: u8 = 51;
+
 pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
+    match plain_ipv4(data) {
+        Some(ip) => Ok(ip),
+        None => any_ip_layer(data),
+    }
+}
+
+/// Any IP header, through etherparse: IPv6 and its extension headers, IPv4 options and
+/// authentication headers.
+fn any_ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
     let (slice, _ext_error) = LaxIpSlice::from_slice(data).map_err(|_| DecodeError::Malformed("IP"))?;
     let payload = slice.payload();
     // Where the IP header says the packet ends, against where the capture ends (snap length).
@@ -155,25 +167,37 @@ pub(crate) fn ip_layer(data: &[u8]) -> Result<IpLayer<'_>, DecodeError> {
     })
 }
 
+/// An IPv4 header without options and not followed by an authentication header (nearly every
+/// packet), read directly; `None` for anything else, which etherparse reads. Its lengths are
+/// read as `LaxIpSlice` reads them: a total length beyond the capture leaves the rest missing,
+/// one shorter than the header is ignored.
+pub(crate) fn plain_ipv4(data: &[u8]) -> Option<IpLayer<'_>> {
+    let (header, rest) = data.split_first_chunk::<20>()?;
+    let protocol = header[9];
+    if header[0] != 0x45 || protocol == IP_PROTO_AUTH {
+        return None;
+    }
+    let (payload, missing) = match usize::from(u16::from_be_bytes([header[2], header[3]])).checked_sub(20) {
+        Some(len) if len <= rest.len() => (&rest[..len], 0),
+        // At most 65,515 bytes.
+        Some(len) => (rest, u32::try_from(len - rest.len()).unwrap_or(u32::MAX)),
+        None => (rest, 0),
+    };
+    let flags_offset = u16::from_be_bytes([header[6], header[7]]);
+    // More fragments (0x2000) or an offset (the low 13 bits, in 8-byte units).
+    let fragment = (flags_offset & 0x3fff != 0).then(|| {
+        let id = u16::from_be_bytes([header[4], header[5]]);
+        (u32::from(id), u32::from(flags_offset & 0x1fff) * 8, flags_offset & 0x2000 != 0)
+    });
+    let src = u32::from_be_bytes([header[12], header[13], header[14], header[15]]);
+    let dst = u32::from_be_bytes([header[16], header[17], header[18], header[19]]);
+    Some(IpLayer { addresses: Addresses::V4(src, dst), protocol, ttl: header[8], payload, missing, fragment })
+}
+
 /// Decodes the transport header of a complete (or snap-truncated) IP payload.
 pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Transport<'_>, DecodeError> {
     match IpNumber(protocol) {
-        IpNumber::TCP => {
-            let tcp = TcpSlice::from_slice(payload).map_err(|_| DecodeError::Truncated("TCP"))?;
-            Ok(Transport::Tcp(TcpSegment {
-                src_port: tcp.source_port(),
-                dst_port: tcp.destination_port(),
-                seq: tcp.sequence_number(),
-                ack: tcp.acknowledgment_number(),
-                flags: TcpFlags { syn: tcp.syn(), ack: tcp.ack(), fin: tcp.fin(), rst: tcp.rst() },
-                missing,
-                window: tcp.window_size(),
-                window_scale: if tcp.syn() { window_scale(&tcp) } else { None },
-                // TcpSlice checked the data offset: 20 to 60 bytes.
-                header_len: u8::try_from(tcp.header_len()).map_err(|_| DecodeError::Malformed("TCP"))?,
-                raw: tcp.slice(),
-            }))
-        }
+        IpNumber::TCP => tcp_segment(payload, missing).map(Transport::Tcp),
         IpNumber::UDP => {
             let udp = UdpSlice::from_slice_lax(payload).map_err(|_| DecodeError::Truncated("UDP"))?;
             Ok(Transport::Udp { src_port: udp.source_port(), dst_port: udp.destination_port(), payload: udp.payload() })
@@ -182,8 +206,32 @@ pub(crate) fn transport(protocol: u8, payload: &[u8], missing: u32) -> Result<Tr
     }
 }
 
-fn window_scale(tcp: &TcpSlice<'_>) -> Option<u8> {
-    tcp.options_iterator().find_map(|option| match option {
+/// A TCP header and its payload, read as `TcpSlice` reads them (the header's length from its
+/// data offset, 20 to 60 bytes, all captured), the options only of a SYN.
+fn tcp_segment(segment: &[u8], missing: u32) -> Result<TcpSegment<'_>, DecodeError> {
+    let header = segment.first_chunk::<20>().ok_or(DecodeError::Truncated("TCP"))?;
+    let header_len = (header[12] >> 4) * 4;
+    if header_len < 20 || segment.len() < usize::from(header_len) {
+        return Err(DecodeError::Truncated("TCP"));
+    }
+    let flags = header[13];
+    let syn = flags & 0x02 != 0;
+    Ok(TcpSegment {
+        src_port: u16::from_be_bytes([header[0], header[1]]),
+        dst_port: u16::from_be_bytes([header[2], header[3]]),
+        seq: u32::from_be_bytes([header[4], header[5], header[6], header[7]]),
+        ack: u32::from_be_bytes([header[8], header[9], header[10], header[11]]),
+        flags: TcpFlags { syn, ack: flags & 0x10 != 0, fin: flags & 0x01 != 0, rst: flags & 0x04 != 0 },
+        missing,
+        window: u16::from_be_bytes([header[14], header[15]]),
+        window_scale: if syn { window_scale(segment) } else { None },
+        header_len,
+        raw: segment,
+    })
+}
+
+fn window_scale(segment: &[u8]) -> Option<u8> {
+    TcpSlice::from_slice(segment).ok()?.options_iterator().find_map(|option| match option {
         Ok(TcpOptionElement::WindowScale(shift)) => Some(shift.min(MAX_WINDOW_SCALE)),
         _ => None,
     })
@@ -242,4 +290,68 @@ fn fold(mut sum: u64) -> u64 {
         sum = (sum & 0xffff) + (sum >> 16);
     }
     sum
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Addresses, protocol, TTL, where the payload starts and its length, bytes missing, fragment.
+    type Reading = (IpAddr, IpAddr, u8, u8, usize, usize, u32, Option<(u32, u32, bool)>);
+
+    /// What a layer read says, to compare two readings.
+    fn fields(ip: &IpLayer<'_>) -> Reading {
+        let start = ip.payload.as_ptr() as usize;
+        (ip.addresses.src(), ip.addresses.dst(), ip.protocol, ip.ttl, start, ip.payload.len(), ip.missing, ip.fragment)
+    }
+
+    /// The TCP header as `TcpSlice` reads it.
+    fn etherparse_tcp(segment: &[u8], missing: u32) -> Option<TcpSegment<'_>> {
+        let tcp = TcpSlice::from_slice(segment).ok()?;
+        Some(TcpSegment {
+            src_port: tcp.source_port(),
+            dst_port: tcp.destination_port(),
+            seq: tcp.sequence_number(),
+            ack: tcp.acknowledgment_number(),
+            flags: TcpFlags { syn: tcp.syn(), ack: tcp.ack(), fin: tcp.fin(), rst: tcp.rst() },
+            missing,
+            window: tcp.window_size(),
+            window_scale: if tcp.syn() { window_scale(segment) } else { None },
+            header_len: u8::try_from(tcp.header_len()).ok()?,
+            raw: tcp.slice(),
+        })
+    }
+
+    proptest! {
+        /// The direct IPv4 reading says what etherparse says of every header it takes: lengths
+        /// short, long and exact, fragments, any protocol.
+        #[test]
+        fn plain_ipv4_reads_as_etherparse(
+            mut data in proptest::collection::vec(any::<u8>(), 0..120),
+            total_len in prop_oneof![0u16..140, any::<u16>()],
+            flags_offset in prop_oneof![Just(0u16), Just(0x4000u16), Just(0x2000u16), any::<u16>()],
+        ) {
+            if data.len() >= 20 {
+                data[0] = 0x45;
+                data[2..4].copy_from_slice(&total_len.to_be_bytes());
+                data[6..8].copy_from_slice(&flags_offset.to_be_bytes());
+            }
+            if let Some(plain) = plain_ipv4(&data) {
+                let general = any_ip_layer(&data).expect("etherparse reads it too");
+                prop_assert_eq!(fields(&plain), fields(&general));
+            }
+        }
+
+        /// The direct TCP reading says what `TcpSlice` says, and fails where it fails.
+        #[test]
+        fn tcp_reads_as_etherparse(mut data in proptest::collection::vec(any::<u8>(), 0..100), offset in 0u8..16, syn: bool) {
+            if data.len() >= 20 {
+                data[12] = offset << 4 | (data[12] & 0x0f);
+                data[13] = if syn { data[13] | 0x02 } else { data[13] & !0x02 };
+            }
+            prop_assert_eq!(tcp_segment(&data, 7).ok(), etherparse_tcp(&data, 7));
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! are peeled off on the way. IPv4 fragments are reassembled by a bounded [`Defragmenter`].
 //!
 //! Files: [`link`] (link types and their headers), [`tunnel`] (GRE and ERSPAN), [`ip`] (IP and
-//! transport headers, through `etherparse`), [`defrag`] (IPv4 reassembly), [`decoder`] (the walk
+//! transport headers: plain IPv4 and TCP read directly, the rest through `etherparse`), [`defrag`] (IPv4 reassembly), [`decoder`] (the walk
 //! from frame to packet), [`shard`] (which live worker a frame goes to).
 #![forbid(unsafe_code)]
 
