@@ -19,6 +19,11 @@ impl CommunityId {
         // Always "1:" and base64 characters (see `community_id`), so always UTF-8.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
+
+    /// The same text as bytes, without the UTF-8 check (JSON lines copy it as it is).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for CommunityId {

@@ -38,8 +38,8 @@ impl FlowInfo {
         line.member("src_port", src_port);
         line.member("dest_ip", dest_ip);
         line.member("dest_port", dest_port);
-        line.member("proto", proto);
-        line.member("community_id", community_id.as_str());
+        line.member("proto", &PlainString(proto.as_bytes()));
+        line.member("community_id", &PlainString(community_id.as_bytes()));
     }
 }
 
@@ -275,13 +275,13 @@ impl Outcome {
 
 impl JsonValue for NtlmKind {
     fn write_json(&self, out: &mut Vec<u8>) {
-        self.as_str().write_json(out);
+        PlainString(self.as_str().as_bytes()).write_json(out);
     }
 }
 
 impl JsonValue for Outcome {
     fn write_json(&self, out: &mut Vec<u8>) {
-        self.as_str().write_json(out);
+        PlainString(self.as_str().as_bytes()).write_json(out);
     }
 }
 
@@ -711,8 +711,8 @@ impl JsonValue for AlertObject {
     fn write_json(&self, out: &mut Vec<u8>) {
         let AlertObject { rule, severity, message, mitre, count } = self;
         let mut object = JsonObject::open(out);
-        object.member("rule", rule.id());
-        object.member("severity", severity.name());
+        object.member("rule", &PlainString(rule.id().as_bytes()));
+        object.member("severity", &PlainString(severity.name().as_bytes()));
         object.member("message", message);
         object.member("mitre", mitre);
         object.member("count", count);

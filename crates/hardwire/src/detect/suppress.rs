@@ -176,7 +176,10 @@ impl Suppressor {
             let key = entry.remove();
             expired.extend(self.forget(&key));
         }
-        Self::summarise(expired, out);
+        // Most events close no window.
+        if !expired.is_empty() {
+            Self::summarise(expired, out);
+        }
     }
 
     /// Takes a window out of the open ones (its place in `by_age` is the caller's to remove).
