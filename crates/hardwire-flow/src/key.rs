@@ -50,7 +50,23 @@ pub struct FlowKey {
 impl FlowKey {
     /// The key of a packet from `src` to `dst`.
     pub fn of(src: Endpoint, dst: Endpoint, protocol: u8) -> FlowKey {
-        let (src, dst) = (End::of(src), End::of(dst));
+        // Both ends IPv4 (nearly every packet): each end as one integer, address then port,
+        // ordered as `End`s order them, so the key is the one `of_ends` makes, without the
+        // 128-bit comparisons (a fifth of the engine's own work per packet).
+        if let (IpAddr::V4(s), IpAddr::V4(d)) = (src.ip, dst.ip) {
+            let s = u64::from(u32::from(s)) << 16 | u64::from(src.port);
+            let d = u64::from(u32::from(d)) << 16 | u64::from(dst.port);
+            let (low, high) = if s <= d { (s, d) } else { (d, s) };
+            return FlowKey {
+                low_address: u128::from(low >> 16),
+                high_address: u128::from(high >> 16),
+                ports_protocol_families: (low & 0xffff) << 32 | (high & 0xffff) << 16 | u64::from(protocol) << 8,
+            };
+        }
+        FlowKey::of_ends(End::of(src), End::of(dst), protocol)
+    }
+
+    fn of_ends(src: End, dst: End, protocol: u8) -> FlowKey {
         let (low, high) = if src <= dst { (src, dst) } else { (dst, src) };
         FlowKey {
             low_address: low.address,
@@ -87,7 +103,24 @@ impl End {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// The IPv4 shortcut makes the key the general path makes, either way round.
+        #[test]
+        fn ipv4_keys_are_the_general_ones(a: u32, b: u32, a_port: u16, b_port: u16, protocol: u8) {
+            let (a, b) = (Endpoint { ip: IpAddr::from(a.to_be_bytes()), port: a_port }, Endpoint { ip: IpAddr::from(b.to_be_bytes()), port: b_port });
+            let general = FlowKey::of_ends(End::of(a), End::of(b), protocol);
+            prop_assert_eq!(FlowKey::of(a, b, protocol), general);
+            prop_assert_eq!(FlowKey::of(b, a, protocol), general);
+            // One host talking to itself: the ports decide the order.
+            let b = Endpoint { ip: a.ip, ..b };
+            prop_assert_eq!(FlowKey::of(a, b, protocol), FlowKey::of_ends(End::of(a), End::of(b), protocol));
+            prop_assert_eq!(FlowKey::of(b, a, protocol), FlowKey::of_ends(End::of(a), End::of(b), protocol));
+        }
+    }
 
     fn end(ip: &str, port: u16) -> Endpoint {
         Endpoint { ip: ip.parse().expect("an address"), port }
