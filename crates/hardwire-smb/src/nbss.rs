@@ -7,7 +7,6 @@
 //! the 17-bit NBSS length whenever the sender follows RFC 1002.
 
 use memchr::memmem;
-use nom::number::complete::{be_u16, u8 as byte};
 
 use crate::error::SmbResult;
 
@@ -43,9 +42,8 @@ pub struct NbssHeader {
 /// Parses an NBSS header. The length is 24 bits for SESSION MESSAGE (direct-TCP form),
 /// 17 bits (flags bit 0 + 16) for the other types, whose other flag bits must be zero.
 pub fn parse_nbss_header(i: &[u8]) -> SmbResult<NbssHeader> {
-    let (i, msg_type) = byte(i)?;
-    let (i, flags) = byte(i)?;
-    let (_, low) = be_u16(i)?;
+    let &[msg_type, flags, high, low] = i.first_chunk().ok_or(crate::SmbError::Truncated)?;
+    let low = u16::from_be_bytes([high, low]);
     let length = if msg_type == NBSS_SESSION_MESSAGE {
         u32::from(flags) << 16 | u32::from(low)
     } else if flags & 0xFE == 0 {
