@@ -51,7 +51,7 @@ pub struct SmbObject {
     /// `1` for SMB1 sessions, `2` for SMB2/3 (SMB2-only field of ours).
     pub version: Option<u8>,
     pub session_id: Option<SessionIdText>,
-    pub dialects_offered: Option<Vec<Cow<'static, str>>>,
+    pub dialects_offered: Option<Arc<[Cow<'static, str>]>>,
     pub dialect: Option<Cow<'static, str>>,
     pub signing_required: Option<bool>,
     pub client_signing_required: Option<bool>,

@@ -133,6 +133,12 @@ impl<T: JsonValue + ?Sized> JsonValue for &T {
     }
 }
 
+impl<T: JsonValue + ?Sized> JsonValue for std::sync::Arc<T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        (**self).write_json(out);
+    }
+}
+
 impl<T: JsonValue + ?Sized> JsonValue for Box<T> {
     fn write_json(&self, out: &mut Vec<u8>) {
         (**self).write_json(out);

@@ -27,7 +27,9 @@ pub(super) const STATUS_PENDING: u32 = 0x0000_0103;
 pub(super) struct Negotiated {
     /// 1 when SMB1 is in use (an SMB1 negotiate answer or SMB1 commands), 2 for SMB2/3.
     pub version: Option<u8>,
-    pub dialects_offered: Vec<Cow<'static, str>>,
+    /// Shared with the records of the connection's sessions (one per failed logon in a brute
+    /// force), which would otherwise each copy the list.
+    pub dialects_offered: Arc<[Cow<'static, str>]>,
     /// SMB1 dialect string in force.
     pub smb1_dialect: Option<Cow<'static, str>>,
     /// SMB2 dialect code in force (never 0x02FF).
@@ -44,10 +46,15 @@ pub(super) struct Negotiated {
 }
 
 impl Negotiated {
-    pub fn offer(&mut self, dialect: Cow<'static, str>) {
-        if self.dialects_offered.len() < MAX_DIALECTS && !self.dialects_offered.contains(&dialect) {
-            self.dialects_offered.push(dialect);
+    /// The dialects of a negotiate request, after those of any earlier one.
+    pub fn offer(&mut self, dialects: impl IntoIterator<Item = Cow<'static, str>>) {
+        let mut offered = self.dialects_offered.to_vec();
+        for dialect in dialects {
+            if offered.len() < MAX_DIALECTS && !offered.contains(&dialect) {
+                offered.push(dialect);
+            }
         }
+        self.dialects_offered = offered.into();
     }
 
     fn dialect(&self) -> Option<Cow<'static, str>> {
@@ -224,7 +231,7 @@ pub(super) fn connection_object(n: &Negotiated) -> SmbObject {
     }
     SmbObject {
         version: n.version,
-        dialects_offered: non_empty(&n.dialects_offered),
+        dialects_offered: (!n.dialects_offered.is_empty()).then(|| Arc::clone(&n.dialects_offered)),
         dialect: n.dialect(),
         signing_required: n.signing_required,
         client_signing_required: n.client_signing_required,

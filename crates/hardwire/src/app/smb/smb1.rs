@@ -53,9 +53,7 @@ impl SmbFlow {
                 Smb1Body::NegotiateRequest(request) => {
                     // SMB1 clients say they require signing in Flags2 (MS-CIFS 2.2.3.1).
                     self.negotiated.client_signing_required = Some(h.flags2 & SMB1_FLAGS2_SECURITY_SIGNATURE_REQUIRED != 0);
-                    for dialect in request.dialects {
-                        self.negotiated.offer(smb1_dialect(dialect));
-                    }
+                    self.negotiated.offer(request.dialects.into_iter().map(smb1_dialect));
                 }
                 Smb1Body::NegotiateResponse(response) => {
                     let chosen = self.negotiated.dialects_offered.get(usize::from(response.dialect_index)).cloned();

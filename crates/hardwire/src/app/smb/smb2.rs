@@ -230,9 +230,7 @@ impl SmbFlow {
 
     fn negotiate_request(&mut self, request: &Smb2NegotiateRequest<'_>) {
         let n = &mut self.negotiated;
-        for dialect in &request.dialects {
-            n.offer(smb2_dialect_name(*dialect));
-        }
+        n.offer(request.dialects.iter().map(|dialect| smb2_dialect_name(*dialect)));
         n.client_signing_required = Some(request.signing_required());
         for context in &request.contexts {
             match context {

@@ -11,7 +11,7 @@ fn is_smb1_dialect(dialect: &str) -> bool {
 
 /// The SMB1 dialects a negotiate offers.
 fn smb1_offered(smb: &SmbObject) -> impl Iterator<Item = &str> {
-    smb.dialects_offered.iter().flatten().map(|dialect| &**dialect).filter(|d| is_smb1_dialect(d))
+    smb.dialects_offered.as_deref().unwrap_or_default().iter().map(|dialect| &**dialect).filter(|d| is_smb1_dialect(d))
 }
 
 pub fn check(record: &Event, _cx: &DetectContext) -> Option<Finding> {
