@@ -119,7 +119,10 @@ pub struct DetectContext<'a> {
 pub fn on_record(record: &Event, previous: Option<&Event>, cx: &DetectContext, out: &mut Vec<Event>) {
     let failed_logon = logon::failed(record);
     let cx = &DetectContext { failed_logon: failed_logon.as_ref(), ..*cx };
-    for rule in rules::RECORD_RULES {
+    for (rule, only) in rules::RECORD_RULES {
+        if only.is_some_and(|kind| !kind.admits(&record.kind)) {
+            continue;
+        }
         if let Some(finding) = rule(record, cx) {
             // Worded here, rarely: only a further record of a session on which the rule fires.
             let earlier = |p: &Event| rule(p, &DetectContext { failed_logon: logon::failed(p).as_ref(), ..*cx });
