@@ -46,6 +46,8 @@ struct FlowState {
     /// again only when the app was handed something).
     charge: usize,
     app_bytes: usize,
+    /// The flow's tier in the table, so the table is told (a lookup) only when it changes.
+    tier: Tier,
 }
 
 /// What a flow costs before it holds anything: its state in the table's slot, its links, its
@@ -236,10 +238,10 @@ impl Core {
     }
 
     /// Measures a flow again after a packet: the bytes its connection holds, and when its app
-    /// was handed something, the app's and the flow's tier. Small enough to be inlined in the
-    /// packet path; the app's measure (a walk of its tables) is not.
+    /// was handed something, the app's; returns the flow's tier when it changed. Small enough to
+    /// be inlined in the packet path; the app's measure (a walk of its tables) is not.
     fn recharge(memory: &mut Memory, state: &mut FlowState, app_touched: bool) -> Option<Tier> {
-        let tier = if app_touched { Some(Core::measure_app(state)) } else { None };
+        let tier = if app_touched { Core::measure_app(state) } else { None };
         let connection = state.conn.as_ref().map_or(0, |conn| CONNECTION_BYTES + conn.held_bytes());
         let charge = FLOW_BYTES + connection + state.app_bytes;
         memory.flows = memory.flows - state.charge + charge;
@@ -248,9 +250,13 @@ impl Core {
     }
 
     #[inline(never)]
-    fn measure_app(state: &mut FlowState) -> Tier {
+    fn measure_app(state: &mut FlowState) -> Option<Tier> {
         state.app_bytes = state.app.memory();
-        state.app.tier()
+        let tier = state.app.tier();
+        (tier != state.tier).then(|| {
+            state.tier = tier;
+            tier
+        })
     }
 
     fn expire_if_due(&mut self, now: Timestamp, out: &mut Vec<Event>) {
@@ -320,7 +326,8 @@ impl Core {
             let info = || flow_info(id, client, server, key.protocol(), &mut community_id);
             detect::on_new_tcp_flow(now, &self.config, &self.shared, client, server, info, out);
         }
-        let state = FlowState { conn: None, app: App::default(), community_id, charge: FLOW_BYTES, app_bytes: 0 };
+        // The table puts a new flow in tier 0.
+        let state = FlowState { conn: None, app: App::default(), community_id, charge: FLOW_BYTES, app_bytes: 0, tier: Tier::Bulk };
         self.memory.flows += FLOW_BYTES;
         let flow = Flow { key, id, client, server, first_seen_us: now.0, last_seen_us: now.0, state };
         let (_, evicted) = self.flows.insert(flow);
