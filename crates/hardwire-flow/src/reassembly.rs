@@ -328,7 +328,9 @@ impl Stream {
     }
 
     /// A segment of this direction (see [`Arrival`]). With `wait_for_ack` the bytes are held
-    /// until the receiver acknowledges them.
+    /// until the receiver acknowledges them. Inlined into the connection's segment path: its
+    /// call, with the arrival passed through memory, cost a tenth of its work.
+    #[inline(always)]
     pub fn segment(
         &mut self,
         arrival: Arrival<'_>,
