@@ -293,9 +293,22 @@ impl<'a> AvPairs<'a> {
         self.raw().filter(move |(pair_id, _)| *pair_id == id).map(|(id, value)| av_pair(id, value))
     }
 
-    /// MsvAvFlags (the first of the right size).
-    fn flags(&self) -> Option<u32> {
-        self.of_id(MSV_AV_FLAGS).find_map(|p| if let AvPair::Flags(flags) = p { Some(flags) } else { None })
+    /// MsvAvFlags (the first of the right size) and MsvAvTargetName (the first, decoded): what
+    /// an AUTHENTICATE keeps of its NTLMv2 response's pairs, in one walk.
+    fn flags_and_target_name(&self) -> (Option<u32>, Option<String>) {
+        let (mut flags, mut target_name) = (None, None);
+        for (id, value) in self.raw() {
+            match id {
+                MSV_AV_FLAGS if flags.is_none() => {
+                    if let AvPair::Flags(found) = av_pair(id, value) {
+                        flags = Some(found);
+                    }
+                }
+                MSV_AV_TARGET_NAME if target_name.is_none() => target_name = Some(decode_utf16(value)),
+                _ => {}
+            }
+        }
+        (flags, target_name)
     }
 
     /// MsvAvTimestamp (the first of the right size).
@@ -606,6 +619,7 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
     // follow 28 bytes of fixed fields (MS-NLMP §2.2.2.7).
     let v2 = nt.len > V1_RESPONSE_LEN;
     let av_pairs = if v2 { AvPairs(nt_bytes.get(NTLMV2_AV_PAIRS_OFFSET..).unwrap_or_default()) } else { AvPairs::default() };
+    let (av_flags, target_name) = av_pairs.flags_and_target_name();
     Ok(Authenticate {
         flags,
         user: decode_string(user.slice(msg, "AUTHENTICATE UserName")?, unicode),
@@ -618,8 +632,8 @@ fn parse_authenticate<'a>(msg: &'a [u8], rest: &'a [u8]) -> Result<Authenticate,
         session_key_len: session_key.len,
         has_mic,
         mic_nonzero,
-        av_flags: av_pairs.flags(),
-        target_name: av_pairs.name(MSV_AV_TARGET_NAME),
+        av_flags,
+        target_name,
         nt_proof: if v2 { Secret::from_slice(nt_bytes) } else { None },
     })
 }

@@ -34,8 +34,9 @@ enum Step {
     Fail,
 }
 
-/// One or more bytes satisfying `pred`, at most `max`, followed by a single space.
-fn word_then_space(input: &[u8], at: usize, max: usize, pred: fn(u8) -> bool) -> Step {
+/// One or more bytes satisfying `pred`, at most `max`, followed by a single space. Generic, so
+/// that the test of each byte is inlined rather than called through a pointer.
+fn word_then_space(input: &[u8], at: usize, max: usize, pred: impl Fn(u8) -> bool) -> Step {
     let rest = input.get(at..).unwrap_or_default();
     let len = rest.iter().take_while(|&&b| pred(b)).count();
     if len > max {

@@ -4,7 +4,7 @@
 //! Only names and types leave here: never an NTLM response, a Kerberos cipher or a key (the
 //! auth parsers do not even keep them).
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::OnceLock;
 
 use hardwire_auth::{inspect, AuthKind, Challenge, KerberosMessage, Mech, NegotiateFlags, NtlmMessage, SecurityToken, AV_FLAG_MIC_PRESENT};
@@ -112,7 +112,11 @@ impl AuthState {
 /// never stored and cannot be recovered without the key, which never leaves memory.
 fn secret_key(secret: &[u8]) -> u64 {
     static KEY: OnceLock<RandomState> = OnceLock::new();
-    KEY.get_or_init(RandomState::new).hash_one(secret)
+    let mut hasher = KEY.get_or_init(RandomState::new).build_hasher();
+    // The bytes alone, without the length prefix `hash_one` would hash first: each kind of
+    // secret has one length, and one SipHash block fewer is a quarter of the work.
+    hasher.write(secret);
+    hasher.finish()
 }
 
 /// SCHEMA.md's `ntlm.version`: LM-only responses are v1 (as weak, and `ntlm.v1` covers them).
