@@ -18,6 +18,37 @@ pub fn smb2_dialect_name(dialect: u16) -> Cow<'static, str> {
     }
 }
 
+/// The dialect spellings the sensor knows: SMB2 revisions as [`smb2_dialect_name`] spells
+/// them, and the SMB1 dialect strings clients send (MS-CIFS 2.2.4.52.1, MS-SMB2's
+/// multi-protocol negotiate, Samba's).
+const DIALECT_SPELLINGS: &[&str] = &[
+    "2.0.2",
+    "2.1",
+    "3.0",
+    "3.0.2",
+    "3.1.1",
+    "2.???",
+    "NT LM 0.12",
+    "SMB 2.002",
+    "SMB 2.???",
+    "LANMAN2.1",
+    "DOS LANMAN2.1",
+    "LANMAN1.0",
+    "LM1.2X002",
+    "DOS LM1.2X002",
+    "Samba",
+    "MICROSOFT NETWORKS 3.0",
+    "MICROSOFT NETWORKS 1.03",
+    "PC NETWORK PROGRAM 1.0",
+    "PCLAN1.0",
+    "Windows for Workgroups 3.1a",
+];
+
+/// A dialect spelling as the `'static` text of [`DIALECT_SPELLINGS`], when it is one of them.
+pub fn known_dialect(spelling: &str) -> Option<&'static str> {
+    DIALECT_SPELLINGS.iter().find(|&&known| known == spelling).copied()
+}
+
 /// Encryption cipher id (negotiate ENCRYPTION context, MS-SMB2 2.2.3.1.2).
 pub fn cipher_name(cipher: u16) -> Option<&'static str> {
     match cipher {

@@ -3,33 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hardwire_flow::{StreamCounters, TcpCounters};
+use hardwire_smb::names::known_dialect;
 use serde::Serialize;
-
-/// The spellings `smb_dialects` counts: a dialect seen on the wire under any other spelling is
-/// counted as `other`, so made-up SMB1 dialect strings cannot grow the map, the copies of it
-/// the workers publish, or the label set of `/metrics`.
-const SMB_DIALECTS: &[&str] = &[
-    "2.0.2",
-    "2.1",
-    "3.0",
-    "3.0.2",
-    "3.1.1",
-    "2.???",
-    "NT LM 0.12",
-    "SMB 2.002",
-    "SMB 2.???",
-    "LANMAN2.1",
-    "DOS LANMAN2.1",
-    "LANMAN1.0",
-    "LM1.2X002",
-    "DOS LM1.2X002",
-    "Samba",
-    "MICROSOFT NETWORKS 3.0",
-    "MICROSOFT NETWORKS 1.03",
-    "PC NETWORK PROGRAM 1.0",
-    "PCLAN1.0",
-    "Windows for Workgroups 3.1a",
-];
 
 /// Engine-level counters. Events and alerts are counted where they are written (after
 /// suppression), not here.
@@ -138,9 +113,11 @@ impl EngineStats {
         fixed * 64 + labels * LABEL_BYTES
     }
 
-    /// Counts a negotiated dialect under its spelling if it is a known one, else as `other`.
+    /// Counts a negotiated dialect under its spelling if it is a known one, else as `other`:
+    /// made-up SMB1 dialect strings cannot grow the map, the copies of it the workers publish,
+    /// or the label set of `/metrics`.
     pub fn count_smb_dialect(&mut self, spelling: &str) {
-        let key = SMB_DIALECTS.iter().find(|known| **known == spelling).copied().unwrap_or("other");
+        let key = known_dialect(spelling).unwrap_or("other");
         *self.smb_dialects.entry(key).or_default() += 1;
     }
 

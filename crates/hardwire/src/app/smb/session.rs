@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use hardwire_smb::names::{nt_status_string, smb2_dialect_name};
+use hardwire_smb::names::{known_dialect, nt_status_string, smb2_dialect_name};
 
 use crate::app::auth::AuthState;
 use crate::app::dcerpc::Conversation;
@@ -72,27 +72,10 @@ impl Negotiated {
     }
 }
 
-/// The SMB1 dialect strings of MS-CIFS 2.2.4.52 and MS-SMB2 (the multi-protocol negotiate),
-/// held as constants: the records of a connection's sessions then borrow, not copy, them.
-const SMB1_DIALECTS: &[&str] = &[
-    "PC NETWORK PROGRAM 1.0",
-    "MICROSOFT NETWORKS 1.03",
-    "MICROSOFT NETWORKS 3.0",
-    "LANMAN1.0",
-    "Windows for Workgroups 3.1a",
-    "LM1.2X002",
-    "DOS LM1.2X002",
-    "DOS LANMAN2.1",
-    "LANMAN2.1",
-    "NT LANMAN 1.0",
-    "NT LM 0.12",
-    "SMB 2.002",
-    "SMB 2.???",
-];
-
-/// An SMB1 dialect string as sent: borrowed when it is one of [`SMB1_DIALECTS`].
+/// An SMB1 dialect string as sent: borrowed when it is a known spelling, so that the records
+/// of a connection's sessions share it instead of each copying it.
 pub(super) fn smb1_dialect(sent: String) -> Cow<'static, str> {
-    match SMB1_DIALECTS.iter().find(|&&known| known == sent) {
+    match known_dialect(&sent) {
         Some(known) => Cow::Borrowed(known),
         None => Cow::Owned(sent),
     }
@@ -346,6 +329,6 @@ mod tests {
     #[test]
     fn known_smb1_dialects_are_borrowed() {
         assert!(matches!(smb1_dialect("NT LM 0.12".to_string()), Cow::Borrowed("NT LM 0.12")));
-        assert!(matches!(smb1_dialect("Samba".to_string()), Cow::Owned(sent) if sent == "Samba"));
+        assert!(matches!(smb1_dialect("XENIX CORE".to_string()), Cow::Owned(sent) if sent == "XENIX CORE"));
     }
 }
