@@ -224,26 +224,6 @@ impl Challenge<'_> {
         names
     }
 
-    /// MsvAvNbComputerName: the server's NetBIOS name.
-    pub fn nb_computer_name(&self) -> Option<String> {
-        self.av_pairs.name(MSV_AV_NB_COMPUTER_NAME)
-    }
-
-    /// MsvAvNbDomainName.
-    pub fn nb_domain_name(&self) -> Option<String> {
-        self.av_pairs.name(MSV_AV_NB_DOMAIN_NAME)
-    }
-
-    /// MsvAvDnsComputerName: the server's FQDN.
-    pub fn dns_computer_name(&self) -> Option<String> {
-        self.av_pairs.name(MSV_AV_DNS_COMPUTER_NAME)
-    }
-
-    /// MsvAvDnsDomainName.
-    pub fn dns_domain_name(&self) -> Option<String> {
-        self.av_pairs.name(MSV_AV_DNS_DOMAIN_NAME)
-    }
-
     /// MsvAvDnsTreeName.
     pub fn dns_tree_name(&self) -> Option<String> {
         self.av_pairs.name(MSV_AV_DNS_TREE_NAME)
@@ -672,8 +652,6 @@ mod tests {
             c.av_pairs.iter().collect::<Vec<_>>(),
             vec![AvPair::NbDomainName("CNAMIS".into()), AvPair::NbComputerName("SATURN".into())]
         );
-        assert_eq!(c.nb_computer_name().as_deref(), Some("SATURN"));
-        assert_eq!(c.dns_computer_name(), None);
         let names = ServerNames { nb_computer: Some("SATURN".into()), nb_domain: Some("CNAMIS".into()), ..ServerNames::default() };
         assert_eq!(c.server_names(), names);
     }

@@ -269,7 +269,8 @@ mod tests {
         let challenge = token.ntlm_challenge().expect("CHALLENGE");
         assert_eq!(challenge.flags, NegotiateFlags(0xe28a_8215));
         assert_eq!(challenge.target_name(), "DESKTOP-V1FA0UQ");
-        for name in [challenge.nb_computer_name(), challenge.nb_domain_name(), challenge.dns_computer_name(), challenge.dns_domain_name()] {
+        let names = challenge.server_names();
+        for name in [names.nb_computer, names.nb_domain, names.dns_computer, names.dns_domain] {
             assert_eq!(name.as_deref(), Some("DESKTOP-V1FA0UQ"));
         }
         assert_eq!(challenge.dns_tree_name(), None);
@@ -356,7 +357,7 @@ mod tests {
         assert!(token.mechs_offered.is_empty() && token.neg_state.is_none());
         let challenge = hex(NTLM_CHALLENGE_UNTERMINATED_AV);
         assert_eq!(
-            inspect(&challenge).expect("raw CHALLENGE").ntlm_challenge().and_then(|c| c.nb_computer_name()).as_deref(),
+            inspect(&challenge).expect("raw CHALLENGE").ntlm_challenge().and_then(|c| c.server_names().nb_computer).as_deref(),
             Some("SATURN")
         );
     }
