@@ -382,14 +382,7 @@ impl FileReader {
                 // The record header read as one array: four bounds checks per frame were a
                 // tenth of the reader's cost.
                 let (header, data) = record.split_first_chunk::<RECORD_HEADER>()?;
-                let field = |at: usize| {
-                    let bytes = [header[at], header[at + 1], header[at + 2], header[at + 3]];
-                    if big_endian {
-                        u32::from_be_bytes(bytes)
-                    } else {
-                        u32::from_le_bytes(bytes)
-                    }
-                };
+                let field = |at: usize| u32_of([header[at], header[at + 1], header[at + 2], header[at + 3]], big_endian);
                 let (secs, frac, caplen, wire_len) = (field(0), field(4), field(8), field(12));
                 Some(Frame {
                     // libpcap reads both as signed 32-bit values, and scales nanoseconds down
@@ -546,8 +539,15 @@ fn feed(mut file: File, prefix: Vec<u8>, offset: u64, mut format: Format, pieces
 }
 
 fn u32_at(bytes: &[u8], at: usize, big_endian: bool) -> Option<u32> {
-    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+    Some(u32_of(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?, big_endian))
+}
+
+fn u32_of(bytes: [u8; 4], big_endian: bool) -> u32 {
+    if big_endian {
+        u32::from_be_bytes(bytes)
+    } else {
+        u32::from_le_bytes(bytes)
+    }
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
