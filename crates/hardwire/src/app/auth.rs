@@ -87,13 +87,13 @@ impl AuthState {
         self.ntlm.clone().filter(|_| self.ntlm_authenticated)
     }
 
-    /// [`AuthState::ntlm_object`], taken out of the state (which keeps no `ntlm` after it).
+    /// [`AuthState::ntlm_object`], taken out of the state, which is then as before any NTLM
+    /// token: a later handshake starts from its own CHALLENGE.
     pub fn take_ntlm_object(&mut self) -> Option<NtlmObject> {
-        if self.ntlm_authenticated {
-            self.ntlm.take()
-        } else {
-            None
+        if !std::mem::take(&mut self.ntlm_authenticated) {
+            return None;
         }
+        self.ntlm.take()
     }
 
     /// Nothing learnt yet (the state of a new connection or session).

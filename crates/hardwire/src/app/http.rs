@@ -322,12 +322,10 @@ impl Http {
                     Mech::Kerberos => Some(HttpAuthMechanism::Kerberos),
                     Mech::Unknown => None,
                 });
-                // A later handshake on this connection starts from its own CHALLENGE.
                 if let Some(ntlm) = self.auth.take_ntlm_object() {
                     http.user = ntlm.user.clone().filter(|u| !u.is_empty());
                     self.connection_user = http.user.clone();
                     request.ntlm = Some(ntlm);
-                    self.auth.ntlm_authenticated = false;
                 }
                 request.kerberos = self.auth.kerberos.take();
             }
